@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tutor.content import load
+from tutor.engine import Tutor
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path_factory, monkeypatch):
+    """Never read or write the learner's real data directory."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load()
+
+
+@pytest.fixture(scope="session")
+def tutor(kb):
+    return Tutor(kb)
+
+
+def env_without_home(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["TUTOR_DATA_DIR"] = str(tmp)
+    return env

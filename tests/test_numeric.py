@@ -1,0 +1,120 @@
+"""Numeric results against independent float64 closed forms (math, not NumPy)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from tutor import numeric
+from tutor.errors import InputError
+
+
+def ref_bce(y: float, p: float) -> float:
+    # Written separately from the code under test, with the math module.
+    if p in (0.0, 1.0):
+        wrong = (y == 1 and p == 0.0) or (y == 0 and p == 1.0)
+        return math.inf if wrong else 0.0
+    return -(y * math.log(p) + (1 - y) * math.log(1 - p))
+
+
+@pytest.mark.parametrize("y,p,torch_value", [
+    (1, 0.99, 0.01005033585), (1, 0.01, 4.605170186), (1, 1e-12, 27.63102112),
+])
+def test_bce_matches_pytorch_reference(y, p, torch_value):
+    got = numeric.bce(y, p).value
+    assert got == pytest.approx(torch_value, rel=1e-9)
+    assert got == pytest.approx(ref_bce(y, p), rel=1e-12)
+
+
+@pytest.mark.parametrize("y", [0, 1, 0.3])
+@pytest.mark.parametrize("p", [1e-9, 0.01, 0.3, 0.5, 0.77, 0.999999])
+def test_bce_grid(y, p):
+    assert numeric.bce(y, p).value == pytest.approx(ref_bce(y, p), rel=1e-12, abs=1e-15)
+
+
+def test_bce_is_never_negative_on_its_domain():
+    for i in range(1, 100):
+        p = i / 100
+        assert numeric.bce(1, p).value >= 0
+        assert numeric.bce(0, p).value >= 0
+
+
+def test_infinite_loss_is_inf_in_json_not_nan():
+    comp = numeric.bce(1, 0.0)
+    data = comp.to_json()
+    assert data["loss"] == "inf"
+    assert "clip" in comp.note.lower() or "clamp" in comp.note.lower()
+    json.dumps(data, allow_nan=False)  # valid strict JSON
+    assert numeric.bce(0, 0.0).value == 0.0
+
+
+def test_cost_is_mean_of_losses():
+    ys, ps = [1, 0, 1], [0.9, 0.2, 0.6]
+    expected = sum(ref_bce(y, p) for y, p in zip(ys, ps)) / 3
+    assert numeric.cost(ys, ps).results["cost"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_sigmoid_and_logit_loss_against_closed_forms():
+    for z in (-30.0, -5.0, -0.5, 0.0, 2.0, 30.0):
+        s = 1 / (1 + math.exp(-z))
+        assert numeric.sigmoid(z).value == pytest.approx(s, rel=1e-12)
+        for y in (0, 1):
+            naive = -(y * math.log(s) + (1 - y) * math.log(1 - s)) if 0 < s < 1 else None
+            got = numeric.bce_logit(y, z).value
+            if naive is not None and abs(z) < 20:
+                assert got == pytest.approx(naive, rel=1e-9)
+    # stable where the naive form fails: -ln σ(-800) = 800 (to double precision)
+    assert numeric.bce_logit(1, -800).value == pytest.approx(800.0, rel=1e-12)
+
+
+def test_derivatives_against_finite_differences():
+    h = 1e-6
+    for y in (0, 1):
+        for p in (0.2, 0.5, 0.9):
+            fd = (ref_bce(y, p + h) - ref_bce(y, p - h)) / (2 * h)
+            assert numeric.dbce(y, p).value == pytest.approx(fd, rel=1e-6)
+        for z in (-2.0, 0.3, 1.5):
+            f = lambda t: -(y * math.log(1 / (1 + math.exp(-t))) + (1 - y) * math.log(1 - 1 / (1 + math.exp(-t))))
+            fd = (f(z + h) - f(z - h)) / (2 * h)
+            assert numeric.dlogit(y, z).value == pytest.approx(fd, rel=1e-6)
+
+
+def test_gradient_step_lowers_the_loss():
+    comp = numeric.gd_step(0.5, 0, 2, 1, 0.1)
+    r = comp.results
+    z = 0.5 * 2
+    p = 1 / (1 + math.exp(-z))
+    assert r["dL_dw"] == pytest.approx((p - 1) * 2, rel=1e-12)
+    assert r["w_new"] == pytest.approx(0.5 - 0.1 * (p - 1) * 2, rel=1e-12)
+    assert r["loss_new"] < r["loss"]
+
+
+def test_log_values():
+    assert numeric.ln(0.99).value == pytest.approx(math.log(0.99), rel=1e-12)
+    assert numeric.neglog(0.99).value == pytest.approx(-math.log(0.99), rel=1e-12)
+    assert numeric.log2(0.5).value == pytest.approx(-1.0)
+    assert numeric.ln(0.5).value < 0
+
+
+def test_kl_identity():
+    p, q = [0.2, 0.5, 0.3], [0.6, 0.3, 0.1]
+    kl = sum(a * math.log(a / b) for a, b in zip(p, q))
+    h = -sum(a * math.log(a) for a in p)
+    ce = -sum(a * math.log(b) for a, b in zip(p, q))
+    assert numeric.kl(p, q).value == pytest.approx(kl, rel=1e-12)
+    assert ce == pytest.approx(h + kl, rel=1e-12)
+    assert numeric.cross_entropy(p, q).value == pytest.approx(ce, rel=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: numeric.bce(1, 1.7), lambda: numeric.bce(1, -0.3), lambda: numeric.bce(2, 0.5),
+    lambda: numeric.ln(0), lambda: numeric.ln(-1), lambda: numeric.sigmoid(1e300),
+    lambda: numeric.cost([1, 0], [0.5]), lambda: numeric.gd_step(0.5, 0, 2, 1, -1),
+    lambda: numeric.bce(1, float("nan")), lambda: numeric.bce("1", 0.5),
+])
+def test_out_of_range_is_refused_with_a_message(call):
+    with pytest.raises(InputError) as err:
+        call()
+    assert err.value.message

@@ -1,0 +1,237 @@
+"""The ``tutor`` command: a thin layer over the core (and the app, imported only to open it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from tutor import __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--content", action="append", default=[], metavar="DIR", type=Path,
+                        help="add a folder of content files on top of the built-in content (repeatable)")
+    p = argparse.ArgumentParser(prog="tutor", parents=[common],
+                                description="A terminal tutor for the mathematics of binary cross-entropy.")
+    p.add_argument("--version", action="version", version=f"tutor {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("ask", parents=[common], help="answer one question (or one a line from stdin)")
+    s.add_argument("question", nargs="*", help="the question; none: read one question a line from stdin")
+    s.add_argument("--json", action="store_true", help="print the answer object as JSON")
+
+    s = sub.add_parser("chat", parents=[common], help="a line-based conversation on stdin/stdout")
+    s.add_argument("--plain", action="store_true", help="plain text turns (the default without --json)")
+    s.add_argument("--json", action="store_true", help="one JSON object a turn")
+
+    s = sub.add_parser("derive", parents=[common], help="a step-by-step derivation")
+    s.add_argument("target", nargs="?", help="what to derive (see --list)")
+    s.add_argument("--list", action="store_true", help="name the targets")
+    s.add_argument("--latex", action="store_true", help="print LaTeX")
+    s.add_argument("--json", action="store_true", help="print the derivation object as JSON")
+
+    s = sub.add_parser("validate", parents=[common], help="check content files")
+    s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content)")
+
+    sub.add_parser("lessons", parents=[common], help="list lessons and your progress")
+    s = sub.add_parser("lesson", parents=[common], help="open the app on a lesson (the list without ID)")
+    s.add_argument("id", nargs="?")
+
+    s = sub.add_parser("eval", parents=[common], help="measure matching on labelled questions (TSV)")
+    s.add_argument("file", type=Path)
+    s.add_argument("--misses", action="store_true", help="list every miss")
+
+    s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="localhost")
+    return p
+
+
+def _err(message: str) -> None:
+    print(f"tutor: {message}", file=sys.stderr)
+
+
+def _tutor(args: argparse.Namespace, *, quiet: bool = False):
+    from tutor.engine import Tutor
+
+    t = Tutor.from_folders(args.content)
+    if not quiet:
+        for problem in t.kb.problems:
+            _err(f"warning: {problem}")
+    return t
+
+
+def _read_lines(stream: TextIO) -> "list[str] | None":
+    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8", "replace")
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _main(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    cmd = args.command
+    if cmd is None:
+        return _open_app(args)
+    if cmd == "lesson":
+        return _open_app(args, lesson=args.id or "")
+    if cmd == "ask":
+        return _ask(args)
+    if cmd == "chat":
+        return _chat(args)
+    if cmd == "validate":
+        return _validate(args)
+    if cmd == "derive":
+        return _derive(args)
+    if cmd == "lessons":
+        return _lessons(args)
+    if cmd == "eval":
+        from tutor.evaluate import run_cli
+
+        return run_cli(_tutor(args), args.file, misses=args.misses)
+    if cmd == "serve":
+        return _serve(args)
+    return EXIT_USAGE
+
+
+def _open_app(args: argparse.Namespace, lesson: str | None = None) -> int:
+    if not sys.stdout.isatty() and not sys.stdin.isatty():
+        _err("the app needs a terminal; use 'tutor ask' or 'tutor chat --plain' in pipes")
+        return EXIT_USAGE
+    from tutor.ui.app import make_app
+
+    make_app(content=args.content, lesson=lesson).run()
+    return EXIT_OK
+
+
+def _print_reply(reply, as_json: bool, out: TextIO = sys.stdout) -> None:
+    if as_json:
+        out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+    else:
+        from tutor.printing import reply_text
+
+        out.write(reply_text(reply) + "\n")
+    out.flush()
+
+
+def _ask(args: argparse.Namespace) -> int:
+    t = _tutor(args)
+    if args.question:
+        reply, _ = t.reply(" ".join(args.question))
+        _print_reply(reply, args.json)
+        return EXIT_OK if reply.kind != "error" else EXIT_PROBLEMS
+    lines = _read_lines(sys.stdin)
+    for line in lines:
+        reply, _ = t.reply(line)
+        _print_reply(reply, args.json)
+        if not args.json:
+            sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from tutor.reply import Context
+
+    t = _tutor(args)
+    ctx = Context()
+    if not args.json:
+        print("tutor: ask about binary cross-entropy; 'help' lists what I can do, 'quit' ends.", flush=True)
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    while True:
+        if not args.json:
+            sys.stdout.write("> ")
+            sys.stdout.flush()
+        raw = stream.readline() if stream else sys.stdin.readline().encode()
+        if not raw:
+            break
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if line.strip().lower() in ("quit", "exit", ":q", "bye"):
+            break
+        reply, ctx = t.reply(line, ctx)
+        _print_reply(reply, args.json)
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from tutor.content import load
+
+    if args.paths:
+        # Check the named files against the built-in concepts and nodes they may link to.
+        kb = load([*args.content, *args.paths])
+        names = [str(p) for p in args.paths]
+        problems = [p for p in kb.problems if any(p.path.startswith(n) for n in names)]
+    else:
+        kb = load(args.content)
+        problems = kb.problems
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s).", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"ok: {len(kb.nodes)} nodes, {len(kb.lessons)} lessons, {len(kb.concepts)} concepts.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _derive(args: argparse.Namespace) -> int:
+    from tutor.curriculum import DERIVATIONS
+    from tutor.errors import TutorError
+
+    if args.list or not args.target:
+        for name, what in DERIVATIONS.items():
+            print(f"{name:12} {what}")
+        return EXIT_OK if args.list else EXIT_USAGE
+    if args.target not in DERIVATIONS:
+        _err(f"unknown target '{args.target}'; 'tutor derive --list' names them")
+        return EXIT_USAGE
+    from tutor import derive
+
+    try:
+        d = derive.derive(args.target)
+    except TutorError as err:
+        _err(err.message)
+        return EXIT_PROBLEMS
+    if args.json:
+        print(json.dumps(d.to_json(), ensure_ascii=False))
+    elif args.latex:
+        print(derive.to_latex(d))
+    else:
+        print(derive.to_text(d))
+    return EXIT_OK
+
+
+def _lessons(args: argparse.Namespace) -> int:
+    from tutor.content import load
+    from tutor.progress import open_store
+
+    kb = load(args.content)
+    store = open_store()
+    if store.notice:
+        _err(store.notice)
+    for lesson in kb.lessons.values():
+        state = store.summary(lesson.id, len(lesson.steps))
+        print(f"{lesson.id:24} {lesson.title:40} {state}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        _err("serving needs textual-serve: pip install 'tutor[serve]'")
+        return EXIT_PROBLEMS
+    extra = " ".join(f"--content {d}" for d in args.content)
+    Server(f"{sys.executable} -m tutor {extra}".strip(), host=args.host, port=args.port).serve()
+    return EXIT_OK

@@ -1,0 +1,36 @@
+"""Names the core knows without reading content: plots, derivations, follow-ups.
+
+Concept ids themselves are declared by content (``content/concepts.toml``),
+so that an author can add a topic without touching code.
+"""
+
+from __future__ import annotations
+
+#: The follow-up relations a node may link or hold a section for.
+FOLLOW_UPS = ("why", "example", "simpler", "deeper", "next")
+#: Other links between nodes.
+RELATIONS = (*FOLLOW_UPS, "see_also", "prerequisites")
+
+#: Plots the core can compute (see :mod:`tutor.plots`), by name.
+PLOTS = {
+    "ln": "ln x on (0, 1]",
+    "neglog": "-ln ŷ, the loss when y = 1",
+    "bce": "both branches of the loss: -ln ŷ (y = 1) and -ln(1 - ŷ) (y = 0)",
+    "bce0": "-ln(1 - ŷ), the loss when y = 0",
+    "sigmoid": "the sigmoid σ(z)",
+    "dsigmoid": "the sigmoid's derivative σ'(z)",
+    "mse-vs-bce": "squared error against cross-entropy for y = 1",
+    "grad-compare": "the gradient with respect to z: squared error against cross-entropy, y = 1",
+}
+
+#: Derivation targets (see :mod:`tutor.derive`), by name: what each derives.
+DERIVATIONS = {
+    "bce": "∂L/∂ŷ of the binary cross-entropy, down to (ŷ - y)/(ŷ(1 - ŷ))",
+    "sigmoid": "the sigmoid's derivative σ'(z) = σ(z)(1 - σ(z))",
+    "logit": "∂L/∂z by the chain rule, down to ŷ - y",
+    "weights": "logistic regression: ∂L/∂w_j = (ŷ - y)·x_j and ∂L/∂b = ŷ - y",
+    "vectorized": "the cost's gradient for m examples: ∇_w J = (1/m) Xᵀ(ŷ - y)",
+    "likelihood": "BCE from the Bernoulli likelihood: product → log → sum → negate → mean",
+    "mse": "squared error through a sigmoid: ∂/∂z = (ŷ - y)·σ'(z)",
+    "softmax": "softmax with categorical cross-entropy: ∂L/∂z_k = ŷ_k - y_k",
+}

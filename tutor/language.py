@@ -1,0 +1,105 @@
+"""How learners write about this domain, turned into tokens a ranking can compare.
+
+``ŷ``, ``y_hat``, ``y hat``, ``\\hat{y}``, ``a`` or ``p`` inside a log, ``prediction``
+and ``output`` all become ``yhat``; ``BCE``, ``log loss`` and ``binary_crossentropy``
+become ``bce``; LaTeX commands lose their backslashes; code identifiers are split.
+The same :func:`tokens` runs on content questions and on learner text, so both
+sides of a comparison speak one vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+MAX_CHARS = 20_000  # longer text is cut here before any work is done
+
+# Phrase rewrites, applied in order to lowercased text. Each maps many ways of
+# writing one idea to one canonical word.
+_REWRITES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), r) for p, r in [
+        (r"\\hat\s*\{\s*y\s*\}|\\hat\s+y\b|\by\s*\^\s*\\?hat\b", " yhat "),
+        (r"\\(log|ln|exp|sigma|sum|frac|partial|left|right|cdot|mathbb|mathrm|text|operatorname)\b", r" \1 "),
+        (r"ŷ|\by[\s_-]?hat\b|\by_?pred(?:icted|iction)?s?\b|\bp[\s_]?hat\b|\bh_?\{?theta\}?\b|\bhθ\b", " yhat "),
+        (r"\by[\s_-]?true\b|\bground[\s-]truth\b|\btargets?\b|\blabels?\b", " label "),
+        (r"\b(log|ln)\s*\(?\s*(?:a|p|q|y_?hat|out)\b", r" \1 yhat "),
+        (r"\b1\s*[-−]\s*(?:a|p|q)\b", " 1 - yhat "),
+        (r"bce\s*with\s*logits?\s*(?:loss)?|binary_cross_?entropy_with_logits|sigmoid_cross_entropy_with_logits",
+         " bce logit stable "),
+        (r"\bbinary[\s_-]*cross[\s_-]*entropy\b|\bbinary_crossentropy\b|\bbce_?loss\b|\bbce\b|\blog[\s_-]?loss\b"
+         r"|\blogistic[\s_-]loss\b|\bbinary[\s_-]?x?ent\b|\blossbinaryxent\b", " bce "),
+        (r"\bsparse_categorical_crossentropy\b|\bcategorical[\s_-]*cross[\s_-]*entropy\b|\bcce\b"
+         r"|\bsoftmax[\s_-]*cross[\s_-]*entropy\b|\bmcxent\b", " categorical crossentropy softmax "),
+        (r"\bcross[\s_-]*entropy(?:loss)?\b|\bxent\b", " crossentropy "),
+        (r"\bkl[\s_-]?div(?:ergence|loss)?\b|\bkullback[\s-]*leibler\b|\bkldivloss\b|\bkl\b", " kl divergence "),
+        (r"\bnll_?loss\b|\bnegative[\s-]log[\s-]likelihoods?\b|\bnll\b", " nll likelihood minus "),
+        (r"\blog[\s_-]?likelihoods?\b|\bloglik\w*", " log likelihood "),
+        (r"\blog_?softmax\b", " log softmax "),
+        (r"\bmean[\s_-]squared[\s_-]error\b|\bsquared[\s_-]error\b|\bmse_?loss\b|\bquadratic[\s_-]cost\b|\bl2[\s_-]loss\b", " mse "),
+        (r"σ|\bsigma\b|\blogistic[\s_-]function\b|\bexpit\b", " sigmoid "),
+        (r"\blog_?2\b|\blog\s*base\s*2\b|\bbits?\b", " log2 "),
+        (r"\blog_?10\b", " log10 "),
+        (r"\bnatural[\s-]log(?:arithm)?\b|\bnats?\b", " ln natural "),
+        (r"\blogarithms?\b|\blogs\b", " log "),
+        (r"\bdz\d*l?\b|\bd\s*l\s*/\s*d\s*z\b|∂\s*l\s*/\s*∂\s*z\b", " derivative logit "),
+        (r"∂|\bd/d\w*|\bd\s*l\s*/\s*d\s*\w+|\bdl_d\w+|\bderivatives?\b|\bdifferentiat\w*", " derivative "),
+        (r"[-−]=|:=\s*\w+\s*[-−]", " subtract gradient step "),
+        (r"\+=", " add "),
+        (r"(?:^|\s)[-−]\s*(?=log|ln|sum|\[|\()", " minus "),
+        (r"\bminus[\s-]sign\b|\bnegative[\s-]sign\b|\bsign\b", " minus sign "),
+        (r"\bnan'?s?\b|\binf\b|\binfinity\b|\binfinite\b|∞", " nan "),
+        (r"\bepsilon\b|\bε\b|\beps\b|\bclip(?:ping|ped|s)?\b|\bclamp\w*", " epsilon clip "),
+        (r"(?<![\w.])(?:[-−]\s?|minus\s+)1(?!\w|\.\d)", " minusone "),
+        (r"\bsum\b|σ|∑", " sum "),
+        (r"\bavg\b|\baverage\b|\bmean\b", " mean "),
+    ]
+]
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are aren't as at be because been before being below between
+both but by can could did do does doing don't down during each few for from further had has have having he her
+here hers herself him himself his how i i'm if in into is isn't it it's its itself just let me more most my myself
+no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that
+the their theirs them themselves then there these they this those through to too under until up very was we were
+what when where which while who whom why will with would you your yours yourself yourselves also get got im ive
+hi hello thanks thank please anyone someone know think understand question questions could would might may really
+one use used using like want wondering make sure see seem seems way thing things tell explain help
+""".split())
+
+# Question words that matter for telling requests apart are kept out of STOPWORDS on purpose.
+_WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def clean(text: str) -> str:
+    """NFKC-normalised text without control characters, cut to :data:`MAX_CHARS`."""
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+
+
+def canonical(text: str) -> str:
+    """Lowercased text with the domain's many spellings rewritten to one each."""
+    text = clean(text)
+    text = text.lower()
+    text = text.replace("_", " _ ").replace(" _ ", "_")
+    for pattern, repl in _REWRITES:
+        text = pattern.sub(repl, text)
+    return text.replace("_", " ")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed content words of ``text``, in the domain's canonical vocabulary."""
+    out = []
+    for word in _WORD.findall(canonical(text)):
+        if word in STOPWORDS or word[0].isdigit() or len(word) < 2:
+            continue
+        out.append(stem(word))
+    return out

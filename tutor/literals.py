@@ -1,0 +1,96 @@
+"""A small tokenizer for numbers and lists of numbers.
+
+Content templates (``bce(1, 0.99)``) and learner requests (``y=[1,0,1]``) are
+data: they are tokenized with a regular expression and read with ``float()``,
+never evaluated. Sizes are bounded so that a hostile string costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Union
+
+from tutor.errors import InputError
+
+Value = Union[float, list[float], str]
+
+MAX_NUMBER_CHARS = 40
+MAX_ARGS_CHARS = 2000
+MAX_LIST = 1000
+
+NUMBER = r"[-+−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?"
+_TOKEN = re.compile(
+    rf"""\s*(?:
+      (?P<num>{NUMBER})
+    | (?P<str>"[^"\\]{{0,80}}"|'[^'\\]{{0,80}}')
+    | (?P<open>\[)
+    | (?P<close>\])
+    | (?P<comma>,)
+    )""",
+    re.VERBOSE,
+)
+
+
+def to_float(text: str) -> float:
+    """A number token as a float; long tokens are refused before conversion."""
+    text = text.replace("−", "-")
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InputError(f"The number {text[:12]}… has too many digits (at most {MAX_NUMBER_CHARS}).")
+    scale = 1.0
+    if text.endswith("%"):
+        text, scale = text[:-1], 0.01
+    value = float(text) * scale
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InputError(f"The number {text} is too large.")
+    return value
+
+
+def parse_args(text: str) -> list[Value]:
+    """Read ``1, 0.99`` or ``[1, 0, 1], [0.9, 0.2, 0.6]`` or ``"name"`` into values."""
+    if len(text) > MAX_ARGS_CHARS:
+        raise InputError(f"The arguments are too long (at most {MAX_ARGS_CHARS} characters).")
+    values: list[Value] = []
+    pos = 0
+    current: list[float] | None = None
+    expect_value = True
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise InputError(f"Cannot read {text[pos:pos + 20]!r}: only numbers, [lists] and \"names\" are allowed.")
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "num":
+            if not expect_value:
+                raise InputError("Separate values with commas.")
+            v = to_float(m.group("num"))
+            if current is not None:
+                if len(current) >= MAX_LIST:
+                    raise InputError(f"A list holds at most {MAX_LIST} numbers.")
+                current.append(v)
+            else:
+                values.append(v)
+            expect_value = False
+        elif kind == "str":
+            if current is not None or not expect_value:
+                raise InputError("A name cannot stand inside a list.")
+            values.append(m.group("str")[1:-1])
+            expect_value = False
+        elif kind == "open":
+            if current is not None or not expect_value:
+                raise InputError("Lists cannot be nested.")
+            current = []
+        elif kind == "close":
+            if current is None:
+                raise InputError("A ']' closes no list.")
+            values.append(current)
+            current = None
+            expect_value = False
+        else:  # comma
+            if expect_value and current is None and not values:
+                raise InputError("A comma stands before any value.")
+            expect_value = True
+    if current is not None:
+        raise InputError("A list is not closed with ']'.")
+    return values

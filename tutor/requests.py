@@ -1,0 +1,216 @@
+"""Recognise what a learner asks the tutor to *do*, before looking for a topic.
+
+Every recogniser reads text with regular expressions and :func:`literals.to_float`;
+nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tutor.errors import InputError
+from tutor.language import clean
+from tutor.literals import NUMBER, to_float
+
+# ------------------------------------------------------------------ follow-ups and choices
+
+FOLLOW_UP_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("example", re.compile(r"^(?:(?:can|could) you )?(?:give |show )?(?:me )?(?:an? |another )?(?:worked |numeric(?:al)? |concrete )?"
+                           r"examples?(?: please| pls)?|(?:with|show me(?: the)?|some) numbers|example please$")),
+    ("simpler", re.compile(r"^(?:simpler|simplify|eli5|explain (?:it )?(?:more )?simply|in simpler terms|(?:say|explain) (?:it|that) simpler"
+                           r"|(?:i )?(?:still )?(?:don'?t|do not) (?:get|understand)(?: it| that)?|i'?m (?:still )?(?:confused|lost)"
+                           r"|huh|what\?*|too hard|too complicated|simpler please|make it simpler|can you simplify)(?: please)?$")),
+    ("deeper", re.compile(r"^(?:go )?(?:deeper|more detail|in more depth|(?:tell me )?more|details?|elaborate|go on|keep going"
+                          r"|and then|dig deeper|more please|the math|the maths)(?: please)?$")),
+    ("why", re.compile(r"^(?:but |and |ok |okay )?(?:why|how come|why is that|why so|but why|why though|why\?+ ?|for what reason"
+                       r"|what'?s the reason|why is that so)(?: please)?$")),
+    ("next", re.compile(r"^(?:next|what'?s next|continue|go on to the next|next topic|move on|and next)(?: please)?$")),
+    ("plot", re.compile(r"^(?:(?:show|draw|plot)(?: me)?(?: it| that| the)? ?(?:plot|graph|picture|curve|chart)?|(?:a |the )?(?:plot|graph|picture)"
+                        r"(?: please)?|can i see (?:it|the graph|a plot)|visuali[sz]e (?:it|that))$")),
+    ("derive", re.compile(r"^(?:derive it|(?:show )?the derivation|(?:show )?(?:me )?the steps|how is (?:it|that) derived|prove it)(?: please)?$")),
+]
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "one": 1, "two": 2, "three": 3, "four": 4,
+             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
+def _short(text: str) -> str:
+    return re.sub(r"\s+", " ", clean(text).strip().lower()).strip(" .!?,;")
+
+
+def follow_up(text: str) -> str | None:
+    """Which follow-up a short message asks for (``why``, ``example``...), if any."""
+    short = _short(text)
+    if len(short) > 60:
+        return None
+    for name, pattern in FOLLOW_UP_PATTERNS:
+        if pattern.match(short):
+            return name
+    return None
+
+
+def choice(text: str, n: int) -> int | None:
+    """``2``, ``#2``, ``the second``, ``option 2``: a 1-based choice among ``n``."""
+    short = _short(text)
+    m = re.fullmatch(r"(?:option |choice |number |no\.? |#)?(\d{1,2})|(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th)(?: one)?"
+                     r"|(one|two|three|four)", short)
+    if not m:
+        return None
+    k = int(m.group(1)) if m.group(1) else _ORDINALS[m.group(2) or m.group(3)]
+    return k if 1 <= k <= n else None
+
+
+# ------------------------------------------------------------------ compute requests
+
+_ALIASES = {
+    "y_hat": "y_hat", "yhat": "y_hat", "ŷ": "y_hat", "y hat": "y_hat", "a": "y_hat", "p": "y_hat", "prediction": "y_hat",
+    "predicted": "y_hat", "output": "y_hat", "pred": "y_hat", "y_pred": "y_hat", "probability": "y_hat", "prob": "y_hat",
+    "q": "y_hat",
+    "y": "y", "label": "y", "target": "y", "true label": "y", "y_true": "y", "truth": "y",
+    "z": "z", "logit": "z", "w": "w", "weight": "w", "b": "b", "bias": "b", "x": "x", "input": "x", "feature": "x",
+    "lr": "lr", "alpha": "lr", "α": "lr", "learning rate": "lr", "eta": "lr", "η": "lr", "step size": "lr",
+}
+_NAME = r"y[ _]?hat|ŷ|y_pred|y_true|true label|learning rate|step size|prediction|predicted|probability|output|label|target|truth|logit|weight|bias|input|feature|alpha|prob|pred|eta|lr|[yazwbxpqαη]"
+_VALUE = rf"\[[^\[\]]{{0,4000}}\]|\(\s*{NUMBER}(?:\s*,\s*{NUMBER})+\s*\)|{NUMBER}"
+_ASSIGN = re.compile(rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*(?:=|:|≈|is|of|equals?|equal to|as)?\s*(?P<value>{_VALUE})", re.I)
+_CALL = re.compile(rf"(?P<neg>[-−]|minus |negative )?\s*(?P<fn>log_?2|log_?10|log2|ln|log|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?(?P<value>{NUMBER}(?:\s*,\s*{NUMBER})*)\s*\)?", re.I)
+_NUMBERS = re.compile(NUMBER)
+
+COMPUTE_WORDS = re.compile(r"\b(compute|calculate|calc|evaluate|what(?:'s| is)|value|loss|cost|how much|work out|find|give me)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ComputeRequest:
+    function: str
+    args: tuple
+    assumed: tuple[str, ...] = ()
+    values: dict = field(default_factory=dict)
+
+
+def _read_value(raw: str) -> float | list[float]:
+    raw = raw.strip()
+    if raw[0] in "[(":
+        items = [s for s in re.split(r"\s*,\s*|\s+", raw[1:-1].strip()) if s]
+        if len(items) > 1000:
+            raise InputError("A list holds at most 1000 numbers.")
+        return [to_float(s) for s in items if _NUMBERS.fullmatch(s)]
+    return to_float(raw)
+
+
+def assignments(text: str) -> dict[str, float | list[float]]:
+    found: dict[str, float | list[float]] = {}
+    for m in _ASSIGN.finditer(text):
+        name = _ALIASES.get(m.group("name").lower().replace("  ", " "))
+        if name is None or name in found:
+            continue
+        if name == "y_hat" and m.group("name").lower() in ("a", "p", "q") and not re.search(r"[=:]", text[m.start():m.end()]):
+            continue  # a bare "a" or "p" next to a number is only ŷ when assigned
+        found[name] = _read_value(m.group("value"))
+    return found
+
+
+def compute_request(text: str) -> ComputeRequest | None:
+    """A numeric request in the learner's words, or None when the text asks for none."""
+    text = clean(text)
+    if not _NUMBERS.search(text):
+        return None
+    low = text.lower()
+    vals = assignments(text)
+    words = set(re.findall(r"[a-z]+", low))
+    if {"step", "update", "descent", "iteration"} & words and "w" in vals:
+        args = (vals.get("w"), vals.get("b", 0.0), vals.get("x", 1.0), vals.get("y", 1.0), vals.get("lr", 0.1))
+        assumed = tuple(k for k, d in (("b", 0.0), ("x", 1.0), ("y", 1.0), ("lr", 0.1)) if k not in vals)
+        return ComputeRequest("gd_step", args, assumed, vals)
+    y, p, z = vals.get("y"), vals.get("y_hat"), vals.get("z")
+    if y is not None and (p is not None or z is not None):
+        if isinstance(y, list) or isinstance(p, list):
+            if not (isinstance(y, list) and isinstance(p, list)):
+                raise InputError("Give y and ŷ both as lists of the same length, e.g. y=[1,0,1], ŷ=[0.9,0.2,0.6].")
+            return ComputeRequest("cost", (y, p), (), vals)
+        if {"mse", "squared", "quadratic"} & words:
+            if z is not None:
+                return ComputeRequest("grad_compare", (y, z), (), vals)
+            return ComputeRequest("mse", (y, p), (), vals)
+        if {"derivative", "gradient", "grad", "slope", "partial", "dl", "∂l"} & words or "∂" in low:
+            if z is not None:
+                return ComputeRequest("dlogit", (y, z), (), vals)
+            return ComputeRequest("dbce", (y, p), (), vals)
+        if z is not None and p is None:
+            return ComputeRequest("bce_logit", (y, z), (), vals)
+        return ComputeRequest("bce", (y, p), (), vals)
+    call = _CALL.search(text)
+    if call:
+        fn = call.group("fn").lower().replace("_", "")
+        numbers = [to_float(s) for s in re.split(r"\s*,\s*", call.group("value"))]
+        neg = bool(call.group("neg"))
+        if fn in ("sigmoid", "σ"):
+            name = "dsigmoid" if ("derivative" in words or "σ'" in text) else "sigmoid"
+            return ComputeRequest(name, (numbers[0],), (), vals)
+        if fn == "exp":
+            return ComputeRequest("exp", (numbers[0],), (), vals)
+        if len(numbers) > 1:
+            return ComputeRequest("log_table", (numbers,), (), vals)
+        if fn == "log2":
+            return ComputeRequest("log2", (numbers[0],), (), vals)
+        if fn == "log10":
+            return ComputeRequest("log10", (numbers[0],), (), vals)
+        return ComputeRequest("neglog" if neg else "ln", (numbers[0],), (), vals)
+    if p is not None and y is None and ("loss" in words or "cost" in words or "bce" in words):
+        raise InputError("Tell me the label as well, for example: loss if y = 1 and ŷ = 0.3.")
+    if z is not None and "sigmoid" in words:
+        return ComputeRequest("sigmoid", (z,), (), vals)
+    return None
+
+
+# ------------------------------------------------------------------ plot and derive requests
+
+_PLOT = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:plot|graph|draw|sketch|visuali[sz]e|chart)\b"
+                   r"|^(?:(?:can|could) you |please )?show (?:me )?(?:a |the )?(?:plot|graph|curve|chart|picture)s?\b", re.I)
+
+
+def plot_request(text: str) -> str | None:
+    """The plot a request names, or ``""`` for a plot request naming none, or None."""
+    low = clean(text).lower().strip()
+    if not _PLOT.search(low):
+        return None
+    if "sigmoid" in low or "σ" in low or "logistic" in low:
+        return "dsigmoid" if re.search(r"derivative|σ'|slope|gradient", low) else "sigmoid"
+    if re.search(r"mse|squared|quadratic", low):
+        return "grad-compare" if re.search(r"gradient|derivative", low) else "mse-vs-bce"
+    if re.search(r"y\s*=\s*0\b|1\s*-\s*(?:y_?hat|ŷ|yhat|p|a)|\blabel (?:is )?0\b", low):
+        return "bce0"
+    if re.search(r"both|branches|\bbce\b|cross.?entropy|log.?loss", low):
+        return "bce"
+    if re.search(r"(?:[-−]|minus|negative)\s*(?:log|ln)|\bloss\b|y\s*=\s*1\b", low):
+        return "neglog"
+    if re.search(r"\blog|\bln\b", low):
+        return "ln"
+    return ""
+
+
+_DERIVE = re.compile(r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]step|show (?:me )?(?:the |all the )?steps|steps for"
+                     r"|how (?:do|did|would|can) (?:you|we|i|they|one) (?:get|arrive|obtain|reach|end up with)|how (?:is|was) (?:it|this|that|the \w+(?:'s)? \w+) (?:derived|computed|obtained)"
+                     r"|work (?:it )?out|prove|proof)\b", re.I)
+
+
+def derive_request(text: str) -> str | None:
+    """The derivation a request names (a key of ``curriculum.DERIVATIONS``), or None."""
+    low = clean(text).lower()
+    if not _DERIVE.search(low):
+        return None
+    if re.search(r"softmax|categorical|multi.?class", low):
+        return "softmax"
+    if re.search(r"likelihood|bernoulli|\bmle\b|where does .* come from|origin", low):
+        return "likelihood"
+    if re.search(r"mse|squared|quadratic", low):
+        return "mse"
+    if re.search(r"x\s*(?:ᵀ|\^t|transpose)|vectori[sz]|\bm examples|\(1/m\)|matrix|∇", low):
+        return "vectorized"
+    if re.search(r"w_?j|\bweights?\b|\bdw\b|\bbias\b|\bdb\b|logistic regression", low):
+        return "weights"
+    if re.search(r"y_?hat\s*-\s*y|ŷ\s*-\s*y|yhat\s*-\s*y|a\s*-\s*y|p\s*-\s*y|\bdz\b|/dz|∂z|logit|chain rule|w\.?r\.?t\.? z|respect to z", low):
+        return "logit"
+    if re.search(r"sigmoid|σ", low):
+        return "sigmoid"
+    return "bce"
