@@ -1,7 +1,394 @@
-"""Step-by-step derivations (the math engine's SymPy half)."""
+"""Step-by-step derivations, each step named and proven equal by SymPy.
 
-from tutor.errors import NotAvailable
+A derivation is data: a :class:`Derivation` holds :class:`Step` s, each with the
+rule applied, the expression after it (kept in the display form we choose, not
+the one ``simplify`` would pick), a one-line reason, and a *claim*: two
+expressions SymPy must prove equal (the step and the previous expression, or
+the step and the true derivative). :func:`verify` checks every claim
+symbolically and at random points; printers turn the data into Unicode text,
+Markdown or LaTeX.
+
+SymPy is imported here only, and this module is imported only when a
+derivation is asked for.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+import sympy as sp
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
+
+from tutor.curriculum import DERIVATIONS
+from tutor.errors import InputError
 
 
-def derive(target: str):
-    raise NotAvailable("Step-by-step derivations are not available yet in this build.")
+class sigma(sp.Function):  # noqa: N801 - the learner's name for it
+    """The sigmoid as a function whose derivative is σ(1 - σ)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = sigma(self.args[0])
+        return s * (1 - s)
+
+    def _latex(self, printer, exp=None) -> str:
+        arg = printer._print(self.args[0])
+        return rf"\sigma\left({arg}\right)" + (f"^{{{exp}}}" if exp else "")
+
+
+y, y_hat, z, w, x, b, m = sp.symbols("y y_hat z w x b m")
+NAMES = {"y_hat": "ŷ", "y_hat1": "ŷ₁", "y1": "y₁", "y2": "y₂", "y3": "y₃", "z1": "z₁", "z2": "z₂", "z3": "z₃"}
+LATEX_NAMES = {y_hat: r"\hat{y}", sp.Symbol("y_hat1"): r"\hat{y}_1"}
+
+
+def _explicit(expr: sp.Expr) -> sp.Expr:
+    """σ written out, derivatives carried out: what the proofs compare."""
+    return expr.replace(sigma, lambda a: 1 / (1 + sp.exp(-a))).doit()
+
+
+@dataclass(frozen=True)
+class Step:
+    rule: str
+    expression: sp.Expr
+    why: str
+    lhs: str = ""
+    claim: tuple[sp.Expr, sp.Expr] | None = None
+    assume: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "lhs": self.lhs, "expression": str(self.expression),
+                "latex": to_latex_expr(self.expression), "text": pretty(self.expression), "why": self.why}
+
+
+@dataclass(frozen=True)
+class Derivation:
+    target: str
+    title: str
+    steps: tuple[Step, ...]
+    result: sp.Expr
+    summary: str = ""
+
+    def to_json(self) -> dict:
+        return {"target": self.target, "title": self.title, "result": str(self.result),
+                "result_latex": to_latex_expr(self.result), "summary": self.summary,
+                "steps": [s.to_json() for s in self.steps]}
+
+
+# ------------------------------------------------------------------ printing
+
+
+class _Pretty(PrettyPrinter):
+    def _print_Symbol(self, e, bold_name=False):
+        name = NAMES.get(e.name)
+        return prettyForm(name) if name else super()._print_Symbol(e, bold_name)
+
+
+def pretty(expr: sp.Expr) -> str:
+    return _Pretty({"use_unicode": True, "wrap_line": False, "order": "none"}).doprint(expr)
+
+
+def to_latex_expr(expr: sp.Expr) -> str:
+    return sp.latex(expr, symbol_names=LATEX_NAMES, order="none")
+
+
+def to_text(d: Derivation) -> str:
+    out = [d.title, "=" * len(d.title), ""]
+    for i, s in enumerate(d.steps, 1):
+        out.append(f"{i}. {s.rule}: {s.why}")
+        label = f"{s.lhs} = " if s.lhs else ""
+        body = pretty(s.expression).split("\n")
+        pad = " " * (3 + len(label))
+        mid = len(body) // 2
+        for j, line in enumerate(body):
+            out.append(("   " + label if j == mid else pad) + line)
+        out.append("")
+    out.append(f"Result: {pretty(d.result)}" if "\n" not in pretty(d.result) else "Result:\n" + pretty(d.result))
+    if d.summary:
+        out += ["", d.summary]
+    out += ["", "Every step is checked by SymPy: symbolically and at random points."]
+    return "\n".join(out)
+
+
+def to_markdown(d: Derivation) -> str:
+    out = []
+    for i, s in enumerate(d.steps, 1):
+        label = f"{s.lhs} = " if s.lhs else ""
+        out.append(f"{i}. **{s.rule}**: {s.why}")
+        out.append("")
+        out.append("   ```")
+        body = pretty(s.expression).split("\n")
+        mid = len(body) // 2
+        for j, line in enumerate(body):
+            out.append("   " + (label if j == mid else " " * len(label)) + line)
+        out.append("   ```")
+    if d.summary:
+        out += ["", d.summary]
+    out += ["", "*Each step is verified by SymPy, symbolically and at random points.*"]
+    return "\n".join(out)
+
+
+def to_latex(d: Derivation) -> str:
+    lines = [r"\begin{align*}"]
+    for s in d.steps:
+        lhs = s.lhs.replace("∂", r"\partial ").replace("ŷ", r"\hat{y}").replace("σ", r"\sigma ") if s.lhs else ""
+        lines.append(rf"{lhs} &= {to_latex_expr(s.expression)} && \text{{{s.rule}}} \\")
+    lines.append(r"\end{align*}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ proofs
+
+
+def _numeric_points(expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6) -> bool:
+    syms = sorted((expr_a.free_symbols | expr_b.free_symbols), key=str)
+    rng = random.Random(1234)
+    fa = sp.lambdify(syms, expr_a, "math")
+    fb = sp.lambdify(syms, expr_b, "math")
+    for _ in range(trials):
+        vals = [rng.uniform(0.05, 0.95) if s.name.startswith(("y", "p")) else rng.uniform(-2, 2) for s in syms]
+        a, bb = fa(*vals), fb(*vals)
+        if abs(a - bb) > 1e-9 * max(1.0, abs(a), abs(bb)):
+            return False
+    return True
+
+
+def verify_step(step: Step) -> tuple[bool, bool]:
+    """(symbolically equal, numerically equal) for the step's claim."""
+    if step.claim is None:
+        return True, True
+    lhs, rhs = (_explicit(e) for e in step.claim)
+    for sym, value in step.assume:
+        lhs, rhs = lhs.subs(sym, value), rhs.subs(sym, value)
+    symbolic = sp.simplify(lhs - rhs) == 0
+    return symbolic, _numeric_points(lhs, rhs)
+
+
+def verify(d: Derivation) -> list[str]:
+    """The rules of the steps whose claims do not hold (empty when all do)."""
+    bad = []
+    for i, s in enumerate(d.steps, 1):
+        sym, num = verify_step(s)
+        if not (sym and num):
+            bad.append(f"step {i} ({s.rule})")
+    return bad
+
+
+# ------------------------------------------------------------------ the derivations
+
+
+def _neg(expr: sp.Expr) -> sp.Expr:
+    return sp.Mul(-1, expr, evaluate=False)
+
+
+def _frac(num: sp.Expr, den: sp.Expr) -> sp.Expr:
+    if num == 1:
+        return sp.Pow(den, -1, evaluate=False)
+    return sp.Mul(num, sp.Pow(den, -1, evaluate=False), evaluate=False)
+
+
+def _minus(a: sp.Expr, c: sp.Expr) -> sp.Expr:
+    """a - c, printed in that order."""
+    return sp.Add(a, sp.Mul(-1, c, evaluate=False), evaluate=False)
+
+
+def _bce() -> Derivation:
+    L = -(y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat))
+    dL = sp.diff(L, y_hat)
+    s0 = _neg(sp.Add(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat), evaluate=False))
+    s1 = _neg(sp.Add(sp.Derivative(y * sp.log(y_hat), y_hat), sp.Derivative((1 - y) * sp.log(1 - y_hat), y_hat), evaluate=False))
+    s2 = _neg(sp.Add(_frac(y, y_hat), (1 - y) * sp.Derivative(sp.log(1 - y_hat), y_hat), evaluate=False))
+    s3 = _neg(sp.Add(_frac(y, y_hat), sp.Mul(1 - y, _frac(-1, 1 - y_hat), evaluate=False), evaluate=False))
+    s4 = sp.Add(_frac(-y, y_hat), _frac(1 - y, 1 - y_hat), evaluate=False)
+    s5 = _frac(sp.Add(-y * (1 - y_hat), (1 - y) * y_hat, evaluate=False), y_hat * (1 - y_hat))
+    s6 = _frac(_minus(y_hat, y), y_hat * (1 - y_hat))
+    steps = (
+        Step("definition", s0, "the binary cross-entropy for one example", "L", (s0, L)),
+        Step("sum rule and constant multiple", s1, "differentiate term by term; the minus and the constant y, (1 - y) stay outside",
+             "∂L/∂ŷ", (s1, dL)),
+        Step("derivative of ln", s2, "d/dŷ ln ŷ = 1/ŷ", "∂L/∂ŷ", (s2, s1)),
+        Step("chain rule", s3, "d/dŷ ln(1 - ŷ) = 1/(1 - ŷ) · d/dŷ(1 - ŷ) = -1/(1 - ŷ)", "∂L/∂ŷ", (s3, s2)),
+        Step("distribute the minus", s4, "multiply each term by -1", "∂L/∂ŷ", (s4, s3)),
+        Step("common denominator", s5, "put both fractions over ŷ(1 - ŷ)", "∂L/∂ŷ", (s5, s4)),
+        Step("expand and cancel", s6, "-y + yŷ + ŷ - yŷ = ŷ - y: the yŷ terms cancel", "∂L/∂ŷ", (s6, s5)),
+    )
+    return Derivation("bce", "The derivative of the binary cross-entropy with respect to ŷ", steps, s6,
+                      "Its sign is the sign of ŷ - y, because ŷ(1 - ŷ) > 0: negative when y = 1 (raise ŷ), "
+                      "positive when y = 0 (lower ŷ).")
+
+
+def _sigmoid() -> Derivation:
+    e = sp.exp(-z)
+    s0 = _frac(1, 1 + e)
+    ds = sp.diff(s0, z)
+    s1 = sp.Mul(-1, sp.Pow(1 + e, -2, evaluate=False), sp.Derivative(1 + e, z), evaluate=False)
+    s2 = sp.Mul(-1, sp.Pow(1 + e, -2, evaluate=False), -e, evaluate=False)
+    s3 = _frac(e, sp.Pow(1 + e, 2, evaluate=False))
+    s4 = sp.Mul(_frac(1, 1 + e), _frac(e, 1 + e), evaluate=False)
+    s5 = sp.Mul(_frac(1, 1 + e), sp.Add(1, -_frac(1, 1 + e), evaluate=False), evaluate=False)
+    s6 = sigma(z) * (1 - sigma(z))
+    steps = (
+        Step("definition", s0, "σ(z) = 1/(1 + e^(-z)) = (1 + e^(-z))^(-1)", "σ(z)", (s0, sigma(z))),
+        Step("power rule and chain rule", s1, "d/dz u^(-1) = -u^(-2) · du/dz with u = 1 + e^(-z)", "σ'(z)", (s1, ds)),
+        Step("derivative of exp", s2, "d/dz e^(-z) = -e^(-z) (chain rule again)", "σ'(z)", (s2, s1)),
+        Step("simplify the signs", s3, "the two minus signs cancel", "σ'(z)", (s3, s2)),
+        Step("split the fraction", s4, "write it as a product of two fractions over 1 + e^(-z)", "σ'(z)", (s4, s3)),
+        Step("rewrite", s5, "e^(-z)/(1 + e^(-z)) = 1 - 1/(1 + e^(-z))", "σ'(z)", (s5, s4)),
+        Step("substitute σ", s6, "1/(1 + e^(-z)) is σ(z)", "σ'(z)", (s6, s5)),
+    )
+    return Derivation("sigmoid", "The derivative of the sigmoid", steps, s6,
+                      "σ' is largest at z = 0 and nearly 0 for large |z|: the sigmoid saturates.")
+
+
+def _logit() -> Derivation:
+    L = -(y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z)))
+    s0 = _neg(sp.Add(y * sp.log(sigma(z)), (1 - y) * sp.log(1 - sigma(z)), evaluate=False))
+    dLdyhat = _frac(_minus(sigma(z), y), sigma(z) * (1 - sigma(z)))
+    s1 = sp.Mul(dLdyhat, sp.Derivative(sigma(z), z), evaluate=False)
+    s2 = sp.Mul(dLdyhat, sigma(z) * (1 - sigma(z)), evaluate=False)
+    s3 = _minus(sigma(z), y)
+    steps = (
+        Step("definition", s0, "the loss with ŷ = σ(z)", "L", (s0, L)),
+        Step("chain rule", s1, "∂L/∂z = ∂L/∂ŷ · dŷ/dz, with ∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ)) (derive bce)", "∂L/∂z", (s1, sp.diff(L, z))),
+        Step("substitute σ' = σ(1 - σ)", s2, "the sigmoid's derivative (derive sigmoid)", "∂L/∂z", (s2, s1)),
+        Step("cancel", s3, "σ(z)(1 - σ(z)) cancels top and bottom", "∂L/∂z", (s3, s2)),
+    )
+    return Derivation("logit", "The gradient with respect to the logit: ŷ - y", steps, s3,
+                      "With ŷ = σ(z) this is ŷ - y: prediction minus label.")
+
+
+def _weights() -> Derivation:
+    zz = w * x + b
+    L = -(y * sp.log(sigma(zz)) + (1 - y) * sp.log(1 - sigma(zz)))
+    s0 = _neg(sp.Add(y * sp.log(sigma(zz)), (1 - y) * sp.log(1 - sigma(zz)), evaluate=False))
+    s1 = sp.Mul(sigma(zz) - y, sp.Derivative(zz, w), evaluate=False)
+    s2 = (sigma(zz) - y) * x
+    s3 = sp.Mul(sigma(zz) - y, sp.Derivative(zz, b), evaluate=False)
+    s4 = sigma(zz) - y
+    steps = (
+        Step("definition", s0, "the loss of one example with z = w·x + b (one feature; each w_j works the same way)", "L",
+             (s0, L)),
+        Step("chain rule", s1, "∂L/∂w = ∂L/∂z · ∂z/∂w, and ∂L/∂z = σ(z) - y (derive logit)", "∂L/∂w", (s1, sp.diff(L, w))),
+        Step("derivative of a linear function", s2, "∂(w·x + b)/∂w = x", "∂L/∂w", (s2, s1)),
+        Step("chain rule", s3, "∂L/∂b = ∂L/∂z · ∂z/∂b", "∂L/∂b", (s3, sp.diff(L, b))),
+        Step("derivative of a linear function", s4, "∂(w·x + b)/∂b = 1", "∂L/∂b", (s4, s3)),
+    )
+    return Derivation("weights", "Logistic regression: the gradients for w and b", steps, s2,
+                      "With several features, ∂L/∂w_j = (ŷ - y)·x_j for each j, and ∂L/∂b = ŷ - y.")
+
+
+def _vectorized() -> Derivation:
+    # Shown for general m with indexed symbols; proven for m = 3 examples and 2 features.
+    i = sp.Symbol("i", integer=True, positive=True)
+    yi, zi, xij = sp.Function("y"), sp.Function("z"), sp.Function("x")
+    M, N = 3, 2
+    ws = sp.symbols(f"w1:{N + 1}")
+    X = sp.Matrix(M, N, lambda r, c: sp.Symbol(f"x{r + 1}{c + 1}"))
+    Y = sp.Matrix(M, 1, lambda r, c: sp.Symbol(f"y{r + 1}"))
+    Z = X * sp.Matrix(ws) + sp.Matrix([b] * M)
+    J = sum(-(Y[r] * sp.log(sigma(Z[r])) + (1 - Y[r]) * sp.log(1 - sigma(Z[r]))) for r in range(M)) / M
+    per_example = sum((sigma(Z[r]) - Y[r]) * X[r, 0] for r in range(M)) / M
+    matrix_form = ((X.T * (sp.Matrix([sigma(Z[r]) for r in range(M)]) - Y)) / M)[0]
+    s0 = _frac(sp.Sum(sp.Function("L")(i), (i, 1, m)), m)
+    s1 = _frac(sp.Sum(sp.Derivative(sp.Function("L")(i), w), (i, 1, m)), m)
+    s2 = _frac(sp.Sum((sigma(zi(i)) - yi(i)) * xij(i), (i, 1, m)), m)
+    general = s2
+    steps = (
+        Step("definition", s0, "the cost J is the mean of the per-example losses L⁽ⁱ⁾", "J", None),
+        Step("linearity of the derivative", s1, "the derivative of a mean is the mean of the derivatives", "∂J/∂w_j",
+             (per_example, sp.diff(J, ws[0]))),
+        Step("per-example gradient", s2, "each ∂L⁽ⁱ⁾/∂w_j = (ŷ⁽ⁱ⁾ - y⁽ⁱ⁾)·x_j⁽ⁱ⁾ (derive weights)", "∂J/∂w_j",
+             (matrix_form, per_example)),
+    )
+    return Derivation("vectorized", "The cost's gradient for m examples", steps, general,
+                      "Stacking the examples as rows of X: ∇_w J = (1/m) Xᵀ(ŷ - y), and ∂J/∂b = (1/m) Σᵢ (ŷ⁽ⁱ⁾ - y⁽ⁱ⁾). "
+                      "(The steps are proven for 3 examples and 2 features.)")
+
+
+def _likelihood() -> Derivation:
+    M = 3
+    ys = sp.symbols(f"y1:{M + 1}")
+    ps = sp.symbols(f"y_hat1:{M + 1}", positive=True)
+    i = sp.Symbol("i", integer=True, positive=True)
+    Yi, Pi = sp.Function("y"), sp.Function("y_hat")
+    lik = sp.Mul(*[p ** yy * (1 - p) ** (1 - yy) for yy, p in zip(ys, ps)])
+    loglik = sum(yy * sp.log(p) + (1 - yy) * sp.log(1 - p) for yy, p in zip(ys, ps))
+    term = Yi(i) * sp.log(Pi(i)) + (1 - Yi(i)) * sp.log(1 - Pi(i))
+    s0 = Pi(i) ** Yi(i) * (1 - Pi(i)) ** (1 - Yi(i))
+    s1 = sp.Product(s0, (i, 1, m))
+    s2 = sp.Sum(term, (i, 1, m))
+    s3 = _neg(sp.Sum(term, (i, 1, m)))
+    s4 = _frac(_neg(sp.Sum(term, (i, 1, m))), m)
+    one_y, one_p = sp.symbols("y_1 p_1", positive=True)
+    steps = (
+        Step("Bernoulli model", s0, "P(y | x) = ŷ^y (1 - ŷ)^(1 - y): ŷ when y = 1, 1 - ŷ when y = 0", "P(y⁽ⁱ⁾|x⁽ⁱ⁾)",
+             (one_p ** 1 * (1 - one_p) ** 0, one_p)),
+        Step("independence", s1, "the likelihood of the data set is the product over the examples", "ℒ", None),
+        Step("log of a product", s2, "ln turns the product into a sum (ln(a·b) = ln a + ln b, ln aᵏ = k ln a)", "ln ℒ",
+             (sp.expand_log(sp.log(lik), force=True), loglik)),
+        Step("negate", s3, "maximising ln ℒ is minimising -ln ℒ: this is the minus sign", "-ln ℒ", None),
+        Step("mean", s4, "divide by m so the cost does not grow with the data set: the BCE cost J", "J", None),
+    )
+    return Derivation("likelihood", "Binary cross-entropy from the Bernoulli likelihood", steps, s4,
+                      "The minimiser of J is the maximum-likelihood estimate: the minus sign turns "
+                      "'maximise the log-likelihood' into 'minimise a cost'.")
+
+
+def _mse() -> Derivation:
+    C = (sigma(z) - y) ** 2 / 2
+    s0 = _frac(sp.Pow(sigma(z) - y, 2, evaluate=False), 2)
+    s1 = sp.Mul(sigma(z) - y, sp.Derivative(sigma(z), z), evaluate=False)
+    s2 = sp.Mul(sigma(z) - y, sigma(z) * (1 - sigma(z)), evaluate=False)
+    steps = (
+        Step("definition", s0, "squared error with ŷ = σ(z) (the ½ tidies the derivative)", "C", (s0, C)),
+        Step("chain rule", s1, "d/dz ½u² = u · du/dz with u = σ(z) - y", "∂C/∂z", (s1, sp.diff(C, z))),
+        Step("substitute σ' = σ(1 - σ)", s2, "the sigmoid's derivative", "∂C/∂z", (s2, s1)),
+    )
+    return Derivation("mse", "Squared error through a sigmoid", steps, s2,
+                      "Compared with BCE's ŷ - y, the extra factor σ(z)(1 - σ(z)) ≈ 0 when the sigmoid saturates: "
+                      "the gradient vanishes even for a confidently wrong prediction.")
+
+
+def _softmax() -> Derivation:
+    K = 3
+    zs = sp.symbols(f"z1:{K + 1}")
+    ys = sp.symbols(f"y1:{K + 1}")
+    yh1 = sp.Symbol("y_hat1")
+    S = sum(sp.exp(zk) for zk in zs)
+    p = [sp.exp(zk) / S for zk in zs]
+    L = -sum(yk * sp.log(pk) for yk, pk in zip(ys, p))
+    s0 = _neg(sp.Add(*[yk * sp.log(_frac(sp.exp(zk), S)) for yk, zk in zip(ys, zs)], evaluate=False))
+    s1 = sp.Add(_neg(sp.Add(*[yk * zk for yk, zk in zip(ys, zs)], evaluate=False)),
+                sp.Mul(sp.Add(*ys, evaluate=False), sp.log(S), evaluate=False), evaluate=False)
+    s2 = sp.Add(_neg(sp.Add(*[yk * zk for yk, zk in zip(ys, zs)], evaluate=False)), sp.log(S), evaluate=False)
+    s3 = sp.Add(-ys[0], _frac(sp.exp(zs[0]), S), evaluate=False)
+    s4 = _minus(yh1, ys[0])
+    one = ((ys[2], 1 - ys[0] - ys[1]),)
+    steps = (
+        Step("definition", s0, "categorical cross-entropy with ŷ_k = softmax(z)_k (three classes shown)", "L",
+             (sp.expand_log(s0, force=True), sp.expand_log(L, force=True))),
+        Step("log of a quotient", s1, "ln(e^(z_k)/Σ_j e^(z_j)) = z_k - ln Σ_j e^(z_j)", "L",
+             (s1, sp.expand_log(L, force=True)), ),
+        Step("labels sum to one", s2, "a one-hot (or any probability) label has y₁ + y₂ + y₃ = 1", "L", (s2, s1), one),
+        Step("differentiate", s3, "∂/∂z₁ of ln Σ_j e^(z_j) is e^(z₁)/Σ_j e^(z_j)", "∂L/∂z₁", (s3, sp.diff(s2, zs[0]))),
+        Step("recognise the softmax", s4, "e^(z₁)/Σ_j e^(z_j) is ŷ₁", "∂L/∂z₁", (s4.subs(yh1, p[0]), s3)),
+    )
+    return Derivation("softmax", "Softmax with categorical cross-entropy: ∂L/∂z_k = ŷ_k - y_k", steps, s4,
+                      "The same for every class k: the gradient with respect to the logits is ŷ - y, as for BCE.")
+
+
+BUILDERS: dict[str, Callable[[], Derivation]] = {
+    "bce": _bce, "sigmoid": _sigmoid, "logit": _logit, "weights": _weights, "vectorized": _vectorized,
+    "likelihood": _likelihood, "mse": _mse, "softmax": _softmax,
+}
+assert set(BUILDERS) == set(DERIVATIONS)
+
+
+@lru_cache(maxsize=None)
+def derive(target: str) -> Derivation:
+    """The derivation named ``target`` (see ``tutor derive --list``)."""
+    if target not in BUILDERS:
+        raise InputError(f"I have no derivation called '{target}'. I can derive: {', '.join(BUILDERS)}.")
+    return BUILDERS[target]()
