@@ -343,6 +343,26 @@ def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Proble
             problems.append(Problem(display, line, f"{where}: each feedback is {{ when = ..., say = \"...\" }}"))
             return None
         feedback.append((item["when"], item["say"]))
+    texts = [prompt, str(raw.get("explanation", "")), *hints, *choices]
+    for text in texts:
+        for err in template.check(text):
+            problems.append(Problem(display, line, f"{where}: {err.message}"))
+    for when, _ in feedback:
+        if kind == "numeric" and isinstance(when, str) and when != "negative":
+            try:
+                template.evaluate(template.parse_call(when))
+            except Exception as err:
+                problems.append(Problem(display, line, f"{where}: feedback 'when' {when!r}: {getattr(err, 'message', err)}"))
+        if kind == "choice" and not (isinstance(when, int) and 1 <= when <= len(choices)):
+            problems.append(Problem(display, line, f"{where}: feedback 'when' must be a choice number from 1 to {len(choices)}"))
+    if kind == "expression":
+        from tutor.exprparse import parse  # SymPy: only when a lesson with formulas is validated
+
+        for expr in [answer, *(w for w, _ in feedback)]:
+            try:
+                parse(str(expr))
+            except Exception as err:
+                problems.append(Problem(display, line, f"{where}: cannot read the formula {expr!r}: {getattr(err, 'message', err)}"))
     tol = raw.get("tolerance", 1e-3)
     if not isinstance(tol, (int, float)) or tol < 0:
         problems.append(Problem(display, line, f"{where}: 'tolerance' must be a non-negative number"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from tutor import numeric, plots
 from tutor import requests as rq
@@ -22,6 +22,9 @@ from tutor.errors import TutorError
 from tutor.language import MAX_CHARS
 from tutor.matcher import Match, Matcher
 from tutor.reply import Alternative, Context, Reply
+
+if TYPE_CHECKING:
+    from tutor.progress import Store
 
 #: At or above this confidence the best node is the answer.
 ANSWER_AT = 0.50
@@ -46,17 +49,24 @@ def _junk(text: str) -> str | None:
     bad = sum(1 for ch in text if ch == "\ufffd" or (not ch.isprintable() and ch not in "\n\t\r"))
     if bad > max(2, len(text) // 10):
         return "That does not look like text (it is mostly unreadable or control characters). Type your question in words."
-    if not re.search(r"[^\W\d_]", text):
-        return "I could not find any words in that. Ask a question, or type 'help' to see what I can do."
     return None
 
 
 class Tutor:
     """The tutor's core: a knowledge base, a matcher, and the rules of a conversation."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, store: "Store | None" = None) -> None:
         self.kb = kb
         self.matcher = Matcher([n for n in kb.nodes.values()])
+        self._store = store
+
+    def store(self) -> "Store":
+        """The progress store, opened on first use (never at import or start-up)."""
+        if self._store is None:
+            from tutor.progress import open_store
+
+            self._store = open_store()
+        return self._store
 
     @classmethod
     def from_folders(cls, extra: Iterable[Path] = ()) -> "Tutor":
@@ -70,16 +80,23 @@ class Tutor:
         if why:
             return Reply("error", why, title="I could not read that"), ctx
         try:
-            return self._reply(text.strip(), ctx)
+            reply, new_ctx = self._reply(text.strip(), ctx)
         except TutorError as err:
             return Reply("error", err.message, title="I could not do that"), ctx
+        state = new_ctx.lesson
+        if state is not None and reply.kind != "lesson" and state.lesson in self.kb.lessons:
+            lesson = self.kb.lessons[state.lesson]
+            reply = replace(reply, markdown=reply.markdown + f"\n\n*You are in the lesson {lesson.title}, step "
+                            f"{state.step + 1}: type next to go on, again to see the step, or answer its checkpoint.*")
+        return reply, new_ctx
 
     def _reply(self, text: str, ctx: Context) -> tuple[Reply, Context]:
         if ctx.choices:
             k = rq.choice(text, len(ctx.choices))
             if k is not None:
                 return self.explain(ctx.choices[k - 1], ctx, confidence=1.0)
-        if ctx.lesson is not None or re.match(r"^\s*(lessons?|quiz me|hint|start lesson|back)\b", text, re.I):
+        if (ctx.lesson is not None or ctx.history[-1:] == ("lesson-list",)
+                or re.match(r"^\s*(lessons?|list lessons|show lessons|quiz me|(re)?start\b|open lesson)", text, re.I)):
             from tutor.lessons import lesson_turn  # lessons are only loaded when used
 
             handled = lesson_turn(self, text, ctx)
@@ -116,6 +133,9 @@ class Tutor:
     # ------------------------------------------------------------------ topics
 
     def answer(self, text: str, ctx: Context) -> tuple[Reply, Context]:
+        if not re.search(r"[^\W\d_]", text):
+            return Reply("error", "I could not find any words in that. Ask a question, or type 'help' to see what I can do.",
+                         title="I could not read that"), ctx
         matches = self.matcher.rank(text, k=6)
         inside = [m for m in matches if not self.kb.nodes[m.node].outside]
         if not matches:

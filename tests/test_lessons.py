@@ -1,0 +1,131 @@
+"""Lessons through the core: steps, checkpoints with feedback, hints, progress that survives."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tutor.content import Checkpoint
+from tutor.engine import Tutor
+from tutor.lessons import check
+from tutor.progress import open_store
+from tutor.reply import Context
+
+
+def run(tutor: Tutor, lines: list[str], ctx: Context | None = None):
+    ctx = ctx or Context()
+    replies = []
+    for line in lines:
+        reply, ctx = tutor.reply(line, ctx)
+        replies.append(reply)
+    return replies, ctx
+
+
+@pytest.fixture
+def fresh(kb, tmp_path):
+    return Tutor(kb, store=open_store(tmp_path / "p.db"))
+
+
+def test_three_lessons_of_six_to_twelve_steps_with_checkpoints(kb):
+    assert len(kb.lessons) >= 3
+    for lesson in kb.lessons.values():
+        assert 6 <= len(lesson.steps) <= 12
+        assert sum(1 for s in lesson.steps if s.checkpoint) >= 4
+        assert all(s.node in kb.nodes for s in lesson.steps)
+
+
+def test_lesson_flow_wrong_feedback_hint_right_next(fresh):
+    replies, ctx = run(fresh, ["start lesson why-minus", "0.693", "hint", "hint", "-0.6931", "next"])
+    start, wrong, h1, h2, right, nxt = replies
+    assert start.kind == "lesson" and start.node == "log-on-unit-interval" and "Checkpoint" in start.markdown
+    assert "wrong sign" in wrong.markdown  # feedback for that mistake, not a generic "no"
+    assert "Hint 1" in h1.markdown and "Hint 2" in h2.markdown
+    assert right.title == "Correct"
+    assert nxt.node == "prediction-range"
+    assert ctx.lesson.step == 1
+
+
+def test_misconception_answers_get_their_own_feedback(fresh):
+    replies, _ = run(fresh, ["start lesson why-minus", "next", "next", "next", "it goes to -1", "zero"])
+    assert "misconception" in replies[4].markdown
+    assert replies[5].title == "Correct"
+
+
+def test_a_question_mid_lesson_is_answered_and_the_lesson_waits(fresh):
+    replies, ctx = run(fresh, ["start lesson why-minus", "why is the log of a probability negative?", "-0.693"])
+    assert replies[1].kind == "answer"
+    assert "You are in the lesson" in replies[1].markdown
+    assert ctx.lesson is not None and ctx.lesson.step == 0
+    assert replies[2].title == "Correct"
+
+
+def test_progress_resumes_after_restart(kb, tmp_path):
+    path = tmp_path / "p.db"
+    first = Tutor(kb, store=open_store(path))
+    run(first, ["start lesson likelihood", "next", "next"])
+    first.store().close()
+    again = Tutor(kb, store=open_store(path))
+    replies, ctx = run(again, ["start lesson likelihood"])
+    assert ctx.lesson.step == 2
+    assert "resuming" in replies[0].markdown.lower()
+    assert "3/8" in again.store().summary("likelihood", 8) or "steps seen" in again.store().summary("likelihood", 8)
+
+
+def test_corrupted_progress_file_is_set_aside(tmp_path):
+    path = tmp_path / "progress.db"
+    path.write_bytes(b"this is not a database" * 100)
+    store = open_store(path)
+    assert "could not be read" in store.notice
+    store.set_position("why-minus", 3)
+    assert store.position("why-minus") == 3
+    assert list(tmp_path.glob("progress.db.unreadable-*"))
+
+
+def test_reset_forgets_progress(tmp_path):
+    store = open_store(tmp_path / "p.db")
+    store.set_position("x", 2)
+    store.mark_seen("x", 0)
+    store.reset("x")
+    assert store.position("x") is None and store.seen_count("x") == 0
+
+
+def test_two_stores_on_one_file_keep_each_others_writes(tmp_path):
+    a, b = open_store(tmp_path / "p.db"), open_store(tmp_path / "p.db")
+    for i in range(50):
+        a.mark_seen("la", i)
+        b.mark_seen("lb", i)
+    assert a.seen_count("lb") == 50 and b.seen_count("la") == 50
+
+
+@pytest.mark.parametrize("answer,correct,says", [
+    ("(y_hat - y)/(y_hat*(1 - y_hat))", True, "Right"),
+    ("-y/ŷ + (1-y)/(1-ŷ)", True, "Right"),
+    ("(y - y_hat)/(y_hat*(1 - y_hat))", False, "minus in front"),
+    ("y/y_hat - (1 - y)/(1 - y_hat)", False, "log-likelihood"),
+])
+def test_expression_checkpoint(kb, answer, correct, says):
+    cp = kb.lessons["logistic-gradients"].steps[0].checkpoint
+    fb = check(cp, answer)
+    assert fb.correct is correct and says in fb.message
+
+
+def test_expression_checkpoint_never_evaluates_code(kb):
+    cp = kb.lessons["logistic-gradients"].steps[0].checkpoint
+    assert check(cp, "__import__('os').system('echo hacked')") is None
+
+
+def test_missing_sigma_prime_feedback(kb):
+    cp = kb.lessons["logistic-gradients"].steps[2].checkpoint
+    assert "σ'(z)" in check(cp, "(ŷ - y)/(ŷ(1 - ŷ))").message
+    assert check(cp, "ŷ - y").correct
+
+
+def test_choice_and_numeric_checks():
+    cp = Checkpoint("choice", "p", 2, choices=("a", "b", "c"), feedback=((1, "not a"),))
+    assert check(cp, "2").correct and check(cp, "b").correct
+    assert check(cp, "1").message == "not a"
+    num = Checkpoint("numeric", "p", "neglog(0.99)", tolerance=1e-4, feedback=(("negative", "sign!"),))
+    assert check(num, "0.01005").correct
+    assert check(num, "-0.01005").message == "sign!"
+    assert check(num, "no number here") is None
