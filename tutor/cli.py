@@ -170,11 +170,11 @@ def _validate(args: argparse.Namespace) -> int:
 
     if args.paths:
         # Check the named files against the built-in concepts and nodes they may link to.
-        kb = load([*args.content, *args.paths])
+        kb = load([*args.content, *args.paths], deep=True)
         names = [str(p) for p in args.paths]
         problems = [p for p in kb.problems if any(p.path.startswith(n) for n in names)]
     else:
-        kb = load(args.content)
+        kb = load(args.content, deep=True)
         problems = kb.problems
     for problem in problems:
         print(problem)

@@ -267,7 +267,7 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
                 links, tuple(keywords), plot, derive, outside, display, 1)
 
 
-def parse_lesson(text: str, display: str, problems: list[Problem]) -> Lesson | None:
+def parse_lesson(text: str, display: str, problems: list[Problem], deep: bool = False) -> Lesson | None:
     data = _toml(text, display, 1, problems)
     if data is None:
         return None
@@ -289,7 +289,7 @@ def parse_lesson(text: str, display: str, problems: list[Problem]) -> Lesson | N
             continue
         cp = None
         if "checkpoint" in raw:
-            cp = _checkpoint(raw["checkpoint"], display, line, n + 1, problems)
+            cp = _checkpoint(raw["checkpoint"], display, line, n + 1, problems, deep)
         steps.append(LessonStep(raw["node"], str(raw.get("intro", "")), cp))
     if len(problems) > before:
         return None
@@ -299,7 +299,7 @@ def parse_lesson(text: str, display: str, problems: list[Problem]) -> Lesson | N
 CHECKPOINT_KINDS = ("numeric", "choice", "expression", "text")
 
 
-def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Problem]) -> Checkpoint | None:
+def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Problem], deep: bool) -> Checkpoint | None:
     where = f"step {n}'s checkpoint"
     if not isinstance(raw, dict):
         problems.append(Problem(display, line, f"{where} must be a table"))
@@ -355,8 +355,8 @@ def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Proble
                 problems.append(Problem(display, line, f"{where}: feedback 'when' {when!r}: {getattr(err, 'message', err)}"))
         if kind == "choice" and not (isinstance(when, int) and 1 <= when <= len(choices)):
             problems.append(Problem(display, line, f"{where}: feedback 'when' must be a choice number from 1 to {len(choices)}"))
-    if kind == "expression":
-        from tutor.exprparse import parse  # SymPy: only when a lesson with formulas is validated
+    if kind == "expression" and deep:
+        from tutor.exprparse import parse  # SymPy: only when `tutor validate` checks formulas
 
         for expr in [answer, *(w for w, _ in feedback)]:
             try:
@@ -395,8 +395,12 @@ def _files(root: Path, problems: list[Problem]) -> Iterable[Path]:
         yield path
 
 
-def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True) -> KnowledgeBase:
-    """Read the built-in content and every extra folder into one knowledge base."""
+def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool = False) -> KnowledgeBase:
+    """Read the built-in content and every extra folder into one knowledge base.
+
+    ``deep`` also reads every checkpoint formula with SymPy (``tutor validate`` does;
+    start-up does not, to stay quick).
+    """
     roots = ([builtin_content_dir()] if builtin else []) + [Path(d) for d in (dirs or [])]
     kb = KnowledgeBase()
     node_files: list[tuple[Path, str]] = []
@@ -430,7 +434,7 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True) -> Knowled
         kb.nodes[node.id] = node
     for path, display in lesson_files:
         text = _read_text(path, display, kb.problems)
-        lesson = parse_lesson(text, display, kb.problems) if text is not None else None
+        lesson = parse_lesson(text, display, kb.problems, deep) if text is not None else None
         if lesson is None:
             continue
         if lesson.id in kb.lessons:
