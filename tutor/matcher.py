@@ -28,7 +28,7 @@ from tutor.language import tokens
 TEMPERATURE = 0.7
 STRONG = 3.0
 #: How much the best single matching phrasing of a node adds to its document score.
-PHRASE_WEIGHT = 1.0
+PHRASE_WEIGHT = 0.5
 #: Candidates re-scored by fuzzy similarity, and the most that similarity can multiply a score by.
 CANDIDATES = 8
 FUZZ_BONUS = 1.0
@@ -41,6 +41,14 @@ class Match:
     confidence: float
 
 
+#: BM25's term-frequency saturation and length normalisation.
+K1 = 2.0
+B = 0.5
+#: How much of a node's text (answer and follow-up sections) joins its document.
+BODY_CHARS = 0
+BODY_SECTIONS = False
+
+
 def node_document(node: Node) -> list[str]:
     doc: list[str] = []
     doc += tokens(node.title) * 2
@@ -48,7 +56,10 @@ def node_document(node: Node) -> list[str]:
         doc += tokens(kw) * 2
     for q in node.questions:
         doc += tokens(q)
-    doc += tokens(node.body[:600])
+    doc += tokens(node.body[:BODY_CHARS])
+    if BODY_SECTIONS:
+        for text in node.sections.values():
+            doc += tokens(text[:BODY_CHARS])
     return doc or ["_empty_"]
 
 
@@ -73,8 +84,8 @@ class Matcher:
         self.owners = np.asarray(owners, dtype=np.int64)
         self.vocab = sorted({t for d in docs for t in d})
         self._vocab_set = set(self.vocab)
-        self.index = bm25s.BM25()
-        self.q_index = bm25s.BM25()
+        self.index = bm25s.BM25(k1=K1, b=B)
+        self.q_index = bm25s.BM25(k1=K1, b=B)
         if docs:
             self.index.index(docs, show_progress=False)
             self.q_index.index(phrasings, show_progress=False)

@@ -74,7 +74,13 @@ _ALIASES = {
 _NAME = r"y[ _]?hat|ŷ|y_pred|y_true|true label|learning rate|step size|prediction|predicted|probability|output|label|target|truth|logit|weight|bias|input|feature|alpha|prob|pred|eta|lr|[yazwbxpqαη]"
 _VALUE = rf"\[[^\[\]]{{0,4000}}\]|\(\s*{NUMBER}(?:\s*,\s*{NUMBER})+\s*\)|{NUMBER}"
 _ASSIGN = re.compile(rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*(?:=|:|≈|is|of|equals?|equal to|as)?\s*(?P<value>{_VALUE})", re.I)
-_CALL = re.compile(rf"(?P<neg>[-−]|minus |negative )?\s*(?P<fn>log_?2|log_?10|log2|ln|log|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?(?P<value>{NUMBER}(?:\s*,\s*{NUMBER})*)\s*\)?", re.I)
+_CALL = re.compile(rf"(?P<neg>[-−]|minus |negative )?\s*(?<![\w.])(?P<fn>log_?2|log_?10|ln|log(?![\d_])|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?"
+                   rf"(?P<value>{NUMBER}(?:\s*,\s*{NUMBER})*)(?![\w.]|\s*[-+*/^])\s*\)?", re.I)
+#: Words of doubt or trouble: "why is -log(1) ...", "log(0) error": a question about a topic, not a sum.
+_DOUBT = re.compile(r"\b(why|shouldn'?t|should|isn'?t|doesn'?t|how come|confus\w*|explain|error|errors|nan|bug|problem|wrong|expect\w*|supposed)\b", re.I)
+_COMPUTE_VERB = re.compile(r"\b(compute|calculate|calc|evaluate|work out)\b", re.I)
+#: A compute request is short: a sentence that mentions a formula in passing is a question.
+MAX_REQUEST_WORDS = 14
 _NUMBERS = re.compile(NUMBER)
 
 COMPUTE_WORDS = re.compile(r"\b(compute|calculate|calc|evaluate|what(?:'s| is)|value|loss|cost|how much|work out|find|give me)\b", re.I)
@@ -113,7 +119,9 @@ def assignments(text: str) -> dict[str, float | list[float]]:
 def compute_request(text: str) -> ComputeRequest | None:
     """A numeric request in the learner's words, or None when the text asks for none."""
     text = clean(text)
-    if not _NUMBERS.search(text):
+    if not _NUMBERS.search(text) or len(re.findall(r"[^\W\d_]{2,}", text)) > MAX_REQUEST_WORDS:
+        return None
+    if _DOUBT.search(text) and not _COMPUTE_VERB.search(text):
         return None
     low = text.lower()
     vals = assignments(text)
