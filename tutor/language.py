@@ -53,6 +53,8 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"\bnan'?s?\b|\binf\b|\binfinity\b|\binfinite\b|∞", " nan "),
         (r"\bepsilon\b|\bε\b|\beps\b|\bclip(?:ping|ped|s)?\b|\bclamp\w*", " epsilon clip "),
         (r"(?<![\w.])(?:[-−]\s?|minus\s+)1(?!\w|\.\d)", " minusone "),
+        (r"\b(?:more|bigger|greater|larger|higher|above|over|exceed\w*)\s+(?:than\s+)?(?:1|one)\b(?!\.\d)", " aboveone "),
+        (r"\b(?:less|lower|smaller)\s+than\s+(?:0|zero)\b(?!\.\d)|\bbelow\s+(?:0|zero)\b(?!\.\d)", " negative belowzero "),
         (r"\bsum\b|σ|∑", " sum "),
         (r"\bavg\b|\baverage\b|\bmean\b", " mean "),
     ]

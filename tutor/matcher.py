@@ -14,6 +14,7 @@ paragraph.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -29,6 +30,10 @@ TEMPERATURE = 0.7
 STRONG = 3.0
 #: How much the best single matching phrasing of a node adds to its document score.
 PHRASE_WEIGHT = 0.5
+#: Extra copies of a long question's first sentence (its headline) in the query.
+HEADLINE_WEIGHT = 1
+#: How a query is compared with one phrasing (both as sorted stemmed tokens).
+SIMILARITY = fuzz.ratio
 #: Candidates re-scored by fuzzy similarity, and the most that similarity can multiply a score by.
 CANDIDATES = 8
 FUZZ_BONUS = 1.0
@@ -103,7 +108,12 @@ class Matcher:
         return out
 
     def query_tokens(self, text: str) -> list[str]:
-        return self.correct(tokens(text))
+        """Tokens of the learner's text; a pasted post's headline counts again."""
+        words = self.correct(tokens(text))
+        if HEADLINE_WEIGHT and len(words) > 12:
+            head = re.split(r"\.\.\.|…|\n|(?<=[.?!:])\s", text, maxsplit=1)[0]
+            words += self.correct(tokens(head)) * HEADLINE_WEIGHT
+        return words
 
     def rank(self, text: str, k: int = 5) -> list[Match]:
         if not self.ids:
@@ -124,7 +134,7 @@ class Matcher:
             for i in candidates:
                 if scores[i] <= 0:
                     continue
-                sim = max((fuzz.ratio(joined, p) for p in self.node_phrasings[i]), default=0.0)
+                sim = max((SIMILARITY(joined, p) for p in self.node_phrasings[i]), default=0.0)
                 scores[i] *= 1.0 + FUZZ_BONUS * max(0.0, (sim - 60.0) / 40.0)
         order = np.argsort(-scores)[:k]
         best = float(scores[order[0]])
