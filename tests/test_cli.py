@@ -77,3 +77,26 @@ def test_extra_content_folder_adds_a_topic(tmp_path):
     res = tutor("ask", "--json", "--content", str(tmp_path), "what is zebra striping of a loss?")
     obj = json.loads(res.stdout)
     assert obj["node"] == "zebra-topic"
+
+
+def test_chat_plain_keeps_context_between_turns():
+    res = tutor("chat", "--json", stdin="why the minus sign?\nwhy?\nwhat is the loss if y = 1 and y_hat = 0.3?\nwhat about y = 0?\n".encode())
+    objs = [json.loads(line) for line in res.stdout.decode().splitlines()]
+    assert [o["kind"] for o in objs] == ["answer", "answer", "compute", "compute"]
+    assert objs[1]["node"] == objs[0]["node"] and objs[1]["section"] == "why"
+    assert objs[3]["computation"]["y"] == 0
+
+
+def test_chat_plain_text_mode():
+    res = tutor("chat", "--plain", stdin=b"why the minus sign?\nquit\n")
+    out = res.stdout.decode()
+    assert res.returncode == 0 and "# Why the minus sign?" in out
+
+
+def test_lessons_command_lists_progress(tmp_path):
+    env_home = {"TUTOR_DATA_DIR": str(tmp_path)}
+    import os
+    res = subprocess.run([sys.executable, "-m", "tutor", "lessons"], capture_output=True, text=True,
+                         env={**os.environ, **env_home})
+    assert res.returncode == 0
+    assert "why-minus" in res.stdout and "not started" in res.stdout

@@ -49,6 +49,9 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"[-−]=|:=\s*\w+\s*[-−]", " subtract gradient step "),
         (r"\+=", " add "),
         (r"(?:^|\s)[-−]\s*(?=log|ln|sum|\[|\()", " minus "),
+        (r"\bnegative\s+(?:loss|losses|value|values|cost|bce|crossentropy|bce\s+loss)\b"
+         r"|\b(?:loss|cost|bce|crossentropy)(?:\s+\w+)?\s+(?:is|are|was|becomes|became|goes|went|turns|gets|got)\s+(?:\w+\s+)?negative\b",
+         " negativeloss "),
         (r"\bminus[\s-]sign\b|\bnegative[\s-]sign\b|\bsign\b", " minus sign "),
         (r"\bnan'?s?\b|\binf\b|\binfinity\b|\binfinite\b|∞", " nan "),
         (r"\bepsilon\b|\bε\b|\beps\b|\bclip(?:ping|ped|s)?\b|\bclamp\w*", " epsilon clip "),

@@ -77,7 +77,8 @@ _ASSIGN = re.compile(rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*(?:=|:|≈|is|of|
 _CALL = re.compile(rf"(?P<neg>[-−]|minus |negative )?\s*(?<![\w.])(?P<fn>log_?2|log_?10|ln|log(?![\d_])|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?"
                    rf"(?P<value>{NUMBER}(?:\s*,\s*{NUMBER})*)(?![\w.]|\s*[-+*/^])\s*\)?", re.I)
 #: Words of doubt or trouble: "why is -log(1) ...", "log(0) error": a question about a topic, not a sum.
-_DOUBT = re.compile(r"\b(why|shouldn'?t|should|isn'?t|doesn'?t|how come|confus\w*|explain|error|errors|nan|bug|problem|wrong|expect\w*|supposed)\b", re.I)
+_DOUBT = re.compile(r"\b(why|shouldn'?t|should|isn'?t|doesn'?t|how come|confus\w*|explain|error|errors|nan|bug|problem|wrong|"
+                    r"expect\w*|supposed|about|approximately|roughly|right\s*\?|isn'?t it|mean|means)\b", re.I)
 _COMPUTE_VERB = re.compile(r"\b(compute|calculate|calc|evaluate|work out)\b", re.I)
 #: A compute request is short: a sentence that mentions a formula in passing is a question.
 MAX_REQUEST_WORDS = 14
@@ -164,7 +165,7 @@ def compute_request(text: str) -> ComputeRequest | None:
         if fn == "log10":
             return ComputeRequest("log10", (numbers[0],), (), vals)
         return ComputeRequest("neglog" if neg else "ln", (numbers[0],), (), vals)
-    if p is not None and y is None and ("loss" in words or "cost" in words or "bce" in words):
+    if p is not None and y is None and ({"loss", "cost", "bce"} & words) and _COMPUTE_VERB.search(text):
         raise InputError("Tell me the label as well, for example: loss if y = 1 and ŷ = 0.3.")
     if z is not None and "sigmoid" in words:
         return ComputeRequest("sigmoid", (z,), (), vals)

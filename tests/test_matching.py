@@ -1,0 +1,133 @@
+"""Recognising what learners ask: misconceptions, clarify, follow-ups, noisy text, and a floor on real questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.evaluate import evaluate, read_tsv
+from tutor.language import tokens
+from tutor.reply import Context
+
+SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "questions" / "dev.tsv"
+OWN = Path(__file__).resolve().parent / "data" / "questions.tsv"
+
+
+@pytest.mark.parametrize("text,concept", [
+    ("So if we have y_hat close to 1, then our loss function will be approximately -1. But this is bad no?", "loss-near-one"),
+    ("the minus sign is the direction", "sign-is-not-direction"),
+    ("the minus sign means we move in the opposite direction, like a force", "sign-is-not-direction"),
+    ("I get a negative loss", "loss-near-one"),
+    ("the loss can't be more than 1", "confident-wrong-penalty"),
+    ("why the minus sign?", "minus-sign"),
+])
+def test_seed_misconceptions_are_recognised(tutor, text, concept):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "answer", reply
+    assert concept in reply.concepts
+
+
+@pytest.mark.parametrize("a,b", [
+    ("ŷ", "y_hat"), ("y hat", "yhat"), (r"\hat{y}", "y_hat"), ("binary cross entropy", "BCE"), ("log loss", "bce"),
+    ("σ", "sigmoid"), (r"\log", "log"), ("binary_crossentropy", "BCELoss"),
+])
+def test_domain_normalisation_maps_spellings_together(a, b):
+    assert tokens(a) == tokens(b)
+
+
+def test_clarify_then_a_number_answers_that_choice(tutor):
+    # "the sign" alone is torn between the minus sign and the gradient's sign.
+    reply, ctx = tutor.reply("what does the sign mean")
+    if reply.kind != "clarify":
+        pytest.skip("not ambiguous with this content")  # pragma: no cover
+    second = reply.alternatives[1].node
+    reply2, _ = tutor.reply("2", ctx)
+    assert reply2.kind == "answer" and reply2.node == second
+
+
+def test_clarify_is_offered_when_torn(tutor):
+    from tutor.engine import Tutor
+    from tutor.matcher import Match
+
+    ranked = [Match("minus-sign", 5.0, 0.45), Match("sign-is-not-direction", 4.9, 0.40), Match("bce-formula", 1.0, 0.02)]
+    reply, ctx = Tutor.clarify(tutor, ranked[:2], Context())
+    assert reply.kind == "clarify" and len(ctx.choices) == 2
+    reply2, _ = tutor.reply("the second one", ctx)
+    assert reply2.node == "sign-is-not-direction"
+
+
+def test_why_after_an_answer_goes_deeper_on_the_same_topic(tutor):
+    first, ctx = tutor.reply("why the minus sign?")
+    why, ctx = tutor.reply("why?", ctx)
+    assert why.kind == "answer"
+    assert why.node == first.node and why.section == "why"
+    assert why.markdown != first.markdown
+    again, _ = tutor.reply("why?", ctx)  # the next "why" follows the node's link one level deeper
+    assert again.node == "negative-log-likelihood" or again.section == "deeper"
+
+
+@pytest.mark.parametrize("follow,section", [("an example please", "example"), ("simpler please", "simpler"),
+                                           ("I still don't get it", "simpler"), ("go deeper", "deeper")])
+def test_follow_ups(tutor, follow, section):
+    _, ctx = tutor.reply("why is the log of a probability negative?")
+    reply, _ = tutor.reply(follow, ctx)
+    assert reply.section == section or reply.node != ctx.node
+
+
+def test_what_about_y_equals_zero_reuses_the_context(tutor):
+    _, ctx = tutor.reply("what is the loss if y = 1 and y_hat = 0.3?")
+    reply, _ = tutor.reply("what about y = 0?", ctx)
+    assert reply.kind == "compute"
+    assert reply.computation.inputs["y"] == 0 and reply.computation.inputs["y_hat"] == 0.3
+
+
+def test_context_survives_a_fallback(tutor):
+    _, ctx = tutor.reply("why the minus sign?")
+    off, ctx = tutor.reply("how do I exit vim?", ctx)
+    assert off.kind == "fallback"
+    back, _ = tutor.reply("go deeper", ctx)
+    assert back.kind == "answer" and back.node in ("minus-sign", "negative-log-likelihood")
+
+
+@pytest.mark.parametrize("text", [
+    "whats teh derivtive of the sigmiod functoin",
+    r"why is $L = -\log \hat{y}$ positive when $\hat{y} \in (0,1)$?",
+    "loss = -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()  # why the minus here??",
+    "why " * 2500,
+    "é" * 3000 + " why the minus sign",
+])
+def test_noisy_text_gets_an_answer_or_a_clean_refusal(tutor, text):
+    reply, _ = tutor.reply(text)
+    assert reply.kind in ("answer", "clarify", "fallback", "error", "compute")
+    assert reply.markdown
+
+
+def test_invalid_utf8_and_huge_input(tutor):
+    junk = b"\xff\xfe\x80 why minus \xc3\x28".decode("utf-8", errors="replace")
+    assert tutor.reply(junk)[0].markdown
+    huge, _ = tutor.reply("x" * 1_000_000)
+    assert huge.kind == "error" and "characters" in huge.markdown
+
+
+def test_out_of_scope_is_refused_plainly_with_nearest_topics(tutor):
+    reply, _ = tutor.reply("should I use Adam or SGD as my optimizer?")
+    assert reply.kind == "fallback" and reply.node is None
+    assert "outside what I cover" in reply.markdown
+    assert reply.alternatives
+
+
+@pytest.mark.skipif(not SHARED_DEV.exists(), reason="../shared/questions/dev.tsv is not beside the checkout")
+def test_dev_set_floor(tutor):
+    # Floors set below the measured figures (top-1 84%, refused 97.5%, false refusals 0%) to catch regressions.
+    rep = evaluate(tutor, read_tsv(SHARED_DEV))
+    assert rep.top1 / rep.total_in >= 0.80
+    assert rep.refused_out / rep.total_out >= 0.90
+    assert rep.falsely_refused / rep.total_in <= 0.05
+
+
+def test_own_question_set_floor(tutor):
+    rep = evaluate(tutor, read_tsv(OWN))
+    assert rep.top1 / rep.total_in >= 0.72
+    assert rep.top3 / rep.total_in >= 0.90
+    assert rep.refused_out / rep.total_out >= 0.90
