@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from tutor import template
+from tutor import cache, template
 from tutor.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
 
 MAX_FILE_BYTES = 256 * 1024
@@ -177,7 +177,8 @@ def split_sections(body: str) -> tuple[str, dict[str, str]]:
     return "".join(main).strip(), sections
 
 
-def parse_node(text: str, display: str, concepts: dict[str, str], problems: list[Problem]) -> Node | None:
+def parse_node(text: str, display: str, concepts: dict[str, str], problems: list[Problem],
+               front_cache: dict[str, Any] | None = None) -> Node | None:
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT:
         problems.append(Problem(display, 1, f"a node starts with front matter between '{FRONT}' lines"))
@@ -188,8 +189,16 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
         problems.append(Problem(display, 1, f"the front matter is never closed with '{FRONT}'"))
         return None
     front_lines = lines[1:end]
-    meta = _toml("\n".join(front_lines), display, 2, problems)
+    front_text = "\n".join(front_lines)
+    key = cache.digest(front_text) if front_cache is not None else ""
+    meta = front_cache.get(key) if front_cache is not None else None
     if meta is None:
+        meta = _toml(front_text, display, 2, problems)
+        if meta is None:
+            return None
+        if front_cache is not None:
+            front_cache[key] = meta
+    if not isinstance(meta, dict):
         return None
     body_line = end + 2
     body = "\n".join(lines[end + 1:]).strip()
@@ -422,9 +431,14 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
                 lesson_files.append((path, display))
             else:
                 node_files.append((path, display))
+    front_cache = None
+    if len(node_files) >= cache.MIN_ITEMS:
+        front_cache = cache.read_json("front-matter.json")
+        front_cache = front_cache if isinstance(front_cache, dict) else {}
+        known = len(front_cache)
     for path, display in node_files:
         text = _read_text(path, display, kb.problems)
-        node = parse_node(text, display, kb.concepts, kb.problems) if text is not None else None
+        node = parse_node(text, display, kb.concepts, kb.problems, front_cache) if text is not None else None
         if node is None:
             continue
         if node.id in kb.nodes:
@@ -432,6 +446,9 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
                                        f"node id '{node.id}' is already used by {kb.nodes[node.id].path}"))
             continue
         kb.nodes[node.id] = node
+    if front_cache is not None and len(front_cache) != known:
+        _json_safe = {k: v for k, v in front_cache.items() if _plain(v)}
+        cache.write_json("front-matter.json", _json_safe)
     for path, display in lesson_files:
         text = _read_text(path, display, kb.problems)
         lesson = parse_lesson(text, display, kb.problems, deep) if text is not None else None
@@ -443,6 +460,15 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
         kb.lessons[lesson.id] = lesson
     _check_links(kb)
     return kb
+
+
+def _plain(value: Any) -> bool:
+    """Whether a parsed TOML value survives a JSON round trip unchanged."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def _load_concepts(path: Path, display: str, kb: KnowledgeBase) -> None:
@@ -466,25 +492,30 @@ def normalise_question(q: str) -> str:
     return " ".join(re.findall(r"\w+", q))
 
 
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return []
+
+
 def _check_links(kb: KnowledgeBase) -> None:
     asked: dict[str, str] = {}
     for node in list(kb.nodes.values()):
-        text_lines = Path(node.path).read_text(encoding="utf-8", errors="replace").split("\n") if node.path else []
         for rel, targets in node.links.items():
             for t in targets:
                 if t not in kb.nodes:
-                    kb.problems.append(Problem(node.path, _key_line(text_lines, rel, 1),
+                    kb.problems.append(Problem(node.path, _key_line(_lines(node.path), rel, 1),
                                                f"link '{rel}' names node '{t}', which does not exist"))
         for q in node.questions:
             key = normalise_question(q)
             other = asked.get(key)
             if other is not None and other != node.id:
-                line = next((i + 1 for i, l in enumerate(text_lines) if q[:40] in l), 1)
+                line = next((i + 1 for i, l in enumerate(_lines(node.path)) if q[:40] in l), 1)
                 kb.problems.append(Problem(node.path, line, f"question {q!r} is also asked under node '{other}'"))
             asked.setdefault(key, node.id)
     for lesson in kb.lessons.values():
-        text_lines = Path(lesson.path).read_text(encoding="utf-8", errors="replace").split("\n") if lesson.path else []
         for step in lesson.steps:
             if step.node not in kb.nodes:
-                line = next((i + 1 for i, l in enumerate(text_lines) if f'"{step.node}"' in l), 1)
+                line = next((i + 1 for i, l in enumerate(_lines(lesson.path)) if f'"{step.node}"' in l), 1)
                 kb.problems.append(Problem(lesson.path, line, f"step names node '{step.node}', which does not exist"))

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import snowballstemmer
+from snowballstemmer.english_stemmer import EnglishStemmer
 
 MAX_CHARS = 20_000  # longer text is cut here before any work is done
 
@@ -76,7 +76,7 @@ one use used using like want wondering make sure see seem seems way thing things
 
 # Question words that matter for telling requests apart are kept out of STOPWORDS on purpose.
 _WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
-_stemmer = snowballstemmer.stemmer("english")
+_stemmer = EnglishStemmer()  # the English module alone: the package imports every language
 
 
 def clean(text: str) -> str:

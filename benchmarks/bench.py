@@ -1,0 +1,113 @@
+"""Speed and memory of the tutor, printed as figures (never asserted in tests).
+
+    python benchmarks/bench.py            # everything
+    python benchmarks/bench.py --quick    # skip the 10,000-node run
+
+Uses a temporary data directory, so no cache or progress of yours is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def run(args: list[str], env: dict[str, str]) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tutor", *args], env=env, capture_output=True, check=True)
+    return time.perf_counter() - t
+
+
+def cold(label: str, args: list[str], env: dict[str, str], n: int = 7) -> None:
+    run(args, env)  # first run builds the index cache, as any first use does
+    times = sorted(run(args, env) for _ in range(n))
+    print(f"{label}: median {statistics.median(times) * 1000:.0f} ms, min {times[0] * 1000:.0f} ms over {n} runs")
+
+
+def questions() -> list[str]:
+    from tutor.evaluate import read_tsv
+
+    files = [ROOT / "tests" / "data" / "questions.tsv", ROOT.parent / "shared" / "questions" / "dev.tsv"]
+    return [r.question for f in files if f.exists() for r in read_tsv(f)]
+
+
+def warm(tutor, qs: list[str], label: str) -> None:
+    times_match, times_reply = [], []
+    for q in qs:
+        t = time.perf_counter()
+        tutor.matcher.rank(q)
+        times_match.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        tutor.reply(q)
+        times_reply.append(time.perf_counter() - t)
+    for name, ts in (("matching", times_match), ("whole reply", times_reply)):
+        ts.sort()
+        print(f"{label} {name}: median {statistics.median(ts) * 1000:.2f} ms, p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.2f} ms "
+              f"over {len(ts)} questions")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    opts = ap.parse_args()
+    data = tempfile.mkdtemp(prefix="tutor-bench-")
+    os.environ["TUTOR_DATA_DIR"] = data
+    env = {**os.environ, "TUTOR_DATA_DIR": data}
+
+    cold('cold `tutor ask "why the minus sign?"`', ["ask", "why the minus sign?"], env)
+    cold("cold `tutor ask --json` (numeric answer)", ["ask", "--json", "loss if y = 1 and y_hat = 0.3"], env)
+    probe = ("import sys, json; from tutor.engine import Tutor; t = Tutor.from_folders(); "
+             "t.reply('why the minus sign?'); t.reply('loss if y = 1 and y_hat = 0.3'); "
+             "print(json.dumps({m: m in sys.modules for m in ('sympy', 'textual', 'rich')}))")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+    print(f"modules imported by an explanation and a numeric answer: {json.loads(out)}")
+
+    from tutor.engine import Tutor
+
+    tutor = Tutor.from_folders()
+    warm(tutor, questions(), "warm, built-in content,")
+
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tutor", "derive", "bce"], env=env, capture_output=True, check=True)
+    print(f"cold `tutor derive bce`: {(time.perf_counter() - t) * 1000:.0f} ms")
+    t = time.perf_counter()
+    from tutor import derive
+
+    print(f"import tutor.derive (SymPy): {(time.perf_counter() - t) * 1000:.0f} ms")
+    for target in derive.BUILDERS:
+        t = time.perf_counter()
+        derive.BUILDERS[target]()
+        first = time.perf_counter() - t
+        t = time.perf_counter()
+        derive.BUILDERS[target]()
+        again = time.perf_counter() - t
+        print(f"derivation '{target}': first build {first * 1000:.1f} ms, warm rebuild {again * 1000:.1f} ms "
+              f"(the app caches each one, so a repeat costs ~0)")
+
+    if not opts.quick:
+        import gen_nodes
+
+        folder = Path(data) / "gen10k"
+        gen_nodes.write(folder, 10_000)
+        for attempt in ("first (builds the caches)", "second (cached)"):
+            t = time.perf_counter()
+            big = Tutor.from_folders([folder])
+            print(f"10,000 extra nodes, load + index, {attempt}: {time.perf_counter() - t:.2f} s")
+        warm(big, questions()[:200], "10,000 extra nodes,")
+        print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
