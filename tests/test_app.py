@@ -1,26 +1,145 @@
-"""Pilot tests: the app answers what the core answers, without blocking."""
+"""Pilot tests: the app's main flows, driven like a learner would, waiting on workers rather than sleeping."""
 
 from __future__ import annotations
 
+from tutor.progress import open_store
 from tutor.ui.app import make_app
-from tutor.ui.widgets import TutorTurn
+from tutor.ui.help import HelpScreen
+from tutor.ui.lessons import LessonListScreen, LessonScreen
+from tutor.ui.widgets import Chip, DerivationView, PlotView, TutorTurn
 
 
-async def ask(pilot, text: str) -> None:
-    await pilot.click("#ask")
-    for ch in text:
-        await pilot.press(ch if ch != " " else "space")
+async def settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def ask(pilot, text: str) -> TutorTurn:
+    box = pilot.app.screen.query_one("#ask")
+    box.value = text
+    box.focus()
     await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
+    return pilot.app.screen.query(TutorTurn).last()
 
 
 async def test_typing_why_the_minus_sign_shows_the_explanation():
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        await ask(pilot, "why the minus sign?")
+        await settle(pilot)
+        await pilot.click("#ask")
+        for ch in "why the minus sign?":
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.press("enter")
+        await settle(pilot)
         turns = app.screen.query(TutorTurn)
         assert len(turns) == 1
         reply = turns.first().reply
         assert reply.kind == "answer" and "minus-sign" in reply.concepts
-        assert reply.markdown.split("\n")[0] in str(turns.first().query_one("Markdown").source)
+        assert "negative" in str(turns.first().query_one("Markdown").source)
+        assert turns.first().query(PlotView)  # the node's plot comes with it
+
+
+async def test_follow_up_chip_asks_why():
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        turn = await ask(pilot, "why the minus sign?")
+        chip = next(c for c in turn.query(Chip) if c.text == "why?")
+        chip.press()
+        await settle(pilot)
+        why = app.screen.query(TutorTurn).last().reply
+        assert why.node == "minus-sign" and why.section == "why"
+
+
+async def test_clarify_then_choose_two():
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        turn = await ask(pilot, "what does the sign mean")
+        assert turn.reply.kind == "clarify"
+        second = turn.reply.alternatives[1].node
+        chosen = await ask(pilot, "2")
+        assert chosen.reply.node == second
+
+
+async def test_plot_and_derivation_render():
+    app = make_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        plot = await ask(pilot, "plot the loss for y = 0")
+        assert plot.reply.kind == "plot" and plot.query(PlotView)
+        d = await ask(pilot, "derive the derivative of the loss")
+        assert d.reply.kind == "derive" and d.query(DerivationView)
+
+
+async def test_lesson_checkpoint_wrong_feedback_hint_right_next(tmp_path):
+    store = open_store(tmp_path / "p.db")
+    app = make_app(lesson="why-minus", store=store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)
+        wrong = await ask(pilot, "0.693")
+        assert "wrong sign" in wrong.reply.markdown
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert "Hint 1" in app.screen.query(TutorTurn).last().reply.markdown
+        right = await ask(pilot, "-0.6931")
+        assert right.reply.title == "Correct"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.query(TutorTurn).last().reply.node == "prediction-range"
+        assert "step 2 of 7" in str(app.screen.query_one("#lesson-title").render())
+
+
+async def test_lesson_resumes_after_restart(tmp_path):
+    path = tmp_path / "p.db"
+    app = make_app(lesson="likelihood", store=open_store(path))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+    again = make_app(lesson="likelihood", store=open_store(path))
+    async with again.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        first = again.screen.query(TutorTurn).first().reply
+        assert "resuming at step 3" in first.markdown
+
+
+async def test_corrupted_progress_file_still_opens(isolated_data):
+    (isolated_data / "progress.db").write_bytes(b"\x00garbage" * 500)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        assert any("could not be read" in n.message for n in app._notifications)
+        turn = await ask(pilot, "lessons")
+        assert turn.reply.kind == "lesson"
+
+
+async def test_help_and_lesson_list_screens():
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonListScreen)
+        assert app.screen.query_one("#lesson-list").option_count == 3
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_theme_is_saved_between_runs(tmp_path):
+    path = tmp_path / "p.db"
+    app = make_app(store=open_store(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+    again = make_app(store=open_store(path))
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"

@@ -21,6 +21,7 @@ from typing import Callable
 
 import sympy as sp
 from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
 from sympy.printing.pretty.stringpict import prettyForm
 
 from tutor.curriculum import DERIVATIONS
@@ -87,7 +88,12 @@ class _Pretty(PrettyPrinter):
 
 
 def pretty(expr: sp.Expr) -> str:
-    return _Pretty({"use_unicode": True, "wrap_line": False, "order": "none"}).doprint(expr)
+    """Unicode 2-D text of ``expr``, whatever encoding the terminal announced."""
+    previous = pretty_use_unicode(True)
+    try:
+        return _Pretty({"use_unicode": True, "wrap_line": False, "order": "none"}).doprint(expr)
+    finally:
+        pretty_use_unicode(previous)
 
 
 def to_latex_expr(expr: sp.Expr) -> str:

@@ -40,6 +40,19 @@ SCOPE = ("I teach binary cross-entropy and the mathematics around it: the log on
          "and numerical stability.")
 
 
+HELP = "\n".join([
+    SCOPE, "",
+    "- **Ask in your own words**: *why the minus sign?*, *why is the loss 0 and not -1 when ŷ is near 1?*",
+    "- **Follow up**: *why?*, *an example*, *simpler*, *go deeper*, *next*, *what about y = 0?*, or a number "
+    "to pick one of the choices I offer",
+    "- **Compute**: *loss if y = 1 and ŷ = 0.3*, *cost for y=[1,0,1] and ŷ=[0.9,0.2,0.6]*, *-log(0.99)*, "
+    "*one gradient step with w=0.5, x=2, y=1, lr=0.1*",
+    "- **Derive**: *derive the derivative of the loss*, *how do you get ŷ - y?*",
+    "- **Plot**: *plot -log(ŷ)*, *show me the graph of log*, *plot the loss for y = 0*",
+    "- **Lessons**: *lessons*, *start lesson why-minus*, then *next*, *back*, *hint*, *quit lesson*",
+])
+
+
 def _junk(text: str) -> str | None:
     """Why ``text`` cannot be a question, or None."""
     if not text.strip():
@@ -69,8 +82,8 @@ class Tutor:
         return self._store
 
     @classmethod
-    def from_folders(cls, extra: Iterable[Path] = ()) -> "Tutor":
-        return cls(load(extra))
+    def from_folders(cls, extra: Iterable[Path] = (), store: "Store | None" = None) -> "Tutor":
+        return cls(load(extra), store=store)
 
     # ------------------------------------------------------------------ the entry point
 
@@ -202,17 +215,7 @@ class Tutor:
         return reply, replace(ctx, choices=tuple(a.node for a in alts))
 
     def help(self) -> Reply:
-        text = "\n".join([
-            SCOPE, "",
-            "**Ask in your own words**: *why the minus sign?*, *why is the loss 0 and not -1 when ŷ is near 1?*",
-            "**Follow up**: *why?*, *an example*, *simpler*, *go deeper*, *next*, *what about y = 0?*",
-            "**Compute**: *loss if y = 1 and ŷ = 0.3*, *cost for y=[1,0,1] and ŷ=[0.9,0.2,0.6]*, *-log(0.99)*, "
-            "*one gradient step with w=0.5, x=2, y=1, lr=0.1*",
-            "**Derive**: *derive the derivative of the loss*, *how do you get ŷ - y?*",
-            "**Plot**: *plot -log(ŷ)*, *show me the graph of log*, *plot the loss for y = 0*",
-            "**Lessons**: *lessons*, *start lesson why-minus*, then *next*, *back*, *hint*",
-        ])
-        return Reply("answer", text, title="What I can do")
+        return Reply("answer", HELP, title="What I can do")
 
     # ------------------------------------------------------------------ follow-ups
 

@@ -10,41 +10,88 @@ from textual.app import App
 from textual.binding import Binding
 
 from tutor.engine import Tutor
+from tutor.progress import Store
 from tutor.ui.chat import ChatScreen
+from tutor.ui.help import HelpScreen
+from tutor.ui.lessons import LessonListScreen, LessonScreen
+from tutor.ui.messages import ShowNode
+from tutor.ui.providers import TopicsProvider
 
 
 class TutorApp(App):
     TITLE = "tutor"
     SUB_TITLE = "the mathematics of binary cross-entropy"
     CSS_PATH = "tutor.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
+    COMMANDS = App.COMMANDS | {TopicsProvider}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "lessons", "Lessons", id="app.lessons"),
+    ]
 
-    def __init__(self, content: Iterable[Path] = (), lesson: str | None = None) -> None:
+    def __init__(self, content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None) -> None:
         super().__init__()
         self.content = list(content)
         self.lesson = lesson
+        self._store = store
         self._tutor: Tutor | None = None
         self._lock = threading.Lock()
 
     def on_mount(self) -> None:
         self.push_screen(ChatScreen())
-        self.run_worker(self._load, thread=True, group="load")
+        if self.lesson == "":
+            self.push_screen(LessonListScreen())
+        elif self.lesson:
+            self.push_screen(LessonScreen(self.lesson))
+        self.run_worker(self._start, thread=True, group="load")
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
 
-    def _load(self) -> None:
-        self.tutor()
+    def _start(self) -> None:
+        tutor = self.tutor()
+        theme = tutor.store().setting("theme")
+        if theme and theme in self.available_themes:
+            self.call_from_thread(setattr, self, "theme", theme)
+        from tutor import derive  # warm SymPy in the background, after the first screen
+
+        derive.derive("bce")
+
+    def _theme_changed(self, theme) -> None:
+        if self._tutor is not None:
+            self.run_worker(lambda: self._tutor.store().set_setting("theme", theme.name), thread=True, group="save")
 
     def tutor(self) -> Tutor:
         """The core, built once, off the event loop (callers are workers)."""
         with self._lock:
             if self._tutor is None:
-                self._tutor = Tutor.from_folders(self.content)
+                self._tutor = Tutor.from_folders(self.content, store=self._store)
                 problems = self._tutor.kb.problems
                 if problems:
-                    self.call_from_thread(self.notify, f"{len(problems)} content problem(s); run 'tutor validate'.",
-                                          severity="warning")
+                    self.call_from_thread(self.notify, f"{len(problems)} content problem(s) were skipped; "
+                                          "run 'tutor validate' to see them.", severity="warning")
+                notice = self._tutor.store().notice
+                if notice:
+                    self.call_from_thread(self.notify, notice, severity="warning", timeout=10)
             return self._tutor
 
+    def loaded_tutor(self) -> Tutor | None:
+        return self._tutor
 
-def make_app(content: Iterable[Path] = (), lesson: str | None = None) -> TutorApp:
+    def show_node(self, node: str) -> None:
+        if not isinstance(self.screen, ChatScreen):
+            self.pop_screen()
+        self.screen.post_message(ShowNode(node))
+
+    def open_lesson(self, lesson: str) -> None:
+        self.push_screen(LessonScreen(lesson))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_lessons(self) -> None:
+        if not isinstance(self.screen, LessonListScreen):
+            self.push_screen(LessonListScreen())
+
+
+def make_app(content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None) -> TutorApp:
     """The one place the app is built: used by the CLI, the tests and snapshot apps."""
-    return TutorApp(content=content, lesson=lesson)
+    return TutorApp(content=content, lesson=lesson, store=store)

@@ -10,11 +10,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from tutor.reply import Context
-from tutor.ui.messages import Answered, Ask
+from tutor.ui.messages import Answered, Ask, ShowNode
 from tutor.ui.widgets import LearnerTurn, TutorTurn
 
-WELCOME = ("Ask me about binary cross-entropy in your own words, for example *why the minus sign?* "
-           "Type **help** to see what else I can do.")
+WELCOME = ("Ask me about binary cross-entropy in your own words, for example \"why the minus sign?\" "
+           "Press F1 for help, ctrl+p to jump to a topic or lesson.")
 
 
 class History(Input):
@@ -49,24 +49,36 @@ class History(Input):
 
 
 class ChatScreen(Screen):
+    """Ask, read, follow up. The conversation's context lives here; the answers come from the core."""
+
     BINDINGS = [
         Binding("ctrl+l", "clear", "Clear", id="chat.clear"),
         Binding("escape", "focus_input", "Input", show=False, id="chat.focus"),
     ]
+    PLACEHOLDER = "Ask a question… (why the minus sign?, an example, plot -log(ŷ), lessons)"
+    WELCOME = WELCOME
 
-    def __init__(self) -> None:
+    def __init__(self, opening: str | None = None) -> None:
         super().__init__()
         self.context = Context()
+        self.opening = opening
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield from self.compose_top()
         with VerticalScroll(id="transcript"):
-            yield Static(WELCOME, id="welcome")
-        yield History(placeholder="Ask a question… (help, why?, an example, plot -log(ŷ))", id="ask")
+            if self.WELCOME:
+                yield Static(self.WELCOME, id="welcome")
+        yield History(placeholder=self.PLACEHOLDER, id="ask")
         yield Footer()
+
+    def compose_top(self) -> ComposeResult:
+        return iter(())
 
     def on_mount(self) -> None:
         self.query_one("#ask", Input).focus()
+        if self.opening:
+            self.ask(self.opening, show=False)
 
     @on(Input.Submitted, "#ask")
     def submitted(self, event: Input.Submitted) -> None:
@@ -78,30 +90,46 @@ class ChatScreen(Screen):
 
     @on(Ask)
     def asked(self, event: Ask) -> None:
-        self.ask(event.text)
+        self.ask(event.text, show=event.show)
 
-    def ask(self, text: str) -> None:
+    @on(ShowNode)
+    def show_node(self, event: ShowNode) -> None:
+        self.explain(event.node, self.context)
+
+    def ask(self, text: str, show: bool = True) -> None:
         if not text.strip():
             self.notify("Type a question first.", severity="warning")
             return
-        transcript = self.query_one("#transcript", VerticalScroll)
-        transcript.mount(LearnerTurn(text))
-        transcript.scroll_end(animate=False)
+        if show:
+            transcript = self.query_one("#transcript", VerticalScroll)
+            transcript.mount(LearnerTurn(text))
+            transcript.scroll_end(animate=False)
         self.answer(text, self.context)
 
-    @work(thread=True, exclusive=False, group="answers")
+    @work(thread=True, group="answers")
     def answer(self, text: str, context: Context) -> None:
         tutor = self.app.tutor()  # waits for content to load, off the event loop
         reply, ctx = tutor.reply(text, context)
         self.post_message(Answered(text, reply, ctx))
+
+    @work(thread=True, group="answers")
+    def explain(self, node: str, context: Context) -> None:
+        tutor = self.app.tutor()
+        if node in tutor.kb.nodes:
+            reply, ctx = tutor.explain(node, context, confidence=1.0)
+            self.post_message(Answered(node, reply, ctx))
 
     def on_answered(self, message: Answered) -> None:
         self.context = message.context
         transcript = self.query_one("#transcript", VerticalScroll)
         turn = TutorTurn(message.reply)
         transcript.mount(turn)
-        transcript.scroll_end(animate=False)
-        self.call_after_refresh(transcript.scroll_end, animate=False)
+        # Show the start of the answer, not its end: long answers are read from the top.
+        self.call_after_refresh(transcript.scroll_to_widget, turn, top=True, animate=False)
+        self.answered(message)
+
+    def answered(self, message: Answered) -> None:
+        """A hook for screens that show more of the conversation (the lesson screen)."""
 
     def action_clear(self) -> None:
         transcript = self.query_one("#transcript", VerticalScroll)

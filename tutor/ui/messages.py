@@ -11,7 +11,7 @@ from tutor.reply import Context, Reply
 
 @dataclass
 class Answered(Message):
-    """The core answered a question (posted from a worker thread)."""
+    """The core answered (posted from a worker thread)."""
 
     question: str
     reply: Reply
@@ -20,6 +20,17 @@ class Answered(Message):
 
 @dataclass
 class Ask(Message):
-    """Something in the transcript (a chip, a choice) asks a question on the learner's behalf."""
+    """Something (a chip, a choice, the palette) asks on the learner's behalf.
+
+    ``show`` is False for commands the learner did not type (opening a lesson).
+    """
 
     text: str
+    show: bool = True
+
+
+@dataclass
+class ShowNode(Message):
+    """Open one node directly (from the command palette)."""
+
+    node: str

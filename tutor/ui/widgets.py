@@ -1,10 +1,10 @@
-"""The transcript's pieces: a learner's turn, a tutor's turn, a plot, follow-up chips."""
+"""The transcript's pieces: a learner's turn, a tutor's turn, a plot, a derivation, chips."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Markdown, Static
+from textual.widgets import Button, Collapsible, Markdown, Static
 from textual_plotext import PlotextPlot
 
 from tutor.plots import Plot
@@ -14,7 +14,7 @@ from tutor.ui.messages import Ask
 
 
 class PlotView(PlotextPlot):
-    """A plot computed by the core, drawn with plotext."""
+    """A plot computed by the core, drawn with plotext; the branches are told apart by marker and colour."""
 
     def __init__(self, plot: Plot, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -23,8 +23,9 @@ class PlotView(PlotextPlot):
     def on_mount(self) -> None:
         plt = self.plt
         markers = ["braille", "dot"]
+        colors = ["cyan", "orange"]
         for i, s in enumerate(self.data.series):
-            plt.plot(list(s.x), list(s.y), label=s.label, marker=markers[i % 2])
+            plt.plot(list(s.x), list(s.y), label=s.label, marker=markers[i % 2], color=colors[i % 2])
         plt.title(self.data.title)
         plt.xlabel(self.data.xlabel)
         plt.ylabel(self.data.ylabel)
@@ -47,8 +48,34 @@ class LearnerTurn(Static):
         super().__init__(text, classes="learner", markup=False)
 
 
+class DerivationView(Vertical):
+    """Numbered steps, each with its rule, collapsible; the LaTeX on demand."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(classes="derivation")
+        self.reply = reply
+
+    def compose(self) -> ComposeResult:
+        from tutor import derive  # already imported: the core built this derivation
+
+        d = self.reply.derivation
+        for i, step in enumerate(d.steps, 1):
+            label = f"{step.lhs} = " if step.lhs else ""
+            body = derive.pretty(step.expression).split("\n")
+            mid = len(body) // 2
+            lines = [(label if j == mid else " " * len(label)) + line for j, line in enumerate(body)]
+            with Collapsible(title=f"{i}. {step.rule}", collapsed=False, classes="step"):
+                yield Static(step.why, classes="why", markup=False)
+                yield Static("\n".join(lines), classes="math", markup=False)
+        if d.summary:
+            yield Static(d.summary, classes="summary", markup=False)
+        with Collapsible(title="LaTeX", collapsed=True, classes="latex"):
+            yield Static(derive.to_latex(d), markup=False)
+        yield Static("Every step is verified by SymPy, symbolically and at random points.", classes="verified")
+
+
 class TutorTurn(Vertical):
-    """One reply: title, Markdown, an optional plot, and chips to go on."""
+    """One reply: title, Markdown (or a derivation), an optional plot, and chips to go on."""
 
     def __init__(self, reply: Reply) -> None:
         super().__init__(classes=f"tutor kind-{reply.kind}")
@@ -58,16 +85,18 @@ class TutorTurn(Vertical):
         r = self.reply
         if r.title:
             yield Static(r.title, classes="title", markup=False)
-        yield Markdown(r.markdown if r.derivation is None else self._derivation_md())
+        if r.derivation is not None:
+            yield DerivationView(r)
+        else:
+            yield Markdown(r.markdown)
         if r.plot is not None:
             yield PlotView(r.plot, classes="plot")
         chips = []
         if r.kind in ("clarify", "fallback"):
             chips = [Chip(f"{i}. {a.title}", str(i)) for i, a in enumerate(r.alternatives, 1)]
+        elif r.kind == "lesson" and r.alternatives and r.node is None:
+            chips = [Chip(a.title, f"start lesson {a.node}") for a in r.alternatives]
         elif r.followups:
             chips = [Chip(FOLLOW_LABELS.get(f, f), FOLLOW_LABELS.get(f, f)) for f in r.followups]
         if chips:
             yield Horizontal(*chips, classes="chips")
-
-    def _derivation_md(self) -> str:
-        return self.reply.markdown

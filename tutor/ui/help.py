@@ -1,0 +1,35 @@
+"""The help screen (F1): what to ask and which keys do what."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+from tutor.engine import HELP
+
+KEYS = """
+| key | does |
+|---|---|
+| Enter | ask |
+| ↑ / ↓ | earlier questions |
+| ctrl+p | jump to any topic or lesson (command palette) |
+| ctrl+l | clear the conversation |
+| F2 | lessons |
+| ctrl+n / ctrl+b / ctrl+t | in a lesson: next, back, hint |
+| ctrl+w | leave the lesson |
+| F1 | this help |
+| ctrl+q | quit |
+
+Buttons under an answer (why?, an example, …) ask the follow-up for you.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown("# What I can do\n\n" + HELP + "\n\n## Keys\n" + KEYS + "\n*Esc closes this help.*")

@@ -1,0 +1,36 @@
+"""Command-palette providers: every topic and every lesson, by name."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tutor.ui.messages import ShowNode
+
+
+class TopicsProvider(Provider):
+    def _entries(self) -> list[tuple[str, str, object]]:
+        tutor = self.app.loaded_tutor()
+        if tutor is None:
+            return []
+        out = []
+        for node in tutor.kb.inside():
+            out.append((f"Topic: {node.title}", ", ".join(node.concepts), partial(self._show, node.id)))
+        for lid, lesson in tutor.kb.lessons.items():
+            out.append((f"Lesson: {lesson.title}", lesson.summary, partial(self.app.open_lesson, lid)))
+        return out
+
+    def _show(self, node: str) -> None:
+        self.app.show_node(node)
+
+    async def discover(self) -> Hits:
+        for title, help_text, action in self._entries():
+            yield DiscoveryHit(title, action, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, action in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), action, help=help_text)
