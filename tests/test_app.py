@@ -6,7 +6,7 @@ from tutor.progress import open_store
 from tutor.ui.app import make_app
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen
-from tutor.ui.widgets import Chip, DerivationView, PlotView, TutorTurn
+from tutor.ui.widgets import Chip, DerivationView, LazyPlot, PlotView, TutorTurn
 
 
 async def settle(pilot) -> None:
@@ -37,8 +37,8 @@ async def test_typing_why_the_minus_sign_shows_the_explanation():
         assert len(turns) == 1
         reply = turns.first().reply
         assert reply.kind == "answer" and "minus-sign" in reply.concepts
-        assert "negative" in str(turns.first().query_one("Markdown").source)
-        assert turns.first().query(PlotView)  # the node's plot comes with it
+        assert "negative" in reply.markdown
+        assert turns.first().query(LazyPlot)  # the node's plot comes with it, drawn when opened
 
 
 async def test_follow_up_chip_asks_why():

@@ -18,6 +18,10 @@ from tutor.ui.messages import ShowNode
 from tutor.ui.providers import TopicsProvider
 
 
+#: Seconds after start-up before SymPy is imported in the background.
+WARM_AFTER = 1.5
+
+
 class TutorApp(App):
     TITLE = "tutor"
     SUB_TITLE = "the mathematics of binary cross-entropy"
@@ -43,7 +47,8 @@ class TutorApp(App):
             self.push_screen(LessonListScreen())
         elif self.lesson:
             self.push_screen(LessonScreen(self.lesson))
-        self.run_worker(self._start, thread=True, group="load")
+        # Load content only after the first screen is painted, so the two do not compete.
+        self.call_after_refresh(self.run_worker, self._start, thread=True, group="load")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _start(self) -> None:
@@ -51,7 +56,14 @@ class TutorApp(App):
         theme = tutor.store().setting("theme")
         if theme and theme in self.available_themes:
             self.call_from_thread(setattr, self, "theme", theme)
-        from tutor import derive  # warm SymPy in the background, after the first screen
+        self.call_from_thread(self.set_timer, WARM_AFTER, self._warm)
+
+    def _warm(self) -> None:
+        self.run_worker(self._warm_sympy, thread=True, group="warm")
+
+    @staticmethod
+    def _warm_sympy() -> None:
+        from tutor import derive  # SymPy costs ~0.3 s to import: pay it while the learner reads
 
         derive.derive("bce")
 

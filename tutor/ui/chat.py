@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -62,6 +64,9 @@ class ChatScreen(Screen):
         super().__init__()
         self.context = Context()
         self.opening = opening
+        self._asked_at = 0.0
+        #: Seconds from Enter to the answer painted, per question (read by benchmarks/bench_app.py).
+        self.latencies: list[float] = []
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -97,6 +102,7 @@ class ChatScreen(Screen):
         self.explain(event.node, self.context)
 
     def ask(self, text: str, show: bool = True) -> None:
+        self._asked_at = time.perf_counter()
         if not text.strip():
             self.notify("Type a question first.", severity="warning")
             return
@@ -126,6 +132,8 @@ class ChatScreen(Screen):
         transcript.mount(turn)
         # Show the start of the answer, not its end: long answers are read from the top.
         self.call_after_refresh(transcript.scroll_to_widget, turn, top=True, animate=False)
+        asked = self._asked_at
+        self.call_after_refresh(lambda: self.latencies.append(time.perf_counter() - asked))
         self.answered(message)
 
     def answered(self, message: Answered) -> None:

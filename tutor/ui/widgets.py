@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Collapsible, Markdown, Static
+from textual.widgets import Button, Collapsible, Static
 from textual_plotext import PlotextPlot
 
 from tutor.plots import Plot
@@ -29,6 +30,20 @@ class PlotView(PlotextPlot):
         plt.title(self.data.title)
         plt.xlabel(self.data.xlabel)
         plt.ylabel(self.data.ylabel)
+
+
+class LazyPlot(Static):
+    """Mounts the real plot the first time its collapsible is opened."""
+
+    def __init__(self, plot: Plot) -> None:
+        super().__init__("")
+        self.plot = plot
+        self.drawn = False
+
+    def on_show(self) -> None:
+        if not self.drawn:
+            self.drawn = True
+            self.mount(PlotView(self.plot, classes="plot"))
 
 
 class Chip(Button):
@@ -88,9 +103,15 @@ class TutorTurn(Vertical):
         if r.derivation is not None:
             yield DerivationView(r)
         else:
-            yield Markdown(r.markdown)
+            # One Static with Rich's Markdown renders in a third of the time of Textual's
+            # Markdown widget (a widget per block), which keeps Enter-to-answer quick.
+            yield Static(RichMarkdown(r.markdown), classes="body")
         if r.plot is not None:
-            yield PlotView(r.plot, classes="plot")
+            if r.kind == "plot":
+                yield PlotView(r.plot, classes="plot")
+            else:  # a topic's plot is one keypress away, drawn only when opened
+                with Collapsible(title=f"Plot: {r.plot.title}", collapsed=True, classes="plot-box"):
+                    yield LazyPlot(r.plot)
         chips = []
         if r.kind in ("clarify", "fallback"):
             chips = [Chip(f"{i}. {a.title}", str(i)) for i, a in enumerate(r.alternatives, 1)]
