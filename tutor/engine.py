@@ -19,7 +19,7 @@ from tutor import requests as rq
 from tutor.content import KnowledgeBase, Node, load
 from tutor.curriculum import DERIVATIONS
 from tutor.errors import TutorError
-from tutor.language import MAX_CHARS
+from tutor.language import MAX_CHARS, clean
 from tutor.matcher import Match, Matcher
 from tutor.reply import Alternative, Context, Reply
 
@@ -93,7 +93,8 @@ class Tutor:
         if why:
             return Reply("error", why, title="I could not read that"), ctx
         try:
-            reply, new_ctx = self._reply(text.strip(), ctx)
+            # Control characters and terminal escapes never travel further than here.
+            reply, new_ctx = self._reply(clean(text).strip(), ctx)
         except TutorError as err:
             return Reply("error", err.message, title="I could not do that"), ctx
         state = new_ctx.lesson
