@@ -55,7 +55,7 @@ async def test_follow_up_chip_asks_why():
 async def test_clarify_then_choose_two():
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
-        turn = await ask(pilot, "what does the sign mean")
+        turn = await ask(pilot, "log")
         assert turn.reply.kind == "clarify"
         second = turn.reply.alternatives[1].node
         chosen = await ask(pilot, "2")

@@ -37,10 +37,9 @@ def test_domain_normalisation_maps_spellings_together(a, b):
 
 
 def test_clarify_then_a_number_answers_that_choice(tutor):
-    # "the sign" alone is torn between the minus sign and the gradient's sign.
-    reply, ctx = tutor.reply("what does the sign mean")
-    if reply.kind != "clarify":
-        pytest.skip("not ambiguous with this content")  # pragma: no cover
+    # "log" alone is torn between why there is a log and what the log does on (0, 1).
+    reply, ctx = tutor.reply("log")
+    assert reply.kind == "clarify"
     second = reply.alternatives[1].node
     reply2, _ = tutor.reply("2", ctx)
     assert reply2.kind == "answer" and reply2.node == second
@@ -119,7 +118,7 @@ def test_out_of_scope_is_refused_plainly_with_nearest_topics(tutor):
 
 @pytest.mark.skipif(not SHARED_DEV.exists(), reason="../shared/questions/dev.tsv is not beside the checkout")
 def test_dev_set_floor(tutor):
-    # Floors set below the measured figures (top-1 84%, refused 97.5%, false refusals 0%) to catch regressions.
+    # Floors set below the measured figures (top-1 85%, refused 100%, false refusals 0%) to catch regressions.
     rep = evaluate(tutor, read_tsv(SHARED_DEV))
     assert rep.top1 / rep.total_in >= 0.80
     assert rep.refused_out / rep.total_out >= 0.90
@@ -128,6 +127,6 @@ def test_dev_set_floor(tutor):
 
 def test_own_question_set_floor(tutor):
     rep = evaluate(tutor, read_tsv(OWN))
-    assert rep.top1 / rep.total_in >= 0.72
+    assert rep.top1 / rep.total_in >= 0.78
     assert rep.top3 / rep.total_in >= 0.90
     assert rep.refused_out / rep.total_out >= 0.90

@@ -222,7 +222,7 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
         problems.append(Problem(display, at("id"), f"id '{node_id}' must be lowercase letters, digits and '-'"))
     title = need_str("title")
     scope = meta.get("scope", "inside")
-    if scope not in ("inside", "outside"):
+    if not isinstance(scope, str) or scope not in ("inside", "outside"):
         problems.append(Problem(display, at("scope"), "'scope' is \"inside\" (default) or \"outside\" (a topic the tutor does not cover)"))
     outside = scope == "outside"
     raw_concepts = meta.get("concepts", [])
@@ -260,10 +260,10 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
         else:
             links[rel] = ids
     plot = meta.get("plot")
-    if plot is not None and plot not in PLOTS:
+    if plot is not None and (not isinstance(plot, str) or plot not in PLOTS):
         problems.append(Problem(display, at("plot"), f"unknown plot '{plot}' (known: {', '.join(PLOTS)})"))
     derive = meta.get("derive")
-    if derive is not None and derive not in DERIVATIONS:
+    if derive is not None and (not isinstance(derive, str) or derive not in DERIVATIONS):
         problems.append(Problem(display, at("derive"), f"unknown derivation '{derive}' (known: {', '.join(DERIVATIONS)})"))
     if not body:
         problems.append(Problem(display, body_line, "the body is empty: write the explanation below the front matter"))

@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from tutor.progress import Store
 
 #: At or above this confidence the best node is the answer.
-ANSWER_AT = 0.50
+ANSWER_AT = 0.60
 #: Below ANSWER_AT, a best score at least this strong (and with rivals) makes a clarify turn.
-CLARIFY_SCORE = 2.5
+CLARIFY_SCORE = 1.0
 CLARIFY_AT = 0.15
+#: A node offered as a choice beside the best must have at least this confidence.
+RIVAL_AT = 0.05
 #: Messages longer than this are read as questions, never as compute/derive/plot requests.
 REQUEST_CHARS = 160
 #: Topics offered when nothing is near.
@@ -161,9 +163,10 @@ class Tutor:
             reply, new_ctx = self.explain(best.node, ctx, confidence=best.confidence)
             alts = tuple(self._alt(m) for m in inside[1:4])
             return replace(reply, alternatives=alts), new_ctx
-        rivals = [m for m in inside if m.confidence >= CLARIFY_AT][:3]
-        if best.score >= CLARIFY_SCORE and len(rivals) >= 2:
-            return self.clarify(rivals, ctx)
+        if best.score >= CLARIFY_SCORE and best.confidence >= CLARIFY_AT:
+            rivals = [m for m in inside if m.confidence >= RIVAL_AT][:3]
+            if len(rivals) >= 2:
+                return self.clarify(rivals, ctx)
         return self.fallback(text, inside, ctx)
 
     def _alt(self, m: Match) -> Alternative:

@@ -23,11 +23,12 @@ from rapidfuzz import fuzz, process
 
 from tutor import cache
 from tutor.bm25 import BM25
+from tutor.classifier import MAX_CLASSES, PhraseClassifier
 from tutor.content import Node
 from tutor.language import tokens
 
 #: Softmax temperature over BM25 scores, and the score at which evidence is "strong".
-TEMPERATURE = 0.7
+TEMPERATURE = 2.0
 STRONG = 3.0
 #: How much the best single matching phrasing of a node adds to its document score.
 PHRASE_WEIGHT = 0.5
@@ -51,12 +52,24 @@ class Match:
 K1 = 2.0
 B = 0.5
 #: Bump when what goes into the index changes, so cached indexes are rebuilt.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 #: Indexes kept in the cache (one per distinct content set recently used).
 KEEP_INDEXES = 4
 #: How much of a node's text (answer and follow-up sections) joins its document.
 BODY_CHARS = 0
 BODY_SECTIONS = False
+
+
+#: How much the trained classifier's probability for a node multiplies its score (see tutor.classifier).
+CLASSIFIER_WEIGHT = 3.0
+#: Adjacent word pairs join the words ("minus sign", "negative loss"): phrases separate topics that share words.
+BIGRAMS = False
+
+
+def with_bigrams(words: list[str]) -> list[str]:
+    if not BIGRAMS or len(words) < 2:
+        return words
+    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
 
 
 class Matcher:
@@ -69,7 +82,7 @@ class Matcher:
 
     def __init__(self, nodes: Sequence[Node]) -> None:
         self.ids = [n.id for n in nodes]
-        key = cache.digest(INDEX_VERSION, repr((K1, B, BODY_CHARS, BODY_SECTIONS)),
+        key = cache.digest(INDEX_VERSION, repr((K1, B, BODY_CHARS, BODY_SECTIONS, BIGRAMS, CLASSIFIER_WEIGHT)),
                            *(repr((n.id, n.title, n.keywords, n.questions)) for n in nodes))
         use_cache = len(nodes) > 0
         if not (use_cache and self._load(key)):
@@ -88,7 +101,7 @@ class Matcher:
             # Each phrasing on its own too: a close paraphrase of one question should win
             # even when another node's document shares more words in total.
             for text, weight in ((n.title, 2), *((k, 2) for k in n.keywords), *((q, 1) for q in n.questions)):
-                toks = tokens(text)
+                toks = with_bigrams(tokens(text))
                 if not toks:
                     continue
                 doc += toks * weight
@@ -105,6 +118,8 @@ class Matcher:
         self.vocab = sorted({t for d in docs for t in d})
         self.index = BM25(docs, K1, B)
         self.q_index = BM25(phrasings, K1, B)
+        self.classifier = (PhraseClassifier(phrasings, self.owners, len(nodes))
+                           if CLASSIFIER_WEIGHT and 0 < len(nodes) <= MAX_CLASSES else None)
 
     def _save(self, key: str) -> None:
         folder = cache.cache_dir() / f"index-{key}"
@@ -113,9 +128,12 @@ class Matcher:
             self.index.save(folder / "nodes.npz")
             self.q_index.save(folder / "phrasings.npz")
             np.save(folder / "owners.npy", self.owners, allow_pickle=False)
+            if self.classifier is not None:
+                self.classifier.save(folder / "classifier.npz")
             cache.write_json(f"index-{key}/meta.json", {
                 "ids": self.ids, "vocab": self.vocab, "phrasings": self.node_phrasings,
-                "node_terms": self.index.terms(), "phrase_terms": self.q_index.terms()})
+                "node_terms": self.index.terms(), "phrase_terms": self.q_index.terms(),
+                "classifier_terms": self.classifier.terms() if self.classifier is not None else None})
             cache.prune("index-*", keep=KEEP_INDEXES)
         except (OSError, ValueError):
             pass
@@ -129,6 +147,8 @@ class Matcher:
             self.index = BM25.load(folder / "nodes.npz", meta["node_terms"])
             self.q_index = BM25.load(folder / "phrasings.npz", meta["phrase_terms"])
             self.owners = np.load(folder / "owners.npy", allow_pickle=False)
+            terms = meta.get("classifier_terms")
+            self.classifier = PhraseClassifier.load(folder / "classifier.npz", terms) if terms is not None else None
         except (OSError, ValueError, KeyError, TypeError):
             return False
         self.vocab = meta["vocab"]
@@ -149,10 +169,10 @@ class Matcher:
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of the learner's text; a pasted post's headline counts again."""
-        words = self.correct(tokens(text))
+        words = with_bigrams(self.correct(tokens(text)))
         if HEADLINE_WEIGHT and len(words) > 12:
             head = re.split(r"\.\.\.|…|\n|(?<=[.?!:])\s", text, maxsplit=1)[0]
-            words += self.correct(tokens(head)) * HEADLINE_WEIGHT
+            words += with_bigrams(self.correct(tokens(head))) * HEADLINE_WEIGHT
         return words
 
     def rank(self, text: str, k: int = 5) -> list[Match]:
@@ -166,6 +186,8 @@ class Matcher:
         best_phrase = np.zeros(len(self.ids))
         np.maximum.at(best_phrase, self.owners, per_phrase)
         scores = scores + PHRASE_WEIGHT * best_phrase
+        if self.classifier is not None:
+            scores = scores * (1.0 + CLASSIFIER_WEIGHT * self.classifier.probabilities(q))
         # A near-verbatim paraphrase of one of a node's questions is strong evidence:
         # re-score the few best candidates by fuzzy similarity of their token sets.
         candidates = np.argsort(-scores)[:CANDIDATES]
