@@ -446,12 +446,17 @@ def softmax(zs: list[float]) -> Computation:
     return Computation("softmax", "softmax", {"z": zs}, {"p": [float(v) for v in p], "value": [float(v) for v in p]}, steps)
 
 
-def cross_entropy(ps: list[float], qs: list[float]) -> Computation:
-    """H(p, q) = -Σ p ln q for two distributions over the same classes."""
+def _two_distributions(ps: Any, qs: Any) -> tuple[list[float], list[float]]:
     p = _distribution("p", ps)
     q = _distribution("q", qs)
     if len(p) != len(q):
         raise InputError("p and q must have the same number of classes.")
+    return p, q
+
+
+def cross_entropy(ps: list[float], qs: list[float]) -> Computation:
+    """H(p, q) = -Σ p ln q for two distributions over the same classes."""
+    p, q = _two_distributions(ps, qs)
     with np.errstate(divide="ignore"):
         terms = [(-pi * float(np.log(qi)) if pi > 0 else 0.0) for pi, qi in zip(p, q)]
     h = float(sum(terms)) + 0.0
@@ -468,10 +473,7 @@ def entropy(ps: list[float]) -> Computation:
 
 
 def kl(ps: list[float], qs: list[float]) -> Computation:
-    p = _distribution("p", ps)
-    q = _distribution("q", qs)
-    if len(p) != len(q):
-        raise InputError("p and q must have the same number of classes.")
+    p, q = _two_distributions(ps, qs)
     with np.errstate(divide="ignore"):
         d = float(sum(pi * float(np.log(pi / qi)) for pi, qi in zip(p, q) if pi > 0)) + 0.0
     h = entropy(p).value

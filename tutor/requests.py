@@ -203,23 +203,25 @@ _DERIVE = re.compile(r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]
                      r"|work (?:it )?out|prove|proof)\b", re.I)
 
 
+#: What a derive request names, tried in order; the loss's own derivative when nothing more specific is named.
+_DERIVE_TARGETS = [(re.compile(p), target) for p, target in [
+    (r"softmax|categorical|multi.?class", "softmax"),
+    (r"likelihood|bernoulli|\bmle\b|where does .* come from|origin", "likelihood"),
+    (r"mse|squared|quadratic", "mse"),
+    (r"x\s*(?:ᵀ|\^t|transpose)|vectori[sz]|\bm examples|\(1/m\)|matrix|∇", "vectorized"),
+    (r"w_?j|\bweights?\b|\bdw\b|\bbias\b|\bdb\b|logistic regression", "weights"),
+    (r"y_?hat\s*-\s*y|ŷ\s*-\s*y|yhat\s*-\s*y|a\s*-\s*y|p\s*-\s*y|\bdz\b|/dz|∂z|logit|chain rule|w\.?r\.?t\.? z|respect to z",
+     "logit"),
+    (r"sigmoid|σ", "sigmoid"),
+]]
+
+
 def derive_request(text: str) -> str | None:
     """The derivation a request names (a key of ``curriculum.DERIVATIONS``), or None."""
     low = clean(text).lower()
     if not _DERIVE.search(low):
         return None
-    if re.search(r"softmax|categorical|multi.?class", low):
-        return "softmax"
-    if re.search(r"likelihood|bernoulli|\bmle\b|where does .* come from|origin", low):
-        return "likelihood"
-    if re.search(r"mse|squared|quadratic", low):
-        return "mse"
-    if re.search(r"x\s*(?:ᵀ|\^t|transpose)|vectori[sz]|\bm examples|\(1/m\)|matrix|∇", low):
-        return "vectorized"
-    if re.search(r"w_?j|\bweights?\b|\bdw\b|\bbias\b|\bdb\b|logistic regression", low):
-        return "weights"
-    if re.search(r"y_?hat\s*-\s*y|ŷ\s*-\s*y|yhat\s*-\s*y|a\s*-\s*y|p\s*-\s*y|\bdz\b|/dz|∂z|logit|chain rule|w\.?r\.?t\.? z|respect to z", low):
-        return "logit"
-    if re.search(r"sigmoid|σ", low):
-        return "sigmoid"
+    for pattern, target in _DERIVE_TARGETS:
+        if pattern.search(low):
+            return target
     return "bce"
