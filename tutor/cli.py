@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -108,7 +109,8 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _open_app(args: argparse.Namespace, lesson: str | None = None) -> int:
-    if not sys.stdout.isatty() and not sys.stdin.isatty():
+    served = bool(os.environ.get("TEXTUAL_DRIVER"))  # textual-serve runs the app behind pipes
+    if not served and not sys.stdout.isatty() and not sys.stdin.isatty():
         _err("the app needs a terminal; use 'tutor ask' or 'tutor chat --plain' in pipes")
         return EXIT_USAGE
     from tutor.ui.app import make_app
