@@ -229,11 +229,11 @@ def _lessons(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from tutor.ui.serve import serve
+
     try:
-        from textual_serve.server import Server
+        serve(args.content, args.host, args.port)
     except ImportError:
         _err("serving needs textual-serve: pip install 'tutor[serve]'")
         return EXIT_PROBLEMS
-    extra = " ".join(f"--content {d}" for d in args.content)
-    Server(f"{sys.executable} -m tutor {extra}".strip(), host=args.host, port=args.port).serve()
     return EXIT_OK
