@@ -199,7 +199,7 @@ def plot_request(text: str) -> str | None:
 
 
 _DERIVE = re.compile(r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]step|show (?:me )?(?:the |all the )?steps|steps for"
-                     r"|how (?:do|did|would|can) (?:you|we|i|they|one) (?:get|arrive|obtain|reach|end up with)|how (?:is|was) (?:it|this|that|the \w+(?:'s)? \w+) (?:derived|computed|obtained)"
+                     r"|how (?:do|did|would|can) (?:you|we|i|they|one) (?:get|arrive|obtain|reach|end up with)|how to (?:get|arrive at|obtain|reach)|how (?:is|was) (?:it|this|that|the \w+(?:'s)? \w+) (?:derived|computed|obtained)"
                      r"|work (?:it )?out|prove|proof)\b", re.I)
 
 
