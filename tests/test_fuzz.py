@@ -22,7 +22,10 @@ from tutor.reply import KINDS, Context
 
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+#: The slower properties (every checkpoint; files on disk) run fewer examples.
+SLOW = settings(max_examples=60 if PROFILE == "ci" else 1000)
 
 BOUND_S = 2.0  # every call returns well within this
 
@@ -72,7 +75,7 @@ def test_plot_and_derive_requests_with_junk(tutor, text):
         _valid(tutor.reply(prefix + text)[0])
 
 
-@settings(max_examples=60)
+@SLOW
 @given(st.text(max_size=120))
 def test_lesson_answers_of_every_kind(kb, text):
     for lesson in kb.lessons.values():
@@ -89,7 +92,7 @@ TOML_VALUES = st.one_of(st.text(max_size=20).map(json.dumps), st.integers().map(
                         st.lists(st.text(max_size=10), max_size=3).map(json.dumps), st.just("[1, 2]"), st.just("{ a = 1 }"))
 
 
-@settings(max_examples=60)
+@SLOW
 @given(st.lists(st.tuples(FRONT_KEYS, TOML_VALUES), max_size=8), st.text(max_size=200), st.binary(max_size=200))
 def test_loader_survives_random_content(tmp_path_factory, pairs, body, blob):
     folder = tmp_path_factory.mktemp("fuzz")
