@@ -118,7 +118,7 @@ def test_out_of_scope_is_refused_plainly_with_nearest_topics(tutor):
 
 @pytest.mark.skipif(not SHARED_DEV.exists(), reason="../shared/questions/dev.tsv is not beside the checkout")
 def test_dev_set_floor(tutor):
-    # Floors set below the measured figures (top-1 85%, refused 100%, false refusals 0%) to catch regressions.
+    # Floors set below the measured figures (top-1 85.3%, refused 100%, false refusals 0%) to catch regressions.
     rep = evaluate(tutor, read_tsv(SHARED_DEV))
     assert rep.top1 / rep.total_in >= 0.80
     assert rep.refused_out / rep.total_out >= 0.90
@@ -127,6 +127,6 @@ def test_dev_set_floor(tutor):
 
 def test_own_question_set_floor(tutor):
     rep = evaluate(tutor, read_tsv(OWN))
-    assert rep.top1 / rep.total_in >= 0.78
+    assert rep.top1 / rep.total_in >= 0.84
     assert rep.top3 / rep.total_in >= 0.90
     assert rep.refused_out / rep.total_out >= 0.90

@@ -18,25 +18,28 @@ import numpy as np
 
 MAX_CLASSES = 400
 ITERATIONS = 300
-LEARNING_RATE = 2.0
-L2 = 1e-4
+LEARNING_RATE = 16.0
+L2 = 1e-5
 
 
 class PhraseClassifier:
     def __init__(self, phrasings: Sequence[Sequence[str]], owners: np.ndarray, n_classes: int) -> None:
         self.vocab = {w: j for j, w in enumerate(sorted({w for p in phrasings for w in p}))}
         self.n_classes = n_classes
-        X = np.stack([self._features(p) for p in phrasings]) if len(phrasings) else np.zeros((0, len(self.vocab)))
-        Y = np.zeros((len(phrasings), n_classes))
+        # float32 halves the cost of the two products an iteration; the result is then kept in float64.
+        X = (np.stack([self._features(p) for p in phrasings]) if len(phrasings)
+             else np.zeros((0, len(self.vocab)))).astype(np.float32)
+        XT = np.ascontiguousarray(X.T)
+        Y = np.zeros((len(phrasings), n_classes), dtype=np.float32)
         Y[np.arange(len(phrasings)), owners] = 1.0
-        self.W = np.zeros((len(self.vocab), n_classes))
-        self.b = np.zeros(n_classes)
+        W = np.zeros((len(self.vocab), n_classes), dtype=np.float32)
+        b = np.zeros(n_classes, dtype=np.float32)
         m = max(len(phrasings), 1)
         for _ in range(ITERATIONS):
-            P = _softmax(X @ self.W + self.b)
-            G = (P - Y) / m
-            self.W -= LEARNING_RATE * (X.T @ G + L2 * self.W)
-            self.b -= LEARNING_RATE * G.sum(axis=0)
+            G = (_softmax(X @ W + b) - Y) / m
+            W -= LEARNING_RATE * (XT @ G + L2 * W)
+            b -= LEARNING_RATE * G.sum(axis=0)
+        self.W, self.b = W.astype(np.float64), b.astype(np.float64)
 
     def _features(self, words: Sequence[str]) -> np.ndarray:
         v = np.zeros(len(self.vocab))

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from tutor.progress import Store
 
 #: At or above this confidence the best node is the answer.
-ANSWER_AT = 0.60
+ANSWER_AT = 0.70
 #: Below ANSWER_AT, a best score at least this strong (and with rivals) makes a clarify turn.
 CLARIFY_SCORE = 1.0
 CLARIFY_AT = 0.15

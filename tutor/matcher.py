@@ -23,12 +23,13 @@ from rapidfuzz import fuzz, process
 
 from tutor import cache
 from tutor.bm25 import BM25
+from tutor import classifier as _classifier
 from tutor.classifier import MAX_CLASSES, PhraseClassifier
 from tutor.content import Node
 from tutor.language import tokens
 
 #: Softmax temperature over BM25 scores, and the score at which evidence is "strong".
-TEMPERATURE = 2.0
+TEMPERATURE = 3.0
 STRONG = 3.0
 #: How much the best single matching phrasing of a node adds to its document score.
 PHRASE_WEIGHT = 0.5
@@ -52,7 +53,7 @@ class Match:
 K1 = 2.0
 B = 0.5
 #: Bump when what goes into the index changes, so cached indexes are rebuilt.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 #: Indexes kept in the cache (one per distinct content set recently used).
 KEEP_INDEXES = 4
 #: How much of a node's text (answer and follow-up sections) joins its document.
@@ -82,7 +83,8 @@ class Matcher:
 
     def __init__(self, nodes: Sequence[Node]) -> None:
         self.ids = [n.id for n in nodes]
-        key = cache.digest(INDEX_VERSION, repr((K1, B, BODY_CHARS, BODY_SECTIONS, BIGRAMS, CLASSIFIER_WEIGHT)),
+        key = cache.digest(INDEX_VERSION, repr((K1, B, BODY_CHARS, BODY_SECTIONS, BIGRAMS, CLASSIFIER_WEIGHT, _classifier.ITERATIONS,
+                                 _classifier.LEARNING_RATE, _classifier.L2)),
                            *(repr((n.id, n.title, n.keywords, n.questions)) for n in nodes))
         use_cache = len(nodes) > 0
         if not (use_cache and self._load(key)):
