@@ -27,7 +27,7 @@ settings.load_profile(PROFILE)
 #: The slower properties (every checkpoint; files on disk) run fewer examples.
 SLOW = settings(max_examples=60 if PROFILE == "ci" else 1000)
 
-BOUND_S = 2.0  # every call returns well within this
+BOUND_S = 5.0  # every call returns well within this (typical: a few ms; generous for a loaded machine)
 
 # Learner-like text: domain words, numbers, formula characters, unicode and control characters mixed.
 WORDS = st.sampled_from(["why", "the", "minus", "sign", "loss", "y", "=", "ŷ", "y_hat", "0.3", "1", "-log(", ")",
