@@ -143,3 +143,12 @@ async def test_theme_is_saved_between_runs(tmp_path):
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert again.theme == "nord"
+
+
+async def test_keys_can_be_remapped(isolated_data):
+    (isolated_data / "keymap.toml").write_text('[keys]\n"app.help" = "f5"\n', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        assert isinstance(app.screen, HelpScreen)

@@ -52,6 +52,9 @@ class TutorApp(App):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _start(self) -> None:
+        keymap = read_keymap()
+        if keymap:
+            self.call_from_thread(self.set_keymap, keymap)
         tutor = self.tutor()
         theme = tutor.store().setting("theme")
         if theme and theme in self.available_themes:
@@ -102,6 +105,20 @@ class TutorApp(App):
     def action_lessons(self) -> None:
         if not isinstance(self.screen, LessonListScreen):
             self.push_screen(LessonListScreen())
+
+
+def read_keymap() -> dict[str, str]:
+    """Remapped keys from ``<data dir>/keymap.toml``: ``[keys]`` then ``binding-id = "key"``."""
+    import tomllib
+
+    from tutor.progress import data_dir
+
+    try:
+        data = tomllib.loads((data_dir() / "keymap.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    keys = data.get("keys", {})
+    return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(keys, dict) else {}
 
 
 def make_app(content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None) -> TutorApp:

@@ -24,6 +24,10 @@ KEYS = """
 | ctrl+q | quit |
 
 Buttons under an answer (why?, an example, …) ask the follow-up for you.
+
+Keys can be remapped in `keymap.toml` in the tutor's data folder, for example
+`[keys]` then `lesson.next = "ctrl+right"`. Binding ids: `app.quit`, `app.help`,
+`app.lessons`, `chat.clear`, `lesson.next`, `lesson.back`, `lesson.hint`, `lesson.leave`.
 """
 
 
