@@ -100,3 +100,13 @@ def test_lessons_command_lists_progress(tmp_path):
                          env={**os.environ, **env_home})
     assert res.returncode == 0
     assert "why-minus" in res.stdout and "not started" in res.stdout
+
+
+def test_content_option_before_or_after_the_subcommand(tmp_path):
+    (tmp_path / "z.md").write_text(
+        '+++\nid = "zebra-topic"\ntitle = "Zebra striping of losses"\nconcepts = ["bce-formula"]\n'
+        'questions = ["what is zebra striping of a loss", "explain zebra stripes in losses"]\n+++\nZebra body.\n',
+        encoding="utf-8")
+    for args in (["--content", str(tmp_path), "ask", "--json"], ["ask", "--content", str(tmp_path), "--json"]):
+        obj = json.loads(tutor(*args, "what is zebra striping of a loss?").stdout)
+        assert obj["node"] == "zebra-topic"

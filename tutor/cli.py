@@ -15,10 +15,15 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--content", action="append", default=[], metavar="DIR", type=Path,
-                        help="add a folder of content files on top of the built-in content (repeatable)")
-    p = argparse.ArgumentParser(prog="tutor", parents=[common],
+    def content_option(default) -> argparse.ArgumentParser:
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--content", action="append", default=default, metavar="DIR", type=Path,
+                            help="add a folder of content files on top of the built-in content (repeatable)")
+        return parent
+
+    # Before or after the subcommand: the subcommand's option must not reset what was given before it.
+    common = content_option(argparse.SUPPRESS)
+    p = argparse.ArgumentParser(prog="tutor", parents=[content_option([])],
                                 description="A terminal tutor for the mathematics of binary cross-entropy.")
     p.add_argument("--version", action="version", version=f"tutor {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
