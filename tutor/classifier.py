@@ -68,10 +68,7 @@ class PhraseClassifier:
         return obj
 
     def terms(self) -> list[str]:
-        out = [""] * len(self.vocab)
-        for w, j in self.vocab.items():
-            out[j] = w
-        return out
+        return list(self.vocab)  # words were numbered in insertion order
 
 
 def _softmax(Z: np.ndarray) -> np.ndarray:
