@@ -297,7 +297,7 @@ class Tutor:
         concepts = {"ln": ("log-on-unit-interval",), "neglog": ("minus-sign",), "bce": ("bce-formula",), "bce0": ("bce-formula",),
                     "sigmoid": ("sigmoid",), "dsigmoid": ("sigmoid",), "mse-vs-bce": ("confident-wrong-penalty", "why-not-mse"),
                     "grad-compare": ("why-not-mse",)}[name]
-        reply = Reply("plot", f"**{p.title}**\n\n{p.caption}", title=p.title, concepts=concepts, confidence=1.0, plot=p,
+        reply = Reply("plot", p.caption, title=p.title, concepts=concepts, confidence=1.0, plot=p,
                       node=ctx.node)
         return reply, replace(ctx, choices=())
 
