@@ -235,7 +235,7 @@ def bce(y: float, y_hat: float) -> Computation:
         which = "second" if y == 1 else "first"
         steps.append(f"y = {fmt(y)} switches the {which} term off: L = -ln({fmt(arg)})")
         if arg == 0:
-            steps.append(f"ln(0) = -∞, so L = +∞: a certain prediction that is wrong costs without limit.")
+            steps.append("ln(0) = -∞, so L = +∞: a certain prediction that is wrong costs without limit.")
             note = ("Real predictions never reach exactly 0 or 1 through a sigmoid. Frameworks protect "
                     "against this: Keras clips ŷ to [ε, 1-ε], PyTorch's BCELoss clamps the log at -100, "
                     "and BCEWithLogitsLoss computes from the logit z instead.")

@@ -6,7 +6,6 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tutor.ui.messages import ShowNode
 
 
 class TopicsProvider(Provider):
