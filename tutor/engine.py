@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Iterable
 from tutor import numeric, plots
 from tutor import requests as rq
 from tutor.content import KnowledgeBase, Node, load
-from tutor.curriculum import DERIVATIONS
 from tutor.errors import TutorError
 from tutor.language import MAX_CHARS, clean
 from tutor.matcher import Match, Matcher
@@ -313,6 +312,3 @@ class Tutor:
                       derivation=d, node=ctx.node)
         return reply, replace(ctx, choices=())
 
-
-def derivation_targets() -> dict[str, str]:
-    return dict(DERIVATIONS)
