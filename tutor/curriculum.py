@@ -34,3 +34,22 @@ DERIVATIONS = {
     "mse": "squared error through a sigmoid: ∂/∂z = (ŷ - y)·σ'(z)",
     "softmax": "softmax with categorical cross-entropy: ∂L/∂z_k = ŷ_k - y_k",
 }
+
+#: The concepts each plot, derivation and worked example teaches (the ``concepts`` of its reply).
+PLOT_CONCEPTS = {
+    "ln": ("log-on-unit-interval",), "neglog": ("minus-sign",), "bce": ("bce-formula",), "bce0": ("bce-formula",),
+    "sigmoid": ("sigmoid",), "dsigmoid": ("sigmoid",), "mse-vs-bce": ("confident-wrong-penalty", "why-not-mse"),
+    "grad-compare": ("why-not-mse",),
+}
+DERIVATION_CONCEPTS = {
+    "bce": ("bce-derivative",), "sigmoid": ("sigmoid",), "logit": ("logit-gradient",), "weights": ("logit-gradient",),
+    "vectorized": ("logit-gradient",), "likelihood": ("negative-log-likelihood",), "mse": ("why-not-mse",),
+    "softmax": ("categorical-cross-entropy",),
+}
+COMPUTATION_CONCEPTS = {
+    "bce": ("bce-formula",), "cost": ("loss-vs-cost",), "gd_step": ("gradient-sign-direction",),
+    "dbce": ("bce-derivative",), "dlogit": ("logit-gradient",), "sigmoid": ("sigmoid",), "dsigmoid": ("sigmoid",),
+    "bce_logit": ("numerical-stability",), "grad_compare": ("why-not-mse",), "mse": ("why-not-mse",),
+    "log2": ("log-base",), "log10": ("log-base",), "bce_table": ("bce-formula",),
+}
+assert set(PLOT_CONCEPTS) == set(PLOTS) and set(DERIVATION_CONCEPTS) == set(DERIVATIONS)

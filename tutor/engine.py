@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable
 from tutor import numeric, plots
 from tutor import requests as rq
 from tutor.content import KnowledgeBase, Node, load
+from tutor.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, PLOT_CONCEPTS
 from tutor.errors import TutorError
 from tutor.language import MAX_CHARS, clean
 from tutor.matcher import Match, Matcher
@@ -258,11 +259,9 @@ class Tutor:
         if not new:
             return None
         if ctx.computation is not None:
-            comp = ctx.computation
-            values = {**{k: v for k, v in comp.inputs.items()}, **new}
-            fn = numeric.FUNCTIONS[comp.name]
-            names = list(comp.inputs)
-            return self.compute(comp.name, tuple(values[k] for k in names), ctx) if fn else None
+            comp = ctx.computation  # the same computation, its inputs (in order) with the new values
+            values = {**comp.inputs, **new}
+            return self.compute(comp.name, tuple(values[k] for k in comp.inputs), ctx)
         if "y" in new and not isinstance(new["y"], list):
             y = new["y"]
             if "y_hat" in new:
@@ -273,7 +272,7 @@ class Tutor:
                   f"and grows as ŷ moves away from it.\n\n" + "\n".join(numeric.markdown_table(comp.table)))
             plot = plots.make("bce0" if y == 0 else "neglog" if y == 1 else "bce")
             reply = Reply("compute", md, title=f"The loss when y = {numeric.fmt(y)}", node=ctx.node,
-                          concepts=("bce-formula",), confidence=1.0, computation=comp, plot=plot)
+                          concepts=COMPUTATION_CONCEPTS["bce_table"], confidence=1.0, computation=comp, plot=plot)
             return reply, replace(ctx, computation=comp, choices=())
         return None
 
@@ -283,20 +282,14 @@ class Tutor:
         comp = numeric.FUNCTIONS[name](*args)
         md = comp.markdown(title=False)
         if assumed:
-            md += "\n\n(I assumed " + ", ".join(f"{k} = {numeric.fmt(dict(zip(('b', 'x', 'y', 'lr'), args[1:]))[k])}" for k in assumed) + ".)"
-        concepts = {"bce": ("bce-formula",), "cost": ("loss-vs-cost",), "gd_step": ("gradient-sign-direction",),
-                    "dbce": ("bce-derivative",), "dlogit": ("logit-gradient",), "sigmoid": ("sigmoid",),
-                    "dsigmoid": ("sigmoid",), "bce_logit": ("numerical-stability",), "grad_compare": ("why-not-mse",),
-                    "mse": ("why-not-mse",), "log2": ("log-base",), "log10": ("log-base",)}.get(name, ("log-on-unit-interval",))
+            md += "\n\n(I assumed " + ", ".join(f"{k} = {numeric.fmt(comp.inputs[k])}" for k in assumed) + ".)"
+        concepts = COMPUTATION_CONCEPTS.get(name, ("log-on-unit-interval",))
         reply = Reply("compute", md, title=comp.title, concepts=concepts, confidence=1.0, computation=comp, node=None)
         return reply, replace(ctx, computation=comp, choices=())
 
     def plot(self, name: str, ctx: Context) -> tuple[Reply, Context]:
         p = plots.make(name)
-        concepts = {"ln": ("log-on-unit-interval",), "neglog": ("minus-sign",), "bce": ("bce-formula",), "bce0": ("bce-formula",),
-                    "sigmoid": ("sigmoid",), "dsigmoid": ("sigmoid",), "mse-vs-bce": ("confident-wrong-penalty", "why-not-mse"),
-                    "grad-compare": ("why-not-mse",)}[name]
-        reply = Reply("plot", p.caption, title=p.title, concepts=concepts, confidence=1.0, plot=p,
+        reply = Reply("plot", p.caption, title=p.title, concepts=PLOT_CONCEPTS[name], confidence=1.0, plot=p,
                       node=ctx.node)
         return reply, replace(ctx, choices=())
 
@@ -304,11 +297,7 @@ class Tutor:
         from tutor import derive as derivations  # SymPy is imported only here
 
         d = derivations.derive(target)
-        concepts = {"bce": ("bce-derivative",), "sigmoid": ("sigmoid",), "logit": ("logit-gradient",),
-                    "weights": ("logit-gradient",), "vectorized": ("logit-gradient",),
-                    "likelihood": ("negative-log-likelihood",), "mse": ("why-not-mse",),
-                    "softmax": ("categorical-cross-entropy",)}[target]
-        reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=concepts, confidence=1.0,
+        reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=DERIVATION_CONCEPTS[target], confidence=1.0,
                       derivation=d, node=ctx.node)
         return reply, replace(ctx, choices=())
 

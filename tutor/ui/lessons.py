@@ -77,7 +77,8 @@ class LessonScreen(ChatScreen):
 
     def answered(self, message: Answered) -> None:
         state = message.context.lesson
-        lesson = self.app.tutor().kb.lessons.get(self.lesson_id)
+        tutor = self.app.loaded_tutor()  # an answer came from it, so it is loaded; never block the event loop
+        lesson = tutor.kb.lessons.get(self.lesson_id) if tutor else None
         if lesson is None:
             return
         bar = self.query_one("#lesson-progress", ProgressBar)
