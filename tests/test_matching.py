@@ -31,9 +31,24 @@ def test_seed_misconceptions_are_recognised(tutor, text, concept):
 @pytest.mark.parametrize("a,b", [
     ("ŷ", "y_hat"), ("y hat", "yhat"), (r"\hat{y}", "y_hat"), ("binary cross entropy", "BCE"), ("log loss", "bce"),
     ("σ", "sigmoid"), (r"\log", "log"), ("binary_crossentropy", "BCELoss"),
+    # code: module prefixes and method calls
+    ("-np.log(p)", "-log(p)"), ("torch.log(y_hat)", "log ŷ"), ("x.log().mean()", "log x mean"),
+    # the error signal ŷ - y, however it is spelt
+    ("preds - labels", "ŷ - y"), ("(output - target)", "a - y"), ("y - t", "y_true - y_pred"),
+    # derivatives named by what they are taken with respect to
+    ("with respect to z", "dL/dz"), ("w.r.t. the logits", "dz"),
+    # the sigmoid's derivative
+    ("da/dz", "σ'(z)"), ("a(1-a)", "σ(z)(1 - σ(z))"), ("sigma_prime", "s * (1 - s)"),
+    # log base and log 0
+    ("math.log(2)", "log2"), ("log(0)", "ln 0"), ("log of zero", "log 0"),
 ])
 def test_domain_normalisation_maps_spellings_together(a, b):
     assert tokens(a) == tokens(b)
+
+
+@pytest.mark.parametrize("text", ["y log ŷ + (1-y) log(1-ŷ)", "-[y ln a + (1 - y) ln(1 - a)]", "log 0.5", "ln 0.01"])
+def test_normalisation_leaves_the_formula_and_other_numbers_alone(text):
+    assert not {"residu", "nan", "sigmoid", "log2"} & set(tokens(text))
 
 
 def test_clarify_then_a_number_answers_that_choice(tutor):
@@ -118,15 +133,15 @@ def test_out_of_scope_is_refused_plainly_with_nearest_topics(tutor):
 
 @pytest.mark.skipif(not SHARED_DEV.exists(), reason="../shared/questions/dev.tsv is not beside the checkout")
 def test_dev_set_floor(tutor):
-    # Floors set below the measured figures (top-1 85.3%, refused 100%, false refusals 0%) to catch regressions.
+    # Floors set below the measured figures (top-1 90.7%, refused 100%, false refusals 0%) to catch regressions.
     rep = evaluate(tutor, read_tsv(SHARED_DEV))
-    assert rep.top1 / rep.total_in >= 0.80
+    assert rep.top1 / rep.total_in >= 0.87
     assert rep.refused_out / rep.total_out >= 0.90
     assert rep.falsely_refused / rep.total_in <= 0.05
 
 
 def test_own_question_set_floor(tutor):
     rep = evaluate(tutor, read_tsv(OWN))
-    assert rep.top1 / rep.total_in >= 0.84
+    assert rep.top1 / rep.total_in >= 0.87
     assert rep.top3 / rep.total_in >= 0.90
     assert rep.refused_out / rep.total_out >= 0.90

@@ -19,7 +19,7 @@ import numpy as np
 MAX_CLASSES = 400
 ITERATIONS = 300
 LEARNING_RATE = 16.0
-L2 = 1e-5
+L2 = 3e-4
 
 
 class PhraseClassifier:

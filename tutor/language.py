@@ -23,8 +23,20 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), r) for p, r in [
         (r"\\hat\s*\{\s*y\s*\}|\\hat\s+y\b|\by\s*\^\s*\\?hat\b", " yhat "),
         (r"\\(log|ln|exp|sigma|sum|frac|partial|left|right|cdot|mathbb|mathrm|text|operatorname)\b", r" \1 "),
+        # Code: module prefixes (np.log, torch.nn.functional.sigmoid) and method calls (.log(), .mean()) go.
+        (r"\b(?:np|numpy|torch|math|tf|jnp|jax|scipy|keras|k|f|nn)\.(?:(?:math|nn|functional|backend|special)\.)*(?=[a-z])", " "),
+        (r"\.(log|log1p|exp|mean|sum|sigmoid|softmax)\s*\(", r" \1 ("),
         (r"ŷ|\by[\s_-]?hat\b|\by_?pred(?:icted|iction)?s?\b|\bp[\s_]?hat\b|\bh_?\{?theta\}?\b|\bhθ\b", " yhat "),
         (r"\by[\s_-]?true\b|\bground[\s-]truth\b|\btargets?\b|\blabels?\b", " label "),
+        # The error signal ŷ - y, however it is spelt (a - y, preds - labels, output - target, y - t).
+        (r"(?<![\w.])(?:yhat|a|p|h|outputs?|preds?|predictions?|probs?|activations?)\s*[-−]\s*(?:y|t|label|actual)(?![\w(])"
+         r"|(?<![\w.(])(?:y|t|label)\s*[-−]\s*(?:yhat|a|p|h|outputs?|preds?|predictions?|probs?|activations?)(?![\w(])"
+         r"|(?<![\w.(])y\s*[-−]\s*t\b",
+         " yhat residual "),
+        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+)?(?:z|logits?|pre[\s-]?activations?|net\s+input)\b",
+         " derivative logit "),
+        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+)?(?:yhat|a|p|outputs?|predictions?)\b", " derivative yhat "),
+        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+)?(?:w|weights?|theta|θ|b|bias)\b", " derivative weight "),
         (r"\b(log|ln)\s*\(?\s*(?:a|p|q|y_?hat|out)\b", r" \1 yhat "),
         (r"\b1\s*[-−]\s*(?:a|p|q)\b", " 1 - yhat "),
         (r"bce\s*with\s*logits?\s*(?:loss)?|binary_cross_?entropy_with_logits|sigmoid_cross_entropy_with_logits",
@@ -40,10 +52,14 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"\blog_?softmax\b", " log softmax "),
         (r"\bmean[\s_-]squared[\s_-]error\b|\bsquared[\s_-]error\b|\bmse_?loss\b|\bquadratic[\s_-]cost\b|\bl2[\s_-]loss\b", " mse "),
         (r"σ|\bsigma\b|\blogistic[\s_-]function\b|\bexpit\b", " sigmoid "),
-        (r"\blog_?2\b|\blog\s*base\s*2\b|\bbits?\b", " log2 "),
+        (r"\blog_?2\b|\blog\s*base\s*2\b|\bbits?\b|\b(?:log|ln)\s*\(\s*2\s*\)", " log2 "),
         (r"\blog_?10\b", " log10 "),
         (r"\bnatural[\s-]log(?:arithm)?\b|\bnats?\b", " ln natural "),
         (r"\blogarithms?\b|\blogs\b", " log "),
+        # σ'(z) = σ(1 - σ), however it is spelt: da/dz, sigma_prime, a(1 - a), s * (1 - s).
+        (r"\bd\s*(?:a|yhat|sigmoid|s)\s*/\s*d\s*z\b|\bsigmoid(?:[\s_]?prime\b|\s*')|\bsigma[\s_]?prime\b"
+         r"|\b(?:sigmoid|yhat|a|s)\s*(?:\(\s*z\s*\))?\s*\*?\s*\(\s*1\s*[-−]\s*(?:sigmoid|yhat|a|s)\s*(?:\(\s*z\s*\))?\s*\)",
+         " sigmoid derivative "),
         (r"\bdz\d*l?\b|\bd\s*l\s*/\s*d\s*z\b|∂\s*l\s*/\s*∂\s*z\b", " derivative logit "),
         (r"∂|\bd/d\w*|\bd\s*l\s*/\s*d\s*\w+|\bdl_d\w+|\bderivatives?\b|\bdifferentiat\w*", " derivative "),
         (r"[-−]=|:=\s*\w+\s*[-−]", " subtract gradient step "),
@@ -54,6 +70,7 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
          " negativeloss "),
         (r"\bminus[\s-]sign\b|\bnegative[\s-]sign\b|\bsign\b", " minus sign "),
         (r"\bnan'?s?\b|\binf\b|\binfinity\b|\binfinite\b|∞", " nan "),
+        (r"\b(?:log|ln)\s*(?:of\s+)?\(?\s*(?:0|zero)\s*\)?(?![.\d])", " log nan zero "),
         (r"\bepsilon\b|\bε\b|\beps\b|\bclip(?:ping|ped|s)?\b|\bclamp\w*", " epsilon clip "),
         (r"(?<![\w.])(?:[-−]\s?|minus\s+)1(?!\w|\.\d)", " minusone "),
         (r"\b(?:more|bigger|greater|larger|higher|above|over|exceed\w*)\s+(?:than\s+)?(?:1|one)\b(?!\.\d)", " aboveone "),
@@ -71,7 +88,7 @@ no nor not now of off on once only or other our ours ourselves out over own same
 the their theirs them themselves then there these they this those through to too under until up very was we were
 what when where which while who whom why will with would you your yours yourself yourselves also get got im ive
 hi hello thanks thank please anyone someone know think understand question questions could would might may really
-one use used using like want wondering make sure see seem seems way thing things tell explain help
+one use used using like want wondering make sure see seem seems way thing things tell explain help function functions
 """.split())
 
 # Question words that matter for telling requests apart are kept out of STOPWORDS on purpose.

@@ -29,7 +29,7 @@ from tutor.content import Node
 from tutor.language import tokens
 
 #: Softmax temperature over BM25 scores, and the score at which evidence is "strong".
-TEMPERATURE = 3.0
+TEMPERATURE = 2.5
 STRONG = 3.0
 #: How much the best single matching phrasing of a node adds to its document score.
 PHRASE_WEIGHT = 0.5
@@ -53,7 +53,7 @@ class Match:
 K1 = 2.0
 B = 0.5
 #: Bump when what goes into the index changes, so cached indexes are rebuilt.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 #: Indexes kept in the cache (one per distinct content set recently used).
 KEEP_INDEXES = 4
 #: How much of a node's text (answer and follow-up sections) joins its document.
