@@ -19,6 +19,8 @@ OWN = Path(__file__).resolve().parent / "data" / "questions.tsv"
     ("the minus sign is the direction", "sign-is-not-direction"),
     ("the minus sign means we move in the opposite direction, like a force", "sign-is-not-direction"),
     ("I get a negative loss", "loss-near-one"),
+    # a misconception with numbers in it is a question, not new values to compute with
+    ("if y = 1 and ŷ = 0.999, isn't the loss about -1?", "loss-near-one"),
     ("the loss can't be more than 1", "confident-wrong-penalty"),
     ("why the minus sign?", "minus-sign"),
 ])

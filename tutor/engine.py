@@ -253,10 +253,12 @@ class Tutor:
 
     def what_about(self, text: str, ctx: Context) -> tuple[Reply, Context] | None:
         """``what about y = 0?``: the same question again with other values."""
-        if not re.match(r"^\s*(?:and\s+)?(?:what|how)\s+(?:about|if)\b|^\s*(?:and\s+)?if\b|^\s*now (?:with|for)\b", text, re.I):
+        lead = re.match(r"^\s*(?:and\s+)?(?:what|how)\s+(?:about|if)\b|^\s*(?:and\s+)?if\b|^\s*now (?:with|for)\b", text, re.I)
+        if not lead:
             return None
         new = rq.assignments(text)
-        if not new:
+        # "if ŷ = 0.999, shouldn't the loss be -1?" is a question about a topic, not new values.
+        if not new or rq.doubtful(text[lead.end():]):
             return None
         if ctx.computation is not None:
             comp = ctx.computation  # the same computation, its inputs (in order) with the new values

@@ -117,12 +117,17 @@ def assignments(text: str) -> dict[str, float | list[float]]:
     return found
 
 
+def doubtful(text: str) -> bool:
+    """Words of doubt without a verb asking for a sum: "shouldn't the loss be -1 if ŷ = 0.999?" is a question."""
+    return bool(_DOUBT.search(text)) and not _COMPUTE_VERB.search(text)
+
+
 def compute_request(text: str) -> ComputeRequest | None:
     """A numeric request in the learner's words, or None when the text asks for none."""
     text = clean(text)
     if not _NUMBERS.search(text) or len(re.findall(r"[^\W\d_]{2,}", text)) > MAX_REQUEST_WORDS:
         return None
-    if _DOUBT.search(text) and not _COMPUTE_VERB.search(text):
+    if doubtful(text):
         return None
     low = text.lower()
     vals = assignments(text)
