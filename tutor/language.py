@@ -33,10 +33,10 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
          r"|(?<![\w.(])(?:y|t|label)\s*[-−]\s*(?:yhat|a|p|h|outputs?|preds?|predictions?|probs?|activations?)(?![\w(])"
          r"|(?<![\w.(])y\s*[-−]\s*t\b",
          " yhat residual "),
-        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+)?(?:z|logits?|pre[\s-]?activations?|net\s+input)\b",
+        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+|an?\s+)?(?:z|logits?|pre[\s-]?activations?|net\s+input)\b",
          " derivative logit "),
-        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+)?(?:yhat|a|p|outputs?|predictions?)\b", " derivative yhat "),
-        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+)?(?:w|weights?|theta|θ|b|bias)\b", " derivative weight "),
+        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+|an?\s+)?(?:w|weights?|theta|θ|b|bias)\b", " derivative weight "),
+        (r"\b(?:with\s+respect\s+to|w\.?\s?r\.?\s?t\.?)\s+(?:the\s+|an?\s+)?(?:yhat|a|p|outputs?|predictions?)\b", " derivative yhat "),
         (r"\b(log|ln)\s*\(?\s*(?:a|p|q|y_?hat|out)\b", r" \1 yhat "),
         (r"\b1\s*[-−]\s*(?:a|p|q)\b", " 1 - yhat "),
         (r"bce\s*with\s*logits?\s*(?:loss)?|binary_cross_?entropy_with_logits|sigmoid_cross_entropy_with_logits",
@@ -51,6 +51,7 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"\blog[\s_-]?likelihoods?\b|\bloglik\w*", " log likelihood "),
         (r"\blog_?softmax\b", " log softmax "),
         (r"\bmean[\s_-]squared[\s_-]error\b|\bsquared[\s_-]error\b|\bmse_?loss\b|\bquadratic[\s_-]cost\b|\bl2[\s_-]loss\b", " mse "),
+        (r"1\s*/\s*\(\s*1\s*\+\s*(?:e\s*\^\s*\{?\(?\s*[-−]\s*\w+\s*\)?\}?|exp\s*\(\s*[-−]\s*\w+\s*\))\s*\)", " sigmoid "),
         (r"σ|\bsigma\b|\blogistic[\s_-]function\b|\bexpit\b", " sigmoid "),
         (r"\blog_?2\b|\blog\s*base\s*2\b|\bbits?\b|\b(?:log|ln)\s*\(\s*2\s*\)", " log2 "),
         (r"\blog_?10\b", " log10 "),
@@ -58,8 +59,12 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"\blogarithms?\b|\blogs\b", " log "),
         # σ'(z) = σ(1 - σ), however it is spelt: da/dz, sigma_prime, a(1 - a), s * (1 - s).
         (r"\bd\s*(?:a|yhat|sigmoid|s)\s*/\s*d\s*z\b|\bsigmoid(?:[\s_]?prime\b|\s*')|\bsigma[\s_]?prime\b"
-         r"|\b(?:sigmoid|yhat|a|s)\s*(?:\(\s*z\s*\))?\s*\*?\s*\(\s*1\s*[-−]\s*(?:sigmoid|yhat|a|s)\s*(?:\(\s*z\s*\))?\s*\)",
+         r"|\b(?:sigmoid|yhat|a|s)\s*(?:\(\s*[zx]\s*\))?\s*(?:\*|·|times)?\s*\(?\s*(?:1|one)\s*(?:[-−]|minus)\s*"
+         r"(?:sigmoid|yhat|a|s)\b\s*(?:\(\s*[zx]\s*\))?\s*\)?|\bx(?:\s*\*\s*)?\(\s*1\s*[-−]\s*x\s*\)",
          " sigmoid derivative "),
+        # dJ/dw, ∂L/∂ŷ, dw, dA: a derivative, and what it is taken with respect to.
+        (r"(?:\bd|∂)\s*(?:l|j|e|loss|cost)\s*/\s*(?:d|∂)\s*(?:w|theta|θ|b|weights?|bias)\w*|\bd(?:w|b|theta|θ)\d*\b", " derivative weight "),
+        (r"(?:\bd|∂)\s*(?:l|j|e|loss|cost)\s*/\s*(?:d|∂)\s*(?:yhat|a|p|out\w*)\b|\bda\d*\b", " derivative yhat "),
         (r"\bdz\d*l?\b|\bd\s*l\s*/\s*d\s*z\b|∂\s*l\s*/\s*∂\s*z\b", " derivative logit "),
         (r"∂|\bd/d\w*|\bd\s*l\s*/\s*d\s*\w+|\bdl_d\w+|\bderivatives?\b|\bdifferentiat\w*", " derivative "),
         (r"[-−]=|:=\s*\w+\s*[-−]", " subtract gradient step "),
@@ -69,6 +74,7 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
          r"|\b(?:loss|cost|bce|crossentropy)(?:\s+\w+)?\s+(?:is|are|was|becomes|became|goes|went|turns|gets|got)\s+(?:\w+\s+)?negative\b",
          " negativeloss "),
         (r"\bminus[\s-]sign\b|\bnegative[\s-]sign\b|\bsign\b", " minus sign "),
+        (r"(?:\bminus|\bnegative|[-−])\s*(?:\binf\b|\binfinity\b|∞)", " minusinfinity "),
         (r"\bnan'?s?\b|\binf\b|\binfinity\b|\binfinite\b|∞", " nan "),
         (r"\b(?:log|ln)\s*(?:of\s+)?\(?\s*(?:0|zero)\s*\)?(?![.\d])", " log nan zero "),
         (r"\bepsilon\b|\bε\b|\beps\b|\bclip(?:ping|ped|s)?\b|\bclamp\w*", " epsilon clip "),
@@ -94,6 +100,11 @@ one use used using like want wondering make sure see seem seems way thing things
 # Question words that matter for telling requests apart are kept out of STOPWORDS on purpose.
 _WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
 _stemmer = EnglishStemmer()  # the English module alone: the package imports every language
+
+
+def fingerprint() -> str:
+    """What the tokens depend on, for cache keys: an index built under other rules is stale."""
+    return repr(([p.pattern for p, _ in _REWRITES], [r for _, r in _REWRITES], sorted(STOPWORDS), _WORD.pattern))
 
 
 def clean(text: str) -> str:

@@ -26,6 +26,7 @@ from tutor.bm25 import BM25
 from tutor import classifier as _classifier
 from tutor.classifier import MAX_CLASSES, PhraseClassifier
 from tutor.content import Node
+from tutor import language
 from tutor.language import tokens
 
 #: Softmax temperature over BM25 scores, and the score at which evidence is "strong".
@@ -83,7 +84,7 @@ class Matcher:
 
     def __init__(self, nodes: Sequence[Node]) -> None:
         self.ids = [n.id for n in nodes]
-        key = cache.digest(INDEX_VERSION, repr((K1, B, BODY_CHARS, BODY_SECTIONS, BIGRAMS, CLASSIFIER_WEIGHT, _classifier.ITERATIONS,
+        key = cache.digest(INDEX_VERSION, language.fingerprint(), repr((K1, B, BODY_CHARS, BODY_SECTIONS, BIGRAMS, CLASSIFIER_WEIGHT, _classifier.ITERATIONS,
                                  _classifier.LEARNING_RATE, _classifier.L2)),
                            *(repr((n.id, n.title, n.keywords, n.questions)) for n in nodes))
         use_cache = len(nodes) > 0

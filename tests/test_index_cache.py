@@ -1,0 +1,35 @@
+"""The matcher's saved index: reused while nothing it depends on changes, rebuilt when anything does."""
+
+from __future__ import annotations
+
+import re
+
+from tutor import cache, language
+from tutor.matcher import Matcher
+
+QUESTIONS = ["why the minus sign?", "derivative of the sigmoid", "I get a negative loss", "log base 2 or ln"]
+
+
+def _indexes() -> list[str]:
+    return sorted(p.name for p in cache.cache_dir().glob("index-*"))
+
+
+def test_a_second_matcher_reuses_the_saved_index_and_ranks_the_same(kb):
+    nodes = list(kb.nodes.values())
+    first = Matcher(nodes)
+    saved = _indexes()
+    assert len(saved) == 1
+    second = Matcher(nodes)
+    assert _indexes() == saved
+    for q in QUESTIONS:
+        assert first.rank(q) == second.rank(q)
+
+
+def test_changed_normalisation_rules_rebuild_the_index(kb, monkeypatch):
+    nodes = list(kb.nodes.values())
+    Matcher(nodes)
+    monkeypatch.setattr(language, "_REWRITES", [*language._REWRITES, (re.compile(r"\bsigmoid\b"), " squashcurve ")])
+    language.stem.cache_clear()
+    rebuilt = Matcher(nodes)
+    assert len(_indexes()) == 2
+    assert "squashcurv" in rebuilt.vocab  # built under the new rule, not loaded from the old index
