@@ -44,6 +44,9 @@ def test_seed_misconceptions_are_recognised(tutor, text, concept):
     ("da/dz", "σ'(z)"), ("a(1-a)", "σ(z)(1 - σ(z))"), ("sigma_prime", "s * (1 - s)"),
     # log base and log 0
     ("math.log(2)", "log2"), ("log(0)", "ln 0"), ("log of zero", "log 0"),
+    # code in backticks and quoted words, dJ/dw notation, CE
+    ("`-np.log(p)`", "-log(p)"), ('"prediction" - "label"', "ŷ - y"), ("dJ/dw", "∂L/∂w"), ("dL/dŷ", "with respect to the output"),
+    ("1/(1+np.exp(-z))", "σ"), ("CE loss", "cross-entropy"),
 ])
 def test_domain_normalisation_maps_spellings_together(a, b):
     assert tokens(a) == tokens(b)

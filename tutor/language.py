@@ -45,7 +45,7 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
          r"|\blogistic[\s_-]loss\b|\bbinary[\s_-]?x?ent\b|\blossbinaryxent\b", " bce "),
         (r"\bsparse_categorical_crossentropy\b|\bcategorical[\s_-]*cross[\s_-]*entropy\b|\bcce\b"
          r"|\bsoftmax[\s_-]*cross[\s_-]*entropy\b|\bmcxent\b", " categorical crossentropy softmax "),
-        (r"\bcross[\s_-]*entropy(?:loss)?\b|\bxent\b", " crossentropy "),
+        (r"\bcross[\s_-]*entropy(?:loss)?\b|\bxent\b|\bce(?:[\s_-]?loss)?\b", " crossentropy "),
         (r"\bkl[\s_-]?div(?:ergence|loss)?\b|\bkullback[\s-]*leibler\b|\bkldivloss\b|\bkl\b", " kl divergence "),
         (r"\bnll_?loss\b|\bnegative[\s-]log[\s-]likelihoods?\b|\bnll\b", " nll likelihood minus "),
         (r"\blog[\s_-]?likelihoods?\b|\bloglik\w*", " log likelihood "),
@@ -99,6 +99,7 @@ one use used using like want wondering make sure see seem seems way thing things
 
 # Question words that matter for telling requests apart are kept out of STOPWORDS on purpose.
 _WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
+_QUOTES = re.compile(r"[`\"“”„«»]")
 _stemmer = EnglishStemmer()  # the English module alone: the package imports every language
 
 
@@ -116,8 +117,8 @@ def clean(text: str) -> str:
 def canonical(text: str) -> str:
     """Lowercased text with the domain's many spellings rewritten to one each."""
     text = clean(text)
-    text = text.lower()
-    text = text.replace("_", " _ ").replace(" _ ", "_")
+    # Quotes and code backticks only wrap words: `-np.log(p)` is -np.log(p).
+    text = _QUOTES.sub(" ", text.lower())
     for pattern, repl in _REWRITES:
         text = pattern.sub(repl, text)
     return text.replace("_", " ")
