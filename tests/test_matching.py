@@ -47,6 +47,8 @@ def test_seed_misconceptions_are_recognised(tutor, text, concept):
     # code in backticks and quoted words, dJ/dw notation, CE
     ("`-np.log(p)`", "-log(p)"), ('"prediction" - "label"', "ŷ - y"), ("dJ/dw", "∂L/∂w"), ("dL/dŷ", "with respect to the output"),
     ("1/(1+np.exp(-z))", "σ"), ("CE loss", "cross-entropy"),
+    # the leading minus of a formula, a dash named as a symbol, negating
+    ("L = - y log p", "L = -log p"), ("the - in the loss", "the minus in the loss"), ("negate", "minus"),
 ])
 def test_domain_normalisation_maps_spellings_together(a, b):
     assert tokens(a) == tokens(b)
@@ -55,6 +57,11 @@ def test_domain_normalisation_maps_spellings_together(a, b):
 @pytest.mark.parametrize("text", ["y log ŷ + (1-y) log(1-ŷ)", "-[y ln a + (1 - y) ln(1 - a)]", "log 0.5", "ln 0.01"])
 def test_normalisation_leaves_the_formula_and_other_numbers_alone(text):
     assert not {"residu", "nan", "sigmoid", "log2"} & set(tokens(text))
+
+
+@pytest.mark.parametrize("text", ["y log ŷ + (1-y) log(1-ŷ)", "a = -3", "w = w - lr * dw", "1 - ŷ"])
+def test_a_subtraction_or_a_negative_number_is_not_the_minus_sign(text):
+    assert "minus" not in tokens(text)
 
 
 def test_clarify_then_a_number_answers_that_choice(tutor):

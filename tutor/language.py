@@ -69,7 +69,9 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"∂|\bd/d\w*|\bd\s*l\s*/\s*d\s*\w+|\bdl_d\w+|\bderivatives?\b|\bdifferentiat\w*", " derivative "),
         (r"[-−]=|:=\s*\w+\s*[-−]", " subtract gradient step "),
         (r"\+=", " add "),
-        (r"(?:^|\s)[-−]\s*(?=log|ln|sum|\[|\()", " minus "),
+        (r"(?:^|\s)[-−]\s*(?=log|ln|sum|\[|\()|(?<==)\s*[-−](?=\s*[a-z(\[])|\b(?:the|this|that|a)\s+[-−](?=\s|$)"
+         r"|\bnegat(?:e|es|ed|ing|ion)\b", " minus "),
+        (r"\bprobabilistic(?:ally)?\b", " probability "),
         (r"\bnegative\s+(?:loss|losses|value|values|cost|bce|crossentropy|bce\s+loss)\b"
          r"|\b(?:loss|cost|bce|crossentropy)(?:\s+\w+)?\s+(?:is|are|was|becomes|became|goes|went|turns|gets|got)\s+(?:\w+\s+)?negative\b",
          " negativeloss "),
@@ -93,7 +95,7 @@ here hers herself him himself his how i i'm if in into is isn't it it's its itse
 no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that
 the their theirs them themselves then there these they this those through to too under until up very was we were
 what when where which while who whom why will with would you your yours yourself yourselves also get got im ive
-hi hello thanks thank please anyone someone know think understand question questions could would might may really
+whats hows hi hello thanks thank please anyone someone know think understand question questions could would might may really
 one use used using like want wondering make sure see seem seems way thing things tell explain help function functions
 """.split())
 
