@@ -1,9 +1,14 @@
 """Rank explanation nodes against a learner's text, with a calibrated confidence.
 
-Each node becomes one BM25 document: its title and keywords twice,
-its example questions, and the opening of its body. Learner words the index
-has never seen are corrected to the nearest known word (rapidfuzz), so
-``sigmiod`` still finds the sigmoid.
+Both sides go through the same domain normalisation (:mod:`tutor.language`).
+Each node becomes one BM25 document (its title and keywords twice, its example
+questions once), and each of its phrasings is indexed on its own too, so a
+close paraphrase of one question counts even in a node with many. A softmax
+classifier trained on the same phrasings (:mod:`tutor.classifier`) multiplies
+the score by what tells one node from another, and the few best candidates of
+a short question are re-scored by fuzzy similarity to their phrasings. Learner
+words the index has never seen are corrected to the nearest known word
+(rapidfuzz), so ``sigmiod`` still finds the sigmoid.
 
 The confidence combines how much better the best node scores than the rest
 (a softmax over scores) with how strong that best score is on its own, so that
@@ -57,21 +62,10 @@ B = 0.5
 INDEX_VERSION = "6"
 #: Indexes kept in the cache (one per distinct content set recently used).
 KEEP_INDEXES = 4
-#: How much of a node's text (answer and follow-up sections) joins its document.
-BODY_CHARS = 0
-BODY_SECTIONS = False
 
 
 #: How much the trained classifier's probability for a node multiplies its score (see tutor.classifier).
 CLASSIFIER_WEIGHT = 3.0
-#: Adjacent word pairs join the words ("minus sign", "negative loss"): phrases separate topics that share words.
-BIGRAMS = False
-
-
-def with_bigrams(words: list[str]) -> list[str]:
-    if not BIGRAMS or len(words) < 2:
-        return words
-    return words + [f"{a}_{b}" for a, b in zip(words, words[1:])]
 
 
 class Matcher:
@@ -84,7 +78,7 @@ class Matcher:
 
     def __init__(self, nodes: Sequence[Node]) -> None:
         self.ids = [n.id for n in nodes]
-        key = cache.digest(INDEX_VERSION, language.fingerprint(), repr((K1, B, BODY_CHARS, BODY_SECTIONS, BIGRAMS, CLASSIFIER_WEIGHT, _classifier.ITERATIONS,
+        key = cache.digest(INDEX_VERSION, language.fingerprint(), repr((K1, B, CLASSIFIER_WEIGHT, _classifier.ITERATIONS,
                                  _classifier.LEARNING_RATE, _classifier.L2)),
                            *(repr((n.id, n.title, n.keywords, n.questions)) for n in nodes))
         use_cache = len(nodes) > 0
@@ -104,18 +98,13 @@ class Matcher:
             # Each phrasing on its own too: a close paraphrase of one question should win
             # even when another node's document shares more words in total.
             for text, weight in ((n.title, 2), *((k, 2) for k in n.keywords), *((q, 1) for q in n.questions)):
-                toks = with_bigrams(tokens(text))
+                toks = tokens(text)
                 if not toks:
                     continue
                 doc += toks * weight
                 owners.append(i)
                 phrasings.append(toks)
                 self.node_phrasings[i].append(" ".join(sorted(toks)))
-            if BODY_CHARS:
-                doc += tokens(n.body[:BODY_CHARS])
-            if BODY_SECTIONS:
-                for text in n.sections.values():
-                    doc += tokens(text[:BODY_CHARS])
             docs.append(doc or ["_empty_"])
         self.owners = np.asarray(owners, dtype=np.int64)
         self.vocab = sorted({t for d in docs for t in d})
@@ -172,10 +161,10 @@ class Matcher:
 
     def query_tokens(self, text: str) -> list[str]:
         """Tokens of the learner's text; a pasted post's headline counts again."""
-        words = with_bigrams(self.correct(tokens(text)))
+        words = self.correct(tokens(text))
         if HEADLINE_WEIGHT and len(words) > 12:
             head = re.split(r"\.\.\.|…|\n|(?<=[.?!:])\s", text, maxsplit=1)[0]
-            words += with_bigrams(self.correct(tokens(head))) * HEADLINE_WEIGHT
+            words += self.correct(tokens(head)) * HEADLINE_WEIGHT
         return words
 
     def rank(self, text: str, k: int = 5) -> list[Match]:
