@@ -190,15 +190,16 @@ class Matcher:
                     continue
                 sim = max((SIMILARITY(joined, p) for p in self.node_phrasings[i]), default=0.0)
                 scores[i] *= 1.0 + FUZZ_BONUS * max(0.0, (sim - 60.0) / 40.0)
-        order = np.argsort(-scores)[:k]
+        order = np.argsort(-scores)[:max(k, 3)]
         best = float(scores[order[0]])
         if best <= 0:
             return []
-        # The share of the best among the top few: how clearly it beats its rivals.
+        # The share of the best among the top few: how clearly it beats its rivals
+        # (the same three whatever k is, so the confidence does not depend on k).
         top = scores[order[:3]]
         share = np.exp((scores - best) / TEMPERATURE) / np.exp((top - best) / TEMPERATURE).sum()
         strength = 1.0 - math.exp(-best / STRONG)
         return [
             Match(self.ids[i], float(scores[i]), round(float(share[i]) * strength, 4))
-            for i in order if scores[i] > 0
+            for i in order[:k] if scores[i] > 0
         ]

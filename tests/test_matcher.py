@@ -1,4 +1,4 @@
-"""The matcher's saved index: reused while nothing it depends on changes, rebuilt when anything does."""
+"""The matcher itself: its saved index (reused while nothing it depends on changes) and its confidence."""
 
 from __future__ import annotations
 
@@ -33,3 +33,10 @@ def test_changed_normalisation_rules_rebuild_the_index(kb, monkeypatch):
     rebuilt = Matcher(nodes)
     assert len(_indexes()) == 2
     assert "squashcurv" in rebuilt.vocab  # built under the new rule, not loaded from the old index
+
+
+def test_confidence_does_not_depend_on_how_many_matches_are_asked_for(tutor):
+    for q in QUESTIONS + ["log", "loss"]:
+        one = tutor.matcher.rank(q, k=1)
+        six = tutor.matcher.rank(q, k=6)
+        assert len(one) == 1 and one[0] == six[0]
