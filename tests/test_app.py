@@ -62,6 +62,26 @@ async def test_clarify_then_choose_two():
         assert chosen.reply.node == second
 
 
+async def test_choices_are_whole_buttons_not_listed_twice():
+    app = make_app()
+    async with app.run_test(size=(80, 40)) as pilot:
+        turn = await ask(pilot, "how do I pick adam's beta2?")
+        assert turn.reply.kind == "fallback"
+        chips = list(turn.query(Chip))
+        titles = [a.title for a in turn.reply.alternatives]
+        assert [c.text for c in chips] == [str(i) for i in range(1, len(titles) + 1)]
+        for chip, title in zip(chips, titles):
+            assert title in str(chip.label)
+            assert chip.region.right <= 80  # the whole title is on screen, not cut at the edge
+        body = turn.query_one(".body").content.markup  # the Markdown source shown
+        assert titles[-1] not in body  # the buttons are the list; the text does not repeat it
+
+        await pilot.click(chips[0])
+        await pilot.pause()
+        turns = list(app.screen.query(TutorTurn))
+        assert turns[-1].reply.node == turn.reply.alternatives[0].node
+
+
 async def test_plot_and_derivation_render():
     app = make_app()
     async with app.run_test(size=(120, 50)) as pilot:

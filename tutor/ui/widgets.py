@@ -89,6 +89,17 @@ class DerivationView(Vertical):
         yield Static("Every step is verified by SymPy, symbolically and at random points.", classes="verified")
 
 
+def _without_listed_choices(r: Reply) -> str:
+    """The reply's text without its closing numbered list of choices: the app shows them as buttons."""
+    if r.kind not in ("clarify", "fallback") or not r.alternatives:
+        return r.markdown
+    lines = r.markdown.split("\n")
+    n = len(r.alternatives)
+    if lines[-n:] == [f"{i}. {a.title}" for i, a in enumerate(r.alternatives, 1)]:
+        return "\n".join(lines[:-n]).rstrip()
+    return r.markdown
+
+
 class TutorTurn(Vertical):
     """One reply: title, Markdown (or a derivation), an optional plot, and chips to go on."""
 
@@ -105,19 +116,20 @@ class TutorTurn(Vertical):
         else:
             # One Static with Rich's Markdown renders in a third of the time of Textual's
             # Markdown widget (a widget per block), which keeps Enter-to-answer quick.
-            yield Static(RichMarkdown(r.markdown), classes="body")
+            yield Static(RichMarkdown(_without_listed_choices(r)), classes="body")
         if r.plot is not None:
             if r.kind == "plot":
                 yield PlotView(r.plot, classes="plot")
             else:  # a topic's plot is one keypress away, drawn only when opened
                 with Collapsible(title=f"Plot: {r.plot.title}", collapsed=True, classes="plot-box"):
                     yield LazyPlot(r.plot)
-        chips = []
         if r.kind in ("clarify", "fallback"):
-            chips = [Chip(f"{i}. {a.title}", str(i)) for i, a in enumerate(r.alternatives, 1)]
+            choices = [Chip(f"{i}. {a.title}", str(i)) for i, a in enumerate(r.alternatives, 1)]
         elif r.kind == "lesson" and r.alternatives and r.node is None:
-            chips = [Chip(a.title, f"start lesson {a.node}") for a in r.alternatives]
+            choices = [Chip(a.title, f"start lesson {a.node}") for a in r.alternatives]
+        else:
+            choices = []
+        if choices:
+            yield Vertical(*choices, classes="chips choices")  # whole titles, one a line: never cut off
         elif r.followups:
-            chips = [Chip(FOLLOW_LABELS.get(f, f), FOLLOW_LABELS.get(f, f)) for f in r.followups]
-        if chips:
-            yield Horizontal(*chips, classes="chips")
+            yield Horizontal(*(Chip(FOLLOW_LABELS.get(f, f), FOLLOW_LABELS.get(f, f)) for f in r.followups), classes="chips")
