@@ -113,6 +113,8 @@ def fingerprint() -> str:
 def clean(text: str) -> str:
     """NFKC-normalised text without control characters, cut to :data:`MAX_CHARS`."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
+    if text.isprintable():
+        return text
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 
@@ -133,9 +135,4 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Stemmed content words of ``text``, in the domain's canonical vocabulary."""
-    out = []
-    for word in _WORD.findall(canonical(text)):
-        if word in STOPWORDS or word[0].isdigit() or len(word) < 2:
-            continue
-        out.append(stem(word))
-    return out
+    return [stem(w) for w in _WORD.findall(canonical(text)) if not (w in STOPWORDS or w[0].isdigit() or len(w) < 2)]
