@@ -49,6 +49,7 @@ def test_seed_misconceptions_are_recognised(tutor, text, concept):
     ("1/(1+np.exp(-z))", "σ"), ("CE loss", "cross-entropy"),
     # the leading minus of a formula, a dash named as a symbol, negating
     ("L = - y log p", "L = -log p"), ("the - in the loss", "the minus in the loss"), ("negate", "minus"),
+    ("calculation", "compute"),
 ])
 def test_domain_normalisation_maps_spellings_together(a, b):
     assert tokens(a) == tokens(b)
@@ -166,3 +167,11 @@ def test_forum_register_set_floor(tutor):
     assert rep.top1 / rep.total_in >= 0.84
     assert rep.refused_out / rep.total_out >= 0.90
     assert rep.falsely_refused / rep.total_in <= 0.05
+
+
+def test_typo_correction_fixes_typos_not_other_words(tutor):
+    m = tutor.matcher
+    assert m.query_tokens("sigmiod") == m.query_tokens("sigmoid")
+    assert m.query_tokens("likelihod") == m.query_tokens("likelihood")
+    # "calculate" is a word, not a misspelt "calculus" (the sigmoid node's word)
+    assert "calculus" not in m.query_tokens("how do I calculate the loss for a batch")

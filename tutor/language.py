@@ -72,6 +72,7 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"(?:^|\s)[-−]\s*(?=log|ln|sum|\[|\()|(?<==)\s*[-−](?=\s*[a-z(\[])|\b(?:the|this|that|a)\s+[-−](?=\s|$)"
          r"|\bnegat(?:e|es|ed|ing|ion)\b", " minus "),
         (r"\bprobabilistic(?:ally)?\b", " probability "),
+        (r"\bcalculat(?:e|es|ed|ing|ion|ions|or)\b", " compute "),  # not "calculus", the nearest index word
         (r"\bnegative\s+(?:loss|losses|value|values|cost|bce|crossentropy|bce\s+loss)\b"
          r"|\b(?:loss|cost|bce|crossentropy)(?:\s+\w+)?\s+(?:is|are|was|becomes|became|goes|went|turns|gets|got)\s+(?:\w+\s+)?negative\b",
          " negativeloss "),
