@@ -145,26 +145,17 @@ def test_out_of_scope_is_refused_plainly_with_nearest_topics(tutor):
     assert reply.alternatives
 
 
-@pytest.mark.skipif(not SHARED_DEV.exists(), reason="../shared/questions/dev.tsv is not beside the checkout")
-def test_dev_set_floor(tutor):
-    # Floors set below the measured figures (top-1 90.7%, refused 100%, false refusals 0%) to catch regressions.
-    rep = evaluate(tutor, read_tsv(SHARED_DEV))
-    assert rep.top1 / rep.total_in >= 0.87
-    assert rep.refused_out / rep.total_out >= 0.90
-    assert rep.falsely_refused / rep.total_in <= 0.05
-
-
-def test_own_question_set_floor(tutor):
-    rep = evaluate(tutor, read_tsv(OWN))
-    assert rep.top1 / rep.total_in >= 0.87
-    assert rep.top3 / rep.total_in >= 0.90
-    assert rep.refused_out / rep.total_out >= 0.90
-
-
-def test_forum_register_set_floor(tutor):
-    # Long posts in a learner's own register (tests/data/forum.tsv, written by the team): measured 90%.
-    rep = evaluate(tutor, read_tsv(FORUM))
-    assert rep.top1 / rep.total_in >= 0.84
+@pytest.mark.parametrize("path,top1,top3", [
+    # Floors a little below the measured top-1 (dev 92.0%, own 94.4%, forum 90.0%); dev's is the 90% target.
+    pytest.param(SHARED_DEV, 0.90, 0.95, id="dev",
+                 marks=pytest.mark.skipif(not SHARED_DEV.exists(), reason="../shared/questions/dev.tsv is not beside the checkout")),
+    pytest.param(OWN, 0.90, 0.93, id="own"),
+    pytest.param(FORUM, 0.86, 0.92, id="forum"),
+])
+def test_question_set_floor(tutor, path, top1, top3):
+    rep = evaluate(tutor, read_tsv(path))
+    assert rep.top1 / rep.total_in >= top1
+    assert rep.top3 / rep.total_in >= top3
     assert rep.refused_out / rep.total_out >= 0.90
     assert rep.falsely_refused / rep.total_in <= 0.05
 
