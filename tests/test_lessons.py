@@ -114,6 +114,14 @@ def test_expression_checkpoint_never_evaluates_code(kb):
     assert check(cp, "__import__('os').system('echo hacked')") is None
 
 
+@pytest.mark.parametrize("answer", ["e", "exp(1) * y_hat", "e^2 - y", "(y_hat - y) / e"])
+def test_expression_answers_with_euler_s_number_get_feedback(kb, answer):
+    # SymPy's cmath printer fails on E (found by the long fuzz run): a wrong answer, not a crash
+    cp = kb.lessons["logistic-gradients"].steps[0].checkpoint
+    fb = check(cp, answer)
+    assert fb is not None and fb.correct is False and fb.message
+
+
 def test_missing_sigma_prime_feedback(kb):
     cp = kb.lessons["logistic-gradients"].steps[2].checkpoint
     assert "σ'(z)" in check(cp, "(ŷ - y)/(ŷ(1 - ŷ))").message

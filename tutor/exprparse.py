@@ -119,7 +119,9 @@ def equivalent(a, b, points: int = 16) -> bool:
 
     from tutor.derive import _explicit
 
-    ea, eb = _explicit(a), _explicit(b)
+    # The cmath printer has no name for Euler's number (KeyError 'Exp1' in SymPy 1.14): give it as the exact value of the float e.
+    e = {sp.E: sp.Rational(cmath.e)}
+    ea, eb = _explicit(a).xreplace(e), _explicit(b).xreplace(e)
     syms = sorted(ea.free_symbols | eb.free_symbols, key=str)
     fa = sp.lambdify(syms, ea, "cmath")
     fb = sp.lambdify(syms, eb, "cmath")
