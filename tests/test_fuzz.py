@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tutor import requests as rq
 from tutor.content import load
+from tutor.engine import INTERNAL_ERROR
 from tutor.errors import InputError
 from tutor.lessons import check
 from tutor.reply import KINDS, Context
@@ -38,6 +39,7 @@ LEARNER_TEXT = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=25).map
 
 def _valid(reply) -> None:
     assert reply.kind in KINDS
+    assert reply.title != INTERNAL_ERROR, reply.markdown  # the safety net caught a bug
     assert reply.markdown
     data = json.loads(json.dumps(reply.to_json(), allow_nan=False))
     assert 0.0 <= data["confidence"] <= 1.0

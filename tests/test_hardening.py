@@ -194,3 +194,22 @@ def test_unreadable_store_is_set_aside(tmp_path):
 def test_context_is_plain_data(tutor):
     _, ctx = tutor.reply("why the minus sign?")
     assert isinstance(ctx, Context) and ctx.node == "minus-sign"
+
+
+def test_a_bug_of_ours_is_a_plain_message_and_a_logged_traceback(kb, monkeypatch, tmp_path):
+    from tutor.engine import INTERNAL_ERROR, Tutor
+    from tutor.progress import data_dir
+
+    tutor = Tutor(kb)
+    _, ctx = tutor.reply("why the minus sign?")
+
+    def broken(text, context):
+        raise KeyError("Exp1")
+
+    monkeypatch.setattr(tutor, "_reply", broken)
+    reply, after = tutor.reply("anything", ctx)
+    assert reply.kind == "error" and reply.title == INTERNAL_ERROR
+    assert "Traceback" not in reply.markdown
+    assert after == ctx  # the conversation is kept
+    log = (data_dir() / "errors.log").read_text(encoding="utf-8")
+    assert "KeyError: 'Exp1'" in log and "Traceback" in log

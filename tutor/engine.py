@@ -67,6 +67,28 @@ def _junk(text: str) -> str | None:
     return None
 
 
+INTERNAL_ERROR = "Something went wrong on my side"
+#: The internal-error log is started afresh beyond this size.
+ERROR_LOG_BYTES = 1_000_000
+
+
+def _log_internal_error() -> str:
+    """Append the current exception's traceback to ``errors.log`` in the data folder; its path, or "" if unwritable."""
+    import traceback
+
+    from tutor.progress import data_dir
+
+    try:
+        path = data_dir() / "errors.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "w" if path.exists() and path.stat().st_size > ERROR_LOG_BYTES else "a"
+        with path.open(mode, encoding="utf-8") as f:
+            f.write(traceback.format_exc() + "\n")
+        return str(path)
+    except OSError:
+        return ""
+
+
 class Tutor:
     """The tutor's core: a knowledge base, a matcher, and the rules of a conversation."""
 
@@ -99,6 +121,11 @@ class Tutor:
             reply, new_ctx = self._reply(clean(text).strip(), ctx)
         except TutorError as err:
             return Reply("error", err.message, title="I could not do that"), ctx
+        except Exception:  # a bug of ours: a plain message and the conversation kept, never a traceback
+            where = _log_internal_error()
+            return Reply("error", "Something went wrong on my side while answering that. The conversation and your "
+                         "progress are kept; try asking another way." + (f" (Details for the developers: {where}.)" if where else ""),
+                         title=INTERNAL_ERROR), ctx
         state = new_ctx.lesson
         if state is not None and reply.kind != "lesson" and state.lesson in self.kb.lessons:
             lesson = self.kb.lessons[state.lesson]
