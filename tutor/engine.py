@@ -21,7 +21,7 @@ from tutor.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, PLOT_CON
 from tutor.errors import TutorError
 from tutor.language import MAX_CHARS, clean
 from tutor.matcher import Match, Matcher
-from tutor.reply import Alternative, Context, Reply
+from tutor.reply import Alternative, Context, Reply, choices_markdown
 
 if TYPE_CHECKING:
     from tutor.progress import Store
@@ -228,7 +228,7 @@ class Tutor:
     def clarify(self, rivals: list[Match], ctx: Context) -> tuple[Reply, Context]:
         alts = tuple(self._alt(m) for m in rivals)
         lines = ["I am not sure which of these you mean. Type its number:", ""]
-        lines += [f"{i}. {a.title}" for i, a in enumerate(alts, 1)]
+        lines.append(choices_markdown(alts))
         reply = Reply("clarify", "\n".join(lines), title="Did you mean…", confidence=rivals[0].confidence, alternatives=alts)
         return reply, replace(ctx, choices=tuple(a.node for a in alts))
 
@@ -240,7 +240,7 @@ class Tutor:
         else:
             lines += ["I don't cover that.", ""]
         lines += [SCOPE, "", "The nearest topics I do cover (type a number):", ""]
-        lines += [f"{i}. {a.title}" for i, a in enumerate(alts, 1)]
+        lines.append(choices_markdown(alts))
         reply = Reply("fallback", "\n".join(lines), title="Not something I cover",
                       confidence=0.0, alternatives=alts)
         return reply, replace(ctx, choices=tuple(a.node for a in alts))

@@ -21,6 +21,11 @@ class Alternative:
         return {"node": self.node, "title": self.title, "confidence": self.confidence}
 
 
+def choices_markdown(alternatives: tuple[Alternative, ...]) -> str:
+    """The numbered list a clarify or fallback reply ends with (the learner may type a number)."""
+    return "\n".join(f"{i}. {a.title}" for i, a in enumerate(alternatives, 1))
+
+
 @dataclass(frozen=True)
 class Reply:
     kind: str

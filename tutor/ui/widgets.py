@@ -10,7 +10,7 @@ from textual_plotext import PlotextPlot
 
 from tutor.plots import Plot
 from tutor.printing import FOLLOW_LABELS
-from tutor.reply import Reply
+from tutor.reply import Reply, choices_markdown
 from tutor.ui.messages import Ask
 
 
@@ -93,11 +93,7 @@ def _without_listed_choices(r: Reply) -> str:
     """The reply's text without its closing numbered list of choices: the app shows them as buttons."""
     if r.kind not in ("clarify", "fallback") or not r.alternatives:
         return r.markdown
-    lines = r.markdown.split("\n")
-    n = len(r.alternatives)
-    if lines[-n:] == [f"{i}. {a.title}" for i, a in enumerate(r.alternatives, 1)]:
-        return "\n".join(lines[:-n]).rstrip()
-    return r.markdown
+    return r.markdown.removesuffix(choices_markdown(r.alternatives)).rstrip()
 
 
 class TutorTurn(Vertical):
