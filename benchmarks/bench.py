@@ -37,7 +37,7 @@ def cold(label: str, args: list[str], env: dict[str, str], n: int = 7) -> None:
 
 
 def questions() -> list[str]:
-    from tutor.evaluate import read_tsv
+    from tutor.matching.evaluate import read_tsv
 
     files = [ROOT / "tests" / "data" / "questions.tsv", ROOT.parent / "shared" / "questions" / "dev.tsv"]
     return [r.question for f in files if f.exists() for r in read_tsv(f)]
@@ -68,13 +68,13 @@ def main() -> None:
 
     cold('cold `tutor ask "why the minus sign?"`', ["ask", "why the minus sign?"], env)
     cold("cold `tutor ask --json` (numeric answer)", ["ask", "--json", "loss if y = 1 and y_hat = 0.3"], env)
-    probe = ("import sys, json; from tutor.engine import Tutor; t = Tutor.from_folders(); "
+    probe = ("import sys, json; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
              "t.reply('why the minus sign?'); t.reply('loss if y = 1 and y_hat = 0.3'); "
              "print(json.dumps({m: m in sys.modules for m in ('sympy', 'textual', 'rich')}))")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
     print(f"modules imported by an explanation and a numeric answer: {json.loads(out)}")
 
-    from tutor.engine import Tutor
+    from tutor.dialogue.engine import Tutor
 
     tutor = Tutor.from_folders()
     warm(tutor, questions(), "warm, built-in content,")
@@ -83,9 +83,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "tutor", "derive", "bce"], env=env, capture_output=True, check=True)
     print(f"cold `tutor derive bce`: {(time.perf_counter() - t) * 1000:.0f} ms")
     t = time.perf_counter()
-    from tutor import derive
+    from tutor.maths import derive
 
-    print(f"import tutor.derive (SymPy): {(time.perf_counter() - t) * 1000:.0f} ms")
+    print(f"import tutor.maths.derive (SymPy): {(time.perf_counter() - t) * 1000:.0f} ms")
     for target in derive.BUILDERS:
         runs = []
         for _ in range(2):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.content import load
-from tutor.engine import Tutor
+from tutor.content.nodes import load
+from tutor.dialogue.engine import Tutor
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

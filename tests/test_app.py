@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutor.progress import open_store
+from tutor.store.progress import open_store
 from tutor.ui.app import make_app
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen

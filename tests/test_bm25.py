@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from tutor.bm25 import BM25
+from tutor.matching.bm25 import BM25
 
 
 def reference(docs, query, k1, b):

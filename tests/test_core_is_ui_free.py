@@ -8,8 +8,16 @@ import sys
 
 PROBE = """
 import sys, json
-from tutor.engine import Tutor
-from tutor import cli, content, numeric, matcher, template, requests, plots, evaluate, printing
+from tutor.dialogue.engine import Tutor
+from tutor import cli
+from tutor.content import nodes as content
+from tutor.maths import numeric
+from tutor.matching import matcher
+from tutor.content import template
+from tutor.dialogue import requests
+from tutor.maths import plots
+from tutor.matching import evaluate
+from tutor import printing
 t = Tutor.from_folders()
 reply, ctx = t.reply("why the minus sign?")
 reply2, _ = t.reply("what is the loss if y = 1 and y_hat = 0.3?")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.template import PLACEHOLDER
+from tutor.content.template import PLACEHOLDER
 
 CURRICULUM = Path(__file__).resolve().parents[2] / "shared" / "CURRICULUM.md"
 IDS = ["log-on-unit-interval", "minus-sign", "sign-is-not-direction", "loss-near-one", "prediction-range",

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from tutor import derive as D
-from tutor.curriculum import DERIVATIONS
+from tutor.maths import derive as D
+from tutor.content.curriculum import DERIVATIONS
 
 TARGETS = sorted(DERIVATIONS)
 

@@ -14,12 +14,12 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tutor import requests as rq
-from tutor.content import load
-from tutor.engine import INTERNAL_ERROR
+from tutor.dialogue import requests as rq
+from tutor.content.nodes import load
+from tutor.dialogue.engine import INTERNAL_ERROR
 from tutor.errors import InputError
-from tutor.lessons import check
-from tutor.reply import KINDS, Context
+from tutor.dialogue.lessons import check
+from tutor.dialogue.reply import KINDS, Context
 
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor import content
-from tutor.content import load
-from tutor.reply import Context
+from tutor.content import nodes as content
+from tutor.content.nodes import load
+from tutor.dialogue.reply import Context
 
 
 def node(i: str, body: str = "Body.", extra: str = "") -> str:
@@ -104,7 +104,7 @@ def test_hostile_learner_input_is_answered_cleanly_in_bounded_time(tutor, text):
 
 
 def test_hostile_expression_answers_in_a_lesson(tutor, kb, tmp_path):
-    from tutor.lessons import check
+    from tutor.dialogue.lessons import check
 
     cp = kb.lessons["logistic-gradients"].steps[0].checkpoint
     for text in ["__import__('os').system('touch PWNED')", "(y+1)**10**10", "((y+1)^10)^10", "y" * 400, "e**e**e**e**e"]:
@@ -125,7 +125,7 @@ def test_escape_sequences_never_reach_the_terminal_from_the_cli():
 WRITER = r"""
 import sys
 from pathlib import Path
-from tutor.progress import open_store
+from tutor.store.progress import open_store
 store = open_store(Path(sys.argv[1]))
 tag, i = sys.argv[2], 0
 print("ready", flush=True)
@@ -146,7 +146,7 @@ def _integrity(path: Path) -> str:
 
 
 def test_sigkill_while_saving_never_corrupts_the_store(tmp_path):
-    from tutor.progress import open_store
+    from tutor.store.progress import open_store
 
     path = tmp_path / "progress.db"
     kills = 25
@@ -169,19 +169,19 @@ def test_sigkill_while_saving_never_corrupts_the_store(tmp_path):
 
 def test_two_processes_writing_at_once_keep_each_others_writes(tmp_path):
     path = tmp_path / "progress.db"
-    script = ("import sys; from pathlib import Path; from tutor.progress import open_store\n"
+    script = ("import sys; from pathlib import Path; from tutor.store.progress import open_store\n"
               "s = open_store(Path(sys.argv[1]))\n"
               "for i in range(200): s.mark_seen(sys.argv[2], i)\n")
     procs = [subprocess.Popen([sys.executable, "-c", script, str(path), tag]) for tag in ("a", "b")]
     assert all(p.wait(timeout=60) == 0 for p in procs)
-    from tutor.progress import open_store
+    from tutor.store.progress import open_store
 
     store = open_store(path)
     assert store.seen_count("a") == 200 and store.seen_count("b") == 200
 
 
 def test_unreadable_store_is_set_aside(tmp_path):
-    from tutor.progress import open_store
+    from tutor.store.progress import open_store
 
     path = tmp_path / "progress.db"
     path.write_bytes(os.urandom(8192))
@@ -197,8 +197,8 @@ def test_context_is_plain_data(tutor):
 
 
 def test_a_bug_of_ours_is_a_plain_message_and_a_logged_traceback(kb, monkeypatch, tmp_path):
-    from tutor.engine import INTERNAL_ERROR, Tutor
-    from tutor.progress import data_dir
+    from tutor.dialogue.engine import INTERNAL_ERROR, Tutor
+    from tutor.store.progress import data_dir
 
     tutor = Tutor(kb)
     _, ctx = tutor.reply("why the minus sign?")

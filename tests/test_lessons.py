@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.content import Checkpoint
-from tutor.engine import Tutor
-from tutor.lessons import check
-from tutor.progress import open_store
-from tutor.reply import Context
+from tutor.content.nodes import Checkpoint
+from tutor.dialogue.engine import Tutor
+from tutor.dialogue.lessons import check
+from tutor.store.progress import open_store
+from tutor.dialogue.reply import Context
 
 
 def run(tutor: Tutor, lines: list[str], ctx: Context | None = None):

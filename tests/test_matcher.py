@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tutor import cache, language
-from tutor.matcher import Matcher
+from tutor.store import cache
+from tutor.matching import language
+from tutor.matching.matcher import Matcher
 
 QUESTIONS = ["why the minus sign?", "derivative of the sigmoid", "I get a negative loss", "log base 2 or ln"]
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.evaluate import evaluate, read_tsv
-from tutor.language import tokens
-from tutor.reply import Context
+from tutor.matching.evaluate import evaluate, read_tsv
+from tutor.matching.language import tokens
+from tutor.dialogue.reply import Context
 
 SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "questions" / "dev.tsv"
 OWN = Path(__file__).resolve().parent / "data" / "questions.tsv"
@@ -75,8 +75,8 @@ def test_clarify_then_a_number_answers_that_choice(tutor):
 
 
 def test_clarify_is_offered_when_torn(tutor):
-    from tutor.engine import Tutor
-    from tutor.matcher import Match
+    from tutor.dialogue.engine import Tutor
+    from tutor.matching.matcher import Match
 
     ranked = [Match("minus-sign", 5.0, 0.45), Match("sign-is-not-direction", 4.9, 0.40), Match("bce-formula", 1.0, 0.02)]
     reply, ctx = Tutor.clarify(tutor, ranked[:2], Context())

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from tutor import numeric
+from tutor.maths import numeric
 from tutor.errors import InputError
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.progress import open_store
+from tutor.store.progress import open_store
 from tutor.ui.app import make_app
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import math
 
-from tutor import template
+from tutor.content import template
 
 
 def test_placeholders_are_filled_from_the_numeric_core():

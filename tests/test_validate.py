@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.content import load
+from tutor.content.nodes import load
 
 GOOD = """+++
 id = "{id}"

@@ -64,7 +64,7 @@ def _err(message: str) -> None:
 
 
 def _tutor(args: argparse.Namespace, *, quiet: bool = False):
-    from tutor.engine import Tutor
+    from tutor.dialogue.engine import Tutor
 
     t = Tutor.from_folders(args.content)
     if not quiet:
@@ -105,7 +105,7 @@ def _main(argv: list[str] | None) -> int:
     if cmd == "lessons":
         return _lessons(args)
     if cmd == "eval":
-        from tutor.evaluate import run_cli
+        from tutor.matching.evaluate import run_cli
 
         return run_cli(_tutor(args), args.file, misses=args.misses)
     if cmd == "serve":
@@ -150,7 +150,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from tutor.reply import Context
+    from tutor.dialogue.reply import Context
 
     t = _tutor(args)
     ctx = Context()
@@ -173,7 +173,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from tutor.content import load
+    from tutor.content.nodes import load
 
     if args.paths:
         # Check the named files against the built-in concepts and nodes they may link to.
@@ -193,7 +193,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _derive(args: argparse.Namespace) -> int:
-    from tutor.curriculum import DERIVATIONS
+    from tutor.content.curriculum import DERIVATIONS
     from tutor.errors import TutorError
 
     if args.list or not args.target:
@@ -203,7 +203,7 @@ def _derive(args: argparse.Namespace) -> int:
     if args.target not in DERIVATIONS:
         _err(f"unknown target '{args.target}'; 'tutor derive --list' names them")
         return EXIT_USAGE
-    from tutor import derive
+    from tutor.maths import derive
 
     try:
         d = derive.derive(args.target)
@@ -220,8 +220,8 @@ def _derive(args: argparse.Namespace) -> int:
 
 
 def _lessons(args: argparse.Namespace) -> int:
-    from tutor.content import load
-    from tutor.progress import open_store
+    from tutor.content.nodes import load
+    from tutor.store.progress import open_store
 
     kb = load(args.content)
     store = open_store()

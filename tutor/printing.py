@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tutor.plots import Plot
-from tutor.reply import Reply
+from tutor.maths.plots import Plot
+from tutor.dialogue.reply import Reply
 
 FOLLOW_LABELS = {"why": "why?", "example": "an example", "simpler": "simpler", "deeper": "go deeper",
                  "plot": "plot", "derive": "derive it", "next": "next"}

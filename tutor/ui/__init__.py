@@ -1,1 +1,1 @@
-"""The Textual app: a thin view over :mod:`tutor.engine`. Only this package imports Textual."""
+"""The Textual app: a thin view over :mod:`tutor.dialogue.engine`. Only this package imports Textual."""

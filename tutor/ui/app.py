@@ -9,8 +9,8 @@ from typing import Iterable
 from textual.app import App
 from textual.binding import Binding
 
-from tutor.engine import Tutor
-from tutor.progress import Store
+from tutor.dialogue.engine import Tutor
+from tutor.store.progress import Store
 from tutor.ui.chat import ChatScreen
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen
@@ -66,7 +66,7 @@ class TutorApp(App):
 
     @staticmethod
     def _warm_sympy() -> None:
-        from tutor import derive  # SymPy costs ~0.3 s to import: pay it while the learner reads
+        from tutor.maths import derive  # SymPy costs ~0.3 s to import: pay it while the learner reads
 
         derive.derive("bce")
 
@@ -111,7 +111,7 @@ def read_keymap() -> dict[str, str]:
     """Remapped keys from ``<data dir>/keymap.toml``: ``[keys]`` then ``binding-id = "key"``."""
     import tomllib
 
-    from tutor.progress import data_dir
+    from tutor.store.progress import data_dir
 
     try:
         data = tomllib.loads((data_dir() / "keymap.toml").read_text(encoding="utf-8"))

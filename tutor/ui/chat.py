@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from tutor.reply import Context
+from tutor.dialogue.reply import Context
 from tutor.ui.messages import Answered, Ask, ShowNode
 from tutor.ui.widgets import LearnerTurn, TutorTurn
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tutor.reply import Context, Reply
+from tutor.dialogue.reply import Context, Reply
 
 
 @dataclass

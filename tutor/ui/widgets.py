@@ -8,9 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Collapsible, Static
 from textual_plotext import PlotextPlot
 
-from tutor.plots import Plot
+from tutor.maths.plots import Plot
 from tutor.printing import FOLLOW_LABELS
-from tutor.reply import Reply, choices_markdown
+from tutor.dialogue.reply import Reply, choices_markdown
 from tutor.ui.messages import Ask
 
 
@@ -71,7 +71,7 @@ class DerivationView(Vertical):
         self.reply = reply
 
     def compose(self) -> ComposeResult:
-        from tutor import derive  # already imported: the core built this derivation
+        from tutor.maths import derive  # already imported: the core built this derivation
 
         d = self.reply.derivation
         for i, step in enumerate(d.steps, 1):

@@ -1,7 +1,7 @@
 """Guided lessons: step through nodes, answer checkpoints, get graded hints.
 
 The state of a lesson in a conversation is a :class:`LessonState` carried in
-the :class:`~tutor.reply.Context`; where the learner is, what they have seen
+the :class:`~tutor.dialogue.reply.Context`; where the learner is, what they have seen
 and how their checkpoints went is saved in the progress store after every
 step, so a lesson resumes where it was left.
 """
@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from tutor import template
-from tutor.content import Checkpoint, Lesson
+from tutor.content import template
+from tutor.content.nodes import Checkpoint, Lesson
 from tutor.errors import InputError, TutorError
-from tutor.literals import NUMBER, to_float
-from tutor.reply import Alternative, Context, Reply
+from tutor.maths.literals import NUMBER, to_float
+from tutor.dialogue.reply import Alternative, Context, Reply
 
 if TYPE_CHECKING:
-    from tutor.engine import Tutor
+    from tutor.dialogue.engine import Tutor
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _number(text: str) -> float | None:
 def numeric_value(spec: str) -> float:
     """The number a computation such as ``neglog(0.99)`` stands for."""
     call = template.parse_call(spec)
-    from tutor import numeric
+    from tutor.maths import numeric
 
     comp = numeric.FUNCTIONS[call.name](*call.args)
     value = comp.results.get(call.field) if call.field else comp.value
@@ -100,7 +100,7 @@ def check(cp: Checkpoint, text: str) -> Feedback | None:
                 return Feedback(False, say)
         return Feedback(False, "Not that one. Type *hint* for a nudge.")
     if cp.kind == "expression":
-        from tutor.exprparse import equivalent, parse
+        from tutor.maths.exprparse import equivalent, parse
 
         try:
             got = parse(text)
@@ -156,7 +156,7 @@ def show(tutor: "Tutor", lesson: Lesson, state: LessonState, ctx: Context, lead:
     else:
         last = state.step == len(lesson.steps) - 1
         parts.append("Type *next* to go on." if not last else "That is the end of the lesson. Type *lessons* for another.")
-    from tutor import plots
+    from tutor.maths import plots
 
     reply = Reply("lesson", "\n\n".join(parts), title=node.title, node=node.id, concepts=node.concepts, confidence=1.0,
                   plot=plots.make(node.plot) if node.plot else None,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.curriculum import PLOTS
+from tutor.content.curriculum import PLOTS
 from tutor.errors import InputError
 
 

@@ -24,7 +24,7 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
 from sympy.printing.pretty.stringpict import prettyForm
 
-from tutor.curriculum import DERIVATIONS
+from tutor.content.curriculum import DERIVATIONS
 from tutor.errors import InputError
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.engine import Tutor
+from tutor.dialogue.engine import Tutor
 
 OUT = "out-of-scope"
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from tutor import cache, template
-from tutor.contentfile import MAX_FILE_BYTES, Problem, key_line, parse_toml, read_text, strings
-from tutor.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
-from tutor.lessonfile import Checkpoint, Lesson, LessonStep, parse_lesson
+from tutor.store import cache
+from tutor.content import template
+from tutor.content.files import MAX_FILE_BYTES, Problem, key_line, parse_toml, read_text, strings
+from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
+from tutor.content.lessonfile import Checkpoint, Lesson, LessonStep, parse_lesson
 
 __all__ = ["MAX_FILE_BYTES", "Checkpoint", "KnowledgeBase", "Lesson", "LessonStep", "Node", "Problem", "load"]
 
@@ -73,7 +74,7 @@ class KnowledgeBase:
 
 def builtin_content_dir() -> Path:
     """The shipped content: inside the wheel, or the repository's ``content/``."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the tutor package
     packaged = here / "_content"
     return packaged if packaged.is_dir() else here.parent / "content"
 

@@ -11,7 +11,7 @@ FOLLOW_UPS = ("why", "example", "simpler", "deeper", "next")
 #: Other links between nodes.
 RELATIONS = (*FOLLOW_UPS, "see_also", "prerequisites")
 
-#: Plots the core can compute (see :mod:`tutor.plots`), by name.
+#: Plots the core can compute (see :mod:`tutor.maths.plots`), by name.
 PLOTS = {
     "ln": "ln x on (0, 1]",
     "neglog": "-ln ŷ, the loss when y = 1",
@@ -23,7 +23,7 @@ PLOTS = {
     "grad-compare": "the gradient with respect to z: squared error against cross-entropy, y = 1",
 }
 
-#: Derivation targets (see :mod:`tutor.derive`), by name: what each derives.
+#: Derivation targets (see :mod:`tutor.maths.derive`), by name: what each derives.
 DERIVATIONS = {
     "bce": "∂L/∂ŷ of the binary cross-entropy, down to (ŷ - y)/(ŷ(1 - ŷ))",
     "sigmoid": "the sigmoid's derivative σ'(z) = σ(z)(1 - σ(z))",

@@ -14,17 +14,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from tutor import numeric, plots
-from tutor import requests as rq
-from tutor.content import KnowledgeBase, Node, load
-from tutor.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, PLOT_CONCEPTS
+from tutor.maths import numeric
+from tutor.maths import plots
+from tutor.dialogue import requests as rq
+from tutor.content.nodes import KnowledgeBase, Node, load
+from tutor.content.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, PLOT_CONCEPTS
 from tutor.errors import TutorError
-from tutor.language import MAX_CHARS, clean
-from tutor.matcher import Match, Matcher
-from tutor.reply import Alternative, Context, Reply, choices_markdown
+from tutor.matching.language import MAX_CHARS, clean
+from tutor.matching.matcher import Match, Matcher
+from tutor.dialogue.reply import Alternative, Context, Reply, choices_markdown
 
 if TYPE_CHECKING:
-    from tutor.progress import Store
+    from tutor.store.progress import Store
 
 #: At or above this confidence the best node is the answer.
 ANSWER_AT = 0.70
@@ -76,7 +77,7 @@ def _log_internal_error() -> str:
     """Append the current exception's traceback to ``errors.log`` in the data folder; its path, or "" if unwritable."""
     import traceback
 
-    from tutor.progress import data_dir
+    from tutor.store.progress import data_dir
 
     try:
         path = data_dir() / "errors.log"
@@ -100,7 +101,7 @@ class Tutor:
     def store(self) -> "Store":
         """The progress store, opened on first use (never at import or start-up)."""
         if self._store is None:
-            from tutor.progress import open_store
+            from tutor.store.progress import open_store
 
             self._store = open_store()
         return self._store
@@ -140,7 +141,7 @@ class Tutor:
                 return self.explain(ctx.choices[k - 1], ctx, confidence=1.0)
         if (ctx.lesson is not None or ctx.history[-1:] == ("lesson-list",)
                 or re.match(r"^\s*(lessons?|list lessons|show lessons|quiz me|(re)?start\b|open lesson)", text, re.I)):
-            from tutor.lessons import lesson_turn  # lessons are only loaded when used
+            from tutor.dialogue.lessons import lesson_turn  # lessons are only loaded when used
 
             handled = lesson_turn(self, text, ctx)
             if handled is not None:
@@ -323,7 +324,7 @@ class Tutor:
         return reply, replace(ctx, choices=())
 
     def derive(self, target: str, ctx: Context) -> tuple[Reply, Context]:
-        from tutor import derive as derivations  # SymPy is imported only here
+        from tutor.maths import derive as derivations  # SymPy is imported only here
 
         d = derivations.derive(target)
         reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=DERIVATION_CONCEPTS[target], confidence=1.0,

@@ -7,7 +7,7 @@ Grammar of one placeholder (nothing else is accepted, and nothing is evaluated):
     {{ name(arg, ...).field }}      a named result (``loss``, ``w_new``...), or
                                     ``steps`` / ``table`` / ``work`` for Markdown
 
-Arguments are numbers or ``[lists]`` of numbers (see :mod:`tutor.literals`).
+Arguments are numbers or ``[lists]`` of numbers (see :mod:`tutor.maths.literals`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tutor import numeric
+from tutor.maths import numeric
 from tutor.errors import InputError, TutorError
-from tutor.literals import parse_args
+from tutor.maths.literals import parse_args
 
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CALL = re.compile(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tutor.numeric import Computation
-from tutor.plots import Plot
+from tutor.maths.numeric import Computation
+from tutor.maths.plots import Plot
 
 KINDS = ("answer", "compute", "derive", "plot", "clarify", "fallback", "lesson", "error")
 
@@ -36,7 +36,7 @@ class Reply:
     confidence: float = 0.0
     alternatives: tuple[Alternative, ...] = ()
     computation: Computation | None = None
-    derivation: Any = None  # tutor.derive.Derivation, imported lazily
+    derivation: Any = None  # tutor.maths.derive.Derivation, imported lazily
     plot: Plot | None = None
     followups: tuple[str, ...] = ()
     section: str | None = None
@@ -66,5 +66,5 @@ class Context:
     shown: frozenset[str] = frozenset()
     choices: tuple[str, ...] = ()
     computation: Computation | None = None
-    lesson: Any = None  # tutor.lessons.LessonState
+    lesson: Any = None  # tutor.dialogue.lessons.LessonState
     history: tuple[str, ...] = field(default=())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tutor import template
-from tutor.contentfile import Problem, key_line, parse_toml, strings
+from tutor.content import template
+from tutor.content.files import Problem, key_line, parse_toml, strings
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Proble
         if kind == "choice" and not (isinstance(when, int) and 1 <= when <= len(choices)):
             problems.append(Problem(display, line, f"{where}: feedback 'when' must be a choice number from 1 to {len(choices)}"))
     if kind == "expression" and deep:
-        from tutor.exprparse import parse  # SymPy: only when `tutor validate` checks formulas
+        from tutor.maths.exprparse import parse  # SymPy: only when `tutor validate` checks formulas
 
         for expr in [answer, *(w for w, _ in feedback)]:
             try:

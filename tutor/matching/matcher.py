@@ -1,10 +1,10 @@
 """Rank explanation nodes against a learner's text, with a calibrated confidence.
 
-Both sides go through the same domain normalisation (:mod:`tutor.language`).
+Both sides go through the same domain normalisation (:mod:`tutor.matching.language`).
 Each node becomes one BM25 document (its title and keywords twice, its example
 questions once), and each of its phrasings is indexed on its own too, so a
 close paraphrase of one question counts even in a node with many. A softmax
-classifier trained on the same phrasings (:mod:`tutor.classifier`) multiplies
+classifier trained on the same phrasings (:mod:`tutor.matching.classifier`) multiplies
 the score by what tells one node from another, and the few best candidates of
 a short question are re-scored by fuzzy similarity to their phrasings. Learner
 words the index has never seen are corrected to the nearest known word
@@ -26,13 +26,13 @@ from typing import Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from tutor import cache
-from tutor.bm25 import BM25
-from tutor import classifier as _classifier
-from tutor.classifier import MAX_CLASSES, PhraseClassifier
-from tutor.content import Node
-from tutor import language
-from tutor.language import tokens
+from tutor.store import cache
+from tutor.matching.bm25 import BM25
+from tutor.matching import classifier as _classifier
+from tutor.matching.classifier import MAX_CLASSES, PhraseClassifier
+from tutor.content.nodes import Node
+from tutor.matching import language
+from tutor.matching.language import tokens
 
 #: Softmax temperature over BM25 scores, and the score at which evidence is "strong".
 TEMPERATURE = 2.5
@@ -64,7 +64,7 @@ INDEX_VERSION = "6"
 KEEP_INDEXES = 4
 
 
-#: How much the trained classifier's probability for a node multiplies its score (see tutor.classifier).
+#: How much the trained classifier's probability for a node multiplies its score (see tutor.matching.classifier).
 CLASSIFIER_WEIGHT = 3.0
 
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from tutor.errors import InputError
-from tutor.language import clean
-from tutor.literals import NUMBER, to_float
+from tutor.matching.language import clean
+from tutor.maths.literals import NUMBER, to_float
 
 # ------------------------------------------------------------------ follow-ups and choices
 

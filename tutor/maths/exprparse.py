@@ -51,7 +51,7 @@ def parse(text: str):
         raise InputError("I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...).") from None
     import sympy as sp
 
-    from tutor.derive import sigma
+    from tutor.maths.derive import sigma
 
     names = {k: sp.Symbol(v) for k, v in SYMBOLS.items()}
 
@@ -117,7 +117,7 @@ def equivalent(a, b, points: int = 16) -> bool:
 
     import sympy as sp
 
-    from tutor.derive import _explicit
+    from tutor.maths.derive import _explicit
 
     # The cmath printer has no name for Euler's number (KeyError 'Exp1' in SymPy 1.14): give it as the exact value of the float e.
     e = {sp.E: sp.Rational(cmath.e)}

@@ -20,7 +20,7 @@ MIN_ITEMS = 500
 
 
 def cache_dir() -> Path:
-    from tutor.progress import data_dir
+    from tutor.store.progress import data_dir
 
     return data_dir() / "cache"
 

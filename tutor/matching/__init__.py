@@ -1,0 +1,1 @@
+"""Which node answers a question: normalisation, lexical and semantic ranking, evaluation."""

@@ -1,0 +1,1 @@
+"""The mathematics: NumPy worked examples, SymPy derivations, plots and safe expression parsing."""

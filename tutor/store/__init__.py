@@ -1,0 +1,1 @@
+"""What the tutor keeps on disk: locations, progress and caches."""
