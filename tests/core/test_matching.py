@@ -10,9 +10,9 @@ from tutor.matching.evaluate import evaluate, read_tsv
 from tutor.matching.language import tokens
 from tutor.dialogue.reply import Context
 
-SHARED_DEV = Path(__file__).resolve().parents[2] / "shared" / "questions" / "dev.tsv"
-OWN = Path(__file__).resolve().parent / "data" / "questions.tsv"
-FORUM = Path(__file__).resolve().parent / "data" / "forum.tsv"
+SHARED_DEV = Path(__file__).resolve().parents[3] / "shared" / "questions" / "dev.tsv"
+OWN = Path(__file__).resolve().parents[1] / "data" / "questions.tsv"
+FORUM = Path(__file__).resolve().parents[1] / "data" / "forum.tsv"
 
 
 @pytest.mark.parametrize("text,concept", [

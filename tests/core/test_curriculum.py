@@ -9,7 +9,7 @@ import pytest
 
 from tutor.content.template import PLACEHOLDER
 
-CURRICULUM = Path(__file__).resolve().parents[2] / "shared" / "CURRICULUM.md"
+CURRICULUM = Path(__file__).resolve().parents[3] / "shared" / "CURRICULUM.md"
 IDS = ["log-on-unit-interval", "minus-sign", "sign-is-not-direction", "loss-near-one", "prediction-range",
        "bce-formula", "zero-loss-ideal", "loss-vs-cost", "gradient-sign-direction", "bce-derivative", "sigmoid",
        "logit-gradient", "negative-log-likelihood", "why-log", "why-not-mse", "confident-wrong-penalty",
