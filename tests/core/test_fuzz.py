@@ -18,7 +18,6 @@ from tutor.dialogue import requests as rq
 from tutor.content.nodes import load
 from tutor.dialogue.engine import INTERNAL_ERROR
 from tutor.errors import InputError
-from tutor.dialogue.lessons import check
 from tutor.dialogue.reply import KINDS, Context
 
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -84,7 +83,7 @@ def test_lesson_answers_of_every_kind(kb, text):
         for step in lesson.steps:
             if step.checkpoint is not None:
                 t = time.perf_counter()
-                fb = check(step.checkpoint, text)
+                fb = step.checkpoint.check(text)
                 assert time.perf_counter() - t < BOUND_S
                 assert fb is None or fb.message
 

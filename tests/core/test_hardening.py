@@ -104,12 +104,11 @@ def test_hostile_learner_input_is_answered_cleanly_in_bounded_time(tutor, text):
 
 
 def test_hostile_expression_answers_in_a_lesson(tutor, kb, tmp_path):
-    from tutor.dialogue.lessons import check
 
     cp = kb.lessons["logistic-gradients"].steps[0].checkpoint
     for text in ["__import__('os').system('touch PWNED')", "(y+1)**10**10", "((y+1)^10)^10", "y" * 400, "e**e**e**e**e"]:
         t = time.perf_counter()
-        fb = check(cp, text)
+        fb = cp.check(text)
         assert time.perf_counter() - t < 5
         assert fb is None or not fb.correct
     assert not Path("PWNED").exists()
@@ -198,7 +197,7 @@ def test_context_is_plain_data(tutor):
 
 def test_a_bug_of_ours_is_a_plain_message_and_a_logged_traceback(kb, monkeypatch, tmp_path):
     from tutor.dialogue.engine import INTERNAL_ERROR, Tutor
-    from tutor.store.progress import data_dir
+    from tutor.store.locations import data_dir
 
     tutor = Tutor(kb)
     _, ctx = tutor.reply("why the minus sign?")
@@ -206,7 +205,7 @@ def test_a_bug_of_ours_is_a_plain_message_and_a_logged_traceback(kb, monkeypatch
     def broken(text, context):
         raise KeyError("Exp1")
 
-    monkeypatch.setattr(tutor, "_reply", broken)
+    monkeypatch.setattr(tutor, "read", broken)
     reply, after = tutor.reply("anything", ctx)
     assert reply.kind == "error" and reply.title == INTERNAL_ERROR
     assert "Traceback" not in reply.markdown

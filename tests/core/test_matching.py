@@ -75,12 +75,15 @@ def test_clarify_then_a_number_answers_that_choice(tutor):
 
 
 def test_clarify_is_offered_when_torn(tutor):
-    from tutor.dialogue.engine import Tutor
+    from dataclasses import replace
+
+    from tutor.dialogue.topics import clarify
     from tutor.matching.matcher import Match
 
     ranked = [Match("minus-sign", 5.0, 0.45), Match("sign-is-not-direction", 4.9, 0.40), Match("bce-formula", 1.0, 0.02)]
-    reply, ctx = Tutor.clarify(tutor, ranked[:2], Context())
-    assert reply.kind == "clarify" and len(ctx.choices) == 2
+    reply, ctx = clarify(tutor, ranked[:2], Context())
+    assert reply.kind == "clarify" and len(reply.choices) == 2
+    ctx = replace(ctx, choices=tuple(c.intent for c in reply.choices))  # what the engine carries to the next turn
     reply2, _ = tutor.reply("the second one", ctx)
     assert reply2.node == "sign-is-not-direction"
 

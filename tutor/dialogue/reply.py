@@ -1,14 +1,25 @@
-"""What the core answers: a :class:`Reply` and the conversation :class:`Context`."""
+"""What the core answers: a :class:`Reply`, pure data that printers render.
+
+Nothing about presentation is baked into ``markdown``: the choices a learner can
+pick, the follow-ups, the lesson position and a checkpoint's verdict travel as
+fields, and each printer (plain text, JSON, the app) shows them its own way.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
+from tutor.dialogue.context import Context, LessonState
+from tutor.dialogue.intents import Intent
 from tutor.maths.numeric import Computation
 from tutor.maths.plots import Plot
 
-KINDS = ("answer", "compute", "derive", "plot", "clarify", "fallback", "lesson", "error")
+Kind = Literal["answer", "compute", "derive", "plot", "clarify", "fallback", "lesson", "error"]
+KINDS: tuple[str, ...] = get_args(Kind)
+Verdict = Literal["right", "wrong", "hint"]
+
+__all__ = ["Alternative", "Choice", "Context", "KINDS", "Kind", "LessonPosition", "LessonState", "Reply", "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -21,14 +32,28 @@ class Alternative:
         return {"node": self.node, "title": self.title, "confidence": self.confidence}
 
 
-def choices_markdown(alternatives: tuple[Alternative, ...]) -> str:
-    """The numbered list a clarify or fallback reply ends with (the learner may type a number)."""
-    return "\n".join(f"{i}. {a.title}" for i, a in enumerate(alternatives, 1))
+@dataclass(frozen=True)
+class Choice:
+    """Something the learner can pick next: its label, and the intent that picking it sends."""
+
+    label: str
+    intent: Intent
+
+
+@dataclass(frozen=True)
+class LessonPosition:
+    id: str
+    title: str
+    step: int  # 1-based
+    of: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "step": self.step, "of": self.of}
 
 
 @dataclass(frozen=True)
 class Reply:
-    kind: str
+    kind: Kind
     markdown: str
     title: str = ""
     node: str | None = None
@@ -36,10 +61,18 @@ class Reply:
     confidence: float = 0.0
     alternatives: tuple[Alternative, ...] = ()
     computation: Computation | None = None
-    derivation: Any = None  # tutor.maths.derive.Derivation, imported lazily
+    derivation: Any = None  # tutor.maths.derive.Derivation, imported lazily (SymPy)
     plot: Plot | None = None
     followups: tuple[str, ...] = ()
     section: str | None = None
+    #: Numbered choices the learner may pick by number or by pressing (a clarify, a fallback, the lesson list).
+    choices: tuple[Choice, ...] = ()
+    #: Where the learner is in a lesson, on every turn taken inside one.
+    lesson: LessonPosition | None = None
+    #: On a reply to a checkpoint answer (or a hint): how it went.
+    verdict: Verdict | None = None
+    #: A second question found in the same message, offered next.
+    also: Alternative | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,16 +88,8 @@ class Reply:
             "plot": self.plot.to_json() if self.plot else None,
             "followups": list(self.followups),
             "section": self.section,
+            "choices": [c.label for c in self.choices],
+            "lesson": self.lesson.to_json() if self.lesson else None,
+            "verdict": self.verdict,
+            "also": self.also.to_json() if self.also else None,
         }
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the conversation is about, carried from one turn to the next."""
-
-    node: str | None = None
-    shown: frozenset[str] = frozenset()
-    choices: tuple[str, ...] = ()
-    computation: Computation | None = None
-    lesson: Any = None  # tutor.dialogue.lessons.LessonState
-    history: tuple[str, ...] = field(default=())

@@ -7,7 +7,7 @@ nothing is evaluated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tutor.errors import InputError
 from tutor.matching.language import clean
@@ -84,15 +84,12 @@ _COMPUTE_VERB = re.compile(r"\b(compute|calculate|calc|evaluate|work out)\b", re
 MAX_REQUEST_WORDS = 14
 _NUMBERS = re.compile(NUMBER)
 
-COMPUTE_WORDS = re.compile(r"\b(compute|calculate|calc|evaluate|what(?:'s| is)|value|loss|cost|how much|work out|find|give me)\b", re.I)
-
 
 @dataclass(frozen=True)
 class ComputeRequest:
     function: str
     args: tuple
     assumed: tuple[str, ...] = ()
-    values: dict = field(default_factory=dict)
 
 
 def _read_value(raw: str) -> float | list[float]:
@@ -117,6 +114,23 @@ def assignments(text: str) -> dict[str, float | list[float]]:
     return found
 
 
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+(?:about|if)\b|^\s*(?:and\s+)?if\b|^\s*now (?:with|for)\b", re.I)
+
+
+def what_about(text: str) -> dict[str, float | list[float]] | None:
+    """``what about y = 0?``, ``and if ŷ = 0.9?``: the new values, or None when the text is not such a turn.
+
+    "if ŷ = 0.999, shouldn't the loss be -1?" is a question about a topic, not new values.
+    """
+    lead = _WHAT_ABOUT.match(text)
+    if not lead:
+        return None
+    new = assignments(text)
+    if not new or doubtful(text[lead.end():]):
+        return None
+    return new
+
+
 def doubtful(text: str) -> bool:
     """Words of doubt without a verb asking for a sum: "shouldn't the loss be -1 if ŷ = 0.999?" is a question."""
     return bool(_DOUBT.search(text)) and not _COMPUTE_VERB.search(text)
@@ -135,24 +149,24 @@ def compute_request(text: str) -> ComputeRequest | None:
     if {"step", "update", "descent", "iteration"} & words and "w" in vals:
         args = (vals.get("w"), vals.get("b", 0.0), vals.get("x", 1.0), vals.get("y", 1.0), vals.get("lr", 0.1))
         assumed = tuple(k for k, d in (("b", 0.0), ("x", 1.0), ("y", 1.0), ("lr", 0.1)) if k not in vals)
-        return ComputeRequest("gd_step", args, assumed, vals)
+        return ComputeRequest("gd_step", args, assumed)
     y, p, z = vals.get("y"), vals.get("y_hat"), vals.get("z")
     if y is not None and (p is not None or z is not None):
         if isinstance(y, list) or isinstance(p, list):
             if not (isinstance(y, list) and isinstance(p, list)):
                 raise InputError("Give y and ŷ both as lists of the same length, e.g. y=[1,0,1], ŷ=[0.9,0.2,0.6].")
-            return ComputeRequest("cost", (y, p), (), vals)
+            return ComputeRequest("cost", (y, p), ())
         if {"mse", "squared", "quadratic"} & words:
             if z is not None:
-                return ComputeRequest("grad_compare", (y, z), (), vals)
-            return ComputeRequest("mse", (y, p), (), vals)
+                return ComputeRequest("grad_compare", (y, z), ())
+            return ComputeRequest("mse", (y, p), ())
         if {"derivative", "gradient", "grad", "slope", "partial", "dl", "∂l"} & words or "∂" in low:
             if z is not None:
-                return ComputeRequest("dlogit", (y, z), (), vals)
-            return ComputeRequest("dbce", (y, p), (), vals)
+                return ComputeRequest("dlogit", (y, z), ())
+            return ComputeRequest("dbce", (y, p), ())
         if z is not None and p is None:
-            return ComputeRequest("bce_logit", (y, z), (), vals)
-        return ComputeRequest("bce", (y, p), (), vals)
+            return ComputeRequest("bce_logit", (y, z), ())
+        return ComputeRequest("bce", (y, p), ())
     call = _CALL.search(text)
     if call:
         fn = call.group("fn").lower().replace("_", "")
@@ -160,20 +174,20 @@ def compute_request(text: str) -> ComputeRequest | None:
         neg = bool(call.group("neg"))
         if fn in ("sigmoid", "σ"):
             name = "dsigmoid" if ("derivative" in words or "σ'" in text) else "sigmoid"
-            return ComputeRequest(name, (numbers[0],), (), vals)
+            return ComputeRequest(name, (numbers[0],), ())
         if fn == "exp":
-            return ComputeRequest("exp", (numbers[0],), (), vals)
+            return ComputeRequest("exp", (numbers[0],), ())
         if len(numbers) > 1:
-            return ComputeRequest("log_table", (numbers,), (), vals)
+            return ComputeRequest("log_table", (numbers,), ())
         if fn == "log2":
-            return ComputeRequest("log2", (numbers[0],), (), vals)
+            return ComputeRequest("log2", (numbers[0],), ())
         if fn == "log10":
-            return ComputeRequest("log10", (numbers[0],), (), vals)
-        return ComputeRequest("neglog" if neg else "ln", (numbers[0],), (), vals)
+            return ComputeRequest("log10", (numbers[0],), ())
+        return ComputeRequest("neglog" if neg else "ln", (numbers[0],), ())
     if p is not None and y is None and ({"loss", "cost", "bce"} & words) and _COMPUTE_VERB.search(text):
         raise InputError("Tell me the label as well, for example: loss if y = 1 and ŷ = 0.3.")
     if z is not None and "sigmoid" in words:
-        return ComputeRequest("sigmoid", (z,), (), vals)
+        return ComputeRequest("sigmoid", (z,), ())
     return None
 
 

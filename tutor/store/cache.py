@@ -15,14 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tutor.store.locations import cache_dir
+
 #: Content smaller than this is parsed and indexed afresh every time (it is quick).
 MIN_ITEMS = 500
 
 
-def cache_dir() -> Path:
-    from tutor.store.progress import data_dir
-
-    return data_dir() / "cache"
 
 
 def digest(*parts: str) -> str:

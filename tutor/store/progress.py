@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+from tutor.store.locations import data_dir
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (lesson TEXT NOT NULL, step INTEGER NOT NULL, at REAL NOT NULL,
                                  PRIMARY KEY (lesson, step));
@@ -24,16 +26,6 @@ CREATE TABLE IF NOT EXISTS answers (lesson TEXT NOT NULL, step INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS position (lesson TEXT PRIMARY KEY, step INTEGER NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-
-
-def data_dir() -> Path:
-    """Where progress lives: ``$TUTOR_DATA_DIR``, else the platform's user data directory."""
-    override = os.environ.get("TUTOR_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("tutor", appauthor=False))
 
 
 class Store:
@@ -137,6 +129,16 @@ class Store:
         with self._lock:
             try:
                 rows = self.conn.execute("SELECT step FROM answers WHERE lesson = ? AND correct = 1", (lesson,)).fetchall()
+            except sqlite3.DatabaseError:
+                return set()
+        return {r[0] for r in rows}
+
+    def first_try(self, lesson: str) -> set[int]:
+        """Steps whose checkpoint was answered right at the first attempt, without a hint."""
+        with self._lock:
+            try:
+                rows = self.conn.execute("SELECT step FROM answers WHERE lesson = ? AND correct = 1 AND attempts = 1 "
+                                         "AND hints = 0", (lesson,)).fetchall()
             except sqlite3.DatabaseError:
                 return set()
         return {r[0] for r in rows}

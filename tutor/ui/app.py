@@ -14,7 +14,8 @@ from tutor.store.progress import Store
 from tutor.ui.chat import ChatScreen
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen
-from tutor.ui.messages import ShowNode
+from tutor.dialogue.intents import Show
+from tutor.ui.messages import Send
 from tutor.ui.providers import TopicsProvider
 
 
@@ -94,7 +95,9 @@ class TutorApp(App):
     def show_node(self, node: str) -> None:
         if not isinstance(self.screen, ChatScreen):
             self.pop_screen()
-        self.screen.post_message(ShowNode(node))
+        tutor = self.loaded_tutor()
+        title = tutor.kb.nodes[node].title if tutor and node in tutor.kb.nodes else node
+        self.screen.post_message(Send(Show(node), title))
 
     def open_lesson(self, lesson: str) -> None:
         self.push_screen(LessonScreen(lesson))
@@ -111,10 +114,10 @@ def read_keymap() -> dict[str, str]:
     """Remapped keys from ``<data dir>/keymap.toml``: ``[keys]`` then ``binding-id = "key"``."""
     import tomllib
 
-    from tutor.store.progress import data_dir
+    from tutor.store.locations import keymap_path
 
     try:
-        data = tomllib.loads((data_dir() / "keymap.toml").read_text(encoding="utf-8"))
+        data = tomllib.loads(keymap_path().read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
     keys = data.get("keys", {})

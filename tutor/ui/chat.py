@@ -12,7 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from tutor.dialogue.reply import Context
-from tutor.ui.messages import Answered, Ask, ShowNode
+from tutor.dialogue.intents import Intent
+from tutor.ui.messages import Answered, Send
 from tutor.ui.widgets import LearnerTurn, TutorTurn
 
 WELCOME = ("Ask me about binary cross-entropy in your own words, for example \"why the minus sign?\" "
@@ -60,7 +61,7 @@ class ChatScreen(Screen):
     PLACEHOLDER = "Ask a question… (why the minus sign?, an example, plot -log(ŷ), lessons)"
     WELCOME = WELCOME
 
-    def __init__(self, opening: str | None = None) -> None:
+    def __init__(self, opening: Intent | None = None) -> None:
         super().__init__()
         self.context = Context()
         self.opening = opening
@@ -82,8 +83,8 @@ class ChatScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#ask", Input).focus()
-        if self.opening:
-            self.ask(self.opening, show=False)
+        if self.opening is not None:
+            self.send(self.opening, "", show=False)
 
     @on(Input.Submitted, "#ask")
     def submitted(self, event: Input.Submitted) -> None:
@@ -93,37 +94,31 @@ class ChatScreen(Screen):
         box.value = ""
         self.ask(text)
 
-    @on(Ask)
-    def asked(self, event: Ask) -> None:
-        self.ask(event.text, show=event.show)
+    @on(Send)
+    def sent(self, event: Send) -> None:
+        event.stop()
+        self.send(event.intent, event.label, show=event.show)
 
-    @on(ShowNode)
-    def show_node(self, event: ShowNode) -> None:
-        self.explain(event.node, self.context)
-
-    def ask(self, text: str, show: bool = True) -> None:
-        self._asked_at = time.perf_counter()
+    def ask(self, text: str) -> None:
+        """The learner typed ``text``: the core reads it."""
         if not text.strip():
             self.notify("Type a question first.", severity="warning")
             return
-        if show:
+        self.send(text, text)
+
+    def send(self, turn: "str | Intent", label: str, show: bool = True) -> None:
+        self._asked_at = time.perf_counter()
+        if show and label:
             transcript = self.query_one("#transcript", VerticalScroll)
-            transcript.mount(LearnerTurn(text))
+            transcript.mount(LearnerTurn(label))
             transcript.scroll_end(animate=False)
-        self.answer(text, self.context)
+        self.answer(turn, self.context)
 
     @work(thread=True, group="answers")
-    def answer(self, text: str, context: Context) -> None:
+    def answer(self, turn: "str | Intent", context: Context) -> None:
         tutor = self.app.tutor()  # waits for content to load, off the event loop
-        reply, ctx = tutor.reply(text, context)
-        self.post_message(Answered(text, reply, ctx))
-
-    @work(thread=True, group="answers")
-    def explain(self, node: str, context: Context) -> None:
-        tutor = self.app.tutor()
-        if node in tutor.kb.nodes:
-            reply, ctx = tutor.explain(node, context, confidence=1.0)
-            self.post_message(Answered(node, reply, ctx))
+        reply, ctx = tutor.reply(turn, context)
+        self.post_message(Answered(turn if isinstance(turn, str) else "", reply, ctx))
 
     def on_answered(self, message: Answered) -> None:
         self.context = message.context

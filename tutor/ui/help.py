@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from tutor.dialogue.engine import HELP
+from tutor.dialogue.talk import HELP
 
 KEYS = """
 | key | does |

@@ -11,7 +11,9 @@ from textual.widgets import Footer, Header, Label, OptionList, ProgressBar, Stat
 from textual.widgets.option_list import Option
 
 from tutor.ui.chat import ChatScreen
-from tutor.ui.messages import Answered, Ask
+from tutor.dialogue.intents import LessonCommand
+from tutor.printing import FOLLOW_LABELS
+from tutor.ui.messages import Answered, Send
 
 
 class LessonListScreen(Screen):
@@ -61,7 +63,7 @@ class LessonScreen(ChatScreen):
     WELCOME = ""
 
     def __init__(self, lesson: str) -> None:
-        super().__init__(opening=f"start lesson {lesson}")
+        super().__init__(opening=LessonCommand("start", lesson))
         self.lesson_id = lesson
 
     def compose_top(self) -> ComposeResult:
@@ -70,7 +72,7 @@ class LessonScreen(ChatScreen):
             yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="lesson-progress")
 
     def action_step(self, command: str) -> None:
-        self.post_message(Ask(command))
+        self.post_message(Send(LessonCommand(command), FOLLOW_LABELS.get(command, command)))  # type: ignore[arg-type]
 
     def action_leave(self) -> None:
         self.app.pop_screen()

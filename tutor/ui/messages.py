@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from tutor.dialogue.intents import Intent
 from tutor.dialogue.reply import Context, Reply
 
 
@@ -19,18 +20,13 @@ class Answered(Message):
 
 
 @dataclass
-class Ask(Message):
-    """Something (a chip, a choice, the palette) asks on the learner's behalf.
+class Send(Message):
+    """Something (a chip, a choice, the palette, a key) sends an intent on the learner's behalf.
 
-    ``show`` is False for commands the learner did not type (opening a lesson).
+    ``label`` is echoed in the transcript as the learner's turn, unless ``show`` is False
+    (commands the learner did not type, such as opening a lesson). Never English to re-parse.
     """
 
-    text: str
+    intent: Intent
+    label: str = ""
     show: bool = True
-
-
-@dataclass
-class ShowNode(Message):
-    """Open one node directly (from the command palette)."""
-
-    node: str

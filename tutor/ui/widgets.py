@@ -9,9 +9,10 @@ from textual.widgets import Button, Collapsible, Static
 from textual_plotext import PlotextPlot
 
 from tutor.maths.plots import Plot
-from tutor.printing import FOLLOW_LABELS
-from tutor.dialogue.reply import Reply, choices_markdown
-from tutor.ui.messages import Ask
+from tutor.dialogue.intents import FollowUp, Intent, LessonCommand
+from tutor.dialogue.reply import Reply
+from tutor.printing import FOLLOW_LABELS, lesson_line
+from tutor.ui.messages import Send
 
 
 class PlotView(PlotextPlot):
@@ -47,15 +48,16 @@ class LazyPlot(Static):
 
 
 class Chip(Button):
-    """A follow-up or a choice: pressing it asks ``text``."""
+    """A follow-up or a choice: pressing it sends its intent (never text to be parsed again)."""
 
-    def __init__(self, label: str, text: str) -> None:
+    def __init__(self, label: str, intent: Intent) -> None:
         super().__init__(label, compact=True, classes="chip")
-        self.text = text
+        self.intent = intent
+        self.label_text = label
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(Ask(self.text))
+        self.post_message(Send(self.intent, self.label_text))
 
 
 class LearnerTurn(Static):
@@ -89,11 +91,15 @@ class DerivationView(Vertical):
         yield Static("Every step is verified by SymPy, symbolically and at random points.", classes="verified")
 
 
-def _without_listed_choices(r: Reply) -> str:
-    """The reply's text without its closing numbered list of choices: the app shows them as buttons."""
-    if r.kind not in ("clarify", "fallback") or not r.alternatives:
-        return r.markdown
-    return r.markdown.removesuffix(choices_markdown(r.alternatives)).rstrip()
+#: Follow-ups that are lesson commands when the reply is a lesson step.
+_LESSON_FOLLOWUPS = ("next", "back", "hint")
+
+
+def follow_intent(reply: Reply, name: str) -> Intent:
+    """The intent a follow-up chip sends: in a lesson next/back/hint step the lesson, elsewhere they follow the topic."""
+    if reply.lesson is not None and reply.kind == "lesson" and name in _LESSON_FOLLOWUPS:
+        return LessonCommand(name)  # type: ignore[arg-type]
+    return FollowUp(name)  # type: ignore[arg-type]
 
 
 class TutorTurn(Vertical):
@@ -112,20 +118,17 @@ class TutorTurn(Vertical):
         else:
             # One Static with Rich's Markdown renders in a third of the time of Textual's
             # Markdown widget (a widget per block), which keeps Enter-to-answer quick.
-            yield Static(RichMarkdown(_without_listed_choices(r)), classes="body")
+            yield Static(RichMarkdown(r.markdown), classes="body")
         if r.plot is not None:
             if r.kind == "plot":
                 yield PlotView(r.plot, classes="plot")
             else:  # a topic's plot is one keypress away, drawn only when opened
                 with Collapsible(title=f"Plot: {r.plot.title}", collapsed=True, classes="plot-box"):
                     yield LazyPlot(r.plot)
-        if r.kind in ("clarify", "fallback"):
-            choices = [Chip(f"{i}. {a.title}", str(i)) for i, a in enumerate(r.alternatives, 1)]
-        elif r.kind == "lesson" and r.alternatives and r.node is None:
-            choices = [Chip(a.title, f"start lesson {a.node}") for a in r.alternatives]
-        else:
-            choices = []
-        if choices:
-            yield Vertical(*choices, classes="chips choices")  # whole titles, one a line: never cut off
+        if r.lesson is not None and r.kind != "lesson":
+            yield Static(RichMarkdown(lesson_line(r)), classes="lesson-note")
+        if r.choices:
+            chips = [Chip(f"{i}. {c.label}", c.intent) for i, c in enumerate(r.choices, 1)]
+            yield Vertical(*chips, classes="chips choices")  # whole titles, one a line: never cut off
         elif r.followups:
-            yield Horizontal(*(Chip(FOLLOW_LABELS.get(f, f), FOLLOW_LABELS.get(f, f)) for f in r.followups), classes="chips")
+            yield Horizontal(*(Chip(FOLLOW_LABELS.get(f, f), follow_intent(r, f)) for f in r.followups), classes="chips")

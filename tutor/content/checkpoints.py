@@ -1,0 +1,418 @@
+"""Checkpoint kinds: one class a kind, each reading its own fields (``validate``) and grading (``check``).
+
+Grading is meant to be a teacher's: every correct form of an answer is accepted
+(``-ln 2``, ``ln(0.5)``, ``-0.693`` and ``ln(0.5) = -0.693`` for ln 0.5; a choice
+by number, letter or words; ``sigma(z) - y`` for ``ŷ - y``), a wrong answer gets
+the mistake named when it is a known one, and no keyword or prefix decides: words
+are matched whole, negated words ("not -1", "never negative") do not count, and a
+misconception is looked for before the right words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from tutor.content import template
+from tutor.content.files import strings
+from tutor.errors import InputError, TutorError
+from tutor.maths.literals import NUMBER, to_float
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """What every kind has: a prompt, hints (the last one may be a worked answer), an explanation shown when solved."""
+
+    kind: ClassVar[str] = ""
+    prompt: str
+    answer: Any
+    hints: tuple[str, ...] = ()
+    feedback: tuple[tuple[Any, str], ...] = ()
+    explanation: str = ""
+    tolerance: float = 1e-3
+    choices: tuple[str, ...] = ()
+
+    def check(self, text: str) -> Feedback | None:
+        """Feedback on ``text`` as an answer; None when it cannot be read as one."""
+        raise NotImplementedError
+
+    def unreadable(self) -> str:
+        """What to tell a learner whose text could not be read as an answer of this kind."""
+        return "I could not read that as an answer. Type *hint* for a nudge."
+
+    @classmethod
+    def validate(cls, raw: dict[str, Any], where: str, deep: bool) -> tuple[Any, list[str]]:
+        """The answer read from ``raw``, and what is wrong with this kind's fields."""
+        raise NotImplementedError
+
+
+# ------------------------------------------------------------------ reading learners' words
+
+_NEGATION = re.compile(r"\b(?:not|never|no|isn'?t|aren'?t|doesn'?t|don'?t|won'?t|can'?t|cannot|without|nor|rather than"
+                       r"|instead of)\b[\s,]*(?:\w+[\s,]+){0,2}$")
+_NUMBER_WORDS = {"zero": 0.0, "nothing": 0.0, "none": 0.0, "one": 1.0, "two": 2.0, "half": 0.5, "one half": 0.5,
+                 "minus one": -1.0, "negative one": -1.0, "infinity": math.inf, "infinite": math.inf, "∞": math.inf,
+                 "inf": math.inf, "minus infinity": -math.inf, "negative infinity": -math.inf, "-inf": -math.inf,
+                 "-∞": -math.inf}
+_WORD_NUMBER = re.compile(r"(?<![\w-])(?:minus |negative |-)?(?:infinity|infinite|inf|∞)(?!\w)|(?<!\w)(?:minus |negative )?"
+                          r"(?:zero|nothing|none|one half|half|one|two)(?!\w)")
+_EXPRESSION = re.compile(r"(?:ln|log|exp|sqrt|sigma|sigmoid|σ|e\b|[-+*/^()]\s*\d|\d\s*[-+*/^]|\d\s*\()", re.I)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether the words just before ``start`` negate what follows ("not -1", "never negative")."""
+    return bool(_NEGATION.search(text[max(0, start - 40):start].lower()))
+
+
+def numbers_in(text: str) -> list[float]:
+    """The values a learner's answer states, in order, leaving out negated ones.
+
+    An expression (``-ln 2``, ``1/2``, ``ln(0.5)``) is evaluated safely; in
+    ``ln(0.5) = -0.693`` the value after the last ``=`` is the answer.
+    """
+    text = text.replace("−", "-").strip()
+    if "=" in text:
+        text = text.rsplit("=", 1)[1]
+    text = text.strip().rstrip(".!?")
+    value = _expression_value(text)
+    if value is not None:
+        return [value]
+    found: list[tuple[int, float]] = []
+    low = text.lower()
+    for m in _WORD_NUMBER.finditer(low):
+        if not _negated(low, m.start()):
+            word = m.group(0)
+            sign = -1.0 if word.startswith(("minus ", "negative ", "-")) else 1.0
+            base = word.split()[-1].lstrip("-")
+            found.append((m.start(), sign * _NUMBER_WORDS.get(base, _NUMBER_WORDS.get(word, 0.0))))
+    for m in re.finditer(NUMBER, text):
+        if _negated(low, m.start()):
+            continue
+        try:
+            found.append((m.start(), to_float(m.group(0).rstrip("."))))
+        except InputError:
+            continue
+    return [v for _, v in sorted(found)]
+
+
+def _expression_value(text: str) -> float | None:
+    """The value of a closed expression such as ``-ln 2`` (no unknowns), or None when it is not one."""
+    if not _EXPRESSION.search(text) or re.search(r"[a-df-z]{4,}", re.sub(r"(?i)sigmoid|sigma|sqrt", "", text).lower()):
+        return None
+    from tutor.maths.exprparse import parse  # SymPy, bounded: only for answers that look like formulas
+
+    src = re.sub(r"(?i)\b(ln|log|exp|sqrt)\s+([\d.]+)", r"\1(\2)", text)
+    try:
+        expr = parse(src)
+    except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if expr.free_symbols:
+        return None
+    try:
+        value = complex(expr.evalf(15))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value.real if abs(value.imag) < 1e-12 else None
+
+
+def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
+    """Within the tolerance, or the right value rounded to the decimals the learner gave (two significant digits at least)."""
+    if math.isinf(right) or math.isinf(got):
+        return got == right
+    if abs(got - right) <= tolerance:
+        return True
+    m = re.search(r"\.(\d+)", typed.rsplit("=", 1)[-1])
+    decimals = len(m.group(1)) if m else 0
+    significant = len(re.sub(r"^[-+0.]+", "", re.sub(r"[^\d.+-]", "", typed.rsplit("=", 1)[-1])).replace(".", ""))
+    return significant >= 2 and abs(got - right) <= 0.5 * 10 ** -decimals + 1e-12
+
+
+def value_of(spec: str) -> float:
+    """The number a computation such as ``neglog(0.99)`` stands for."""
+    from tutor.maths import numeric
+
+    call = template.parse_call(spec)
+    comp = numeric.FUNCTIONS[call.name](*call.args)
+    value = comp.results.get(call.field) if call.field else comp.value
+    return float(value)
+
+
+def _spec_value(when: Any) -> float | None:
+    if isinstance(when, bool):
+        return None
+    if isinstance(when, (int, float)):
+        return float(when)
+    if isinstance(when, str) and when != "negative":
+        try:
+            return value_of(when)
+        except TutorError:
+            return None
+    return None
+
+
+# ------------------------------------------------------------------ the kinds
+
+
+@dataclass(frozen=True)
+class NumericCheckpoint(Checkpoint):
+    kind: ClassVar[str] = "numeric"
+
+    def right_value(self) -> float:
+        return float(self.answer) if isinstance(self.answer, (int, float)) else value_of(self.answer)
+
+    def shown_answer(self) -> str:
+        if isinstance(self.answer, (int, float)):
+            from tutor.maths.numeric import fmt
+
+            return fmt(float(self.answer))
+        return template.evaluate(template.parse_call(self.answer))
+
+    def check(self, text: str) -> Feedback | None:
+        values = numbers_in(text)
+        if not values:
+            return None
+        got = values[-1] if "=" in text else values[0]
+        right = self.right_value()
+        if _agrees(got, right, self.tolerance, text):
+            return Feedback(True, f"Right: {self.shown_answer()}.")
+        for when, say in self.feedback:  # the author's named mistakes first
+            if when == "negative" and right != 0 and _agrees(got, -right, self.tolerance, text):
+                return Feedback(False, say)
+            value = _spec_value(when)
+            if value is not None and _agrees(got, value, self.tolerance, text):
+                return Feedback(False, say)
+        return Feedback(False, _common_slip(got, right, self.tolerance) or "Not quite. Type *hint* for a nudge.")
+
+    def unreadable(self) -> str:
+        return "I was looking for a number (or an expression such as -ln 2). Type *hint* for a nudge."
+
+    @classmethod
+    def validate(cls, raw, where, deep):
+        answer = raw.get("answer")
+        if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
+            return None, [f"{where}: a numeric answer is a number or a computation such as \"neglog(0.99)\""]
+        if isinstance(answer, str):
+            try:
+                template.evaluate(template.parse_call(answer))
+            except TutorError as err:
+                return None, [f"{where}: {err.message}"]
+        problems = []
+        for when, _ in _feedback_items(raw):
+            if isinstance(when, str) and when != "negative":
+                try:
+                    template.evaluate(template.parse_call(when))
+                except TutorError as err:
+                    problems.append(f"{where}: feedback 'when' {when!r}: {err.message}")
+            elif not isinstance(when, (str, int, float)) or isinstance(when, bool):
+                problems.append(f"{where}: feedback 'when' is a number, a computation or \"negative\"")
+        return answer, problems
+
+
+def _common_slip(got: float, right: float, tol: float) -> str | None:
+    """Name the slips any numeric answer can show: the sign, log base 10 or 2 instead of ln."""
+    if right == 0 or math.isinf(right):
+        return None
+    if abs(got + right) <= tol:
+        return "Right size, wrong sign. Check the sign."
+    if abs(got - right / math.log(10)) <= tol:
+        return "That is the value with log base 10. In machine learning, log means the natural log ln."
+    if abs(got - right / math.log(2)) <= tol:
+        return "That is the value with log base 2 (bits). Here log means the natural log ln (nats)."
+    return None
+
+
+@dataclass(frozen=True)
+class ChoiceCheckpoint(Checkpoint):
+    kind: ClassVar[str] = "choice"
+
+    def pick(self, text: str) -> int | None:
+        """The 1-based choice ``text`` names: by number, letter, or the choice's own words."""
+        s = text.strip().lower().rstrip(".!")
+        m = re.fullmatch(r"(?:(?:option|choice|answer|number)\s*)?\(?([1-9]|[a-h])\)?[.)]?", s)
+        if m:
+            g = m.group(1)
+            return int(g) if g.isdigit() else ord(g) - ord("a") + 1
+        m = re.fullmatch(r"(?:the )?(first|second|third|fourth|fifth|last)(?: one)?", s)
+        if m:
+            order = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": len(self.choices)}
+            return order[m.group(1)]
+        return self._by_words(s)
+
+    def _by_words(self, s: str) -> int | None:
+        from rapidfuzz import fuzz
+
+        rendered = [_plain(template.render(c)).lower() for c in self.choices]
+        said = _plain(s)
+        exact = [i for i, c in enumerate(rendered, 1) if said == c]
+        if exact:
+            return exact[0]
+        scores = [(fuzz.token_set_ratio(said, c), i) for i, c in enumerate(rendered, 1)]
+        scores.sort(reverse=True)
+        best, i = scores[0]
+        runner_up = scores[1][0] if len(scores) > 1 else 0
+        if best >= 85 and best - runner_up >= 10:
+            return i
+        return None
+
+    def check(self, text: str) -> Feedback | None:
+        k = self.pick(text)
+        if k is None:
+            return None
+        if not 1 <= k <= len(self.choices):
+            return Feedback(False, f"Choose a number from 1 to {len(self.choices)}.")
+        if k == self.answer:
+            return Feedback(True, "Right.")
+        for when, say in self.feedback:
+            if when == k:
+                return Feedback(False, say)
+        return Feedback(False, "Not that one. Type *hint* for a nudge.")
+
+    def unreadable(self) -> str:
+        return (f"Pick one of the choices by its number (1 to {len(self.choices)}), its letter, or its words. "
+                "Type *hint* for a nudge.")
+
+    @classmethod
+    def validate(cls, raw, where, deep):
+        choices = strings(raw.get("choices", [])) or ()
+        answer = raw.get("answer")
+        if len(choices) < 2 or isinstance(answer, bool) or not isinstance(answer, int) or not 1 <= answer <= len(choices):
+            return None, [f"{where}: give 'choices' and 'answer' as the number of the right one"]
+        problems = [f"{where}: feedback 'when' must be a choice number from 1 to {len(choices)}"
+                    for when, _ in _feedback_items(raw) if isinstance(when, bool) or not isinstance(when, int)
+                    or not 1 <= when <= len(choices)]
+        return answer, problems
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[*_`]", "", text)).strip(" .").lower()
+
+
+@dataclass(frozen=True)
+class ExpressionCheckpoint(Checkpoint):
+    kind: ClassVar[str] = "expression"
+
+    def check(self, text: str) -> Feedback | None:
+        from tutor.maths.exprparse import equivalent, parse
+
+        text = text.strip()
+        if "=" in text:  # "dL/dz = ŷ - y": the right-hand side is the answer
+            text = text.rsplit("=", 1)[1]
+        try:
+            got = _as_prediction(parse(text))
+        except InputError:
+            return None
+        if equivalent(got, _as_prediction(parse(self.answer))):
+            return Feedback(True, "Right: that is equivalent to the expected answer.")
+        for when, say in self.feedback:
+            try:
+                if isinstance(when, str) and equivalent(got, _as_prediction(parse(when))):
+                    return Feedback(False, say)
+            except InputError:
+                continue
+        try:
+            if equivalent(got, -_as_prediction(parse(self.answer))):
+                return Feedback(False, "Right size, wrong sign: check the sign of each term.")
+        except InputError:
+            pass
+        return Feedback(False, "That is not equivalent to the answer. Type *hint* for a nudge.")
+
+    def unreadable(self) -> str:
+        return ("I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), ln(...). "
+                "Type *hint* for a nudge.")
+
+    @classmethod
+    def validate(cls, raw, where, deep):
+        answer = raw.get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            return None, [f"{where}: 'answer' is an expression such as \"y_hat - y\""]
+        problems = []
+        if deep:
+            from tutor.maths.exprparse import parse  # SymPy: only when `tutor validate` checks formulas
+
+            for expr in [answer, *(w for w, _ in _feedback_items(raw))]:
+                try:
+                    parse(str(expr))
+                except TutorError as err:
+                    problems.append(f"{where}: cannot read the formula {expr!r}: {err.message}")
+        return answer, problems
+
+
+def _as_prediction(expr):
+    """σ(z) and ŷ are the same thing: write every σ(z) as ŷ so either spelling compares equal."""
+    import sympy as sp
+
+    from tutor.maths.derive import sigma
+
+    z, y_hat = sp.Symbol("z"), sp.Symbol("y_hat")
+    return expr.subs(sigma(z), y_hat) if expr.has(sigma(z)) and not expr.has(y_hat) else expr
+
+
+_WORD = re.compile(r"[^\W_]+(?:[-'/][^\W_]+)*")
+
+
+def _stem(word: str) -> str:
+    from snowballstemmer import stemmer
+
+    return stemmer("english").stemWord(word.lower())
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    """``phrase`` occurs in ``text`` as whole words (stemmed), and is not negated just before it."""
+    words = [(m.start(), _stem(m.group(0))) for m in _WORD.finditer(text.lower())]
+    want = [_stem(w) for w in _WORD.findall(phrase.lower())]
+    if not want:
+        return False
+    stems = [w for _, w in words]
+    for i in range(len(stems) - len(want) + 1):
+        if stems[i:i + len(want)] == want and not _negated(text.lower(), words[i][0]):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class TextCheckpoint(Checkpoint):
+    """A short answer in words: ``answer`` lists phrases any one of which makes it right.
+
+    ``feedback`` entries name misconceptions (``when`` a phrase); they are looked for
+    first. ``exact = true`` on an entry means the whole answer is that phrase.
+    """
+
+    kind: ClassVar[str] = "text"
+
+    def check(self, text: str) -> Feedback | None:
+        if not _WORD.search(text):
+            return None
+        said = _plain(text)
+        for when, say in self.feedback:
+            phrase, exact = (when[0], True) if isinstance(when, tuple) else (when, False)
+            if not isinstance(phrase, str):
+                continue
+            if (exact and said == _plain(phrase)) or (not exact and _has_phrase(text, phrase)):
+                return Feedback(False, say)
+        if any(_has_phrase(text, phrase) for phrase in self.answer):
+            return Feedback(True, "Right.")
+        return Feedback(False, "Not quite what I was looking for. Type *hint* for a nudge.")
+
+    @classmethod
+    def validate(cls, raw, where, deep):
+        answer = strings(raw.get("answer"))
+        if not answer:
+            return None, [f"{where}: 'answer' lists phrases a right answer contains"]
+        return answer, []
+
+
+KINDS: dict[str, type[Checkpoint]] = {k.kind: k for k in (NumericCheckpoint, ChoiceCheckpoint, ExpressionCheckpoint,
+                                                           TextCheckpoint)}
+
+
+def _feedback_items(raw: dict[str, Any]) -> list[tuple[Any, str]]:
+    items = raw.get("feedback", [])
+    return [(i.get("when"), i.get("say")) for i in items if isinstance(i, dict)] if isinstance(items, list) else []

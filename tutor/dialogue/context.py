@@ -1,0 +1,30 @@
+"""What the conversation is about, carried from one turn to the next (pure data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tutor.maths.numeric import Computation
+
+
+@dataclass(frozen=True)
+class LessonState:
+    """Where the learner is in a lesson: the step, hints taken, whether its checkpoint is solved."""
+
+    lesson: str
+    step: int = 0
+    hints: int = 0
+    solved: bool = False
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation is about, carried from one turn to the next."""
+
+    node: str | None = None
+    shown: frozenset[str] = frozenset()
+    choices: tuple[str, ...] = ()
+    computation: Computation | None = None
+    lesson: LessonState | None = None
+    history: tuple[str, ...] = ()

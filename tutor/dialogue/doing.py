@@ -1,0 +1,57 @@
+"""Handlers for requests to *do* something: compute a worked example, derive, plot."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tutor.content.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, PLOT_CONCEPTS
+from tutor.dialogue.context import Context
+from tutor.dialogue.core import Core
+from tutor.dialogue.intents import Compute, Derive, Failed, Plot
+from tutor.dialogue.reply import Reply
+from tutor.maths import numeric, plots
+
+
+def compute(core: Core, intent: Compute, ctx: Context) -> tuple[Reply, Context]:
+    return compute_named(core, intent.function, intent.args, ctx, assumed=intent.assumed)
+
+
+def compute_named(core: Core, name: str, args: tuple, ctx: Context, assumed: tuple[str, ...] = ()) -> tuple[Reply, Context]:
+    comp = numeric.FUNCTIONS[name](*args)
+    md = comp.markdown(title=False)
+    if assumed:
+        md += "\n\n(I assumed " + ", ".join(f"{k} = {numeric.fmt(comp.inputs[k])}" for k in assumed) + ".)"
+    concepts = COMPUTATION_CONCEPTS.get(name, ("log-on-unit-interval",))
+    reply = Reply("compute", md, title=comp.title, concepts=concepts, confidence=1.0, computation=comp, node=None)
+    return reply, replace(ctx, computation=comp, choices=())
+
+
+def plot(core: Core, intent: Plot, ctx: Context) -> tuple[Reply, Context]:
+    name = intent.name
+    if not name:  # "plot it": the topic's own plot, else the loss
+        node = core.node(ctx.node)
+        name = node.plot if node and node.plot else "bce"
+    return plot_named(core, name, ctx)
+
+
+def plot_named(core: Core, name: str, ctx: Context) -> tuple[Reply, Context]:
+    p = plots.make(name)
+    reply = Reply("plot", p.caption, title=p.title, concepts=PLOT_CONCEPTS[name], confidence=1.0, plot=p, node=ctx.node)
+    return reply, replace(ctx, choices=())
+
+
+def derive(core: Core, intent: Derive, ctx: Context) -> tuple[Reply, Context]:
+    return derive_target(core, intent.target, ctx)
+
+
+def derive_target(core: Core, target: str, ctx: Context) -> tuple[Reply, Context]:
+    from tutor.maths import derive as derivations  # SymPy is imported only here
+
+    d = derivations.derive(target)
+    reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=DERIVATION_CONCEPTS[target],
+                  confidence=1.0, derivation=d, node=ctx.node)
+    return reply, replace(ctx, choices=())
+
+
+def failed(core: Core, intent: Failed, ctx: Context) -> tuple[Reply, Context]:
+    return Reply("error", intent.message, title="I could not do that"), ctx

@@ -1,0 +1,295 @@
+"""A learner's turn, read once into a typed intent.
+
+:func:`read` is the only place that decides what a piece of text *means*; the
+engine then dispatches the intent to its handler (:mod:`tutor.dialogue.engine`).
+The context is an input to the reading: "2" after a clarify is a choice, at a
+choice checkpoint an answer, after the lesson list a lesson to open; "hint"
+inside a lesson is a command and outside it a question.
+
+The app's chips and the command palette build intents directly; they never
+send English to be parsed back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from tutor.dialogue import requests as rq
+from tutor.dialogue.context import Context
+
+FollowKind = Literal["why", "example", "simpler", "deeper", "next", "plot", "derive"]
+LessonAction = Literal["list", "start", "next", "back", "hint", "leave", "again", "quiz"]
+TalkKind = Literal["greeting", "thanks", "bye", "help"]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question about a topic, in the learner's words."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Show:
+    """Open one node directly (the command palette, a choice already resolved to a node)."""
+
+    node: str
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Why? / an example / simpler / deeper / next / plot it / derive it, about what was just discussed."""
+
+    kind: FollowKind
+
+
+@dataclass(frozen=True)
+class WhatAbout:
+    """The same question again with other values: "what about y = 0?"."""
+
+    values: dict = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Choose:
+    """A numbered or named choice among the ones the tutor just offered (1-based)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Compute:
+    """A worked numeric example: a function of :mod:`tutor.maths.numeric` and its arguments."""
+
+    function: str
+    args: tuple
+    assumed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Derive:
+    target: str
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A named plot; ``name`` is "" when the request names none (the topic's own plot, or the loss)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class LessonCommand:
+    action: LessonAction
+    lesson: str | None = None  # for "start": an id, a number or a title as typed
+    restart: bool = False
+
+
+@dataclass(frozen=True)
+class CheckpointAnswer:
+    """Text given as the answer to the checkpoint the learner is at."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    kind: TalkKind
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Text that cannot be a question (empty, too long, binary); ``why`` says so."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A request that was recognised but cannot be carried out as asked (a value out of range...)."""
+
+    message: str
+
+
+Intent = Union[Ask, Show, FollowUp, WhatAbout, Choose, Compute, Derive, Plot, LessonCommand, CheckpointAnswer,
+               SmallTalk, Unreadable, Failed]
+INTENTS = (Ask, Show, FollowUp, WhatAbout, Choose, Compute, Derive, Plot, LessonCommand, CheckpointAnswer, SmallTalk,
+           Unreadable, Failed)
+
+#: Messages longer than this are read as questions, never as compute/derive/plot requests.
+REQUEST_CHARS = 160
+
+# ------------------------------------------------------------------ the small vocabularies
+
+_LESSON_WORDS: dict[str, LessonAction] = {}
+for _action, _words in {
+    "next": ("next", "n", "continue", "go on", "next step", "skip", "next one", "move on", "ok next", "okay next"),
+    "back": ("back", "previous", "prev", "go back", "b", "previous step", "step back"),
+    "leave": ("quit lesson", "stop lesson", "exit lesson", "leave lesson", "stop", "quit the lesson",
+              "leave the lesson", "exit the lesson", "stop the lesson", "end lesson", "pause lesson", "pause"),
+    "again": ("again", "repeat", "show step", "where was i", "resume", "show the step again", "repeat the step"),
+    "hint": ("hint", "a hint", "give me a hint", "help me", "another hint", "more hint", "more hints", "hint please",
+             "i need a hint", "can i have a hint", "can i get a hint", "clue", "a clue", "next hint"),
+    "quiz": ("quiz me", "test me"),
+}.items():
+    for _w in _words:
+        _LESSON_WORDS[_w] = _action  # type: ignore[assignment]
+
+#: "I don't know" at a checkpoint is a request for the next hint, not a question.
+_STUCK = re.compile(r"^(?:i )?(?:really )?(?:do ?n[o']?t|dont|dunno|have no|no) ?(?:know|idea|clue|sure)|^no idea|^not sure"
+                    r"|^(?:i'?m |i am )?stuck|^i give up|^idk$|^\?+$|^no clue|^pass$|^help$")
+_LIST = re.compile(r"^(?:list |show |see |open |all )?(?:the )?(?:lessons|lesson list|list of lessons|guided lessons)"
+                   r"|^(?:what|which) lessons\b|^lessons? please$|^show me (?:the )?lessons$")
+_START = re.compile(r"^(?P<re>re)?(?:start|begin|open|take|do|resume)(?: the)?(?: lesson)? (?P<a>.+)$|^lesson (?P<b>.+)$")
+_GREETING = re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|greetings|yo|hi there|hello there"
+                       r"|hey there)(?: tutor| there| everyone)?$")
+_THANKS = re.compile(r"^(?:thanks?|thank you|thx|ty|cheers|great|awesome|cool|nice|perfect|got it|ok(?:ay)? got it"
+                     r"|that helps|that helped|makes sense|that makes sense|understood|i see|ah i see|oh i see|ok|okay"
+                     r")(?: (?:a lot|so much|very much|thanks|thank you|now))?$")
+_BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|quit|exit|that'?s all)$")
+_HELP = re.compile(r"^(?:help|\?|what can you do|commands|how do i use (?:this|you)|what do you (?:know|cover|teach))$")
+#: Words that open a question rather than an answer.
+_QUESTION_START = re.compile(r"^(?:why|how|what|when|where|which|who|can|could|would|should|does|do|did|is|are|will|explain"
+                             r"|tell me|show me|i (?:don'?t|do not) (?:get|understand)|what'?s)\b")
+#: Short answers phrased as a question are still answers: "is it 0?", "it's ln 2?".
+_ANSWER_AS_QUESTION = re.compile(r"^(?:is it|it'?s|it is|maybe|i think|i guess|is that|so it'?s|so it is)\b")
+
+
+def short(text: str) -> str:
+    """Lower case, spaces folded, closing punctuation dropped: the form the small vocabularies match."""
+    return re.sub(r"\s+", " ", text.strip().lower()).strip(" .!,;")
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[^\W\d_]{2,}", text))
+
+
+def _small_talk(s: str) -> SmallTalk | None:
+    s = s.rstrip("?! ")
+    if _HELP.match(s):
+        return SmallTalk("help")
+    if _GREETING.match(s):
+        return SmallTalk("greeting")
+    if _THANKS.match(s):
+        return SmallTalk("thanks")
+    if _BYE.match(s):
+        return SmallTalk("bye")
+    return None
+
+
+def _lesson_command(s: str, ctx: Context) -> LessonCommand | None:
+    """Commands that mean the same wherever the learner is: list and start lessons."""
+    if _LIST.match(s):
+        return LessonCommand("list")
+    m = _START.match(s)
+    if m:
+        name = (m.group("a") or m.group("b") or "").strip().strip("'\"`")
+        if name and name not in ("it", "this", "that", "again", "over"):
+            return LessonCommand("start", name, restart=bool(m.group("re")))
+        if name in ("again", "over") and ctx.lesson is not None:
+            return LessonCommand("start", ctx.lesson.lesson, restart=True)
+    return None
+
+
+def is_question(text: str) -> bool:
+    """At a checkpoint: is this the learner asking something (the checkpoint waits) rather than answering?"""
+    s = short(text)
+    if _ANSWER_AS_QUESTION.match(s):
+        return False
+    opens = bool(_QUESTION_START.match(s))
+    return (opens and (text.rstrip().endswith("?") or _words(s) >= 4)) or (text.rstrip().endswith("?") and _words(s) >= 5)
+
+
+def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent:
+    """What ``text`` (already cleaned) asks for, given the conversation so far.
+
+    ``at_checkpoint`` is the kind of the open checkpoint ("numeric", "choice", …) when
+    the learner is at an unanswered one, else None.
+    """
+    s = short(text)
+    in_lesson = ctx.lesson is not None
+
+    # 1. Lesson commands: in a lesson the small words are commands; anywhere, listing and starting.
+    if in_lesson and s in _LESSON_WORDS:
+        return LessonCommand(_LESSON_WORDS[s])
+    command = _lesson_command(s, ctx)
+    if command is not None:
+        return command
+    if not in_lesson and s in ("quiz me", "test me"):
+        return LessonCommand("list")
+
+    # 2. At an open checkpoint, text is an answer unless it is plainly a question or a request.
+    if at_checkpoint is not None:
+        if _STUCK.match(s):
+            return LessonCommand("hint")
+        talk = _small_talk(s)
+        if talk is not None and talk.kind != "help":
+            return talk
+        if not is_question(text) and not _is_request(text):
+            return CheckpointAnswer(text)
+
+    # 3. A choice among the ones just offered (a clarify, a fallback, the lesson list).
+    if ctx.choices:
+        k = rq.choice(text, len(ctx.choices))
+        if k is not None:
+            return Choose(k)
+    if ctx.history[-1:] == ("lesson-list",) and re.fullmatch(r"\d{1,2}", s):
+        return LessonCommand("start", s)
+
+    talk = _small_talk(s)
+    if talk is not None:
+        return talk
+
+    # 4. Follow-ups about what was just discussed, and "what about y = 0?".
+    follow = rq.follow_up(text)
+    if follow and (ctx.node or ctx.computation):
+        return FollowUp(follow)  # type: ignore[arg-type]
+    about = rq.what_about(text)
+    if about is not None and (ctx.computation is not None or ("y" in about and not isinstance(about["y"], list))):
+        return WhatAbout(about)
+
+    # 5. Requests to do something: short messages only; a pasted paragraph is a question.
+    request = _request(text)
+    if request is not None:
+        return request
+    if follow:  # a follow-up with nothing to follow
+        return FollowUp(follow)  # type: ignore[arg-type]
+    return Ask(text)
+
+
+def _request(text: str) -> Compute | Derive | Plot | Failed | None:
+    if len(text) > REQUEST_CHARS:
+        return None
+    from tutor.errors import InputError
+
+    try:
+        comp = rq.compute_request(text)
+    except InputError as err:
+        return Failed(err.message)
+    if comp is not None:
+        return Compute(comp.function, comp.args, comp.assumed)
+    target = rq.derive_request(text)
+    if target is not None:
+        return Derive(target)
+    plot = rq.plot_request(text)
+    if plot is not None:
+        return Plot(plot)
+    return None
+
+
+def _is_request(text: str) -> bool:
+    """At a checkpoint, a plot or derive request, or a computation with named values ("loss if y = 1 and ŷ = 0.3"),
+    is carried out and the checkpoint waits; a bare expression such as ``-ln(0.99)`` is an answer."""
+    if len(text) > REQUEST_CHARS:
+        return False
+    if rq.plot_request(text) is not None or rq.derive_request(text) is not None:
+        return True
+    from tutor.errors import InputError
+
+    try:
+        return bool(rq.assignments(text)) and rq.compute_request(text) is not None
+    except InputError:
+        return False

@@ -1,0 +1,176 @@
+"""Handlers for questions about topics: answer, clarify, refuse, follow up, open a node.
+
+A topic is answered only when the matcher is confident; otherwise the tutor asks
+which topic was meant, or says plainly that it does not cover the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from tutor.content.curriculum import COMPUTATION_CONCEPTS
+from tutor.dialogue.context import Context
+from tutor.dialogue import doing
+from tutor.dialogue.core import Core, topic_choices
+from tutor.dialogue.intents import Ask, Choose, FollowUp, Show, WhatAbout
+from tutor.dialogue.reply import Alternative, Reply
+from tutor.matching.matcher import Match
+from tutor.maths import numeric, plots
+
+#: At or above this confidence the best node is the answer.
+ANSWER_AT = 0.70
+#: Below ANSWER_AT, a best score at least this strong (and with rivals) makes a clarify turn.
+CLARIFY_SCORE = 1.0
+CLARIFY_AT = 0.15
+#: A node offered as a choice beside the best must have at least this confidence.
+RIVAL_AT = 0.05
+#: How many matches are ranked for a question, and how many are offered as choices.
+RANKED = 6
+OFFERED = 3
+
+SCOPE = ("I teach binary cross-entropy and the mathematics around it: the log on (0, 1), the minus sign, "
+         "the loss and the cost, their derivatives, the sigmoid, why this loss and not squared error, "
+         "and numerical stability.")
+
+
+def answer(core: Core, intent: Ask, ctx: Context) -> tuple[Reply, Context]:
+    text = intent.text
+    if not re.search(r"[^\W\d_]", text):
+        return Reply("error", "I could not find any words in that. Ask a question, or type 'help' to see what I can do.",
+                     title="I could not read that"), ctx
+    matches = core.matcher.rank(text, k=RANKED)
+    inside = [m for m in matches if not core.kb.nodes[m.node].outside]
+    if not matches:
+        return fallback(core, [], ctx)
+    best = matches[0]
+    if core.kb.nodes[best.node].outside:
+        return fallback(core, inside, ctx, outside=best.node)
+    if best.confidence >= ANSWER_AT:
+        reply, new_ctx = explain(core, best.node, ctx, confidence=best.confidence)
+        alts = tuple(core.alternative(m) for m in inside[1:1 + OFFERED])
+        return replace(reply, alternatives=alts), new_ctx
+    if best.score >= CLARIFY_SCORE and best.confidence >= CLARIFY_AT:
+        rivals = [m for m in inside if m.confidence >= RIVAL_AT][:OFFERED]
+        if len(rivals) >= 2:
+            return clarify(core, rivals, ctx)
+    return fallback(core, inside, ctx)
+
+
+def followups_of(core: Core, node_id: str, shown: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    node = core.kb.nodes[node_id]
+    out = []
+    for name in ("why", "example", "simpler", "deeper"):
+        if (name in node.sections and name not in shown) or node.links.get(name):
+            out.append(name)
+    if node.plot:
+        out.append("plot")
+    if node.derive:
+        out.append("derive")
+    if node.links.get("next"):
+        out.append("next")
+    return tuple(out)
+
+
+def explain(core: Core, node_id: str, ctx: Context, *, confidence: float, section: str | None = None) -> tuple[Reply, Context]:
+    node = core.kb.nodes[node_id]
+    shown = (ctx.shown | {section}) if (section and ctx.node == node_id) else frozenset({section} if section else ())
+    title = node.title if section is None else f"{node.title}: {section}"
+    plot = plots.make(node.plot) if node.plot and section is None else None
+    reply = Reply("answer", node.markdown(section), title=title, node=node.id, concepts=node.concepts,
+                  confidence=confidence, plot=plot, followups=followups_of(core, node.id, shown), section=section)
+    return reply, Context(node=node.id, shown=shown, lesson=ctx.lesson)
+
+
+def show(core: Core, intent: Show, ctx: Context) -> tuple[Reply, Context]:
+    if intent.node not in core.kb.nodes:
+        return Reply("error", f"There is no topic '{intent.node}'.", title="No such topic"), ctx
+    return explain(core, intent.node, ctx, confidence=1.0, section=intent.section)
+
+
+def choose(core: Core, intent: Choose, ctx: Context) -> tuple[Reply, Context]:
+    return explain(core, ctx.choices[intent.index - 1], ctx, confidence=1.0)
+
+
+def clarify(core: Core, rivals: list[Match], ctx: Context) -> tuple[Reply, Context]:
+    alts = tuple(core.alternative(m) for m in rivals)
+    reply = Reply("clarify", "I am not sure which of these you mean.", title="Did you mean…",
+                  confidence=rivals[0].confidence, alternatives=alts, choices=topic_choices(alts))
+    return reply, replace(ctx, choices=tuple(a.node for a in alts))
+
+
+def fallback(core: Core, near: list[Match], ctx: Context, outside: str | None = None) -> tuple[Reply, Context]:
+    alts = tuple(core.alternative(m) for m in near[:OFFERED]) or core.starters()
+    lines = []
+    if outside is not None:
+        node = core.kb.nodes[outside]
+        lines += [f"**{node.title}** is outside what I cover.", "", node.markdown(), ""]
+    else:
+        lines += ["I don't cover that.", ""]
+    lines += [SCOPE, "", "The nearest topics I do cover:"]
+    reply = Reply("fallback", "\n".join(lines), title="Not something I cover", confidence=0.0, alternatives=alts,
+                  choices=topic_choices(alts))
+    return reply, replace(ctx, choices=tuple(a.node for a in alts))
+
+
+# ------------------------------------------------------------------ follow-ups
+
+_SECTIONS = {"why": ("why", "deeper"), "deeper": ("deeper", "why"), "example": ("example",), "simpler": ("simpler",),
+             "next": ()}
+_LINKS = {"why": ("why", "deeper"), "deeper": ("deeper", "why"), "example": ("example",),
+          "simpler": ("simpler", "prerequisites"), "next": ("next", "see_also")}
+
+
+def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Context]:
+    kind = intent.kind
+    node = core.node(ctx.node)
+    if node is None:
+        if ctx.computation is None:
+            return Reply("fallback", "Ask me a question first, then I can give the why, an example, a simpler or a "
+                         "deeper version.", title="Nothing to follow up yet", alternatives=core.starters(),
+                         choices=topic_choices(core.starters())), ctx
+        return Reply("fallback", "Ask about a topic first, and I can follow it up.", title="Nothing to follow up"), ctx
+    if kind == "plot":
+        return doing.plot_named(core, node.plot or "bce", ctx)
+    if kind == "derive":
+        return doing.derive_target(core, node.derive or "bce", ctx)
+    order = _SECTIONS[kind]
+    for section in order:
+        if section in node.sections and section not in ctx.shown:
+            return explain(core, node.id, ctx, confidence=1.0, section=section)
+    for rel in _LINKS[kind]:
+        for target in node.links.get(rel, ()):
+            if target != node.id and target in core.kb.nodes:
+                return explain(core, target, ctx, confidence=1.0)
+    for section in order:  # shown before: show again rather than nothing
+        if section in node.sections:
+            return explain(core, node.id, ctx, confidence=1.0, section=section)
+    alts = tuple(Alternative(t, core.kb.nodes[t].title, 0.0) for t in node.links.get("see_also", ()) if t in core.kb.nodes)
+    return (Reply("fallback", f"I have nothing more under '{kind}' for *{node.title}*." +
+                  (" Related topics:" if alts else ""),
+                  title="That is all I have there", node=node.id, concepts=node.concepts, alternatives=alts,
+                  choices=topic_choices(alts)),
+            replace(ctx, choices=tuple(a.node for a in alts)))
+
+
+BCE_TABLE_AT = (0.01, 0.1, 0.5, 0.9, 0.99)
+
+
+def what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Context]:
+    """``what about y = 0?``: the same computation with new values, or the loss for that label."""
+    new = intent.values
+    if ctx.computation is not None:
+        comp = ctx.computation  # the same computation, its inputs (in order) with the new values
+        values = {**comp.inputs, **new}
+        return doing.compute_named(core, comp.name, tuple(values[k] for k in comp.inputs), ctx)
+    y = new["y"]
+    if "y_hat" in new:
+        return doing.compute_named(core, "bce", (y, new["y_hat"]), ctx)
+    comp = numeric.bce_table(y, list(BCE_TABLE_AT))
+    branch = "-ln ŷ" if y == 1 else "-ln(1 - ŷ)" if y == 0 else "-[y ln ŷ + (1 - y) ln(1 - ŷ)]"
+    md = (f"With y = {numeric.fmt(y)} the loss is **{branch}**: it is 0 where ŷ equals the label "
+          f"and grows as ŷ moves away from it.\n\n" + "\n".join(numeric.markdown_table(comp.table)))
+    plot = plots.make("bce0" if y == 0 else "neglog" if y == 1 else "bce")
+    reply = Reply("compute", md, title=f"The loss when y = {numeric.fmt(y)}", node=ctx.node,
+                  concepts=COMPUTATION_CONCEPTS["bce_table"], confidence=1.0, computation=comp, plot=plot)
+    return reply, replace(ctx, computation=comp, choices=())
