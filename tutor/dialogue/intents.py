@@ -213,6 +213,9 @@ def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent
     in_lesson = ctx.lesson is not None
 
     # 1. Lesson commands: in a lesson the small words are commands; anywhere, listing and starting.
+    #    At a choice checkpoint a lone letter or digit is a choice ("b" is not "back").
+    if at_checkpoint == "choice" and re.fullmatch(r"\(?[a-h1-9][.)]?", s):
+        return CheckpointAnswer(text)
     if in_lesson and s in _LESSON_WORDS:
         return LessonCommand(_LESSON_WORDS[s])
     command = _lesson_command(s, ctx)

@@ -1,0 +1,194 @@
+"""Reading a learner's turn: (context, text) → intent, the context deciding what the same words mean."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tutor.dialogue import intents as it
+from tutor.dialogue.context import Context, LessonState
+from tutor.maths.numeric import bce
+
+FRESH = Context()
+AFTER_ANSWER = Context(node="minus-sign")
+AFTER_CLARIFY = Context(choices=(it.Show("why-log"), it.Show("log-on-unit-interval"), it.Show("log-base")))
+AFTER_LESSONS = Context(choices=(it.LessonCommand("start", "why-minus"), it.LessonCommand("start", "likelihood")))
+AFTER_COMPUTE = Context(computation=bce(1, 0.3))
+IN_LESSON = Context(node="minus-sign", lesson=LessonState("why-minus", 2, solved=True))
+AT = Context(node="log-on-unit-interval", lesson=LessonState("why-minus", 0))
+
+# (context, checkpoint kind or None, text, expected intent)
+CASES = [
+    # questions and small talk
+    (FRESH, None, "why the minus sign?", it.Ask("why the minus sign?")),
+    (FRESH, None, "hello", it.SmallTalk("greeting")),
+    (FRESH, None, "Hi there!", it.SmallTalk("greeting")),
+    (FRESH, None, "thanks!", it.SmallTalk("thanks")),
+    (AFTER_ANSWER, None, "thank you so much", it.SmallTalk("thanks")),
+    (FRESH, None, "help", it.SmallTalk("help")),
+    (FRESH, None, "what can you do?", it.SmallTalk("help")),
+    (FRESH, None, "hint", it.Ask("hint")),  # outside a lesson "hint" is not a command
+    # follow-ups need something to follow
+    (AFTER_ANSWER, None, "why?", it.FollowUp("why")),
+    (AFTER_ANSWER, None, "an example please", it.FollowUp("example")),
+    (AFTER_ANSWER, None, "simpler", it.FollowUp("simpler")),
+    (AFTER_ANSWER, None, "go deeper", it.FollowUp("deeper")),
+    (AFTER_ANSWER, None, "I still don't get it", it.FollowUp("simpler")),
+    (AFTER_ANSWER, None, "show me the graph", it.FollowUp("plot")),
+    (AFTER_ANSWER, None, "derive it", it.FollowUp("derive")),
+    (FRESH, None, "why?", it.FollowUp("why")),  # nothing to follow: the handler says so
+    (AFTER_COMPUTE, None, "what about y = 0?", it.WhatAbout({"y": 0.0})),
+    (FRESH, None, "what about y = 0?", it.WhatAbout({"y": 0.0})),
+    (AFTER_COMPUTE, None, "and if ŷ = 0.9?", it.WhatAbout({"y_hat": 0.9})),
+    (FRESH, None, "if ŷ = 0.999, shouldn't the loss be -1?", it.Ask("if ŷ = 0.999, shouldn't the loss be -1?")),
+    # choices: the same "2" means different things
+    (AFTER_CLARIFY, None, "2", it.Choose(2)),
+    (AFTER_CLARIFY, None, "the second one", it.Choose(2)),
+    (AFTER_CLARIFY, None, "#3", it.Choose(3)),
+    (AFTER_CLARIFY, None, "7", it.Ask("7")),  # no seventh choice
+    (AFTER_LESSONS, None, "1", it.Choose(1)),
+    (FRESH, None, "2", it.Ask("2")),
+    # requests
+    (FRESH, None, "loss if y = 1 and y_hat = 0.3", it.Compute("bce", (1.0, 0.3))),
+    (FRESH, None, "what's -log(0.99)?", it.Compute("neglog", (0.99,))),
+    (FRESH, None, "cost for y=[1,0,1] and ŷ=[0.9,0.2,0.6]", it.Compute("cost", ([1.0, 0.0, 1.0], [0.9, 0.2, 0.6]))),
+    (FRESH, None, "derive the derivative of the loss", it.Derive("bce")),
+    (FRESH, None, "how do you get ŷ - y?", it.Derive("logit")),
+    (FRESH, None, "plot -log(ŷ)", it.Plot("neglog")),
+    (FRESH, None, "show me the graph of log", it.Plot("ln")),
+    (FRESH, None, "loss for y = 1 and y_hat = 1.7", it.Compute("bce", (1.0, 1.7))),  # the handler refuses the range
+    # lesson commands
+    (FRESH, None, "lessons", it.LessonCommand("list")),
+    (FRESH, None, "list lessons", it.LessonCommand("list")),
+    (FRESH, None, "start lesson why-minus", it.LessonCommand("start", "why-minus")),
+    (FRESH, None, "restart lesson 2", it.LessonCommand("start", "2", restart=True)),
+    (FRESH, None, "quiz me", it.LessonCommand("list")),
+    (IN_LESSON, None, "next", it.LessonCommand("next")),
+    (IN_LESSON, None, "back", it.LessonCommand("back")),
+    (IN_LESSON, None, "hint", it.LessonCommand("hint")),
+    (IN_LESSON, None, "quit lesson", it.LessonCommand("leave")),
+    (IN_LESSON, None, "again", it.LessonCommand("again")),
+    (IN_LESSON, None, "why?", it.FollowUp("why")),
+    # at a checkpoint: answers, questions, hints
+    (AT, "choice", "2", it.CheckpointAnswer("2")),
+    (AT, "choice", "between 0 and 1", it.CheckpointAnswer("between 0 and 1")),
+    (AT, "choice", "ln 2", it.CheckpointAnswer("ln 2")),
+    (AT, "choice", "b", it.CheckpointAnswer("b")),
+    (AT, "numeric", "-ln(2)", it.CheckpointAnswer("-ln(2)")),
+    (AT, "numeric", "ln(0.5) = -0.693", it.CheckpointAnswer("ln(0.5) = -0.693")),
+    (AT, "numeric", "-0.693", it.CheckpointAnswer("-0.693")),
+    (AT, "numeric", "is it -0.69?", it.CheckpointAnswer("is it -0.69?")),
+    (AT, "expression", "-ln(1 - y_hat)", it.CheckpointAnswer("-ln(1 - y_hat)")),
+    (AT, "expression", "sigma(z) - y", it.CheckpointAnswer("sigma(z) - y")),
+    (AT, "text", "zero, not -1", it.CheckpointAnswer("zero, not -1")),
+    (AT, "text", "the derivative of the loss", it.CheckpointAnswer("the derivative of the loss")),
+    (AT, "numeric", "I don't know", it.LessonCommand("hint")),
+    (AT, "numeric", "no idea", it.LessonCommand("hint")),
+    (AT, "text", "idk", it.LessonCommand("hint")),
+    (AT, "numeric", "next", it.LessonCommand("next")),
+    (AT, "numeric", "hint", it.LessonCommand("hint")),
+    (AT, "numeric", "why is the log of a probability negative?", it.Ask("why is the log of a probability negative?")),
+    (AT, "choice", "what does sigma do?", it.Ask("what does sigma do?")),
+    (AT, "numeric", "plot ln x", it.Plot("ln")),
+    (AT, "numeric", "loss if y = 1 and ŷ = 0.3", it.Compute("bce", (1.0, 0.3))),
+    (AT, "numeric", "thanks", it.SmallTalk("thanks")),
+    (AT, "choice", "lessons", it.LessonCommand("list")),
+]
+
+
+@pytest.mark.parametrize(("ctx", "checkpoint", "text", "expected"), CASES,
+                         ids=[f"{c[1] or 'chat'}:{c[2][:30]}" for c in CASES])
+def test_a_turn_is_read_into_its_intent(ctx, checkpoint, text, expected):
+    got = it.read(text, ctx, at_checkpoint=checkpoint)
+    if isinstance(expected, it.Compute):
+        assert isinstance(got, it.Compute) and got.function == expected.function
+        assert got.args == pytest.approx(expected.args)
+    else:
+        assert got == expected
+
+
+def test_the_table_is_large_enough_and_covers_every_intent():
+    assert len(CASES) >= 40
+    kinds = {type(c[3]) for c in CASES}
+    assert kinds >= {it.Ask, it.FollowUp, it.WhatAbout, it.Choose, it.Compute, it.Derive, it.Plot, it.LessonCommand,
+                     it.CheckpointAnswer, it.SmallTalk}
+
+
+def test_the_engine_reads_and_dispatches_every_intent_kind(tutor):
+    """Every intent the reader can produce has a handler (a missing one would be a KeyError at run time)."""
+    from tutor.dialogue.engine import HANDLERS
+
+    for kind in it.INTENTS:
+        if kind is not it.Choose:  # a choice is replaced by the intent it was offered as
+            assert kind in HANDLERS, kind
+
+
+UI = Path(__file__).resolve().parents[2] / "tutor" / "ui"
+
+
+def test_the_app_never_sends_english_to_be_parsed_back():
+    """Chips, keys and the palette send intents: no call in tutor/ui passes a string literal to reply() or Send()."""
+    offenders = []
+    for path in UI.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in ("reply", "Send", "send") and node.args:
+                first = node.args[0]
+                if isinstance(first, (ast.Constant, ast.JoinedStr)) and not (isinstance(first, ast.Constant)
+                                                                           and not isinstance(first.value, str)):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_chips_of_every_reply_carry_intents(tutor):
+    from tutor.dialogue.reply import Reply
+
+    ctx = Context()
+    for text in ["log", "how do I pick adam's beta2?", "lessons", "hello"]:
+        reply, ctx = tutor.reply(text, Context())
+        assert isinstance(reply, Reply)
+        for choice in reply.choices:
+            assert isinstance(choice.intent, it.INTENTS), (text, choice)
+        assert ctx.choices == tuple(c.intent for c in reply.choices)
+
+
+def test_no_import_cycles_in_the_package():
+    """Deferred and type-only imports count too: the layers really are layers."""
+    root = Path(__file__).resolve().parents[2] / "tutor"
+    mods = {}
+    for f in root.rglob("*.py"):
+        rel = f.relative_to(root.parent).with_suffix("")
+        parts = rel.parts[:-1] if f.name == "__init__.py" else rel.parts
+        mods[".".join(parts)] = f
+    edges: dict[str, set[str]] = {m: set() for m in mods}
+    for m, f in mods.items():
+        base = m.split(".") if f.name == "__init__.py" else m.split(".")[:-1]
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                mod = (".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+                       if node.level else (node.module or ""))
+                names = [mod] + [f"{mod}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            edges[m] |= {t for t in names if t in mods and t != m}
+
+    def reaches(a: str, b: str) -> bool:
+        todo, seen = [a], {a}
+        while todo:
+            for k in edges[todo.pop()]:
+                if k == b:
+                    return True
+                if k not in seen:
+                    seen.add(k)
+                    todo.append(k)
+        return False
+
+    cycles = sorted({f"{a} <-> {b}" for a in mods for b in edges[a] if a < b and reaches(b, a)})
+    assert not cycles, cycles
