@@ -57,7 +57,7 @@ class Checkpoint:
 # ------------------------------------------------------------------ reading learners' words
 
 _NEGATION = re.compile(r"\b(?:not|never|no|isn'?t|aren'?t|doesn'?t|don'?t|won'?t|can'?t|cannot|without|nor|rather than"
-                       r"|instead of)\b[\s,]*(?:\w+[\s,]+){0,2}$")
+                       r"|instead of|nothing to do with|unrelated to|irrelevant to)\b[\s,]*(?:\w+[\s,]+){0,2}$")
 _NUMBER_WORDS = {"zero": 0.0, "nothing": 0.0, "none": 0.0, "one": 1.0, "two": 2.0, "half": 0.5, "one half": 0.5,
                  "minus one": -1.0, "negative one": -1.0, "infinity": math.inf, "infinite": math.inf, "∞": math.inf,
                  "inf": math.inf, "minus infinity": -math.inf, "negative infinity": -math.inf, "-inf": -math.inf,
@@ -189,7 +189,7 @@ class NumericCheckpoint(Checkpoint):
             value = _spec_value(when)
             if value is not None and _agrees(got, value, self.tolerance, text):
                 return Feedback(False, say)
-        return Feedback(False, _common_slip(got, right, self.tolerance) or "Not quite. Type *hint* for a nudge.")
+        return Feedback(False, _common_slip(got, right, self.tolerance, text) or "Not quite. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
         return "I was looking for a number (or an expression such as -ln 2). Type *hint* for a nudge."
@@ -216,16 +216,17 @@ class NumericCheckpoint(Checkpoint):
         return answer, problems
 
 
-def _common_slip(got: float, right: float, tol: float) -> str | None:
+def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None:
     """Name the slips any numeric answer can show: the sign, log base 10 or 2 instead of ln."""
     if right == 0 or math.isinf(right):
         return None
-    if abs(got + right) <= tol:
+    if _agrees(got, -right, tol, typed):
         return "Right size, wrong sign. Check the sign."
-    if abs(got - right / math.log(10)) <= tol:
-        return "That is the value with log base 10. In machine learning, log means the natural log ln."
-    if abs(got - right / math.log(2)) <= tol:
-        return "That is the value with log base 2 (bits). Here log means the natural log ln (nats)."
+    for base, name in ((10, "log base 10"), (2, "log base 2 (bits)")):
+        for sign, extra in ((1, ""), (-1, ", and the sign is flipped too")):
+            if _agrees(got, sign * right / math.log(base), tol, typed):
+                return (f"That is the value with {name}{extra}. In machine learning, log means the natural log ln "
+                        "unless a base is written.")
     return None
 
 
@@ -254,6 +255,10 @@ class ChoiceCheckpoint(Checkpoint):
         exact = [i for i, c in enumerate(rendered, 1) if said == c]
         if exact:
             return exact[0]
+        words = set(said.split())
+        holding = [i for i, c in enumerate(rendered, 1) if words <= set(c.split())]
+        if len(holding) == 1:  # "between 0 and 1" is within one choice's words only
+            return holding[0]
         scores = [(fuzz.token_set_ratio(said, c), i) for i, c in enumerate(rendered, 1)]
         scores.sort(reverse=True)
         best, i = scores[0]

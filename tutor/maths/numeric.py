@@ -404,7 +404,9 @@ def gd_step(w: float, b: float, x: float, y: float, lr: float) -> Computation:
     )
     return Computation("gd_step", "One gradient-descent step", {"w": w, "b": b, "x": x, "y": _int_if_whole(y), "lr": lr},
                        {"z": z, "y_hat": p, "loss": loss, "dL_dw": dw, "dL_db": db, "w_new": w2, "b_new": b2,
-                        "y_hat_new": p2, "loss_new": loss2, "value": loss2}, steps)
+                        "y_hat_new": p2, "loss_new": loss2, "value": loss2,
+                        # the sign slip a lesson names: stepping with the gradient (uphill) instead of against it
+                        "w_uphill": w + lr * dw, "b_uphill": b + lr * db}, steps)
 
 
 def grad_compare(y: float, z: float) -> Computation:
