@@ -17,19 +17,3 @@ class TutorError(Exception):
 
 class InputError(TutorError):
     """The learner's input cannot be used (empty, too long, out of range...)."""
-
-
-class ContentError(TutorError):
-    """A content file is broken; ``path`` and ``line`` say where."""
-
-    def __init__(self, message: str, path: str = "", line: int = 1) -> None:
-        super().__init__(message)
-        self.path = path
-        self.line = line
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class NotAvailable(TutorError):
-    """A feature that this build does not have."""

@@ -7,6 +7,8 @@ CI runs the "ci" profile (a few hundred examples per property). A long run is op
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import time
@@ -25,6 +27,9 @@ settings.register_profile("long", max_examples=5000, deadline=None, suppress_hea
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 #: The slower properties (every checkpoint; files on disk) run fewer examples.
+#: Property-based fuzzing is the slow tier: `pytest -m "not slow"` skips it.
+pytestmark = pytest.mark.slow
+
 SLOW = settings(max_examples=60 if PROFILE == "ci" else 1000)
 
 BOUND_S = 5.0  # every call returns well within this (typical: a few ms; generous for a loaded machine)

@@ -114,6 +114,7 @@ def test_hostile_expression_answers_in_a_lesson(tutor, kb, tmp_path):
     assert not Path("PWNED").exists()
 
 
+@pytest.mark.slow
 def test_escape_sequences_never_reach_the_terminal_from_the_cli():
     res = subprocess.run([sys.executable, "-m", "tutor", "ask", "start lesson \x1b[31mred\x1b[0m"], capture_output=True)
     assert b"\x1b" not in res.stdout and b"Traceback" not in res.stderr
@@ -144,6 +145,7 @@ def _integrity(path: Path) -> str:
         conn.close()
 
 
+@pytest.mark.slow
 def test_sigkill_while_saving_never_corrupts_the_store(tmp_path):
     from tutor.store.progress import open_store
 
@@ -166,6 +168,7 @@ def test_sigkill_while_saving_never_corrupts_the_store(tmp_path):
     assert last_seen > 0
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_keep_each_others_writes(tmp_path):
     path = tmp_path / "progress.db"
     script = ("import sys; from pathlib import Path; from tutor.store.progress import open_store\n"

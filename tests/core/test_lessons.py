@@ -137,3 +137,15 @@ def test_choice_and_numeric_checks():
     assert num.check("0.01005").correct
     assert num.check("-0.01005").message == "sign!"
     assert num.check("no number here") is None
+
+
+def test_a_misconception_shown_in_a_lesson_is_referred_back_to_later(fresh):
+    """The learner read the minus as a direction; later, the topic on the gradient's sign says so."""
+    replies, ctx = run(fresh, ["start lesson why-minus", "next", "next", "next", "next", "next", "the minus sign"])
+    assert replies[-1].verdict == "wrong"
+    assert fresh.store().misconceptions()["sign-is-not-direction"] == ("why-minus", 5)
+    later, _ = fresh.reply("what does the sign of the gradient tell me?")
+    assert later.node == "gradient-sign-direction"
+    assert later.markdown.startswith("*Earlier, in the lesson “Why the minus sign?” (step 6), your answer")
+    unrelated, _ = fresh.reply("why a logarithm?")
+    assert "Earlier" not in unrelated.markdown

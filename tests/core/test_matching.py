@@ -155,6 +155,7 @@ def test_out_of_scope_is_refused_plainly_with_nearest_topics(tutor):
     pytest.param(OWN, 0.90, 0.93, id="own"),
     pytest.param(FORUM, 0.86, 0.92, id="forum"),
 ])
+@pytest.mark.slow
 def test_question_set_floor(tutor, path, top1, top3):
     rep = evaluate(tutor, read_tsv(path))
     assert rep.top1 / rep.total_in >= top1

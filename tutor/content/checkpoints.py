@@ -25,6 +25,8 @@ from tutor.maths.literals import NUMBER, to_float
 class Feedback:
     correct: bool
     message: str
+    #: The concept id whose misconception this answer shows (from the feedback entry), if any.
+    misconception: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,13 @@ class Checkpoint:
     explanation: str = ""
     tolerance: float = 1e-3
     choices: tuple[str, ...] = ()
+    #: For each feedback entry (by position), the concept id of the misconception it names, or None.
+    misconceptions: tuple[str | None, ...] = ()
+
+    def named(self, index: int, say: str) -> Feedback:
+        """Wrong-answer feedback from the author's entry ``index``, with its misconception if it names one."""
+        concept = self.misconceptions[index] if index < len(self.misconceptions) else None
+        return Feedback(False, say, concept)
 
     def check(self, text: str) -> Feedback | None:
         """Feedback on ``text`` as an answer; None when it cannot be read as one."""
@@ -183,12 +192,12 @@ class NumericCheckpoint(Checkpoint):
         right = self.right_value()
         if _agrees(got, right, self.tolerance, text):
             return Feedback(True, f"Right: {self.shown_answer()}.")
-        for when, say in self.feedback:  # the author's named mistakes first
+        for i, (when, say) in enumerate(self.feedback):  # the author's named mistakes first
             if when == "negative" and right != 0 and _agrees(got, -right, self.tolerance, text):
-                return Feedback(False, say)
+                return self.named(i, say)
             value = _spec_value(when)
             if value is not None and _agrees(got, value, self.tolerance, text):
-                return Feedback(False, say)
+                return self.named(i, say)
         return Feedback(False, _common_slip(got, right, self.tolerance, text) or "Not quite. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
@@ -275,9 +284,9 @@ class ChoiceCheckpoint(Checkpoint):
             return Feedback(False, f"Choose a number from 1 to {len(self.choices)}.")
         if k == self.answer:
             return Feedback(True, "Right.")
-        for when, say in self.feedback:
+        for i, (when, say) in enumerate(self.feedback):
             if when == k:
-                return Feedback(False, say)
+                return self.named(i, say)
         return Feedback(False, "Not that one. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
@@ -316,10 +325,10 @@ class ExpressionCheckpoint(Checkpoint):
             return None
         if equivalent(got, _as_prediction(parse(self.answer))):
             return Feedback(True, "Right: that is equivalent to the expected answer.")
-        for when, say in self.feedback:
+        for i, (when, say) in enumerate(self.feedback):
             try:
                 if isinstance(when, str) and equivalent(got, _as_prediction(parse(when))):
-                    return Feedback(False, say)
+                    return self.named(i, say)
             except InputError:
                 continue
         try:
@@ -396,12 +405,12 @@ class TextCheckpoint(Checkpoint):
         if not _WORD.search(text):
             return None
         said = _plain(text)
-        for when, say in self.feedback:
+        for i, (when, say) in enumerate(self.feedback):
             phrase, exact = (when[0], True) if isinstance(when, tuple) else (when, False)
             if not isinstance(phrase, str):
                 continue
             if (exact and said == _plain(phrase)) or (not exact and _has_phrase(text, phrase)):
-                return Feedback(False, say)
+                return self.named(i, say)
         if any(_has_phrase(text, phrase) for phrase in self.answer):
             return Feedback(True, "Right.")
         return Feedback(False, "Not quite what I was looking for. Type *hint* for a nudge.")

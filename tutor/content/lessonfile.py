@@ -82,12 +82,18 @@ def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Proble
     choices = strings(raw.get("choices", [])) or ()
     hints = strings(raw.get("hints", [])) or ()
     feedback: list[tuple[Any, str]] = []
+    misconceptions: list[str | None] = []
     for item in raw.get("feedback", []) if isinstance(raw.get("feedback", []), list) else [None]:
         if not isinstance(item, dict) or "when" not in item or not isinstance(item.get("say"), str):
             problems.append(Problem(display, line, f"{where}: each feedback is {{ when = ..., say = \"...\" }}"))
             return None
         when = (item["when"],) if item.get("exact") is True else item["when"]
         feedback.append((when, item["say"]))
+        concept = item.get("misconception")
+        if concept is not None and not (isinstance(concept, str) and concept.strip()):
+            problems.append(Problem(display, line, f"{where}: 'misconception' names the concept id that corrects it"))
+            return None
+        misconceptions.append(concept)
     for text in [prompt, str(raw.get("explanation", "")), *hints, *choices]:
         for err in template.check(text):
             problems.append(Problem(display, line, f"{where}: {err.message}"))
@@ -96,4 +102,5 @@ def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Proble
         problems.append(Problem(display, line, f"{where}: 'tolerance' must be a non-negative number"))
         return None
     return cls(prompt=prompt.strip(), answer=answer, hints=hints, feedback=tuple(feedback),
-               explanation=str(raw.get("explanation", "")), tolerance=float(tol), choices=choices)
+               explanation=str(raw.get("explanation", "")), tolerance=float(tol), choices=choices,
+               misconceptions=tuple(misconceptions))

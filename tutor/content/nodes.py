@@ -331,3 +331,8 @@ def _check_links(kb: KnowledgeBase) -> None:
             if step.node not in kb.nodes:
                 line = next((i + 1 for i, l in enumerate(_lines(lesson.path)) if f'"{step.node}"' in l), 1)
                 kb.problems.append(Problem(lesson.path, line, f"step names node '{step.node}', which does not exist"))
+            for concept in (step.checkpoint.misconceptions if step.checkpoint else ()):
+                if concept is not None and not kb.nodes_for(concept):
+                    line = next((i + 1 for i, l in enumerate(_lines(lesson.path)) if concept in l), 1)
+                    kb.problems.append(Problem(lesson.path, line, f"misconception '{concept}' is not a concept any node "
+                                               "teaches (use the id of the node that corrects it)"))

@@ -36,6 +36,10 @@ class Core:
             self._store = open_store()
         return self._store
 
+    def opened_store(self) -> "Store | None":
+        """The progress store if something has opened it already, else None (never opens it)."""
+        return self._store
+
     def alternative(self, m: Match) -> Alternative:
         return Alternative(m.node, self.kb.nodes[m.node].title, m.confidence)
 

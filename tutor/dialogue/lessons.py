@@ -199,7 +199,7 @@ def _shown_answer(cp: Checkpoint) -> str:
     if isinstance(cp, NumericCheckpoint):
         return cp.shown_answer()
     if isinstance(cp, ChoiceCheckpoint):
-        return f"{cp.answer}. {template.render(cp.choices[cp.answer - 1])}"
+        return f"{cp.answer} ({template.render(cp.choices[cp.answer - 1])})"
     if isinstance(cp, TextCheckpoint):
         return cp.answer[0]
     return str(cp.answer).replace("y_hat", "ŷ").replace("sigma", "σ")
@@ -217,6 +217,8 @@ def answer(core: Core, intent: CheckpointAnswer, ctx: Context) -> tuple[Reply, C
         return Reply("lesson", cp.unreadable(), title="I could not read that answer", node=ctx.node, lesson=pos,
                      followups=("hint", "next")), ctx
     core.store().record_answer(lesson.id, state.step, feedback.correct, state.hints)
+    if feedback.misconception:
+        core.store().record_misconception(feedback.misconception, lesson.id, state.step)
     new_state = replace(state, solved=feedback.correct, attempts=state.attempts + 1)
     if feedback.correct:
         parts = [feedback.message]

@@ -72,12 +72,36 @@ def followups_of(core: Core, node_id: str, shown: frozenset[str] = frozenset()) 
     return tuple(out)
 
 
+def recall(core: Core, node_id: str) -> str:
+    """A line that refers back to a misconception the learner showed in a lesson, when this topic corrects it.
+
+    Only read when the progress store is already open (the app, a lesson): a one-shot ``tutor ask`` does not
+    open the store for it.
+    """
+    store = core.opened_store()
+    if store is None:
+        return ""
+    node = core.kb.nodes[node_id]
+    related = set(node.concepts) | {c for rel in ("see_also", "prerequisites", "why", "deeper")
+                                    for t in node.links.get(rel, ()) if t in core.kb.nodes
+                                    for c in core.kb.nodes[t].concepts[:1]}
+    for concept, (lesson_id, step) in store.misconceptions().items():
+        if concept in related and core.kb.nodes_for(concept):
+            corrects = core.kb.nodes_for(concept)[0]
+            lesson = core.kb.lessons.get(lesson_id)
+            where = f", in the lesson “{lesson.title}” (step {step + 1})," if lesson else ""
+            return (f"*Earlier{where} your answer showed the trap that “{corrects.title}” is about; "
+                    "this topic builds on it.*\n\n")
+    return ""
+
+
 def explain(core: Core, node_id: str, ctx: Context, *, confidence: float, section: str | None = None) -> tuple[Reply, Context]:
     node = core.kb.nodes[node_id]
     shown = (ctx.shown | {section}) if (section and ctx.node == node_id) else frozenset({section} if section else ())
     title = node.title if section is None else f"{node.title}: {section}"
     plot = plots.make(node.plot) if node.plot and section is None else None
-    reply = Reply("answer", node.markdown(section), title=title, node=node.id, concepts=node.concepts,
+    body = (recall(core, node_id) if section is None else "") + node.markdown(section)
+    reply = Reply("answer", body, title=title, node=node.id, concepts=node.concepts,
                   confidence=confidence, plot=plot, followups=followups_of(core, node.id, shown), section=section)
     return reply, Context(node=node.id, shown=shown, lesson=ctx.lesson)
 

@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS answers (lesson TEXT NOT NULL, step INTEGER NOT NULL,
                                     PRIMARY KEY (lesson, step));
 CREATE TABLE IF NOT EXISTS position (lesson TEXT PRIMARY KEY, step INTEGER NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS misconceptions (concept TEXT PRIMARY KEY, lesson TEXT NOT NULL, step INTEGER NOT NULL,
+                                           at REAL NOT NULL);
 """
 
 
@@ -97,6 +99,20 @@ class Store:
             "INSERT INTO answers VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(lesson, step) DO UPDATE SET "
             "correct = max(correct, excluded.correct), attempts = attempts + 1, hints = max(hints, excluded.hints), "
             "at = excluded.at", (lesson, step, int(correct), hints, time.time()))
+
+    def record_misconception(self, concept: str, lesson: str, step: int) -> None:
+        """The learner showed the misconception that ``concept`` corrects, at this lesson step."""
+        self._write("INSERT INTO misconceptions VALUES (?, ?, ?, ?) ON CONFLICT(concept) DO UPDATE SET "
+                    "lesson = excluded.lesson, step = excluded.step, at = excluded.at", (concept, lesson, step, time.time()))
+
+    def misconceptions(self) -> dict[str, tuple[str, int]]:
+        """Each misconception shown so far (by the concept that corrects it): the lesson and step where."""
+        with self._lock:
+            try:
+                rows = self.conn.execute("SELECT concept, lesson, step FROM misconceptions").fetchall()
+            except sqlite3.DatabaseError:
+                return {}
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def set_setting(self, key: str, value: str) -> None:
         self._write("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))

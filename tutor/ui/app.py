@@ -34,12 +34,13 @@ class TutorApp(App):
         Binding("f2", "lessons", "Lessons", id="app.lessons"),
     ]
 
-    def __init__(self, content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None) -> None:
+    def __init__(self, content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None,
+                 engine: Tutor | None = None) -> None:
         super().__init__()
         self.content = list(content)
         self.lesson = lesson
         self._store = store
-        self._tutor: Tutor | None = None
+        self._tutor: Tutor | None = engine
         self._lock = threading.Lock()
 
     def on_mount(self) -> None:
@@ -124,6 +125,10 @@ def read_keymap() -> dict[str, str]:
     return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(keys, dict) else {}
 
 
-def make_app(content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None) -> TutorApp:
-    """The one place the app is built: used by the CLI, the tests and snapshot apps."""
-    return TutorApp(content=content, lesson=lesson, store=store)
+def make_app(content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None,
+             engine: Tutor | None = None) -> TutorApp:
+    """The one place the app is built: used by the CLI, the tests and snapshot apps.
+
+    ``engine`` is a core already built (tests pass a small one, or share one between apps).
+    """
+    return TutorApp(content=content, lesson=lesson, store=store, engine=engine)
