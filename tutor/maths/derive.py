@@ -385,9 +385,31 @@ def _softmax() -> Derivation:
                       "The same for every class k: the gradient with respect to the logits is ŷ - y, as for BCE.")
 
 
+def _hessian() -> Derivation:
+    zz = w * x + b
+    L = -(y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z)))
+    Lw = L.subs(z, zz)
+    s0 = _minus(sigma(z), y)
+    s1 = sp.Derivative(sigma(z), z)
+    s2 = sp.Mul(sigma(z), 1 - sigma(z), evaluate=False)
+    s3 = sp.Mul(x ** 2, sigma(zz), 1 - sigma(zz), evaluate=False)
+    steps = (
+        Step("first derivative", s0, "∂L/∂z = σ(z) - y (derive logit)", "∂L/∂z", (s0, sp.diff(L, z))),
+        Step("differentiate again", s1, "y does not depend on z, so only σ(z) is left to differentiate", "∂²L/∂z²",
+             (s1, sp.diff(L, z, 2))),
+        Step("derivative of the sigmoid", s2, "σ'(z) = σ(z)(1 - σ(z)): a product of two numbers in (0, 1), so > 0",
+             "∂²L/∂z²", (s2, s1)),
+        Step("chain rule twice", s3, "with z = w·x + b, ∂z/∂w = x enters twice: x² ≥ 0 times a positive number",
+             "∂²L/∂w²", (s3, sp.diff(Lw, w, 2))),
+    )
+    return Derivation("hessian", "The second derivative of the loss: why logistic regression is convex", steps, s3,
+                      "Both are ≥ 0 everywhere: the loss is convex in z and, for logistic regression, in each weight. "
+                      "For m examples and several features this becomes (1/m) Xᵀ S X with S = diag(ŷ(1 - ŷ)).")
+
+
 BUILDERS: dict[str, Callable[[], Derivation]] = {
     "bce": _bce, "sigmoid": _sigmoid, "logit": _logit, "weights": _weights, "vectorized": _vectorized,
-    "likelihood": _likelihood, "mse": _mse, "softmax": _softmax,
+    "likelihood": _likelihood, "mse": _mse, "softmax": _softmax, "hessian": _hessian,
 }
 assert set(BUILDERS) == set(DERIVATIONS)
 
