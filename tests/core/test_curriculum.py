@@ -13,7 +13,8 @@ CURRICULUM = Path(__file__).resolve().parents[3] / "shared" / "CURRICULUM.md"
 IDS = ["log-on-unit-interval", "minus-sign", "sign-is-not-direction", "loss-near-one", "prediction-range",
        "bce-formula", "zero-loss-ideal", "loss-vs-cost", "gradient-sign-direction", "bce-derivative", "sigmoid",
        "logit-gradient", "negative-log-likelihood", "why-log", "why-not-mse", "confident-wrong-penalty",
-       "numerical-stability", "log-base", "entropy-kl", "categorical-cross-entropy"]
+       "numerical-stability", "log-base", "entropy-kl", "categorical-cross-entropy",
+       "baseline-loss", "weighted-bce", "logits-log-odds", "soft-labels", "framework-losses", "convexity"]
 
 
 def test_the_id_list_matches_the_contract():

@@ -114,3 +114,34 @@ def test_free_text_derive_requests(tutor, text, target):
     assert reply.kind == "derive"
     assert reply.derivation.target == target
     assert reply.to_json()["derivation"]["steps"]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_displays_print_ln_while_expressions_keep_sympys_log(target):
+    d = D.derive(target)
+    text, latex = D.to_text(d), D.to_latex(d)
+    assert "log(" not in text and r"\log" not in latex
+    has_log = any(s.expression.has(sp.log) for s in d.steps)
+    if has_log:
+        assert "ln(" in text and r"\ln" in latex
+        assert any("log(" in s.to_json()["expression"] for s in d.steps)
+
+
+def test_step_texts_agree_with_their_displays():
+    bce = D.derive("bce").steps[1]
+    assert "stay outside" in bce.why
+    # the constants multiply the derivatives instead of sitting inside them
+    derivs = list(bce.expression.atoms(sp.Derivative))
+    assert derivs and all(not d.expr.has(D.y) for d in derivs)
+    sigmoid = D.pretty(D.derive("sigmoid").steps[2].expression)
+    assert "- -" not in sigmoid and "-⎝-ℯ" in sigmoid.replace(" ", "")
+    likelihood = D.pretty(D.derive("likelihood").steps[0].expression)
+    assert "ŷ⁽ⁱ⁾" in likelihood and "(i)" not in likelihood
+    vectorized = D.to_text(D.derive("vectorized"))
+    assert "wⱼ" in vectorized and "xⱼ⁽ⁱ⁾" in vectorized
+
+
+def test_no_p_for_the_prediction_in_derivations():
+    for target in TARGETS:
+        names = {s.name for step in D.derive(target).steps for s in step.expression.free_symbols}
+        assert not {n for n in names if n.startswith("p")}, target

@@ -146,10 +146,10 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
 
 def value_of(spec: str) -> float:
     """The number a computation such as ``neglog(0.99)`` stands for."""
-    from tutor.maths import numeric
+    from tutor.maths import computations
 
     call = template.parse_call(spec)
-    comp = numeric.FUNCTIONS[call.name](*call.args)
+    comp = computations.FUNCTIONS[call.name](*call.args)
     value = comp.results.get(call.field) if call.field else comp.value
     return float(value)
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from tutor.maths import numeric
+from tutor.maths import computations
 from tutor.errors import InputError, TutorError
 from tutor.maths.literals import parse_args
 
@@ -49,8 +50,8 @@ def parse_call(text: str) -> Call:
     if not m:
         raise InputError(f"'{{{{{text.strip()[:60]}}}}}' is not of the form name(arguments)")
     name = m.group("name")
-    if name not in numeric.FUNCTIONS:
-        known = ", ".join(sorted(numeric.FUNCTIONS))
+    if name not in computations.FUNCTIONS:
+        known = ", ".join(sorted(computations.FUNCTIONS))
         raise InputError(f"unknown computation '{name}' (known: {known})")
     sig = int(m.group("sig") or numeric.SIG)
     if not 1 <= sig <= 17:
@@ -60,7 +61,7 @@ def parse_call(text: str) -> Call:
 
 def evaluate(call: Call) -> str:
     try:
-        comp = numeric.FUNCTIONS[call.name](*call.args)
+        comp = computations.FUNCTIONS[call.name](*call.args)
     except TypeError:
         raise InputError(f"{call.name}() was given {len(call.args)} argument(s), which it does not take") from None
     field = call.field

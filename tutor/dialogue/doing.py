@@ -10,6 +10,7 @@ from tutor.dialogue.core import Core
 from tutor.dialogue.intents import Compute, Derive, Failed, Plot
 from tutor.dialogue.reply import Reply
 from tutor.maths import numeric, plots
+from tutor.maths import computations
 
 
 def compute(core: Core, intent: Compute, ctx: Context) -> tuple[Reply, Context]:
@@ -17,7 +18,7 @@ def compute(core: Core, intent: Compute, ctx: Context) -> tuple[Reply, Context]:
 
 
 def compute_named(core: Core, name: str, args: tuple, ctx: Context, assumed: tuple[str, ...] = ()) -> tuple[Reply, Context]:
-    comp = numeric.FUNCTIONS[name](*args)
+    comp = computations.FUNCTIONS[name](*args)
     md = comp.markdown(title=False)
     if assumed:
         md += "\n\n(I assumed " + ", ".join(f"{k} = {numeric.fmt(comp.inputs[k])}" for k in assumed) + ".)"

@@ -20,8 +20,10 @@ from functools import lru_cache
 from typing import Callable
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+from sympy.core.function import AppliedUndef
 from sympy.printing.pretty.stringpict import prettyForm
 
 from tutor.content.curriculum import DERIVATIONS
@@ -41,7 +43,8 @@ class sigma(sp.Function):  # noqa: N801 - the learner's name for it
 
 
 y, y_hat, z, w, x, b, m = sp.symbols("y y_hat z w x b m")
-NAMES = {"y_hat": "ŷ", "y_hat1": "ŷ₁", "y1": "y₁", "y2": "y₂", "y3": "y₃", "z1": "z₁", "z2": "z₂", "z3": "z₃"}
+NAMES = {"y_hat": "ŷ", "y_hat1": "ŷ₁", "y1": "y₁", "y2": "y₂", "y3": "y₃", "z1": "z₁", "z2": "z₂", "z3": "z₃",
+         "w_j": "wⱼ", "x_j": "xⱼ"}
 LATEX_NAMES = {y_hat: r"\hat{y}", sp.Symbol("y_hat1"): r"\hat{y}_1"}
 
 
@@ -82,9 +85,32 @@ class Derivation:
 
 
 class _Pretty(PrettyPrinter):
+    """Display only: ln for the natural log, ŷ for y_hat, ŷ⁽ⁱ⁾ for an example's y_hat(i).
+
+    The expressions themselves keep SymPy's ``log`` and ``y_hat(i)``, so their
+    ``str()`` (the JSON ``expression``) still reads back with ``sympify``.
+    """
+
     def _print_Symbol(self, e, bold_name=False):
         name = NAMES.get(e.name)
         return prettyForm(name) if name else super()._print_Symbol(e, bold_name)
+
+    def _print_log(self, e):
+        return self._print_Function(e, func_name="ln")
+
+    def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
+        if isinstance(e, AppliedUndef) and len(e.args) == 1 and e.args[0] == EXAMPLE:
+            name = e.func.__name__
+            return prettyForm(NAMES.get(name, name) + "⁽ⁱ⁾")
+        return super()._print_Function(e, sort=sort, func_name=func_name, left=left, right=right)
+
+    def _print_UnevaluatedExpr(self, e):
+        inner = self._print(e.args[0])
+        return prettyForm(*inner.parens()) if e.args[0].could_extract_minus_sign() else inner
+
+
+#: The index of an example, i: y(i) and y_hat(i) print as y⁽ⁱ⁾ and ŷ⁽ⁱ⁾.
+EXAMPLE = sp.Symbol("i", integer=True, positive=True)
 
 
 def pretty(expr: sp.Expr) -> str:
@@ -96,8 +122,19 @@ def pretty(expr: sp.Expr) -> str:
         pretty_use_unicode(previous)
 
 
+class _Latex(LatexPrinter):
+    """Display only: ``\\hat{y}^{(i)}`` for an example's y_hat(i) (``ln`` comes from ``ln_notation``)."""
+
+    def _print_Function(self, expr, exp=None):
+        if isinstance(expr, AppliedUndef) and len(expr.args) == 1 and expr.args[0] == EXAMPLE:
+            name = expr.func.__name__
+            base = {"y_hat": r"\hat{y}", "x_j": "x_j"}.get(name, name) + "^{(i)}"
+            return f"\\left({base}\\right)^{{{exp}}}" if exp else base
+        return super()._print_Function(expr, exp)
+
+
 def to_latex_expr(expr: sp.Expr) -> str:
-    return sp.latex(expr, symbol_names=LATEX_NAMES, order="none")
+    return _Latex({"symbol_names": LATEX_NAMES, "order": "none", "ln_notation": True}).doprint(expr)
 
 
 def to_text(d: Derivation) -> str:
@@ -139,7 +176,10 @@ def to_markdown(d: Derivation) -> str:
 def to_latex(d: Derivation) -> str:
     lines = [r"\begin{align*}"]
     for s in d.steps:
-        lhs = s.lhs.replace("∂", r"\partial ").replace("ŷ", r"\hat{y}").replace("σ", r"\sigma ") if s.lhs else ""
+        lhs = s.lhs
+        for uni, tex in (("∂", r"\partial "), ("ŷ", r"\hat{y}"), ("σ", r"\sigma "), ("ln ", r"\ln "), ("ℒ", r"\mathcal{L}"),
+                         ("⁽ⁱ⁾", "^{(i)}"), ("²", "^2")):
+            lhs = lhs.replace(uni, tex)
         lines.append(rf"{lhs} &= {to_latex_expr(s.expression)} && \text{{{s.rule}}} \\")
     lines.append(r"\end{align*}")
     return "\n".join(lines)
@@ -204,7 +244,8 @@ def _bce() -> Derivation:
     L = -(y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat))
     dL = sp.diff(L, y_hat)
     s0 = _neg(sp.Add(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat), evaluate=False))
-    s1 = _neg(sp.Add(sp.Derivative(y * sp.log(y_hat), y_hat), sp.Derivative((1 - y) * sp.log(1 - y_hat), y_hat), evaluate=False))
+    s1 = _neg(sp.Add(sp.Mul(y, sp.Derivative(sp.log(y_hat), y_hat), evaluate=False),
+                     sp.Mul(1 - y, sp.Derivative(sp.log(1 - y_hat), y_hat), evaluate=False), evaluate=False))
     s2 = _neg(sp.Add(_frac(y, y_hat), (1 - y) * sp.Derivative(sp.log(1 - y_hat), y_hat), evaluate=False))
     s3 = _neg(sp.Add(_frac(y, y_hat), sp.Mul(1 - y, _frac(-1, 1 - y_hat), evaluate=False), evaluate=False))
     s4 = sp.Add(_frac(-y, y_hat), _frac(1 - y, 1 - y_hat), evaluate=False)
@@ -212,7 +253,7 @@ def _bce() -> Derivation:
     s6 = _frac(_minus(y_hat, y), y_hat * (1 - y_hat))
     steps = (
         Step("definition", s0, "the binary cross-entropy for one example", "L", (s0, L)),
-        Step("sum rule and constant multiple", s1, "differentiate term by term; the minus and the constant y, (1 - y) stay outside",
+        Step("sum rule and constant multiple", s1, "differentiate term by term; the minus and the constants y and (1 - y) stay outside the derivatives",
              "∂L/∂ŷ", (s1, dL)),
         Step("derivative of ln", s2, "d/dŷ ln ŷ = 1/ŷ", "∂L/∂ŷ", (s2, s1)),
         Step("chain rule", s3, "d/dŷ ln(1 - ŷ) = 1/(1 - ŷ) · d/dŷ(1 - ŷ) = -1/(1 - ŷ)", "∂L/∂ŷ", (s3, s2)),
@@ -230,16 +271,16 @@ def _sigmoid() -> Derivation:
     s0 = _frac(1, 1 + e)
     ds = sp.diff(s0, z)
     s1 = sp.Mul(-1, sp.Pow(1 + e, -2, evaluate=False), sp.Derivative(1 + e, z), evaluate=False)
-    s2 = sp.Mul(-1, sp.Pow(1 + e, -2, evaluate=False), -e, evaluate=False)
+    s2 = sp.Mul(-1, sp.Pow(1 + e, -2, evaluate=False), sp.UnevaluatedExpr(-e), evaluate=False)
     s3 = _frac(e, sp.Pow(1 + e, 2, evaluate=False))
     s4 = sp.Mul(_frac(1, 1 + e), _frac(e, 1 + e), evaluate=False)
     s5 = sp.Mul(_frac(1, 1 + e), sp.Add(1, -_frac(1, 1 + e), evaluate=False), evaluate=False)
-    s6 = sigma(z) * (1 - sigma(z))
+    s6 = sp.Mul(sigma(z), 1 - sigma(z), evaluate=False)
     steps = (
         Step("definition", s0, "σ(z) = 1/(1 + e^(-z)) = (1 + e^(-z))^(-1)", "σ(z)", (s0, sigma(z))),
         Step("power rule and chain rule", s1, "d/dz u^(-1) = -u^(-2) · du/dz with u = 1 + e^(-z)", "σ'(z)", (s1, ds)),
         Step("derivative of exp", s2, "d/dz e^(-z) = -e^(-z) (chain rule again)", "σ'(z)", (s2, s1)),
-        Step("simplify the signs", s3, "the two minus signs cancel", "σ'(z)", (s3, s2)),
+        Step("simplify the signs", s3, "minus times minus is plus", "σ'(z)", (s3, s2)),
         Step("split the fraction", s4, "write it as a product of two fractions over 1 + e^(-z)", "σ'(z)", (s4, s3)),
         Step("rewrite", s5, "e^(-z)/(1 + e^(-z)) = 1 - 1/(1 + e^(-z))", "σ'(z)", (s5, s4)),
         Step("substitute σ", s6, "1/(1 + e^(-z)) is σ(z)", "σ'(z)", (s6, s5)),
@@ -287,8 +328,9 @@ def _weights() -> Derivation:
 
 def _vectorized() -> Derivation:
     # Shown for general m with indexed symbols; proven for m = 3 examples and 2 features.
-    i = sp.Symbol("i", integer=True, positive=True)
-    yi, zi, xij = sp.Function("y"), sp.Function("z"), sp.Function("x")
+    i = EXAMPLE
+    yi, zi, xij = sp.Function("y"), sp.Function("z"), sp.Function("x_j")
+    w_j = sp.Symbol("w_j")
     M, N = 3, 2
     ws = sp.symbols(f"w1:{N + 1}")
     X = sp.Matrix(M, N, lambda r, c: sp.Symbol(f"x{r + 1}{c + 1}"))
@@ -298,8 +340,8 @@ def _vectorized() -> Derivation:
     per_example = sum((sigma(Z[r]) - Y[r]) * X[r, 0] for r in range(M)) / M
     matrix_form = ((X.T * (sp.Matrix([sigma(Z[r]) for r in range(M)]) - Y)) / M)[0]
     s0 = _frac(sp.Sum(sp.Function("L")(i), (i, 1, m)), m)
-    s1 = _frac(sp.Sum(sp.Derivative(sp.Function("L")(i), w), (i, 1, m)), m)
-    s2 = _frac(sp.Sum((sigma(zi(i)) - yi(i)) * xij(i), (i, 1, m)), m)
+    s1 = _frac(sp.Sum(sp.Derivative(sp.Function("L")(i), w_j), (i, 1, m)), m)
+    s2 = _frac(sp.Sum(sp.Mul(_minus(sigma(zi(i)), yi(i)), xij(i), evaluate=False), (i, 1, m)), m)
     general = s2
     steps = (
         Step("definition", s0, "the cost J is the mean of the per-example losses L⁽ⁱ⁾", "J", None),
@@ -317,17 +359,18 @@ def _likelihood() -> Derivation:
     M = 3
     ys = sp.symbols(f"y1:{M + 1}")
     ps = sp.symbols(f"y_hat1:{M + 1}", positive=True)
-    i = sp.Symbol("i", integer=True, positive=True)
+    i = EXAMPLE
     Yi, Pi = sp.Function("y"), sp.Function("y_hat")
     lik = sp.Mul(*[p ** yy * (1 - p) ** (1 - yy) for yy, p in zip(ys, ps)])
     loglik = sum(yy * sp.log(p) + (1 - yy) * sp.log(1 - p) for yy, p in zip(ys, ps))
-    term = Yi(i) * sp.log(Pi(i)) + (1 - Yi(i)) * sp.log(1 - Pi(i))
-    s0 = Pi(i) ** Yi(i) * (1 - Pi(i)) ** (1 - Yi(i))
+    term = sp.Add(sp.Mul(Yi(i), sp.log(Pi(i)), evaluate=False), sp.Mul(1 - Yi(i), sp.log(1 - Pi(i)), evaluate=False),
+                  evaluate=False)
+    s0 = sp.Mul(sp.Pow(Pi(i), Yi(i), evaluate=False), sp.Pow(1 - Pi(i), 1 - Yi(i), evaluate=False), evaluate=False)
     s1 = sp.Product(s0, (i, 1, m))
     s2 = sp.Sum(term, (i, 1, m))
     s3 = _neg(sp.Sum(term, (i, 1, m)))
     s4 = _frac(_neg(sp.Sum(term, (i, 1, m))), m)
-    one_y, one_p = sp.symbols("y_1 p_1", positive=True)
+    one_p = sp.Symbol("y_hat_1", positive=True)
     steps = (
         Step("Bernoulli model", s0, "P(y | x) = ŷ^y (1 - ŷ)^(1 - y): ŷ when y = 1, 1 - ŷ when y = 0", "P(y⁽ⁱ⁾|x⁽ⁱ⁾)",
              (one_p ** 1 * (1 - one_p) ** 0, one_p)),
@@ -385,9 +428,31 @@ def _softmax() -> Derivation:
                       "The same for every class k: the gradient with respect to the logits is ŷ - y, as for BCE.")
 
 
+def _hessian() -> Derivation:
+    zz = w * x + b
+    L = -(y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z)))
+    Lw = L.subs(z, zz)
+    s0 = _minus(sigma(z), y)
+    s1 = sp.Derivative(sigma(z), z)
+    s2 = sp.Mul(sigma(z), 1 - sigma(z), evaluate=False)
+    s3 = sp.Mul(x ** 2, sigma(zz), 1 - sigma(zz), evaluate=False)
+    steps = (
+        Step("first derivative", s0, "∂L/∂z = σ(z) - y (derive logit)", "∂L/∂z", (s0, sp.diff(L, z))),
+        Step("differentiate again", s1, "y does not depend on z, so only σ(z) is left to differentiate", "∂²L/∂z²",
+             (s1, sp.diff(L, z, 2))),
+        Step("derivative of the sigmoid", s2, "σ'(z) = σ(z)(1 - σ(z)): a product of two numbers in (0, 1), so > 0",
+             "∂²L/∂z²", (s2, s1)),
+        Step("chain rule twice", s3, "with z = w·x + b, ∂z/∂w = x enters twice: x² ≥ 0 times a positive number",
+             "∂²L/∂w²", (s3, sp.diff(Lw, w, 2))),
+    )
+    return Derivation("hessian", "The second derivative of the loss: why logistic regression is convex", steps, s3,
+                      "Both are ≥ 0 everywhere: the loss is convex in z and, for logistic regression, in each weight. "
+                      "For m examples and several features this becomes (1/m) Xᵀ S X with S = diag(ŷ(1 - ŷ)).")
+
+
 BUILDERS: dict[str, Callable[[], Derivation]] = {
     "bce": _bce, "sigmoid": _sigmoid, "logit": _logit, "weights": _weights, "vectorized": _vectorized,
-    "likelihood": _likelihood, "mse": _mse, "softmax": _softmax,
+    "likelihood": _likelihood, "mse": _mse, "softmax": _softmax, "hessian": _hessian,
 }
 assert set(BUILDERS) == set(DERIVATIONS)
 

@@ -237,8 +237,9 @@ def bce(y: float, y_hat: float) -> Computation:
         if arg == 0:
             steps.append("ln(0) = -∞, so L = +∞: a certain prediction that is wrong costs without limit.")
             note = ("Real predictions never reach exactly 0 or 1 through a sigmoid. Frameworks protect "
-                    "against this: Keras clips ŷ to [ε, 1-ε], PyTorch's BCELoss clamps the log at -100, "
-                    "and BCEWithLogitsLoss computes from the logit z instead.")
+                    "against this: Keras clips a probability to [ε, 1 - ε] with ε = 10^-7 (unless it can take the "
+                    "logit from its own sigmoid layer), PyTorch's BCELoss clamps each log at -100, and "
+                    "BCEWithLogitsLoss computes from the logit z instead.")
         else:
             lv = float(np.log(arg))
             steps.append(f"ln({fmt(arg)}) = {fmt(lv)}" + (" (negative, since it lies between 0 and 1)" if arg < 1 else ""))
@@ -331,7 +332,9 @@ def bce_logit(y: float, z: float) -> Computation:
         "From the logit, stably: L = max(z, 0) - z·y + ln(1 + e^(-|z|))",
         f"= {fmt(max(z, 0.0))} - {par(z)}·{fmt(y)} + ln(1 + e^(-{fmt(abs(z))}))",
         f"= {fmt(stable)}",
-        f"(For comparison, ŷ = σ({fmt(z)}) = {fmt(s)}; computing -ln ŷ from a rounded ŷ loses precision for large |z|.)",
+        f"(For comparison, ŷ = σ({fmt(z)}) = {fmt(s)}. Forming ŷ first fails for large positive z: σ(z) rounds to "
+        "exactly 1 (float32 from z ≈ 17, float64 from z ≈ 37), and with y < 1 the term ln(1 - ŷ) = ln 0 = -∞. "
+        "This formula never forms ŷ.)",
     ]
     return Computation("bce_logit", f"Binary cross-entropy from the logit z = {fmt(z)}, y = {fmt(y)}",
                        {"y": _int_if_whole(y), "z": z}, {"y_hat": s, "loss": stable, "value": stable}, tuple(steps))

@@ -69,6 +69,26 @@ def make(name: str, points: int = 200) -> Plot:
         return Plot(name, "Squared error against cross-entropy, y = 1", "ŷ", "L",
                     (Series("BCE: -ln ŷ", _t(p), _t(-np.log(p))), Series("squared error: (1 - ŷ)²", _t(p), _t((1 - p) ** 2))),
                     "Squared error never exceeds 1; cross-entropy punishes a confident mistake without limit.")
+    if name == "baseline":
+        pi = np.linspace(0.005, 0.995, points)
+        h = -(pi * np.log(pi) + (1 - pi) * np.log1p(-pi))
+        return Plot(name, "The no-skill baseline: H(π) = -[π ln π + (1 - π) ln(1 - π)]", "π (fraction of positives)", "loss",
+                    (Series("H(π)", _t(pi), _t(h)),),
+                    f"ln 2 ≈ {np.log(2):.3f} only for balanced classes; lower as the classes get more imbalanced.")
+    if name == "logit":
+        mid = np.linspace(0.005, 0.995, points)
+        return Plot(name, "The logit z = ln(ŷ/(1 - ŷ))", "ŷ", "z", (Series("ln(ŷ/(1 - ŷ))", _t(mid), _t(np.log(mid) - np.log1p(-mid))),),
+                    "0 at ŷ = 0.5, negative below, positive above: the sigmoid read backwards.")
+    if name == "soft-label":
+        mid = np.linspace(0.005, 0.995, points)
+        return Plot(name, "The loss for a soft label y = 0.9", "ŷ", "L",
+                    (Series("-[0.9 ln ŷ + 0.1 ln(1 - ŷ)]", _t(mid), _t(-(0.9 * np.log(mid) + 0.1 * np.log1p(-mid)))),),
+                    f"Lowest at ŷ = 0.9, where it equals the entropy H(0.9) ≈ {-(0.9 * np.log(0.9) + 0.1 * np.log(0.1)):.3f}, not 0.")
+    if name == "convexity":
+        return Plot(name, "The loss against the logit z, y = 1", "z", "loss",
+                    (Series("BCE: ln(1 + e^(-z))", _t(z), _t(np.log1p(np.exp(-z)))),
+                     Series("squared error: (1 - σ(z))²", _t(z), _t((1 - sig) ** 2))),
+                    "BCE bends upward everywhere (convex); squared error flattens out for very negative z (not convex).")
     # grad-compare
     return Plot(name, "Gradient with respect to z, y = 1", "z", "∂L/∂z",
                 (Series("BCE: ŷ - y", _t(z), _t(sig - 1)), Series("squared error: (ŷ - y)σ'(z)", _t(z), _t((sig - 1) * sig * (1 - sig)))),
