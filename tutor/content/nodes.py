@@ -79,9 +79,40 @@ def builtin_content_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "content"
 
 
+def _heading_split(body: str) -> list[str]:
+    """``[before, heading, text, heading, text, ...]`` for lines ``## heading``, in one pass.
+
+    What ``re.split(r"^##\\s+(.+?)\\s*$", body, flags=re.M)`` gives for headings on one line,
+    without its quadratic time on a heading followed by a long run of spaces.
+    """
+    heads: list[tuple[int, int, str]] = []  # where the line starts, where it ends, the heading
+    pos, n = 0, len(body)
+    while pos <= n:
+        nl = body.find("\n", pos)
+        end = n if nl == -1 else nl
+        if body.startswith("##", pos) and end - pos > 2 and body[pos + 2].isspace():
+            heading = body[pos + 2:end].strip()
+            if heading:
+                heads.append((pos, end, heading))
+        if nl == -1:
+            break
+        pos = nl + 1
+    parts = [body[:heads[0][0]] if heads else body]
+    for i, (_, end, heading) in enumerate(heads):
+        rest = body[end:heads[i + 1][0] if i + 1 < len(heads) else n]
+        lead = len(rest) - len(rest.lstrip())
+        if lead == len(rest) and i + 1 == len(heads):
+            text = ""  # only white space to the end
+        else:
+            cut = rest.rfind("\n", 0, lead)
+            text = rest[cut:] if cut != -1 else rest
+        parts += [heading, text]
+    return parts
+
+
 def split_sections(body: str) -> tuple[str, dict[str, str]]:
     """The short explanation, and the follow-up sections (``## Example`` ...)."""
-    parts = re.split(r"^##\s+(.+?)\s*$", body, flags=re.M)
+    parts = _heading_split(body)
     main = [parts[0]]
     sections: dict[str, str] = {}
     for heading, text in zip(parts[1::2], parts[2::2]):

@@ -20,7 +20,7 @@ from tutor.dialogue import requests as rq
 from tutor.content.nodes import KnowledgeBase, Node, load
 from tutor.content.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, PLOT_CONCEPTS
 from tutor.errors import TutorError
-from tutor.matching.language import MAX_CHARS, clean
+from tutor.matching.language import MAX_CHARS, clean, is_format
 from tutor.matching.matcher import Match, Matcher
 from tutor.dialogue.reply import Alternative, Context, Reply, choices_markdown
 
@@ -62,7 +62,7 @@ def _junk(text: str) -> str | None:
         return "Type a question, for example: why the minus sign?"
     if len(text) > MAX_CHARS:
         return f"That is {len(text):,} characters; I read questions of up to {MAX_CHARS:,} characters. Paste the part you are stuck on."
-    bad = sum(1 for ch in text if ch == "\ufffd" or (not ch.isprintable() and ch not in "\n\t\r"))
+    bad = sum(1 for ch in text if ch == "\ufffd" or (not ch.isprintable() and ch not in "\n\t\r" and not is_format(ch)))
     if bad > max(2, len(text) // 10):
         return "That does not look like text (it is mostly unreadable or control characters). Type your question in words."
     return None
