@@ -1,0 +1,176 @@
+"""Hostile input, bounded: every case finishes in a few seconds under a memory cap, with a clean answer or a file:line problem.
+
+Each case runs in a subprocess (so a hang is a failed test, not a stuck run) whose
+address space is capped with ``resource.setrlimit``; the child times the hostile
+operation itself and the test asserts it took at most ``LIMIT_S`` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMIT_S = 5.0
+MEMORY = 1536 * 1024 * 1024
+
+_PRELUDE = f"""
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, ({MEMORY}, {MEMORY}))
+sys.path.insert(0, {str(ROOT)!r})
+"""
+
+
+def bounded(code: str, tmp_path: Path, wall: float = 60.0) -> dict:
+    """Run ``code`` (which sets ``result``, a JSON-able dict, and ``elapsed``) in a capped subprocess."""
+    script = _PRELUDE + textwrap.dedent(code) + "\nprint(json.dumps({'result': result, 'elapsed': elapsed}))\n"
+    env = dict(os.environ, TUTOR_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=wall, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["elapsed"] <= LIMIT_S, f"took {out['elapsed']:.1f} s"
+    return out["result"]
+
+
+def node(i: str, body: str = "Body.", extra: str = "") -> str:
+    return (f'+++\nid = "{i}"\ntitle = "T {i}"\nconcepts = ["bce-formula"]\nquestions = ["question about {i}"]\n{extra}+++\n'
+            f"{body}\n")
+
+
+# ------------------------------------------------------------------ learner text: every pattern linear
+
+
+HOSTILE_TEXT = {
+    "a-spaces-x": "a" + " " * 19_000 + "x",
+    "what-about-y-spaces": ("what about y" + " " * 8) * 900,
+    "unclosed-brackets": "log([" * 3_900,
+    "sigmoid-derivative-gaps": "s ( z ) * ( 1 - " * 1_200,
+    "np-prefixes-become-spaces": "a " + "np." * 6_000 + "x",
+    "with-respect-to": "with respect to " * 1_200,
+    "zero-width": "why\u200b the\u200c minus\u200d sign\u2060?" * 400,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXT))
+def test_hostile_learner_text_is_answered_in_bounded_time(tmp_path, name):
+    (tmp_path / "q.txt").write_text(HOSTILE_TEXT[name], encoding="utf-8")
+    result = bounded("""
+        from tutor.dialogue.engine import Tutor
+        from tutor.matching import language
+        tutor = Tutor.from_folders()
+        text = open("q.txt", encoding="utf-8").read()
+        t = time.perf_counter()
+        reply, _ = tutor.reply(text)
+        language.tokens(text)
+        elapsed = time.perf_counter() - t
+        result = {"kind": reply.kind, "title": reply.title}
+    """, tmp_path)
+    assert result["title"] != "Something went wrong on my side"
+
+
+def test_the_patterns_alone_are_linear_past_the_reply_cap(tmp_path):
+    # 100,000 characters straight into the normalisation and the request recognisers, the length cap lifted.
+    result = bounded("""
+        from tutor.dialogue import requests as rq
+        from tutor.matching import language
+        language.MAX_CHARS = 10 ** 9
+        t = time.perf_counter()
+        for text in ["a" + " " * 100_000 + "x", "what about y        " * 5_000, "s ( z ) * ( 1 - " * 6_000]:
+            language.canonical(text)
+            rq.follow_up(text), rq.assignments(text), rq.doubtful(text), rq.compute_request(text)
+            rq.plot_request(text), rq.derive_request(text)
+        elapsed = time.perf_counter() - t
+        result = {}
+    """, tmp_path)
+    assert result == {}
+
+
+def test_squeezing_white_space_keeps_what_the_patterns_read():
+    from tutor.dialogue import requests as rq
+    from tutor.matching import language
+
+    assert language.tokens("sigma(z)   *   (1  -  sigma(z))") == language.tokens("sigma(z) * (1 - sigma(z))")
+    assert "sigmoid derivative" in language.canonical("a" + " " * 50 + "(1 - a)")
+    assert rq.assignments("y   =   1 and ŷ  =   0.3") == {"y": 1.0, "y_hat": 0.3}
+    assert rq.compute_request("-   log( 0.5 )").function == "neglog"
+
+
+def test_a_question_with_zero_width_characters_is_read_as_text(tutor):
+    reply, _ = tutor.reply("why\u200b the\u200c minus\u200d sign\u2060?")
+    assert reply.kind == "answer" and reply.node == "minus-sign", reply
+
+
+# ------------------------------------------------------------------ expressions: bounded by cost
+
+
+@pytest.mark.parametrize("text,message", [
+    ("((((((9^9)^9)^9)^9)^9)^9)^9", "too large"),
+    ("(((2^10)^10)^10)", "too large"),
+    ("9^9^9^9", "Exponents are limited"),
+    ("(((y^2)^2)^2)^2", "Powers of powers"),
+    ("exp(exp(exp(100)))", "too large"),
+    ("0**-1", "divides by zero"),
+    ("0^-1", "divides by zero"),
+    ("(y - y)^-1", "undefined"),
+    ("log(0)", r"log\(0\)"),
+    ("+".join(["y"] * 140), "nested too deeply|too long"),
+])
+def test_hostile_formulas_are_refused_before_sympy_builds_them(text, message):
+    import time
+
+    from tutor.errors import InputError
+    from tutor.maths.exprparse import parse
+
+    t = time.perf_counter()
+    with pytest.raises(InputError, match=message):
+        parse(text)
+    assert time.perf_counter() - t < LIMIT_S
+
+
+def test_the_limits_leave_ordinary_formulas_alone():
+    from tutor.maths.exprparse import equivalent, parse
+
+    assert equivalent(parse("ŷ - y"), parse("y_hat - y"))
+    assert equivalent(parse("σ(z)(1 - σ(z))"), parse("exp(-z)/(1 + exp(-z))^2"))
+    assert equivalent(parse("((y^2)^2)^2"), parse("y^8"))
+    assert equivalent(parse("2^0.5 * y"), parse("sqrt2y".replace("sqrt2y", "1.4142135623730951*y")))
+
+
+def test_a_power_tower_at_a_checkpoint_is_feedback_in_bounded_time(tmp_path):
+    result = bounded("""
+        from tutor.dialogue.engine import Tutor
+        from tutor.dialogue.reply import Context
+        tutor = Tutor.from_folders()
+        lesson = next(l for l in tutor.kb.lessons.values() if any(s.checkpoint and s.checkpoint.kind == "expression" for s in l.steps))
+        step = next(i for i, s in enumerate(lesson.steps) if s.checkpoint and s.checkpoint.kind == "expression")
+        _, ctx = tutor.reply("start lesson " + lesson.id)
+        for _ in range(step):
+            _, ctx = tutor.reply("next", ctx)
+        t = time.perf_counter()
+        replies = [tutor.reply(a, ctx)[0] for a in ["((((((9^9)^9)^9)^9)^9)^9)^9", "0**-1", "(((y^10)^10)^10)^10"]]
+        elapsed = time.perf_counter() - t
+        result = [r.title for r in replies] + [r.markdown for r in replies]
+    """, tmp_path)
+    assert "Something went wrong on my side" not in result[:3]
+
+
+def test_a_power_tower_as_a_lessons_answer_is_a_validation_problem(tmp_path):
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "evil.toml").write_text(
+        'id = "evil"\ntitle = "Evil"\n[[steps]]\nnode = "minus-sign"\n'
+        '[steps.checkpoint]\nkind = "expression"\nprompt = "?"\nanswer = "((((((9^9)^9)^9)^9)^9)^9)^9"\n', encoding="utf-8")
+    result = bounded("""
+        from pathlib import Path
+        from tutor.content.nodes import load
+        t = time.perf_counter()
+        kb = load([Path("pack")], deep=True)
+        elapsed = time.perf_counter() - t
+        result = [str(p) for p in kb.problems]
+    """, tmp_path)
+    assert any(p.startswith(str(Path("pack") / "evil.toml") + ":3:") and "too large" in p for p in result), result
