@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tutor.content.nodes import MAX_FOLDER_DEPTH
+
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT_S = 5.0
 MEMORY = 1536 * 1024 * 1024
@@ -174,3 +176,115 @@ def test_a_power_tower_as_a_lessons_answer_is_a_validation_problem(tmp_path):
         result = [str(p) for p in kb.problems]
     """, tmp_path)
     assert any(p.startswith(str(Path("pack") / "evil.toml") + ":3:") and "too large" in p for p in result), result
+
+
+# ------------------------------------------------------------------ content packs: read with limits
+
+
+def _load_pack(tmp_path: Path, deep: bool = False) -> list[str]:
+    return bounded(f"""
+        from pathlib import Path
+        from tutor.content.nodes import load
+        t = time.perf_counter()
+        kb = load([Path("pack")], deep={deep!r})
+        elapsed = time.perf_counter() - t
+        result = [str(p) for p in kb.problems] + ["NODES " + " ".join(sorted(kb.nodes))]
+    """, tmp_path)
+
+
+def _pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "good.md").write_text(node("good"), encoding="utf-8")
+    return pack
+
+
+def _problem(result: list[str], name: str, words: str) -> bool:
+    return any(p.split(":")[0].endswith(name) and p.split(":")[1].isdigit() and words in p for p in result)
+
+
+@pytest.mark.parametrize("where", ["node", "lesson", "concepts"])
+def test_toml_nested_fifty_thousand_deep_is_a_problem(tmp_path, where):
+    pack = _pack(tmp_path)
+    deep = "x = " + "[" * 50_000 + "]" * 50_000 + "\n"
+    if where == "node":
+        (pack / "deep.md").write_text(node("deep", extra=deep), encoding="utf-8")
+    elif where == "lesson":
+        (pack / "deep.toml").write_text('id = "deep"\n' + deep, encoding="utf-8")
+    else:
+        (pack / "concepts.toml").write_text("[concepts]\n" + deep, encoding="utf-8")
+    result = _load_pack(tmp_path)
+    name = {"node": "deep.md", "lesson": "deep.toml", "concepts": "concepts.toml"}[where]
+    assert _problem(result, name, "nested more than"), result
+    assert "good" in result[-1]
+
+
+def test_a_dotted_key_of_a_hundred_thousand_parts_is_a_problem(tmp_path):
+    pack = _pack(tmp_path)
+    (pack / "dotted.md").write_text(node("dotted", extra="a" + ".a" * 100_000 + " = 1\n"), encoding="utf-8")
+    result = _load_pack(tmp_path)
+    assert _problem(result, "dotted.md", "dotted key"), result
+
+
+def test_unbounded_placeholder_and_section_scans(tmp_path):
+    pack = _pack(tmp_path)
+    (pack / "braces.md").write_text(node("braces", "{{" * 120_000), encoding="utf-8")
+    (pack / "heading.md").write_text(node("heading", "Intro.\n## why" + " " * 250_000), encoding="utf-8")
+    result = _load_pack(tmp_path)
+    assert _problem(result, "braces.md", "never closed"), result
+    assert "heading" in result[-1]
+
+
+def test_a_fifo_named_like_content_is_a_problem_not_a_hang(tmp_path):
+    pack = _pack(tmp_path)
+    os.mkfifo(pack / "evil.md")
+    os.mkfifo(pack / "concepts.toml")
+    result = _load_pack(tmp_path)
+    assert _problem(result, "evil.md", "not a regular file"), result
+    assert _problem(result, "concepts.toml", "not a regular file"), result
+    assert "good" in result[-1]
+
+
+def test_symlink_loops_and_deep_folders_are_file_problems(tmp_path):
+    pack = _pack(tmp_path)
+    (pack / "loop.md").symlink_to(pack / "loop.md")
+    (pack / "a.md").symlink_to(pack / "b.md")
+    (pack / "b.md").symlink_to(pack / "a.md")
+    (pack / "dirloop").symlink_to(pack)
+    deep = pack
+    for _ in range(40):
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    (deep / "lost.md").write_text(node("lost"), encoding="utf-8")
+    result = _load_pack(tmp_path)
+    assert _problem(result, "loop.md", "loops"), result
+    assert _problem(result, "a.md", "loops"), result
+    assert any("nested more than" in p for p in result), result
+    assert "good" in result[-1].split() and "lost" not in result[-1].split()
+
+
+def test_folders_nested_past_the_path_limit(tmp_path):
+    pack = _pack(tmp_path)
+    fd = os.open(pack, os.O_RDONLY)
+    try:  # built with relative names: the full path is longer than PATH_MAX (4096 on Linux)
+        for _ in range(MAX_FOLDER_DEPTH):
+            os.mkdir("d" * 255, dir_fd=fd)
+            new = os.open("d" * 255, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = new
+    finally:
+        os.close(fd)
+    result = _load_pack(tmp_path)
+    assert any("cannot read the folder" in p or "nested more than" in p for p in result), result
+    assert "good" in result[-1].split()
+    import shutil
+
+    shutil.rmtree(pack)  # fd-based on Linux: the long path is no obstacle
+
+
+def test_a_long_unknown_key_is_not_echoed_whole(tmp_path):
+    pack = _pack(tmp_path)
+    (pack / "long.md").write_text(node("long", extra="k" * 50_000 + " = 1\n"), encoding="utf-8")
+    result = _load_pack(tmp_path)
+    assert _problem(result, "long.md", "unknown field"), result
+    assert max(len(p) for p in result[:-1]) < 1000

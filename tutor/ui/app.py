@@ -113,9 +113,12 @@ def read_keymap() -> dict[str, str]:
 
     from tutor.store.progress import data_dir
 
-    try:
-        data = tomllib.loads((data_dir() / "keymap.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    from tutor.content.files import read_regular, toml_limits
+
+    try:  # a regular file of at most 64 KB, nested and dotted within limits, or no remapping
+        text = read_regular(data_dir() / "keymap.toml", 65536).decode("utf-8")
+        data = tomllib.loads(text) if len(text) <= 65536 and toml_limits(text) is None else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
     keys = data.get("keys", {})
     return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(keys, dict) else {}
