@@ -94,6 +94,16 @@ def _main(argv: list[str] | None) -> int:
         return _open_app(args)
     if cmd == "lesson":
         return _open_app(args, lesson=args.id or "")
+    if cmd == "serve":
+        return _serve(args)
+    from tutor.text import safe_output
+
+    with safe_output():  # every plain command's output: no escape from content or a file name reaches the terminal
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
+    cmd = args.command
     if cmd == "ask":
         return _ask(args)
     if cmd == "chat":
@@ -124,7 +134,8 @@ def _open_app(args: argparse.Namespace, lesson: str | None = None) -> int:
     return EXIT_OK
 
 
-def _print_reply(reply, as_json: bool, out: TextIO = sys.stdout) -> None:
+def _print_reply(reply, as_json: bool, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     if as_json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
     else:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tutor.text import safe, safe_data
+
 MAX_FILE_BYTES = 256 * 1024
 #: Arrays and tables inside one another, at most.
 MAX_TOML_DEPTH = 32
@@ -88,7 +90,7 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
         line = data[: err.start].count(b"\n") + 1
         problems.append(Problem(display, line, "not a text file: invalid UTF-8"))
         return None
-    return text.replace("\r\n", "\n")
+    return safe(text.replace("\r\n", "\n"))  # content is data: no escape reaches a terminal
 
 
 _NORMAL = re.compile(r"""["'#\[\]{}.=,\n]""")
@@ -169,7 +171,7 @@ def parse_toml(text: str, display: str, first_line: int, problems: list[Problem]
         problems.append(Problem(display, first_line + limit[0] - 1, f"malformed front matter: {limit[1]}"))
         return None
     try:
-        return tomllib.loads(text)
+        return safe_data(tomllib.loads(text))  # TOML's own escapes ("\u001b") decoded, then removed
     except (RecursionError, MemoryError):
         problems.append(Problem(display, first_line, "malformed front matter: too deeply nested to read"))
         return None

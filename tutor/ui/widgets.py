@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markdown import Markdown as RichMarkdown
+from textual.content import Content
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Collapsible, Static
@@ -50,7 +51,7 @@ class Chip(Button):
     """A follow-up or a choice: pressing it asks ``text``."""
 
     def __init__(self, label: str, text: str) -> None:
-        super().__init__(label, compact=True, classes="chip")
+        super().__init__(Content(label), compact=True, classes="chip")  # a title is text, never markup
         self.text = text
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
