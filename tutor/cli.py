@@ -180,7 +180,22 @@ def _chat(args: argparse.Namespace) -> int:
             break
         reply, ctx = t.reply(line, ctx)
         _print_reply(reply, args.json)
+        _store_notice(t)
+    store = getattr(t, "_store", None)
+    if store is not None:
+        store.close()  # a last try at anything queued
+        if store.pending():
+            _err(f"{store.pending()} change(s) to your progress could not be saved ({store.path}).")
     return EXIT_OK
+
+
+def _store_notice(t) -> None:
+    """Show the progress store's news (cannot save, saving again) as it happens."""
+    from tutor.store.progress import pending_notice
+
+    notice = pending_notice(t)
+    if notice:
+        _err(notice)
 
 
 def _validate(args: argparse.Namespace) -> int:

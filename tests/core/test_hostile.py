@@ -288,3 +288,174 @@ def test_a_long_unknown_key_is_not_echoed_whole(tmp_path):
     result = _load_pack(tmp_path)
     assert _problem(result, "long.md", "unknown field"), result
     assert max(len(p) for p in result[:-1]) < 1000
+
+
+# ------------------------------------------------------------------ progress: cannot write is not corrupt
+
+
+def _read_only(monkeypatch, path: Path) -> None:
+    """SQLite sees ``path`` as read-only (as in a read-only folder, which root's permissions would not give)."""
+    import sqlite3
+
+    from tutor.store import progress
+
+    real = sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        if not kwargs.get("uri") and Path(str(target)) == path:
+            return real(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(progress.sqlite3, "connect", connect)
+
+
+def test_a_read_only_store_is_kept_shown_and_saved_later(tmp_path, monkeypatch):
+    from tutor.store.progress import open_store
+
+    path = tmp_path / "progress.db"
+    store = open_store(path)
+    store.mark_seen("why-minus", 0)
+    store.set_position("why-minus", 0)
+    store.close()
+    before = path.read_bytes()
+    with monkeypatch.context() as m:
+        _read_only(m, path)
+        store = open_store(path)
+        assert "cannot be saved" in store.take_notice()
+        assert store.position("why-minus") == 0 and store.summary("why-minus", 3) != "not started"
+        store.mark_seen("why-minus", 1)
+        store.set_position("why-minus", 1)
+        assert store.position("why-minus") == 1  # this session sees its own progress
+        assert store.pending() == 2
+    assert path.read_bytes() == before and not list(tmp_path.glob("*.unreadable-*"))  # never moved aside
+    store.record_answer("why-minus", 1, True, 0)  # the folder is writable again: the queue goes first
+    assert store.pending() == 0 and "saved again" in store.take_notice()
+    store.close()
+    again = open_store(path)
+    assert again.position("why-minus") == 1 and again.seen_count("why-minus") == 2 and again.solved("why-minus") == {1}
+
+
+def test_a_full_disk_during_a_session_queues_and_retries(tmp_path):
+    from tutor.store.progress import open_store
+
+    path = tmp_path / "progress.db"
+    store = open_store(path)
+    store.mark_seen("why-minus", 0)
+    (pages,) = store.conn.execute("PRAGMA page_count").fetchone()
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
+    for step in range(1, 40):
+        store.mark_seen("x" * 2000, step)
+    assert store.pending() > 0
+    notice = store.take_notice()
+    assert "could not be saved" in notice and "disk is full" in notice
+    store.conn.execute("PRAGMA max_page_count = 1073741823")  # space again
+    store.set_position("why-minus", 2)
+    assert store.pending() == 0
+    store.close()
+    again = open_store(path)
+    assert again.seen_count("x" * 2000) == 39 and again.position("why-minus") == 2
+
+
+def test_a_newer_or_foreign_schema_is_refused_never_written(tmp_path):
+    import sqlite3
+
+    from tutor.store.progress import open_store
+
+    newer = tmp_path / "newer.db"
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.execute("CREATE TABLE seen (lesson TEXT, step INTEGER, at REAL, extra TEXT)")
+    conn.commit()
+    conn.close()
+    before = newer.read_bytes()
+    store = open_store(newer)
+    assert "newer version" in store.notice
+    store.mark_seen("why-minus", 0)
+    store.close()
+    assert newer.read_bytes() == before and not list(tmp_path.glob("*.unreadable-*"))
+
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE position (lesson TEXT, where_ TEXT)")
+    conn.commit()
+    conn.close()
+    store = open_store(other)
+    assert "other columns" in store.notice
+    store.close()
+
+
+def test_a_corrupt_store_is_still_moved_aside(tmp_path):
+    from tutor.store.progress import open_store
+
+    path = tmp_path / "progress.db"
+    path.write_bytes(b"\x00garbage" * 500)
+    store = open_store(path)
+    assert "could not be read" in store.notice and list(tmp_path.glob("progress.db.unreadable-*"))
+    store.mark_seen("why-minus", 0)
+    assert store.seen_count("why-minus") == 1
+
+
+def test_plain_chat_shows_the_store_notice(tmp_path, monkeypatch):
+    import io
+
+    from tutor import cli
+    from tutor.store.progress import open_store
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
+    store = open_store(data / "progress.db")
+    store.mark_seen("why-minus", 0)
+    store.close()
+    _read_only(monkeypatch, data / "progress.db")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"lessons\nquit\n")))
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    cli.main(["chat", "--plain"])
+    assert "cannot be saved" in err.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A 2 MB tmpfs (needs root and a kernel that lets us mount); skipped elsewhere."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+@pytest.mark.slow
+def test_a_real_full_then_read_only_filesystem_loses_nothing(small_tmpfs):
+    from tutor.store.progress import open_store
+
+    path = small_tmpfs / "progress.db"
+    store = open_store(path)
+    store.mark_seen("why-minus", 0)
+    filler = small_tmpfs / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:  # fill the disk to the last block
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    for step in range(1, 60):
+        store.mark_seen("y" * 1000, step)
+    assert store.pending() > 0 and "could not be saved" in store.take_notice()
+    filler.unlink()
+    store.set_position("why-minus", 3)
+    assert store.pending() == 0
+    store.close()
+    assert subprocess.run(["mount", "-o", "remount,ro", str(small_tmpfs)], capture_output=True).returncode == 0
+    ro = open_store(path)
+    assert "cannot be saved" in ro.take_notice()
+    assert ro.seen_count("y" * 1000) == 59 and ro.position("why-minus") == 3  # shown, not "not started"
+    ro.mark_seen("why-minus", 9)
+    assert ro.pending() == 1 and path.exists() and not list(small_tmpfs.glob("*.unreadable-*"))
+    ro.close()

@@ -83,7 +83,7 @@ class TutorApp(App):
                 if problems:
                     self.call_from_thread(self.notify, f"{len(problems)} content problem(s) were skipped; "
                                           "run 'tutor validate' to see them.", severity="warning")
-                notice = self._tutor.store().notice
+                notice = self._tutor.store().take_notice()
                 if notice:
                     self.call_from_thread(self.notify, notice, severity="warning", timeout=10)
             return self._tutor
