@@ -459,3 +459,139 @@ def test_a_real_full_then_read_only_filesystem_loses_nothing(small_tmpfs):
     ro.mark_seen("why-minus", 9)
     assert ro.pending() == 1 and path.exists() and not list(small_tmpfs.glob("*.unreadable-*"))
     ro.close()
+
+
+# ------------------------------------------------------------------ caches: verified before use, rebuilt when off
+
+
+def _index_folder():
+    from tutor.store import cache
+
+    folders = sorted(cache.cache_dir().glob("index-*"))
+    assert len(folders) == 1, folders
+    return folders[0]
+
+
+def _rewrite_meta(folder: Path, **changes) -> None:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    meta.update(changes)
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _redigest(folder: Path, name: str) -> None:
+    from tutor.store import cache
+
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    meta["files"][name] = cache.file_digest((folder / name).read_bytes())
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _npz(path: Path, **arrays) -> None:
+    import numpy as np
+
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def _truncate(folder):
+    data = (folder / "nodes.npz").read_bytes()
+    (folder / "nodes.npz").write_bytes(data[: len(data) // 2])
+
+
+def _nested_json(folder):
+    (folder / "meta.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+
+
+def _wrong_type(folder):
+    _rewrite_meta(folder, vocab=5, sizes={"nodes": "many"})
+
+
+def _huge_shape(folder):
+    _rewrite_meta(folder, sizes={"nodes": 10 ** 12, "phrasings": 10 ** 12})
+
+
+def _nan_weights(folder):
+    import numpy as np
+
+    with np.load(folder / "nodes.npz") as d:
+        arrays = {k: d[k] for k in d.files}
+    arrays["weights"] = np.full_like(arrays["weights"], np.nan)
+    _npz(folder / "nodes.npz", **arrays)
+    _redigest(folder, "nodes.npz")  # a tamperer who recomputes the digest: the values are still checked
+
+
+def _inconsistent(folder):
+    import numpy as np
+
+    with np.load(folder / "nodes.npz") as d:
+        arrays = {k: d[k] for k in d.files}
+    arrays["doc_ids"] = arrays["doc_ids"] + 10_000
+    _npz(folder / "nodes.npz", **arrays)
+    _redigest(folder, "nodes.npz")
+
+
+def _zip_bomb(folder):
+    import zipfile
+
+    import numpy as np
+
+    with np.load(folder / "nodes.npz") as d:
+        arrays = {k: d[k] for k in d.files}
+    with zipfile.ZipFile(folder / "nodes.npz", "w", zipfile.ZIP_DEFLATED) as z:
+        for name, arr in arrays.items():
+            if name != "doc_ids":
+                with z.open(f"{name}.npy", "w") as f:
+                    np.lib.format.write_array(f, arr)
+        with z.open("doc_ids.npy", "w", force_zip64=True) as f:  # 8 MB of zeros, a few KB packed
+            np.lib.format.write_array(f, np.zeros(1024 * 1024, dtype=np.int64))
+    _redigest(folder, "nodes.npz")
+
+
+def _fifo_meta(folder):
+    (folder / "meta.json").unlink()
+    os.mkfifo(folder / "meta.json")
+
+
+@pytest.mark.parametrize("tamper", [_truncate, _nested_json, _wrong_type, _huge_shape, _nan_weights, _inconsistent,
+                                    _zip_bomb, _fifo_meta],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_a_tampered_index_cache_is_rebuilt_not_used(kb, tamper):
+    import time
+
+    from tutor.matching.matcher import Matcher
+
+    nodes = list(kb.nodes.values())[:8]  # a small index: the rebuild is quick, the checks are the same
+    question = nodes[0].questions[0]
+    expected = [m.node for m in Matcher(nodes).rank(question, k=3)]
+    folder = _index_folder()
+    key = folder.name.removeprefix("index-")
+    tamper(folder)
+    probe = Matcher.__new__(Matcher)
+    probe.ids = [n.id for n in nodes]
+    t = time.perf_counter()
+    assert probe._load(key) is False  # refused, whatever is wrong with it
+    assert time.perf_counter() - t < LIMIT_S
+    again = Matcher(nodes)
+    assert [m.node for m in again.rank(question, k=3)] == expected
+    assert probe._load(key) is True  # the rebuilt entry was saved over the bad one, and verifies
+
+
+def test_a_tampered_front_matter_cache_never_overrides_a_file(tmp_path, monkeypatch):
+    from tutor.content import nodes as content
+    from tutor.store import cache
+
+    monkeypatch.setattr(cache, "MIN_ITEMS", 1)
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "n.md").write_text(node("honest", "Body."), encoding="utf-8")
+    assert content.load([pack]).nodes["honest"].title == "T honest"
+    front = cache.read_json("front-matter.json")
+    assert front
+    for meta in front.values():
+        if meta.get("id") == "honest":
+            meta["title"] = "Forged title"
+            meta["questions"] = ["forged question"]
+    cache.write_json("front-matter.json", front)
+    kb = content.load([pack])
+    assert kb.nodes["honest"].title == "T honest" and kb.nodes["honest"].questions == ("question about honest",)
+    assert content.load([pack], deep=True).nodes["honest"].title == "T honest"

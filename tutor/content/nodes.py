@@ -126,6 +126,33 @@ def split_sections(body: str) -> tuple[str, dict[str, str]]:
     return "".join(main).strip(), sections
 
 
+def _drawn_from(meta: Any, text: str) -> bool:
+    """Whether every key and string in a cached ``meta`` occurs in the front matter ``text``.
+
+    A cache entry is keyed on the digest of the front matter, and beyond that it can
+    only repeat what the file says: a tampered entry with a title or a question the
+    file does not hold is ignored and the file is read. Linear in the entry's size.
+    """
+    if not isinstance(meta, dict):
+        return False
+    stack: list[Any] = [meta]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if not isinstance(k, str) or k not in text:
+                    return False
+                stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if item not in text:
+                return False
+        elif not (item is None or isinstance(item, (int, float, bool))):
+            return False
+    return True
+
+
 def parse_node(text: str, display: str, concepts: dict[str, str], problems: list[Problem],
                front_cache: dict[str, Any] | None = None) -> Node | None:
     lines = text.split("\n")
@@ -141,6 +168,8 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     front_text = "\n".join(front_lines)
     key = cache.digest(front_text) if front_cache is not None else ""
     meta = front_cache.get(key) if front_cache is not None else None
+    if meta is not None and not _drawn_from(meta, front_text):
+        meta = None  # a cache entry that says what the file does not: read the file
     if meta is None:
         meta = parse_toml(front_text, display, 2, problems)
         if meta is None:
@@ -328,7 +357,7 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
             else:
                 node_files.append((path, display))
     front_cache = None
-    if len(node_files) >= cache.MIN_ITEMS:
+    if len(node_files) >= cache.MIN_ITEMS and not deep:  # validate reads every file itself
         front_cache = cache.read_json("front-matter.json")
         front_cache = front_cache if isinstance(front_cache, dict) else {}
         known = len(front_cache)
