@@ -53,9 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path)
     s.add_argument("--misses", action="store_true", help="list every miss")
 
-    s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)")
+    s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)",
+                       description="Serve the app in a browser (textual-serve). Only pages of this server start "
+                                   "sessions: requests must name the served address in their Host header, WebSockets "
+                                   "from any other Origin are refused, and at most 4 sessions run at once.")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--host", default="localhost")
+    s.add_argument("--host", default="localhost",
+                   help="address to listen on (default: localhost, loopback only); another address is also accepted "
+                        "in Host and Origin headers, so name it only on a network you trust")
     return p
 
 
