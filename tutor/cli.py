@@ -53,9 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path)
     s.add_argument("--misses", action="store_true", help="list every miss")
 
-    s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)")
+    s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)",
+                       description="Serve the app in a browser (textual-serve). Only pages of this server start "
+                                   "sessions: requests must name the served address in their Host header, WebSockets "
+                                   "from any other Origin are refused, and at most 4 sessions run at once.")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--host", default="localhost")
+    s.add_argument("--host", default="localhost",
+                   help="address to listen on (default: localhost, loopback only); another address is also accepted "
+                        "in Host and Origin headers, so name it only on a network you trust")
     return p
 
 
@@ -94,6 +99,16 @@ def _main(argv: list[str] | None) -> int:
         return _open_app(args)
     if cmd == "lesson":
         return _open_app(args, lesson=args.id or "")
+    if cmd == "serve":
+        return _serve(args)
+    from tutor.text import safe_output
+
+    with safe_output():  # every plain command's output: no escape from content or a file name reaches the terminal
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
+    cmd = args.command
     if cmd == "ask":
         return _ask(args)
     if cmd == "chat":
@@ -124,7 +139,8 @@ def _open_app(args: argparse.Namespace, lesson: str | None = None) -> int:
     return EXIT_OK
 
 
-def _print_reply(reply, as_json: bool, out: TextIO = sys.stdout) -> None:
+def _print_reply(reply, as_json: bool, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     if as_json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -169,7 +185,22 @@ def _chat(args: argparse.Namespace) -> int:
             break
         reply, ctx = t.reply(line, ctx)
         _print_reply(reply, args.json)
+        _store_notice(t)
+    store = getattr(t, "_store", None)
+    if store is not None:
+        store.close()  # a last try at anything queued
+        if store.pending():
+            _err(f"{store.pending()} change(s) to your progress could not be saved ({store.path}).")
     return EXIT_OK
+
+
+def _store_notice(t) -> None:
+    """Show the progress store's news (cannot save, saving again) as it happens."""
+    from tutor.store.progress import pending_notice
+
+    notice = pending_notice(t)
+    if notice:
+        _err(notice)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -1,14 +1,29 @@
-"""Reading one content file safely: size and encoding checks, TOML with line numbers."""
+"""Reading one content file safely: size and encoding checks, TOML with line numbers.
+
+Content comes from strangers, so reading is bounded before any parser runs:
+regular files only (a FIFO or a device is never opened for reading in a way that
+blocks), at most :data:`MAX_FILE_BYTES` read whatever the size claims, and TOML
+checked by one linear scan (:func:`toml_limits`) for nesting depth and dotted-key
+length before ``tomllib`` (which recurses, and builds a table per key part) sees it.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tutor.text import safe, safe_data
+
 MAX_FILE_BYTES = 256 * 1024
+#: Arrays and tables inside one another, at most.
+MAX_TOML_DEPTH = 32
+#: Parts of one dotted key (``a.b.c`` has 3), at most.
+MAX_KEY_PARTS = 16
 
 
 @dataclass(frozen=True)
@@ -22,15 +37,49 @@ class Problem:
 
 
 
+def short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message (a 200 KB key is not echoed whole)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of a regular file; ``OSError`` for anything else.
+
+    The type is checked before opening (a FIFO's ``open`` would block), and again on
+    the open descriptor (opened non-blocking, so a file swapped for a FIFO in between
+    cannot block either).
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(0, "not a regular file")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(65536, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             problems.append(Problem(display, 1, f"file is {size} bytes; content files are at most {MAX_FILE_BYTES}"))
             return None
-        data = path.read_bytes()
-    except OSError as err:
-        problems.append(Problem(display, 1, f"cannot read the file: {err.strerror or err}"))
+        data = read_regular(path, MAX_FILE_BYTES)
+        if len(data) > MAX_FILE_BYTES:
+            problems.append(Problem(display, 1, f"file is over {MAX_FILE_BYTES} bytes; content files are at most {MAX_FILE_BYTES}"))
+            return None
+    except (OSError, RuntimeError) as err:
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        problems.append(Problem(display, 1, f"cannot read the file: {reason}"))
         return None
     if b"\x00" in data:
         problems.append(Problem(display, 1, "not a text file (it contains NUL bytes)"))
@@ -41,12 +90,91 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
         line = data[: err.start].count(b"\n") + 1
         problems.append(Problem(display, line, "not a text file: invalid UTF-8"))
         return None
-    return text.replace("\r\n", "\n")
+    return safe(text.replace("\r\n", "\n"))  # content is data: no escape reaches a terminal
+
+
+_NORMAL = re.compile(r"""["'#\[\]{}.=,\n]""")
+_BASIC = re.compile(r'\\.|"|\n', re.S)
+_BASIC_MULTI = re.compile(r'\\.|"""', re.S)
+
+
+def toml_limits(text: str) -> tuple[int, str] | None:
+    """``(line, message)`` when ``text`` nests deeper than :data:`MAX_TOML_DEPTH` or has a dotted
+    key of more than :data:`MAX_KEY_PARTS` parts; None when within both. One pass, linear.
+
+    Strings and comments are skipped (their brackets and dots are text); a ``.`` counts as
+    a key separator only where a key is read: at the start of a top-level line, in a
+    ``[table]`` header, or after ``{`` or ``,`` in an inline table, until ``=``.
+    """
+    stack: list[str] = []
+    key, parts, line, pos, n = True, 1, 1, 0, len(text)
+    while pos < n:
+        m = _NORMAL.search(text, pos)
+        if m is None:
+            return None
+        ch, pos = m.group(), m.end()
+        if ch == "\n":
+            line += 1
+            if not stack:
+                key, parts = True, 1
+        elif ch == "#":
+            end = text.find("\n", pos)
+            pos = n if end == -1 else end
+        elif ch == '"' or ch == "'":
+            multi = text.startswith(ch * 2, pos)
+            if multi:
+                pos += 2
+                if ch == '"':
+                    while (m := _BASIC_MULTI.search(text, pos)) and m.group() != '"""':
+                        pos = m.end()
+                    end = m.end() if m else n
+                else:
+                    end = text.find("\'\'\'", pos)
+                    end = n if end == -1 else end + 3
+                line += text.count("\n", pos, end)
+                pos = end
+            elif ch == '"':
+                while (m := _BASIC.search(text, pos)) and m.group() not in ('"', "\n"):
+                    pos = m.end()
+                pos = n if m is None else (m.end() if m.group() == '"' else m.start())
+            else:
+                end = text.find("'", pos)
+                nl = text.find("\n", pos)
+                pos = n if end == -1 and nl == -1 else (nl if end == -1 or (nl != -1 and nl < end) else end + 1)
+        elif ch == "=":
+            key = False
+        elif ch == ".":
+            if key:
+                parts += 1
+                if parts > MAX_KEY_PARTS:
+                    return line, f"a dotted key has more than {MAX_KEY_PARTS} parts"
+        elif ch in "[{":
+            if ch == "[" and key and not stack:
+                continue  # a [table] header: its name is a key
+            stack.append(ch)
+            if len(stack) > MAX_TOML_DEPTH:
+                return line, f"arrays and tables are nested more than {MAX_TOML_DEPTH} deep"
+            key, parts = ch == "{", 1
+        elif ch in "]}":
+            if stack:
+                stack.pop()
+            key = False
+        elif ch == ",":
+            if stack and stack[-1] == "{":
+                key, parts = True, 1
+    return None
 
 
 def parse_toml(text: str, display: str, first_line: int, problems: list[Problem]) -> dict[str, Any] | None:
+    limit = toml_limits(text)
+    if limit is not None:
+        problems.append(Problem(display, first_line + limit[0] - 1, f"malformed front matter: {limit[1]}"))
+        return None
     try:
-        return tomllib.loads(text)
+        return safe_data(tomllib.loads(text))  # TOML's own escapes ("\u001b") decoded, then removed
+    except (RecursionError, MemoryError):
+        problems.append(Problem(display, first_line, "malformed front matter: too deeply nested to read"))
+        return None
     except tomllib.TOMLDecodeError as err:
         m = re.search(r"line (\d+)", str(err))
         line = first_line + (int(m.group(1)) - 1 if m else 0)

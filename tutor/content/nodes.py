@@ -8,6 +8,7 @@ problems.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from typing import Any, Iterable
 
 from tutor.store import cache
 from tutor.content import template
-from tutor.content.files import MAX_FILE_BYTES, Problem, key_line, parse_toml, read_text, strings
+from tutor.content.files import MAX_FILE_BYTES, Problem, key_line, parse_toml, read_regular, read_text, strings
+from tutor.content.files import short as cut
 from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
 from tutor.content.lessonfile import Checkpoint, Lesson, LessonStep, parse_lesson
 
@@ -79,9 +81,40 @@ def builtin_content_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "content"
 
 
+def _heading_split(body: str) -> list[str]:
+    """``[before, heading, text, heading, text, ...]`` for lines ``## heading``, in one pass.
+
+    What ``re.split(r"^##\\s+(.+?)\\s*$", body, flags=re.M)`` gives for headings on one line,
+    without its quadratic time on a heading followed by a long run of spaces.
+    """
+    heads: list[tuple[int, int, str]] = []  # where the line starts, where it ends, the heading
+    pos, n = 0, len(body)
+    while pos <= n:
+        nl = body.find("\n", pos)
+        end = n if nl == -1 else nl
+        if body.startswith("##", pos) and end - pos > 2 and body[pos + 2].isspace():
+            heading = body[pos + 2:end].strip()
+            if heading:
+                heads.append((pos, end, heading))
+        if nl == -1:
+            break
+        pos = nl + 1
+    parts = [body[:heads[0][0]] if heads else body]
+    for i, (_, end, heading) in enumerate(heads):
+        rest = body[end:heads[i + 1][0] if i + 1 < len(heads) else n]
+        lead = len(rest) - len(rest.lstrip())
+        if lead == len(rest) and i + 1 == len(heads):
+            text = ""  # only white space to the end
+        else:
+            cut = rest.rfind("\n", 0, lead)
+            text = rest[cut:] if cut != -1 else rest
+        parts += [heading, text]
+    return parts
+
+
 def split_sections(body: str) -> tuple[str, dict[str, str]]:
     """The short explanation, and the follow-up sections (``## Example`` ...)."""
-    parts = re.split(r"^##\s+(.+?)\s*$", body, flags=re.M)
+    parts = _heading_split(body)
     main = [parts[0]]
     sections: dict[str, str] = {}
     for heading, text in zip(parts[1::2], parts[2::2]):
@@ -91,6 +124,33 @@ def split_sections(body: str) -> tuple[str, dict[str, str]]:
         else:
             main.append(f"## {heading}\n{text}")
     return "".join(main).strip(), sections
+
+
+def _drawn_from(meta: Any, text: str) -> bool:
+    """Whether every key and string in a cached ``meta`` occurs in the front matter ``text``.
+
+    A cache entry is keyed on the digest of the front matter, and beyond that it can
+    only repeat what the file says: a tampered entry with a title or a question the
+    file does not hold is ignored and the file is read. Linear in the entry's size.
+    """
+    if not isinstance(meta, dict):
+        return False
+    stack: list[Any] = [meta]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if not isinstance(k, str) or k not in text:
+                    return False
+                stack.append(v)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if item not in text:
+                return False
+        elif not (item is None or isinstance(item, (int, float, bool))):
+            return False
+    return True
 
 
 def parse_node(text: str, display: str, concepts: dict[str, str], problems: list[Problem],
@@ -108,6 +168,8 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     front_text = "\n".join(front_lines)
     key = cache.digest(front_text) if front_cache is not None else ""
     meta = front_cache.get(key) if front_cache is not None else None
+    if meta is not None and not _drawn_from(meta, front_text):
+        meta = None  # a cache entry that says what the file does not: read the file
     if meta is None:
         meta = parse_toml(front_text, display, 2, problems)
         if meta is None:
@@ -132,7 +194,7 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     known = {"id", "title", "concepts", "questions", "keywords", "links", "plot", "derive", "scope"}
     for key in meta:
         if key not in known:
-            problems.append(Problem(display, at(key), f"unknown field '{key}' (known: {', '.join(sorted(known))})"))
+            problems.append(Problem(display, at(key), f"unknown field '{cut(key)}' (known: {', '.join(sorted(known))})"))
     node_id = need_str("id")
     if node_id and not _ID.match(node_id):
         problems.append(Problem(display, at("id"), f"id '{node_id}' must be lowercase letters, digits and '-'"))
@@ -195,19 +257,66 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
 # ------------------------------------------------------------------ the whole base
 
 
-def _files(root: Path, problems: list[Problem]) -> Iterable[Path]:
-    root_resolved = root.resolve()
-    count = 0
-    for path in sorted(root.rglob("*")):
-        if path.name.startswith(".") or any(p.startswith(".") for p in path.relative_to(root).parts):
+#: Folders inside a content folder, at most this deep, are read.
+MAX_FOLDER_DEPTH = 16
+
+
+def _walk(root: Path, problems: list[Problem]) -> list[Path]:
+    """Every visible ``.md`` and ``.toml`` path under ``root``, sorted (listing stops past 4 × ``MAX_FILES``).
+
+    Links to folders are not followed (no loop can be entered); folders deeper than
+    :data:`MAX_FOLDER_DEPTH` and folders that cannot be listed are reported, not raised.
+    """
+    found: list[Path] = []
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError as err:
+            problems.append(Problem(str(folder), 1, f"cannot read the folder: {err.strerror or err}"))
             continue
-        if path.suffix not in (".md", ".toml") or path.is_dir():
-            continue
-        if path.is_symlink():
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
             try:
-                path.resolve().relative_to(root_resolved)
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if depth + 1 > MAX_FOLDER_DEPTH:
+                    problems.append(Problem(str(path), 1, f"folders nested more than {MAX_FOLDER_DEPTH} deep are not read"))
+                else:
+                    stack.append((path, depth + 1))
+            elif path.suffix in (".md", ".toml"):
+                found.append(path)
+                if len(found) > 4 * MAX_FILES:  # far too many: stop listing (the caller cuts at MAX_FILES)
+                    return sorted(found)
+    return sorted(found)
+
+
+def _files(root: Path, problems: list[Problem]) -> Iterable[Path]:
+    try:
+        root_resolved = root.resolve(strict=True)
+    except (OSError, RuntimeError) as err:
+        problems.append(Problem(str(root), 1, f"cannot read the folder: {getattr(err, 'strerror', None) or err}"))
+        return
+    count = 0
+    for path in _walk(root, problems):
+        if os.path.islink(path):
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                problems.append(Problem(str(path), 1, "a link that loops or leads nowhere"))
+                continue
+            try:
+                target.relative_to(root_resolved)
             except ValueError:
                 problems.append(Problem(str(path), 1, "a link to a file outside the content folder is refused"))
+                continue
+            if target.is_dir():
                 continue
         count += 1
         if count > MAX_FILES:
@@ -227,9 +336,13 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
     node_files: list[tuple[Path, str]] = []
     lesson_files: list[tuple[Path, str]] = []
     for root in roots:
-        if root.is_file():
+        try:
+            is_file, is_dir = root.is_file(), root.is_dir()
+        except OSError:
+            is_file = is_dir = False
+        if is_file:
             files = [root]
-        elif root.is_dir():
+        elif is_dir:
             files = list(_files(root, kb.problems))
         else:
             kb.problems.append(Problem(str(root), 1, "no such file or folder"))
@@ -244,7 +357,7 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
             else:
                 node_files.append((path, display))
     front_cache = None
-    if len(node_files) >= cache.MIN_ITEMS:
+    if len(node_files) >= cache.MIN_ITEMS and not deep:  # validate reads every file itself
         front_cache = cache.read_json("front-matter.json")
         front_cache = front_cache if isinstance(front_cache, dict) else {}
         known = len(front_cache)
@@ -306,7 +419,7 @@ def normalise_question(q: str) -> str:
 
 def _lines(path: str) -> list[str]:
     try:
-        return Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
+        return read_regular(Path(path), MAX_FILE_BYTES).decode("utf-8", errors="replace").split("\n")
     except OSError:
         return []
 

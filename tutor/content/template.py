@@ -20,7 +20,8 @@ from tutor.maths import computations
 from tutor.errors import InputError, TutorError
 from tutor.maths.literals import parse_args
 
-PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+#: A placeholder's inner text longer than this is refused before any pattern reads it.
+MAX_INNER = 2_200
 _CALL = re.compile(
     r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]{0,40})\s*\((?P<args>[^()]*)\)"
     r"(?:\.(?P<field>[A-Za-z_][A-Za-z0-9_]{0,40}))?\s*(?:\|\s*(?P<sig>\d{1,2})\s*)?$",
@@ -46,6 +47,8 @@ class TemplateError(TutorError):
 
 
 def parse_call(text: str) -> Call:
+    if len(text) > MAX_INNER:
+        raise InputError(f"'{{{{{text.strip()[:40]}…' is too long for a computation (at most {MAX_INNER} characters)")
     m = _CALL.match(text)
     if not m:
         raise InputError(f"'{{{{{text.strip()[:60]}}}}}' is not of the form name(arguments)")
@@ -89,15 +92,48 @@ def evaluate(call: Call) -> str:
     return numeric.fmt(value, call.sig)
 
 
+def _spans(body: str):
+    """``(start, end)`` of each ``{{ … }}``: ``body[start + 2:end]`` is its inner text.
+
+    A scan with ``str.find`` that never looks at a character twice (a lazy ``{{(.*?)}}``
+    pattern retried at every ``{{`` of an unclosed run is quadratic). It finds what that
+    pattern finds: each ``{{`` with the first ``}}`` after it.
+    """
+    pos = 0
+    while True:
+        start = body.find("{{", pos)
+        if start == -1:
+            return
+        end = body.find("}}", start + 2)
+        if end == -1:
+            return
+        yield start, end
+        pos = end + 2
+
+
 def placeholders(body: str) -> list[tuple[int, str]]:
     """Every placeholder's offset in ``body`` and its inner text."""
-    return [(m.start(), m.group(1)) for m in PLACEHOLDER.finditer(body)]
+    return [(start, body[start + 2:end]) for start, end in _spans(body)]
+
+
+def blank(body: str, repl: str = " ") -> str:
+    """The body with every placeholder replaced by ``repl`` (the text an author typed by hand)."""
+    out, pos = [], 0
+    for start, end in _spans(body):
+        out += [body[pos:start], repl]
+        pos = end + 2
+    out.append(body[pos:])
+    return "".join(out)
 
 
 def check(body: str) -> list[TemplateError]:
     """Every placeholder that cannot be filled, without stopping at the first."""
     problems: list[TemplateError] = []
-    found = placeholders(body)
+    found = []
+    for start, end in _spans(body):
+        found.append((start, body[start + 2:end]))
+        if len(found) > MAX_PLACEHOLDERS:
+            break
     if len(found) > MAX_PLACEHOLDERS:
         return [TemplateError(f"too many computations ({len(found)}; at most {MAX_PLACEHOLDERS})", found[0][0])]
     for offset, inner in found:
@@ -114,10 +150,15 @@ def check(body: str) -> list[TemplateError]:
 def render(body: str) -> str:
     """The body with every placeholder filled; a broken one shows as a visible marker."""
 
-    def fill(m: re.Match[str]) -> str:
+    def fill(inner: str) -> str:
         try:
-            return evaluate(parse_call(m.group(1)))
+            return evaluate(parse_call(inner))
         except TutorError as err:
             return f"[computation unavailable: {err.message}]"
 
-    return PLACEHOLDER.sub(fill, body)
+    out, pos = [], 0
+    for start, end in _spans(body):
+        out += [body[pos:start], fill(body[start + 2:end])]
+        pos = end + 2
+    out.append(body[pos:])
+    return "".join(out)

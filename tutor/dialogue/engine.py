@@ -20,7 +20,7 @@ from tutor.dialogue.context import Context
 from tutor.dialogue.core import Core
 from tutor.dialogue.reply import Reply
 from tutor.errors import TutorError
-from tutor.matching.language import MAX_CHARS, clean
+from tutor.matching.language import MAX_CHARS, clean, is_format
 
 if TYPE_CHECKING:
     from tutor.store.progress import Store
@@ -57,7 +57,7 @@ def _junk(text: str) -> str | None:
     if len(text) > MAX_CHARS:
         return (f"That is {len(text):,} characters; I read questions of up to {MAX_CHARS:,} characters. "
                 "Paste the part you are stuck on.")
-    bad = sum(1 for ch in text if ch == "\ufffd" or (not ch.isprintable() and ch not in "\n\t\r"))
+    bad = sum(1 for ch in text if ch == "\ufffd" or (not ch.isprintable() and ch not in "\n\t\r" and not is_format(ch)))
     if bad > max(2, len(text) // UNREADABLE_SHARE):
         return "That does not look like text (it is mostly unreadable or control characters). Type your question in words."
     return None

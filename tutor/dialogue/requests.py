@@ -1,7 +1,10 @@
-"""Recognise what a learner asks the tutor to *do*, before looking for a topic.
+r"""Recognise what a learner asks the tutor to *do*, before looking for a topic.
 
 Every recogniser reads text with regular expressions and :func:`literals.to_float`;
-nothing is evaluated.
+nothing is evaluated. Each reads the text cleaned, cut to ``language.MAX_CHARS`` and with
+runs of white space squeezed to one space, and no pattern has two unbounded quantifiers
+that can trade characters (possessive ``\s*+`` where a gap sits between parts), so their
+time is linear in the text (``benchmarks/bench_adversarial.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from tutor.errors import InputError
-from tutor.matching.language import clean
+from tutor.matching.language import clean, squeeze
 from tutor.maths.literals import NUMBER, to_float
 
 # ------------------------------------------------------------------ follow-ups and choices
@@ -35,8 +38,13 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "one": 1, "two": 
              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
+def _text(text: str) -> str:
+    """What every recogniser reads: cleaned, cut to ``language.MAX_CHARS``, white space squeezed."""
+    return squeeze(clean(text))
+
+
 def _short(text: str) -> str:
-    return re.sub(r"\s+", " ", clean(text).strip().lower()).strip(" .!?,;")
+    return _text(text).strip().lower().strip(" .!?,;")
 
 
 def follow_up(text: str) -> str | None:
@@ -73,8 +81,8 @@ _ALIASES = {
 }
 _NAME = r"y[ _]?hat|ŷ|y_pred|y_true|true label|learning rate|step size|prediction|predicted|probability|output|label|target|truth|logit|weight|bias|input|feature|alpha|prob|pred|eta|lr|[yazwbxpqαη]"
 _VALUE = rf"\[[^\[\]]{{0,4000}}\]|\(\s*{NUMBER}(?:\s*,\s*{NUMBER})+\s*\)|{NUMBER}"
-_ASSIGN = re.compile(rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*(?:=|:|≈|is|of|equals?|equal to|as)?\s*(?P<value>{_VALUE})", re.I)
-_CALL = re.compile(rf"(?P<neg>[-−]|minus |negative )?\s*(?<![\w.])(?P<fn>log_?2|log_?10|ln|log(?![\d_])|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?"
+_ASSIGN = re.compile(rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*+(?:=|:|≈|is|of|equals?|equal to|as)?\s*+(?P<value>{_VALUE})", re.I)
+_CALL = re.compile(rf"(?:(?P<neg>[-−]|minus |negative )\s*+)?(?<![\w.])(?P<fn>log_?2|log_?10|ln|log(?![\d_])|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?"
                    rf"(?P<value>{NUMBER}(?:\s*,\s*{NUMBER})*)(?![\w.]|\s*[-+*/^])\s*\)?", re.I)
 #: Words of doubt or trouble: "why is -log(1) ...", "log(0) error": a question about a topic, not a sum.
 _DOUBT = re.compile(r"\b(why|shouldn'?t|should|isn'?t|doesn'?t|how come|confus\w*|explain|error|errors|nan|bug|problem|wrong|"
@@ -103,6 +111,7 @@ def _read_value(raw: str) -> float | list[float]:
 
 
 def assignments(text: str) -> dict[str, float | list[float]]:
+    text = _text(text)
     found: dict[str, float | list[float]] = {}
     for m in _ASSIGN.finditer(text):
         name = _ALIASES.get(m.group("name").lower().replace("  ", " "))
@@ -133,12 +142,13 @@ def what_about(text: str) -> dict[str, float | list[float]] | None:
 
 def doubtful(text: str) -> bool:
     """Words of doubt without a verb asking for a sum: "shouldn't the loss be -1 if ŷ = 0.999?" is a question."""
+    text = _text(text)
     return bool(_DOUBT.search(text)) and not _COMPUTE_VERB.search(text)
 
 
 def compute_request(text: str) -> ComputeRequest | None:
     """A numeric request in the learner's words, or None when the text asks for none."""
-    text = clean(text)
+    text = _text(text)
     if not _NUMBERS.search(text) or len(re.findall(r"[^\W\d_]{2,}", text)) > MAX_REQUEST_WORDS:
         return None
     if doubtful(text):
@@ -199,7 +209,7 @@ _PLOT = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?
 
 def plot_request(text: str) -> str | None:
     """The plot a request names, or ``""`` for a plot request naming none, or None."""
-    low = clean(text).lower().strip()
+    low = _text(text).lower().strip()
     if not _PLOT.search(low):
         return None
     if "sigmoid" in low or "σ" in low or "logistic" in low:
@@ -225,7 +235,7 @@ _DERIVE = re.compile(r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]
 #: What a derive request names, tried in order; the loss's own derivative when nothing more specific is named.
 _DERIVE_TARGETS = [(re.compile(p), target) for p, target in [
     (r"softmax|categorical|multi.?class", "softmax"),
-    (r"likelihood|bernoulli|\bmle\b|where does .* come from|origin", "likelihood"),
+    (r"likelihood|bernoulli|\bmle\b|where does .{0,80}?come from|origin", "likelihood"),
     (r"mse|squared|quadratic", "mse"),
     (r"x\s*(?:ᵀ|\^t|transpose)|vectori[sz]|\bm examples|\(1/m\)|matrix|∇", "vectorized"),
     (r"w_?j|\bweights?\b|\bdw\b|\bbias\b|\bdb\b|logistic regression", "weights"),
@@ -237,7 +247,7 @@ _DERIVE_TARGETS = [(re.compile(p), target) for p, target in [
 
 def derive_request(text: str) -> str | None:
     """The derivation a request names (a key of ``curriculum.DERIVATIONS``), or None."""
-    low = clean(text).lower()
+    low = _text(text).lower()
     if not _DERIVE.search(low):
         return None
     for pattern, target in _DERIVE_TARGETS:

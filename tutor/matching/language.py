@@ -58,9 +58,10 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"\bnatural[\s-]log(?:arithm)?\b|\bnats?\b", " ln natural "),
         (r"\blogarithms?\b|\blogs\b", " log "),
         # σ'(z) = σ(1 - σ), however it is spelt: da/dz, sigma_prime, a(1 - a), s * (1 - s).
-        (r"\bd\s*(?:a|yhat|sigmoid|s)\s*/\s*d\s*z\b|\bsigmoid(?:[\s_]?prime\b|\s*')|\bsigma[\s_]?prime\b"
-         r"|\b(?:sigmoid|yhat|a|s)\s*(?:\(\s*[zx]\s*\))?\s*(?:\*|·|times)?\s*\(?\s*(?:1|one)\s*(?:[-−]|minus)\s*"
-         r"(?:sigmoid|yhat|a|s)\b\s*(?:\(\s*[zx]\s*\))?\s*\)?|\bx(?:\s*\*\s*)?\(\s*1\s*[-−]\s*x\s*\)",
+        # Possessive \s*+ throughout: the pieces between them never start with a space, so no split is worth retrying.
+        (r"\bd\s*+(?:a|yhat|sigmoid|s)\s*+/\s*+d\s*+z\b|\bsigmoid(?:[\s_]?prime\b|\s*+')|\bsigma[\s_]?prime\b"
+         r"|\b(?:sigmoid|yhat|a|s)\s*+(?:\(\s*+[zx]\s*+\))?\s*+(?:\*|·|times)?\s*+\(?\s*+(?:1|one)\s*+(?:[-−]|minus)\s*+"
+         r"(?:sigmoid|yhat|a|s)\b\s*+(?:\(\s*+[zx]\s*+\))?\s*+\)?|\bx(?:\s*+\*\s*+)?\(\s*+1\s*+[-−]\s*+x\s*+\)",
          " sigmoid derivative "),
         # dJ/dw, ∂L/∂ŷ, dw, dA: a derivative, and what it is taken with respect to.
         (r"(?:\bd|∂)\s*(?:l|j|e|loss|cost)\s*/\s*(?:d|∂)\s*(?:w|theta|θ|b|weights?|bias)\w*|\bd(?:w|b|theta|θ)\d*\b", " derivative weight "),
@@ -103,6 +104,7 @@ one use used using like want wondering make sure see seem seems way thing things
 # Question words that matter for telling requests apart are kept out of STOPWORDS on purpose.
 _WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
 _QUOTES = re.compile(r"[`\"“”„«»]")
+_SPACES = re.compile(r"\s+")
 _stemmer = EnglishStemmer()  # the English module alone: the package imports every language
 
 
@@ -111,21 +113,43 @@ def fingerprint() -> str:
     return repr(([p.pattern for p, _ in _REWRITES], [r for _, r in _REWRITES], sorted(STOPWORDS), _WORD.pattern))
 
 
+def is_format(ch: str) -> bool:
+    """An invisible format character (zero-width space or joiner, a direction mark): dropped, not refused."""
+    return unicodedata.category(ch) == "Cf"
+
+
 def clean(text: str) -> str:
-    """NFKC-normalised text without control characters, cut to :data:`MAX_CHARS`."""
+    """NFKC-normalised text without control characters, cut to :data:`MAX_CHARS`.
+
+    Invisible format characters (zero-width spaces and joiners, direction marks) are
+    dropped, so ``min\u200bus`` reads as ``minus``; other control characters become spaces.
+    """
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "" if unicodedata.category(ch) == "Cf" else " "
+                   for ch in text)
+
+
+def squeeze(text: str) -> str:
+    """Every run of white space as one space.
+
+    The rewrites' ``\\s*`` then see at most one character each, so no pattern can try
+    the many ways of splitting a long run of spaces between its parts: the time of
+    every pattern stays linear in the length of the text (benchmarks/bench_adversarial.py).
+    """
+    return _SPACES.sub(" ", text)
 
 
 def canonical(text: str) -> str:
     """Lowercased text with the domain's many spellings rewritten to one each."""
-    text = clean(text)
+    text = squeeze(clean(text))
     # Quotes and code backticks only wrap words: `-np.log(p)` is -np.log(p).
-    text = _QUOTES.sub(" ", text.lower())
+    text = squeeze(_QUOTES.sub(" ", text.lower()))
     for pattern, repl in _REWRITES:
         text = pattern.sub(repl, text)
+        if "  " in text:  # a rewrite can leave spaces side by side ("np.np.np." becomes spaces)
+            text = _SPACES.sub(" ", text)
     return text.replace("_", " ")
 
 

@@ -59,7 +59,7 @@ class Match:
 K1 = 2.0
 B = 0.5
 #: Bump when what goes into the index changes, so cached indexes are rebuilt.
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 #: Indexes kept in the cache (one per distinct content set recently used).
 KEEP_INDEXES = 4
 
@@ -120,31 +120,60 @@ class Matcher:
             self.index.save(folder / "nodes.npz")
             self.q_index.save(folder / "phrasings.npz")
             np.save(folder / "owners.npy", self.owners, allow_pickle=False)
+            names = ["nodes.npz", "phrasings.npz", "owners.npy"]
             if self.classifier is not None:
                 self.classifier.save(folder / "classifier.npz")
+                names.append("classifier.npz")
+            files = {name: cache.file_digest((folder / name).read_bytes()) for name in names}
             cache.write_json(f"index-{key}/meta.json", {
                 "ids": self.ids, "vocab": self.vocab, "phrasings": self.node_phrasings,
                 "node_terms": self.index.terms(), "phrase_terms": self.q_index.terms(),
-                "classifier_terms": self.classifier.terms() if self.classifier is not None else None})
+                "classifier_terms": self.classifier.terms() if self.classifier is not None else None,
+                "files": files, "sizes": {"nodes": int(len(self.index.doc_ids)), "phrasings": int(len(self.q_index.doc_ids))}})
             cache.prune("index-*", keep=KEEP_INDEXES)
         except (OSError, ValueError):
             pass
 
     def _load(self, key: str) -> bool:
-        folder = cache.cache_dir() / f"index-{key}"
-        meta = cache.read_json(f"index-{key}/meta.json")
+        """Whether a verified index was read from the cache; anything off (a missing, truncated, tampered,
+        inconsistent or non-finite part) means False, and the index is built afresh and saved over it."""
+        try:
+            return self._load_checked(cache.cache_dir() / f"index-{key}", cache.read_json(f"index-{key}/meta.json"))
+        except Exception:  # noqa: BLE001 - a cache only saves time: whatever is wrong with it, rebuild
+            return False
+
+    def _load_checked(self, folder, meta) -> bool:
         if not isinstance(meta, dict) or meta.get("ids") != self.ids:
             return False
-        try:
-            self.index = BM25.load(folder / "nodes.npz", meta["node_terms"])
-            self.q_index = BM25.load(folder / "phrasings.npz", meta["phrase_terms"])
-            self.owners = np.load(folder / "owners.npy", allow_pickle=False)
-            terms = meta.get("classifier_terms")
-            self.classifier = PhraseClassifier.load(folder / "classifier.npz", terms) if terms is not None else None
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        self.vocab = meta["vocab"]
-        self.node_phrasings = meta["phrasings"]
+        n = len(self.ids)
+        vocab, node_terms, phrase_terms = (_strings(meta["vocab"]), _strings(meta["node_terms"]),
+                                           _strings(meta["phrase_terms"]))
+        phrasings = meta["phrasings"]
+        if not (isinstance(phrasings, list) and len(phrasings) == n and all(_strings(p) is not None for p in phrasings)):
+            raise ValueError("phrasings")
+        files, sizes = meta["files"], meta["sizes"]
+        if not (isinstance(files, dict) and isinstance(sizes, dict)):
+            raise ValueError("files")
+        index = _load_bm25(folder / "nodes.npz", files["nodes.npz"], node_terms, sizes["nodes"], n)
+        q_index = _load_bm25(folder / "phrasings.npz", files["phrasings.npz"], phrase_terms, sizes["phrasings"], None)
+        owners = cache.load_arrays(folder / "owners.npy", files["owners.npy"], {"": q_index.n_docs})[""]
+        if not (owners.dtype.kind == "i" and owners.shape == (q_index.n_docs,) and (owners.size == 0 or
+                                                                                    (owners.min() >= 0 and owners.max() < n))):
+            raise ValueError("owners")
+        classifier = None
+        terms = meta["classifier_terms"]
+        if terms is not None:
+            terms = _strings(terms)
+            arrays = cache.load_arrays(folder / "classifier.npz", files["classifier.npz"], {"W": len(terms) * n, "b": n})
+            W, b = arrays["W"], arrays["b"]
+            if not (W.dtype.kind == "f" and b.dtype.kind == "f" and W.shape == (len(terms), n) and b.shape == (n,)
+                    and np.isfinite(W).all() and np.isfinite(b).all()):
+                raise ValueError("classifier")
+            classifier = PhraseClassifier.__new__(PhraseClassifier)
+            classifier.W, classifier.b, classifier.n_classes = W, b, n
+            classifier.vocab = {w: j for j, w in enumerate(terms)}
+        self.index, self.q_index, self.owners, self.classifier = index, q_index, owners, classifier
+        self.vocab, self.node_phrasings = vocab, phrasings
         return True
 
     def correct(self, words: list[str]) -> list[str]:
@@ -203,3 +232,37 @@ class Matcher:
             Match(self.ids[i], float(scores[i]), round(float(share[i]) * strength, 4))
             for i in order[:k] if scores[i] > 0
         ]
+
+
+#: The most postings a cached index may declare (8 bytes each): 256 MB.
+MAX_POSTINGS = 32 * 1024 * 1024
+
+
+def _strings(value) -> list[str]:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ValueError("expected a list of strings")
+    return value
+
+
+def _load_bm25(path, digest, terms: list[str], nnz, n_docs: int | None) -> BM25:
+    """A cached :class:`BM25`, every array checked: types, shapes, ranges, finite weights."""
+    if not (isinstance(nnz, int) and 0 <= nnz <= MAX_POSTINGS and isinstance(digest, str)):
+        raise ValueError("sizes")
+    arrays = cache.load_arrays(path, digest, {"doc_ids": nnz, "indptr": len(terms) + 1, "weights": nnz, "n_docs": 1})
+    doc_ids, indptr, weights, count = arrays["doc_ids"], arrays["indptr"], arrays["weights"], arrays["n_docs"]
+    if not (count.shape == (1,) and count.dtype.kind == "i" and int(count[0]) >= 0):
+        raise ValueError("n_docs")
+    docs = int(count[0])
+    if n_docs is not None and docs != n_docs:
+        raise ValueError("n_docs")
+    if not (doc_ids.dtype.kind == "i" and doc_ids.shape == (nnz,) and indptr.dtype.kind == "i"
+            and indptr.shape == (len(terms) + 1,) and weights.dtype.kind == "f" and weights.shape == (nnz,)):
+        raise ValueError("shapes")
+    if nnz and (doc_ids.min() < 0 or doc_ids.max() >= docs):
+        raise ValueError("doc ids")
+    if indptr[0] != 0 or indptr[-1] != nnz or (np.diff(indptr) < 0).any() or not np.isfinite(weights).all():
+        raise ValueError("postings")
+    obj = BM25.__new__(BM25)
+    obj.doc_ids, obj.indptr, obj.weights, obj.n_docs = doc_ids, indptr, weights, docs
+    obj.vocab = {t: i for i, t in enumerate(terms)}
+    return obj

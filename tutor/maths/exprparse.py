@@ -5,6 +5,14 @@ The text is tokenised and parsed by Python's ``ast`` module (which only
 functions are admitted; anything else (attributes, subscripts, lambdas,
 strings, unknown names, huge numbers, deep nesting, exponent towers) is refused
 with a message. SymPy is imported only when a formula is read.
+
+Safety is by cost, checked on the syntax tree before SymPy sees anything
+(:func:`_bound`): the number of nodes, the nesting depth, the height of a tower
+of powers, every exponent (a constant between -``MAX_EXPONENT`` and
+``MAX_EXPONENT``), and an upper estimate of the bits of every exact number SymPy
+would build (``(9^9)^9...`` is refused long before it is computed); ``0^-1`` and
+``log(0)`` are refused as undefined. :func:`equivalent` stops after
+``CHECK_SECONDS``.
 """
 
 from __future__ import annotations
@@ -17,6 +25,13 @@ from tutor.errors import InputError
 MAX_CHARS = 300
 MAX_DEPTH = 40
 MAX_EXPONENT = 10
+MAX_NODES = 150
+MAX_POWER_HEIGHT = 3
+#: An upper estimate of the bits of any exact number built while reading a formula.
+MAX_BITS = 4096
+#: A constant (as a float) beyond this size is refused as too large.
+MAX_MAGNITUDE = 1e100
+CHECK_SECONDS = 2.0
 
 SYMBOLS = {"y": "y", "y_hat": "y_hat", "yhat": "y_hat", "a": "y_hat", "p": "y_hat", "z": "z", "x": "x", "w": "w", "b": "b"}
 FUNCTIONS = {"log", "ln", "exp", "sigma", "sigmoid"}
@@ -38,6 +53,95 @@ def _prepare(text: str) -> str:
     return " ".join(t.split())
 
 
+_READ = "I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...)."
+
+
+def _bound(tree: ast.AST) -> None:
+    """Refuse a formula whose reading would cost more than a formula can need (see the module's docstring).
+
+    Walks the tree once, computing for each node: its value as a complex float when it
+    is a constant (None otherwise), an upper estimate of the bits of the exact numbers
+    in it, and the height of its tower of powers. Nothing here calls SymPy.
+    """
+    import cmath
+    import math
+    from fractions import Fraction
+
+    count = 0
+
+    def too_large() -> InputError:
+        return InputError("That formula builds a number too large to work with.")
+
+    def visit(node: ast.AST, depth: int) -> tuple[complex | None, int, int]:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(f"That formula is too long (at most {MAX_NODES} symbols and numbers).")
+        if depth > MAX_DEPTH:
+            raise InputError("That formula is nested too deeply.")
+        if isinstance(node, ast.Expression):
+            return visit(node.body, depth + 1)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            if abs(node.value) > 1e12:
+                raise InputError("That number is too large for a formula.")
+            exact = Fraction(str(node.value)) if isinstance(node.value, float) else Fraction(node.value)
+            return complex(node.value), exact.numerator.bit_length() + exact.denominator.bit_length(), 0
+        if isinstance(node, ast.Name):
+            return (complex(math.e) if node.id == "e" else None), 1, 0
+        if isinstance(node, ast.UnaryOp):
+            v, bits, h = visit(node.operand, depth + 1)
+            return (-v if v is not None and isinstance(node.op, ast.USub) else v), bits, h
+        if isinstance(node, ast.BinOp):
+            lv, lb, lh = visit(node.left, depth + 1)
+            rv, rb, rh = visit(node.right, depth + 1)
+            value = None
+            if isinstance(node.op, ast.Pow):
+                if rv is None or rv.imag or not math.isfinite(rv.real) or abs(rv.real) > MAX_EXPONENT:
+                    raise InputError(f"Exponents are limited to numbers between -{MAX_EXPONENT} and {MAX_EXPONENT}.")
+                height = 1 + max(lh, rh)
+                if height > MAX_POWER_HEIGHT:
+                    raise InputError(f"Powers of powers are limited to {MAX_POWER_HEIGHT} levels.")
+                bits = lb * max(1, math.ceil(abs(rv.real))) + rb
+                if lv is not None:
+                    if lv == 0 and rv.real < 0:
+                        raise InputError("That formula divides by zero (0 to a negative power).")
+                    try:
+                        value = lv ** rv
+                    except (OverflowError, ZeroDivisionError):
+                        raise too_large() from None
+            else:
+                height, bits = max(lh, rh), lb + rb
+                if lv is not None and rv is not None:
+                    if isinstance(node.op, ast.Div) and rv == 0:
+                        raise InputError("That formula divides by zero.")
+                    ops = {ast.Add: lambda: lv + rv, ast.Sub: lambda: lv - rv, ast.Mult: lambda: lv * rv,
+                           ast.Div: lambda: lv / rv}
+                    try:
+                        value = ops.get(type(node.op), lambda: None)()
+                    except (OverflowError, ZeroDivisionError):
+                        raise too_large() from None
+            if bits > MAX_BITS or (value is not None and not abs(value) <= MAX_MAGNITUDE):
+                raise too_large()
+            return value, bits, height
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 and not node.keywords:
+            v, bits, h = visit(node.args[0], depth + 1)
+            value = None
+            if v is not None:
+                fn = node.func.id
+                if fn in ("log", "ln") and v == 0:
+                    raise InputError("That formula takes log(0), which is undefined.")
+                try:
+                    value = {"log": cmath.log, "ln": cmath.log, "exp": cmath.exp}.get(fn, lambda a: a)(v)
+                except (OverflowError, ValueError):
+                    raise too_large() from None
+                if not abs(value) <= MAX_MAGNITUDE:
+                    raise too_large()
+            return value, bits + 1, h
+        return None, 1, 0  # anything else is refused by the reader with its own message
+
+    visit(tree, 0)
+
+
 def parse(text: str):
     """A SymPy expression for ``text``; ``InputError`` when it is not a formula we read."""
     if len(text) > MAX_CHARS:
@@ -48,7 +152,8 @@ def parse(text: str):
     try:
         tree = ast.parse(src, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise InputError("I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...).") from None
+        raise InputError(_READ) from None
+    _bound(tree)
     import sympy as sp
 
     from tutor.maths.derive import sigma
@@ -102,7 +207,10 @@ def parse(text: str):
                 return sigma(arg) * (1 - sigma(arg))
         raise InputError("I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...).")
 
-    return walk(tree, 0)
+    expr = walk(tree, 0)
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise InputError("That formula is undefined (it divides by zero or takes the log of 0).")
+    return expr
 
 
 def equivalent(a, b, points: int = 16) -> bool:
@@ -127,7 +235,12 @@ def equivalent(a, b, points: int = 16) -> bool:
     fb = sp.lambdify(syms, eb, "cmath")
     rng = random.Random(7)
     defined = 0
+    import time
+
+    deadline = time.monotonic() + CHECK_SECONDS
     for _ in range(points):
+        if time.monotonic() > deadline:
+            raise InputError("That formula takes too long to check; write it more simply.")
         vals = [rng.uniform(0.1, 0.9) if s.name in ("y", "y_hat") else rng.uniform(-2, 2) for s in syms]
         try:
             va, vb = complex(fa(*vals)), complex(fb(*vals))

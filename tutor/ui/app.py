@@ -85,7 +85,7 @@ class TutorApp(App):
                 if problems:
                     self.call_from_thread(self.notify, f"{len(problems)} content problem(s) were skipped; "
                                           "run 'tutor validate' to see them.", severity="warning")
-                notice = self._tutor.store().notice
+                notice = self._tutor.store().take_notice()
                 if notice:
                     self.call_from_thread(self.notify, notice, severity="warning", timeout=10)
             return self._tutor
@@ -117,9 +117,12 @@ def read_keymap() -> dict[str, str]:
 
     from tutor.store.locations import keymap_path
 
-    try:
-        data = tomllib.loads(keymap_path().read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    from tutor.content.files import read_regular, toml_limits
+
+    try:  # a regular file of at most 64 KB, nested and dotted within limits, or no remapping
+        text = read_regular(keymap_path(), 65536).decode("utf-8")
+        data = tomllib.loads(text) if len(text) <= 65536 and toml_limits(text) is None else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
     keys = data.get("keys", {})
     return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(keys, dict) else {}

@@ -119,6 +119,11 @@ class ChatScreen(Screen):
         tutor = self.app.tutor()  # waits for content to load, off the event loop
         reply, ctx = tutor.reply(turn, context)
         self.post_message(Answered(turn if isinstance(turn, str) else "", reply, ctx))
+        from tutor.store.progress import pending_notice
+
+        notice = pending_notice(tutor)  # progress that could not be saved is said, not dropped
+        if notice:
+            self.app.call_from_thread(self.app.notify, notice, severity="warning", timeout=10)
 
     def on_answered(self, message: Answered) -> None:
         self.context = message.context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -41,7 +42,7 @@ class LessonListScreen(Screen):
     def fill(self, rows: list[tuple[str, str]]) -> None:
         options = self.query_one("#lesson-list", OptionList)
         options.clear_options()
-        options.add_options([Option(text, id=lid) for lid, text in rows])
+        options.add_options([Option(Content(text), id=lid) for lid, text in rows])  # titles are text, never markup
         options.highlighted = 0 if rows else None
         options.focus()
 
@@ -85,5 +86,5 @@ class LessonScreen(ChatScreen):
             return
         bar = self.query_one("#lesson-progress", ProgressBar)
         bar.update(total=len(lesson.steps), progress=(state.step + 1) if state else len(lesson.steps))
-        self.query_one("#lesson-title", Label).update(
-            f"{lesson.title}: step {state.step + 1} of {len(lesson.steps)}" if state else f"{lesson.title}: done")
+        self.query_one("#lesson-title", Label).update(Content(
+            f"{lesson.title}: step {state.step + 1} of {len(lesson.steps)}" if state else f"{lesson.title}: done"))

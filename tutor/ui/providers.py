@@ -5,6 +5,20 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.fuzzy import Matcher
+from textual.content import Content
+from textual.markup import escape
+
+
+def plain_highlight(matcher: Matcher, candidate: str) -> Content:
+    """``matcher.highlight`` without reading ``candidate`` as markup: titles are content, never markup."""
+    content = Content(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if score:
+        for offset in offsets:
+            if not candidate[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 
@@ -25,11 +39,11 @@ class TopicsProvider(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, action in self._entries():
-            yield DiscoveryHit(title, action, help=help_text)
+            yield DiscoveryHit(Content(title), action, text=title, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, action in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), action, help=help_text)
+                yield Hit(score, plain_highlight(matcher, title), action, text=title, help=escape(help_text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markdown import Markdown as RichMarkdown
+from textual.content import Content
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Collapsible, Static
@@ -51,7 +52,7 @@ class Chip(Button):
     """A follow-up or a choice: pressing it sends its intent (never text to be parsed again)."""
 
     def __init__(self, label: str, intent: Intent) -> None:
-        super().__init__(label, compact=True, classes="chip")
+        super().__init__(Content(label), compact=True, classes="chip")  # a title is text, never markup
         self.intent = intent
         self.label_text = label
 
