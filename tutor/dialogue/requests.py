@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tutor.errors import InputError
 from tutor.matching.language import clean, squeeze
 from tutor.maths.literals import NUMBER, to_float
+from tutor.maths.notation import ALIASES
 
 # ------------------------------------------------------------------ follow-ups and choices
 
@@ -71,14 +72,7 @@ def choice(text: str, n: int) -> int | None:
 
 # ------------------------------------------------------------------ compute requests
 
-_ALIASES = {
-    "y_hat": "y_hat", "yhat": "y_hat", "ŷ": "y_hat", "y hat": "y_hat", "a": "y_hat", "p": "y_hat", "prediction": "y_hat",
-    "predicted": "y_hat", "output": "y_hat", "pred": "y_hat", "y_pred": "y_hat", "probability": "y_hat", "prob": "y_hat",
-    "q": "y_hat",
-    "y": "y", "label": "y", "target": "y", "true label": "y", "y_true": "y", "truth": "y",
-    "z": "z", "logit": "z", "w": "w", "weight": "w", "b": "b", "bias": "b", "x": "x", "input": "x", "feature": "x",
-    "lr": "lr", "alpha": "lr", "α": "lr", "learning rate": "lr", "eta": "lr", "η": "lr", "step size": "lr",
-}
+_ALIASES = ALIASES
 _NAME = r"y[ _]?hat|ŷ|y_pred|y_true|true label|learning rate|step size|prediction|predicted|probability|output|label|target|truth|logit|weight|bias|input|feature|alpha|prob|pred|eta|lr|[yazwbxpqαη]"
 _VALUE = rf"\[[^\[\]]{{0,4000}}\]|\(\s*{NUMBER}(?:\s*,\s*{NUMBER})+\s*\)|{NUMBER}"
 _ASSIGN = re.compile(rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*+(?:=|:|≈|is|of|equals?|equal to|as)?\s*+(?P<value>{_VALUE})", re.I)

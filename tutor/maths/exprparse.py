@@ -21,6 +21,7 @@ import ast
 import re
 
 from tutor.errors import InputError
+from tutor.maths.notation import FORMULA_SYMBOLS
 
 MAX_CHARS = 300
 MAX_DEPTH = 40
@@ -33,7 +34,7 @@ MAX_BITS = 4096
 MAX_MAGNITUDE = 1e100
 CHECK_SECONDS = 2.0
 
-SYMBOLS = {"y": "y", "y_hat": "y_hat", "yhat": "y_hat", "a": "y_hat", "p": "y_hat", "z": "z", "x": "x", "w": "w", "b": "b"}
+SYMBOLS = FORMULA_SYMBOLS
 FUNCTIONS = {"log", "ln", "exp", "sigma", "sigmoid"}
 
 

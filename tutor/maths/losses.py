@@ -22,7 +22,7 @@ import numpy as np
 
 from tutor.errors import InputError
 from tutor.maths.numeric import (
-    Computation, _bounded, _int_if_whole, _label, _number, _probability, _sigmoid, fmt, par,
+    Computation, _bounded, _int_if_whole, _label, _number, _probability, _sigmoid, fmt, par, stable_logit_loss,
 )
 
 #: Keras's default fuzz factor, ``keras.backend.epsilon()``.
@@ -39,7 +39,7 @@ def _h(p: float) -> float:
 
 
 def _softplus(z: float) -> float:
-    return max(z, 0.0) + float(np.log1p(np.exp(-abs(z))))
+    return stable_logit_loss(0.0, z)  # ln(1 + e^z) is the y = 0 loss from the logit
 
 
 def binary_entropy(p: float) -> Computation:
@@ -258,9 +258,9 @@ def double_sigmoid(y: float, z: float) -> Computation:
     """A sigmoid applied before a loss that applies its own: the loss of σ(σ(z)) instead of σ(z)."""
     y = _label("y", y)
     z = _bounded("z", z)
-    right = max(z, 0.0) - z * y + float(np.log1p(np.exp(-abs(z))))
+    right = stable_logit_loss(y, z)
     s = _sigmoid(z)
-    wrong = max(s, 0.0) - s * y + float(np.log1p(np.exp(-abs(s))))
+    wrong = stable_logit_loss(y, s)
     steps = (f"Right: the logit z = {fmt(z)} goes in, L = {fmt(right)}",
              f"Wrong: σ(z) = {fmt(s)} goes in as if it were a logit; the loss applies σ again: σ({fmt(s)}) = {fmt(_sigmoid(s))}",
              f"L = {fmt(wrong)}: the prediction can never pass σ(1) = {fmt(_sigmoid(1.0))}, so the loss cannot fall below "

@@ -303,6 +303,11 @@ def _sigmoid(z: float) -> float:
     return float(np.exp(-np.logaddexp(0.0, -z)))
 
 
+def stable_logit_loss(y: float, z: float) -> float:
+    """BCE from the logit without forming ŷ: max(z, 0) - z·y + ln(1 + e^(-|z|)), the one place it is computed."""
+    return max(z, 0.0) - z * y + float(np.log1p(np.exp(-abs(z))))
+
+
 def sigmoid(z: float) -> Computation:
     z = _bounded("z", z)
     s = _sigmoid(z)
@@ -326,7 +331,7 @@ def dsigmoid(z: float) -> Computation:
 def bce_logit(y: float, z: float) -> Computation:
     y = _label("y", y)
     z = _bounded("z", z)
-    stable = max(z, 0.0) - z * y + float(np.log1p(np.exp(-abs(z))))
+    stable = stable_logit_loss(y, z)
     s = _sigmoid(z)
     steps = [
         "From the logit, stably: L = max(z, 0) - z·y + ln(1 + e^(-|z|))",
@@ -386,14 +391,14 @@ def gd_step(w: float, b: float, x: float, y: float, lr: float) -> Computation:
         raise InputError(f"lr = {fmt(lr)}: the learning rate must be positive.")
     z = w * x + b
     p = _sigmoid(z)
-    loss = max(z, 0.0) - z * y + float(np.log1p(np.exp(-abs(z))))
+    loss = stable_logit_loss(y, z)
     dw = (p - y) * x
     db = p - y
     w2 = w - lr * dw
     b2 = b - lr * db
     z2 = w2 * x + b2
     p2 = _sigmoid(z2)
-    loss2 = max(z2, 0.0) - z2 * y + float(np.log1p(np.exp(-abs(z2))))
+    loss2 = stable_logit_loss(y, z2)
     change = "went down" if loss2 < loss else "did not go down (the step was too large)" if loss2 > loss else "stayed the same"
     steps = (
         f"z = w·x + b = {fmt(w)}·{par(x)} + {par(b)} = {fmt(z)}",

@@ -1,0 +1,30 @@
+"""The names learners give the quantities of the loss, in one vocabulary.
+
+Learners write ŷ as ``y_hat``, ``yhat``, ``ŷ``, ``y hat``, ``a``, ``p``,
+``prediction`` or ``output`` (see the curriculum's notation). Compute requests
+read every spelling here; formulas read the ones that can be a variable name.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Every spelling a learner uses, by the canonical name the numeric core takes.
+SPELLINGS: dict[str, tuple[str, ...]] = {
+    "y_hat": ("y_hat", "yhat", "ŷ", "y hat", "a", "p", "q", "prediction", "predicted", "output", "pred", "y_pred",
+              "probability", "prob"),
+    "y": ("y", "label", "target", "true label", "y_true", "truth"),
+    "z": ("z", "logit"),
+    "w": ("w", "weight"),
+    "b": ("b", "bias"),
+    "x": ("x", "input", "feature"),
+    "lr": ("lr", "alpha", "α", "learning rate", "eta", "η", "step size"),
+}
+
+#: Spelling → canonical name.
+ALIASES: dict[str, str] = {s: name for name, spellings in SPELLINGS.items() for s in spellings}
+
+#: The spellings a formula may use as variables (``q`` is a distribution there, not ŷ).
+FORMULA_SYMBOLS: dict[str, str] = {s: ALIASES[s] for s in ALIASES
+                                   if re.fullmatch(r"[a-z]|y_?hat", s) and s != "q" and ALIASES[s] in ("y_hat", "y", "z",
+                                                                                                      "x", "w", "b")}
