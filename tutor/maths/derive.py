@@ -137,39 +137,45 @@ def to_latex_expr(expr: sp.Expr) -> str:
     return _Latex({"symbol_names": LATEX_NAMES, "order": "none", "ln_notation": True}).doprint(expr)
 
 
+#: What every printer says under a derivation.
+VERIFIED = "Every step is verified by SymPy, symbolically and at random points."
+
+
+def step_lines(step: Step) -> list[str]:
+    """A step's display, ``lhs = `` beside the middle line of its (possibly multi-line) pretty form.
+
+    The one step printer: the plain text, the Markdown and the app all lay a step out with it.
+    """
+    label = f"{step.lhs} = " if step.lhs else ""
+    body = pretty(step.expression).split("\n")
+    mid = len(body) // 2
+    return [(label if j == mid else " " * len(label)) + line for j, line in enumerate(body)]
+
+
 def to_text(d: Derivation) -> str:
     out = [d.title, "=" * len(d.title), ""]
     for i, s in enumerate(d.steps, 1):
         out.append(f"{i}. {s.rule}: {s.why}")
-        label = f"{s.lhs} = " if s.lhs else ""
-        body = pretty(s.expression).split("\n")
-        pad = " " * (3 + len(label))
-        mid = len(body) // 2
-        for j, line in enumerate(body):
-            out.append(("   " + label if j == mid else pad) + line)
+        out += ["   " + line for line in step_lines(s)]
         out.append("")
     out.append(f"Result: {pretty(d.result)}" if "\n" not in pretty(d.result) else "Result:\n" + pretty(d.result))
     if d.summary:
         out += ["", d.summary]
-    out += ["", "Every step is checked by SymPy: symbolically and at random points."]
+    out += ["", VERIFIED]
     return "\n".join(out)
 
 
 def to_markdown(d: Derivation) -> str:
     out = []
     for i, s in enumerate(d.steps, 1):
-        label = f"{s.lhs} = " if s.lhs else ""
         out.append(f"{i}. **{s.rule}**: {s.why}")
         out.append("")
         out.append("   ```")
-        body = pretty(s.expression).split("\n")
-        mid = len(body) // 2
-        for j, line in enumerate(body):
-            out.append("   " + (label if j == mid else " " * len(label)) + line)
+        out += ["   " + line for line in step_lines(s)]
         out.append("   ```")
     if d.summary:
         out += ["", d.summary]
-    out += ["", "*Each step is verified by SymPy, symbolically and at random points.*"]
+    out += ["", f"*{VERIFIED}*"]
     return "\n".join(out)
 
 

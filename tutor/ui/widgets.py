@@ -78,18 +78,14 @@ class DerivationView(Vertical):
 
         d = self.reply.derivation
         for i, step in enumerate(d.steps, 1):
-            label = f"{step.lhs} = " if step.lhs else ""
-            body = derive.pretty(step.expression).split("\n")
-            mid = len(body) // 2
-            lines = [(label if j == mid else " " * len(label)) + line for j, line in enumerate(body)]
             with Collapsible(title=f"{i}. {step.rule}", collapsed=False, classes="step"):
                 yield Static(step.why, classes="why", markup=False)
-                yield Static("\n".join(lines), classes="math", markup=False)
+                yield Static("\n".join(derive.step_lines(step)), classes="math", markup=False)
         if d.summary:
             yield Static(d.summary, classes="summary", markup=False)
         with Collapsible(title="LaTeX", collapsed=True, classes="latex"):
             yield Static(derive.to_latex(d), markup=False)
-        yield Static("Every step is verified by SymPy, symbolically and at random points.", classes="verified")
+        yield Static(derive.VERIFIED, classes="verified")
 
 
 #: Follow-ups that are lesson commands when the reply is a lesson step.
