@@ -165,10 +165,8 @@ class Tutor:
             return self.derive(target, ctx)
         plot = rq.plot_request(text) if request else None
         if plot is not None:
-            if not plot:
-                node = self.kb.nodes.get(ctx.node or "")
-                plot = node.plot if node and node.plot else "bce"
-            return self.plot(plot, ctx)
+            node = self.kb.nodes.get(ctx.node or "")
+            return self.plot(node.plot if node and node.plot else "bce", ctx, plot)
         if follow:  # a follow-up with nothing to follow
             return Reply("fallback", "Ask me a question first, then I can give the why, an example, a simpler or a deeper version.",
                          title="Nothing to follow up yet", alternatives=self._starters()), ctx
@@ -221,7 +219,7 @@ class Tutor:
         shown = (ctx.shown | {section}) if (section and ctx.node == node_id) else frozenset({section} if section else ())
         body = node.markdown(section)
         title = node.title if section is None else f"{node.title}: {section}"
-        plot = plots.make(node.plot) if node.plot and section is None else None
+        plot = plots.make(node.plot, marks=plots.learner_marks(ctx)) if node.plot and section is None else None
         reply = Reply("answer", body, title=title, node=node.id, concepts=node.concepts, confidence=confidence,
                       plot=plot, followups=self.followups_of(node, shown), section=section)
         return reply, Context(node=node.id, shown=shown, lesson=ctx.lesson)
@@ -317,10 +315,10 @@ class Tutor:
         reply = Reply("compute", md, title=comp.title, concepts=concepts, confidence=1.0, computation=comp, node=None)
         return reply, replace(ctx, computation=comp, choices=())
 
-    def plot(self, name: str, ctx: Context) -> tuple[Reply, Context]:
-        p = plots.make(name)
-        reply = Reply("plot", p.caption, title=p.title, concepts=PLOT_CONCEPTS[name], confidence=1.0, plot=p,
-                      node=ctx.node)
+    def plot(self, name: str, ctx: Context, request: "rq.PlotRequest | None" = None) -> tuple[Reply, Context]:
+        p = plots.for_request(request, name, marks=plots.learner_marks(ctx))
+        reply = Reply("plot", p.markdown(), title=p.title, concepts=PLOT_CONCEPTS.get(p.name, ("log-on-unit-interval",)),
+                      confidence=1.0, plot=p, node=ctx.node)
         return reply, replace(ctx, choices=())
 
     def derive(self, target: str, ctx: Context) -> tuple[Reply, Context]:

@@ -159,7 +159,7 @@ def show(tutor: "Tutor", lesson: Lesson, state: LessonState, ctx: Context, lead:
     from tutor.maths import plots
 
     reply = Reply("lesson", "\n\n".join(parts), title=node.title, node=node.id, concepts=node.concepts, confidence=1.0,
-                  plot=plots.make(node.plot) if node.plot else None,
+                  plot=plots.make(node.plot, marks=plots.learner_marks(ctx)) if node.plot else None,
                   followups=("next", "back", "hint") if step.checkpoint else ("next", "back"))
     return reply, Context(node=node.id, lesson=state)
 
