@@ -72,9 +72,10 @@ def text_plot(plot: Plot, width: int = 70, height: int = 18) -> str:
     return key + "\n" + plt.uncolorize(plt.build())
 
 
-def plot_in_words(plot: Plot) -> str:
-    """A plot for a screen reader: what each curve does, then a small table of values."""
-    lines = [plot.describe()]
+def plot_in_words(plot: Plot, said: str = "") -> str:
+    """A plot for a screen reader: what each curve does (unless ``said`` already says it), then a small table of values."""
+    words = plot.describe()
+    lines = [] if words in said else [words]
     table = plot.table(5)
     if table:
         lines += ["", "| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
@@ -100,7 +101,8 @@ def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, 
                  reply.alternatives[0].title.rstrip("?") + "\"")
     parts.append(body)
     if reply.plot is not None and with_plot and reply.kind in ("plot", "answer", "compute", "lesson"):
-        parts.append("\n" + (plot_in_words(reply.plot) if words else text_plot(reply.plot)))
+        # A fenced block: Markdown keeps the picture's columns (a forum, Rich, a pager).
+        parts.append("\n" + (plot_in_words(reply.plot, said=body) if words else "```text\n" + text_plot(reply.plot).rstrip() + "\n```"))
     if reply.kind == "answer" and reply.followups:
         parts.append("\nFollow up: " + " · ".join(FOLLOW_LABELS.get(f, f) for f in reply.followups))
     return "\n".join(parts)
