@@ -28,7 +28,7 @@ class TutorApp(App):
     CSS_PATH = "tutor.tcss"
     COMMANDS = App.COMMANDS | {TopicsProvider}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("f1", "help", "Help", id="app.help"),
         Binding("f2", "lessons", "Lessons", id="app.lessons"),
     ]
@@ -41,8 +41,15 @@ class TutorApp(App):
         self._tutor: Tutor | None = None
         self._lock = threading.Lock()
 
+    def get_default_screen(self) -> ChatScreen:
+        # The chat is the first screen, composed before the first paint: keys typed early reach its input.
+        return ChatScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(ChatScreen())
+        from rich.theme import Theme
+
+        # Inline code: Rich's default (cyan on black) is unreadable on the light themes; bold reads on every theme.
+        self.console.push_theme(Theme({"markdown.code": "bold", "markdown.code_block": "none"}))
         if self.lesson == "":
             self.push_screen(LessonListScreen())
         elif self.lesson:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual.app import ComposeResult
@@ -99,10 +101,27 @@ class DerivationView(Vertical):
 
 
 def _without_listed_choices(r: Reply) -> str:
-    """The reply's text without its closing numbered list of choices: the app shows them as buttons."""
-    if r.kind not in ("clarify", "fallback") or not r.alternatives:
-        return r.markdown
-    return r.markdown.removesuffix(choices_markdown(r.alternatives)).rstrip()
+    """The reply's text without its numbered list of choices or lessons: the app shows them as buttons.
+
+    The list may be followed by more text (the lesson reminder the engine appends), so it is
+    cut where it stands, not only at the end.
+    """
+    if r.kind in ("clarify", "fallback") and r.alternatives:
+        listed = choices_markdown(r.alternatives)
+        return r.markdown.replace(listed, "", 1).rstrip() if listed in r.markdown else r.markdown
+    if r.kind == "lesson" and r.alternatives and r.node is None:
+        # The lesson list: keep its opening line and anything after the numbered entries.
+        kept, in_list = [], False
+        for line in r.markdown.splitlines():
+            if re.match(r"\d+\. ", line):
+                in_list = True
+                continue
+            if in_list and (line.startswith("   ") or not line.strip()):
+                continue
+            in_list = False
+            kept.append(line)
+        return "\n".join(kept).rstrip()
+    return r.markdown
 
 
 class TutorTurn(Vertical):
