@@ -42,7 +42,6 @@ def draw(plt, plot: Plot, colors: bool = True) -> None:
     if y0 < 0 < y1:
         plt.hline(0, "gray" if colors else None)
     for m in plot.marks:
-        plt.vline(m.x, "red" if colors else None)
         plt.scatter([m.x], [m.y], marker=MARK_MARKER, color="red" if colors else None)
     plt.xlabel(plot.xlabel)
 

@@ -63,6 +63,7 @@ class TutorApp(App):
         if keymap:
             self.call_from_thread(self.set_keymap, keymap)
         tutor = self.tutor()
+        warm(tutor)
         theme = tutor.store().setting("theme")
         if theme and theme in self.available_themes:
             self.call_from_thread(setattr, self, "theme", theme)
@@ -112,6 +113,17 @@ class TutorApp(App):
     def action_lessons(self) -> None:
         if not isinstance(self.screen, LessonListScreen):
             self.push_screen(LessonListScreen())
+
+
+#: Asked once, unseen, right after the first paint: whatever the matcher builds or loads lazily is ready for the learner's question.
+WARM_QUESTION = "why the minus sign?"
+
+
+def warm(tutor: Tutor) -> None:
+    """One throwaway answer: warms the core's matcher (an index, a model) whatever its implementation."""
+    from tutor.dialogue.reply import Context
+
+    tutor.reply(WARM_QUESTION, Context())
 
 
 def read_keymap() -> dict[str, str]:

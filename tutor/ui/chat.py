@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Collapsible, Footer, Header, Input, Static
 
 from tutor.dialogue.reply import Context
 from tutor.ui.messages import Answered, Ask, ShowNode
@@ -20,7 +20,7 @@ from tutor.ui.widgets import LearnerTurn, TutorTurn
 WORKING_AFTER = 0.15
 
 WELCOME = ("Ask me about binary cross-entropy in your own words, for example \"why the minus sign?\" "
-           "Press F1 for help, ctrl+p to jump to a topic or lesson.")
+           "Press F1 for help, F2 for lessons, ctrl+p to jump to a topic, ctrl+q to quit.")
 
 
 class History(Input):
@@ -205,7 +205,14 @@ class ChatScreen(Screen):
     def answered(self, message: Answered) -> None:
         """A hook for screens that show more of the conversation (the lesson screen)."""
 
-    def reveal(self, turn: TutorTurn, tries: int = 8) -> None:
+    @on(Collapsible.Expanded, ".plot-box")
+    def plot_opened(self, event: Collapsible.Expanded) -> None:
+        # An opened plot is shown whole from its title, not just its top border at the bottom of the view.
+        self._revealing = event.collapsible
+        self.call_after_refresh(self.reveal, event.collapsible)
+        self.focus_input()
+
+    def reveal(self, turn, tries: int = 8) -> None:
         """Scroll so that the turn's first line is at the top of the transcript, once it has been laid out.
 
         Tried again after the next refreshes: plots, derivations and chips settle their

@@ -38,4 +38,5 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown("# What I can do\n\n" + HELP + "\n\n## Keys\n" + KEYS + "\n*Esc closes this help.*")
+            # Keys first: at 60×20 they are what a learner pressing F1 needs to see without scrolling.
+            yield Markdown("*Esc closes this help.*\n\n## Keys\n" + KEYS + "\n## What I can do\n\n" + HELP)
