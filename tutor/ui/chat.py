@@ -105,8 +105,10 @@ class ChatScreen(Screen):
 
     def on_key(self, event: events.Key) -> None:
         """Typing goes to the input, wherever focus was left (a chip, the transcript after shift+Tab)."""
+        # The input stops every printable key it takes, so one that reaches the screen went elsewhere:
+        # to a chip, the transcript, or to no one at all (typed before the first paint, before focus was set).
         box = self.query_one("#ask", Input)
-        if self.focused is box or not event.is_printable or not event.character:
+        if not event.is_printable or not event.character:
             return
         if event.character == " " and isinstance(self.focused, Button):
             return  # space presses a focused chip
