@@ -12,7 +12,7 @@ from tutor.ui.app import make_app
 from tutor.ui.chat import ChatScreen, History
 from tutor.ui.help import KEYS, HelpScreen
 from tutor.ui.lessons import LessonScreen
-from tutor.ui.widgets import Chip, TutorTurn
+from tutor.ui.widgets import Chip, PlotView, TutorTurn
 
 
 async def settle(pilot) -> None:
@@ -63,6 +63,8 @@ async def test_a_derivation_and_a_plot_land_in_view_after_a_long_answer(tmp_path
         assert turn.reply.kind == "derive" and first_line_visible(a.screen, turn)
         turn = await ask(pilot, "plot -ln ŷ and mark 0.99")
         assert turn.reply.kind == "plot" and first_line_visible(a.screen, turn)
+        turn = await ask(pilot, "plot ln(x) and -ln(x) from 0 to 3")  # two curves, two colours in the legend
+        assert len(turn.reply.plot.series) == 2 and turn.query(PlotView) and first_line_visible(a.screen, turn)
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert not a.screen.query(TutorTurn)

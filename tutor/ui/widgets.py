@@ -17,6 +17,9 @@ from tutor.dialogue.reply import Reply, choices_markdown
 from tutor.ui.messages import Ask
 
 
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}
+
+
 class PlotCanvas(PlotextPlot):
     """The curves, drawn by the same :func:`printing.draw` as the CLI: round ticks, no second title."""
 
@@ -38,7 +41,8 @@ class PlotView(Vertical):
     def compose(self) -> ComposeResult:
         key = Text()
         for i, (piece, color) in enumerate(legend(self.data)):
-            key.append(("   " if i else "") + piece, style=color or "bold")
+            # plotext's colour names, as Rich spells them ("orange" is not one of Rich's).
+            key.append(("   " if i else "") + piece, style=RICH_COLORS.get(color, color) if color else "bold")
         yield Static(key, classes="legend")
         yield PlotCanvas(self.data, classes="canvas")
 
