@@ -67,6 +67,10 @@ def main() -> None:
     env = {**os.environ, "TUTOR_DATA_DIR": data}
 
     cold('cold `tutor ask "why the minus sign?"`', ["ask", "why the minus sign?"], env)
+    fresh = sorted(run(["ask", "why the minus sign?"], {**env, "TUTOR_DATA_DIR": tempfile.mkdtemp(prefix="tutor-fresh-")})
+                   for _ in range(3))
+    print(f"first `tutor ask` on a fresh data folder (index built): median {statistics.median(fresh) * 1000:.0f} ms, "
+          f"min {fresh[0] * 1000:.0f} ms over 3 runs")
     cold("cold `tutor ask --json` (numeric answer)", ["ask", "--json", "loss if y = 1 and y_hat = 0.3"], env)
     probe = ("import sys, json; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
              "t.reply('why the minus sign?'); t.reply('loss if y = 1 and y_hat = 0.3'); "

@@ -36,6 +36,41 @@ app.run(headless=True, auto_pilot=auto, size=(100, 40))
 """
 
 
+FIRST_ANSWER = r"""
+import time, sys
+from tutor.ui.app import make_app
+from tutor.ui.widgets import TutorTurn
+app = make_app()
+
+async def auto(pilot):
+    await pilot.pause()
+    paint = time.time() - START
+    await pilot.pause(DELAY)  # the learner typing
+    box = app.screen.query_one("#ask")
+    box.value = "why the minus sign?"
+    t = time.perf_counter()
+    await pilot.press("enter")
+    while not app.screen.query(TutorTurn):
+        await pilot.pause(0.005)
+    await pilot.pause()
+    print(f"{paint:.4f} {time.perf_counter() - t:.4f}")
+    sys.stdout.flush()
+    app.exit()
+
+app.run(headless=True, auto_pilot=auto, size=(100, 40))
+"""
+
+
+def first_answer(delay: float) -> tuple[float, float]:
+    """A fresh data folder (no index cache): first paint, then Enter to the painted answer after ``delay`` s of typing."""
+    data = tempfile.mkdtemp(prefix="tutor-bench-fresh-")
+    env = {**os.environ, "TUTOR_DATA_DIR": data, "PYTHONPATH": str(ROOT)}
+    code = f"START = {time.time()!r}\nDELAY = {delay!r}\n" + FIRST_ANSWER
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    paint, answer = (float(v) for v in out.split()[:2])
+    return paint, answer
+
+
 def first_paint(env: dict[str, str]) -> tuple[float, str]:
     start = time.time()
     code = f"START = {start!r}\n" + FIRST_PAINT
@@ -75,6 +110,11 @@ def main() -> None:
           f"min {times[0] * 1000:.0f} ms over {len(times)} runs ({runs[0][1]})")
     import asyncio
 
+    for delay in (0.0, 3.0):
+        runs = [first_answer(delay) for _ in range(3)]
+        answers = sorted(a for _, a in runs)
+        print(f"fresh data folder, Enter {delay:.0f} s after first paint: first answer painted in median "
+              f"{statistics.median(answers) * 1000:.0f} ms (runs: {', '.join(f'{a * 1000:.0f}' for a in answers)} ms)")
     ts = sorted(asyncio.run(enter_to_render()))
     print(f"Enter to rendered explanation: median {statistics.median(ts) * 1000:.0f} ms, "
           f"p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.0f} ms over {len(ts)} questions (headless)")

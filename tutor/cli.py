@@ -31,10 +31,21 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ask", parents=[common], help="answer one question (or one a line from stdin)")
     s.add_argument("question", nargs="*", help="the question; none: read one question a line from stdin")
     s.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    s.add_argument("--markdown", action="store_true", help="print plain Markdown even on a terminal (the default in pipes)")
+    s.add_argument("--no-plots", action="store_true", help="leave plots out")
+    s.add_argument("--screen-reader", action="store_true",
+                   help="describe plots in words and a small table instead of drawing them; no colours or styling")
 
     s = sub.add_parser("chat", parents=[common], help="a line-based conversation on stdin/stdout")
     s.add_argument("--plain", action="store_true", help="plain text turns (the default without --json)")
     s.add_argument("--json", action="store_true", help="one JSON object a turn")
+    s.add_argument("--no-plots", action="store_true", help="leave plots out")
+    s.add_argument("--screen-reader", action="store_true",
+                   help="describe plots in words and a small table instead of drawing them")
+
+    s = sub.add_parser("export", parents=[common], help="write a lesson summary (or your progress) as Markdown to paste elsewhere")
+    s.add_argument("lesson", nargs="?", help="a lesson id (see 'tutor lessons'); none: every lesson's progress")
+    s.add_argument("-o", "--output", type=Path, help="the file to write (default: in the data folder; '-' for stdout)")
 
     s = sub.add_parser("derive", parents=[common], help="a step-by-step derivation")
     s.add_argument("target", nargs="?", help="what to derive (see --list)")
@@ -92,9 +103,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _tty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     cmd = args.command
+    for folder in getattr(args, "content", []) or []:
+        if not folder.is_dir():
+            _err(f"no content folder at {folder}" + (" (it is a file; give the folder that holds it)" if folder.exists() else ""))
+            return EXIT_USAGE
     if cmd is None:
         return _open_app(args)
     if cmd == "lesson":
@@ -125,6 +147,8 @@ def _command(args: argparse.Namespace) -> int:
         return run_cli(_tutor(args), args.file, misses=args.misses)
     if cmd == "serve":
         return _serve(args)
+    if cmd == "export":
+        return _export(args)
     return EXIT_USAGE
 
 
@@ -139,30 +163,45 @@ def _open_app(args: argparse.Namespace, lesson: str | None = None) -> int:
     return EXIT_OK
 
 
-def _print_reply(reply, as_json: bool, out: TextIO | None = None) -> None:
+def _print_reply(reply, as_json: bool, out: TextIO | None = None, *, rich: bool = False, one_shot: bool = False,
+                 plots: bool = True, words: bool = False) -> None:
     out = out or sys.stdout
     if as_json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
     else:
-        from tutor.printing import reply_text
+        from tutor.printing import reply_text, rich_print
 
-        out.write(reply_text(reply) + "\n")
+        text = reply_text(reply, with_plot=plots, one_shot=one_shot, words=words)
+        if rich:
+            rich_print(text, out)
+        else:
+            out.write(text + "\n")
     out.flush()
 
 
+USAGE_ASK = ('usage: tutor ask "your question"   (or one question a line on stdin: tutor ask < questions.txt)\n'
+             'for example: tutor ask "why the minus sign?"')
+
+
 def _ask(args: argparse.Namespace) -> int:
+    if not args.question and _tty(sys.stdin):
+        print(USAGE_ASK, file=sys.stderr)
+        return EXIT_USAGE
     t = _tutor(args)
+    rich = _tty(sys.stdout) and not (args.json or args.markdown or args.screen_reader)
+    show = dict(rich=rich, one_shot=True, plots=not args.no_plots, words=args.screen_reader)
     if args.question:
         reply, _ = t.reply(" ".join(args.question))
-        _print_reply(reply, args.json)
+        _print_reply(reply, args.json, **show)
         return EXIT_OK if reply.kind != "error" else EXIT_PROBLEMS
-    lines = _read_lines(sys.stdin)
-    for line in lines:
+    errors = 0
+    for line in _read_lines(sys.stdin):
         reply, _ = t.reply(line)
-        _print_reply(reply, args.json)
+        errors += reply.kind == "error"
+        _print_reply(reply, args.json, **show)
         if not args.json:
             sys.stdout.write("\n")
-    return EXIT_OK
+    return EXIT_PROBLEMS if errors else EXIT_OK
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -172,21 +211,34 @@ def _chat(args: argparse.Namespace) -> int:
     ctx = Context()
     if not args.json:
         print("tutor: ask about binary cross-entropy; 'help' lists what I can do, 'quit' ends.", flush=True)
+    interactive = _tty(sys.stdin) and not args.json
+    if interactive:
+        try:
+            import readline  # noqa: F401  line editing and history for input(), where the platform has it
+        except ImportError:
+            pass
     stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
     while True:
-        if not args.json:
-            sys.stdout.write("> ")
-            sys.stdout.flush()
-        raw = stream.readline() if stream else sys.stdin.readline().encode()
-        if not raw:
-            break
-        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if interactive:
+            try:
+                line = input("> ")
+            except EOFError:
+                print()
+                break
+        else:
+            if not args.json:
+                sys.stdout.write("> ")
+                sys.stdout.flush()
+            raw = stream.readline() if stream else sys.stdin.readline().encode()
+            if not raw:
+                break
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         if line.strip().lower() in ("quit", "exit", ":q", "bye"):
             break
         reply, ctx = t.reply(line, ctx)
-        _print_reply(reply, args.json)
+        _print_reply(reply, args.json, plots=not args.no_plots, words=args.screen_reader)
         _store_notice(t)
-    store = getattr(t, "_store", None)
+    store = t.opened_store()
     if store is not None:
         store.close()  # a last try at anything queued
         if store.pending():
@@ -264,12 +316,35 @@ def _lessons(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export(args: argparse.Namespace) -> int:
+    from tutor import export
+    from tutor.content.nodes import load
+    from tutor.store.progress import open_store
+
+    kb = load(args.content)
+    if args.lesson and args.lesson not in kb.lessons:
+        _err(f"no lesson '{args.lesson}'; 'tutor lessons' lists them")
+        return EXIT_USAGE
+    store = open_store()
+    text = export.lesson_markdown(kb, store, args.lesson) if args.lesson else export.progress_markdown(kb, store)
+    if args.output is not None and str(args.output) == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        path = export.write(text, args.output, stem=f"lesson-{args.lesson}" if args.lesson else "lessons")
+    except OSError as err:
+        _err(f"could not write {args.output or 'the export'}: {err.strerror or err}")
+        return EXIT_PROBLEMS
+    print(path)
+    return EXIT_OK
+
+
 def _serve(args: argparse.Namespace) -> int:
     from tutor.ui.serve import serve
 
     try:
         serve(args.content, args.host, args.port)
     except ImportError:
-        _err("serving needs textual-serve: pip install 'tutor[serve]'")
+        _err("serving needs textual-serve, this project's 'serve' extra: from the tutor checkout, pip install -e '.[serve]'")
         return EXIT_PROBLEMS
     return EXIT_OK

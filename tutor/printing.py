@@ -1,12 +1,63 @@
-"""Plain-text rendering of replies for the CLI (no Rich, no Textual)."""
+"""Rendering of replies for the CLI: plain text / Markdown here (no Rich, no Textual), Rich only in :func:`rich_print`.
+
+:func:`draw` puts a core :class:`Plot` on a plotext figure; the CLI (plotext) and the app
+(textual-plotext) both call it, so the two pictures agree: round ticks, the y label
+and the legend outside the curves (in :func:`legend`), no second title.
+"""
 
 from __future__ import annotations
 
-from tutor.maths.plots import Plot
+from typing import TextIO
+
 from tutor.dialogue.reply import Reply
+from tutor.maths.plots import Plot, nice_range, tick_label
 
 FOLLOW_LABELS = {"why": "why?", "example": "an example", "simpler": "simpler", "deeper": "go deeper",
                  "plot": "plot", "derive": "derive it", "next": "next", "back": "back", "hint": "hint"}
+
+#: Curves told apart by marker (for a monochrome terminal) and by colour.
+MARKERS = ("braille", "•", "x", "+")
+COLORS = ("cyan", "orange", "green", "magenta")
+MARK_MARKER = "●"
+#: What a marker looks like in a legend.
+MARKER_KEYS = {"braille": "⣿"}
+
+
+def draw(plt, plot: Plot, colors: bool = True) -> None:
+    """Draw ``plot`` on a plotext figure ``plt`` (plotext itself, or textual-plotext's ``self.plt``)."""
+    xs = [v for s in plot.series for v in s.x]
+    ys = [v for s in plot.series for v in s.y] + [m.y for m in plot.marks]
+    if not xs:
+        return
+    for i, s in enumerate(plot.series):
+        plt.plot(list(s.x), list(s.y), marker=MARKERS[i % len(MARKERS)], color=COLORS[i % len(COLORS)] if colors else None)
+    x0, x1, xt = nice_range(min(xs), max(xs))
+    y0, y1, yt = nice_range(min(ys), max(ys))
+    if xt and x0 < min(xs) and min(xs) - x0 < (x1 - x0) / 20:
+        x0 = x0  # ticks start at a round number just left of the data (0 for ln on (0, 3])
+    plt.xlim(x0, x1)
+    plt.ylim(y0, y1)
+    plt.xticks(xt, [tick_label(v) for v in xt])
+    plt.yticks(yt, [tick_label(v) for v in yt])
+    if y0 < 0 < y1:
+        plt.hline(0, "gray" if colors else None)
+    for m in plot.marks:
+        plt.scatter([m.x], [m.y], marker=MARK_MARKER, color="red" if colors else None)
+    plt.xlabel(plot.xlabel)
+
+
+def legend(plot: Plot) -> list[tuple[str, str | None]]:
+    """The legend, drawn outside the curves: (text, colour) pieces, the y axis's label first."""
+    out: list[tuple[str, str | None]] = [(f"↑ {plot.ylabel}", None)]
+    for i, s in enumerate(plot.series):
+        if len(plot.series) == 1 and s.label == plot.ylabel:
+            break  # one curve, already named by the axis label
+        m = MARKERS[i % len(MARKERS)]
+        out.append((f"{MARKER_KEYS.get(m, m)} {s.label}", COLORS[i % len(COLORS)]))
+    values = sorted({m.x for m in plot.marks})
+    if values:
+        out.append((f"{MARK_MARKER} {plot.xlabel} = " + ", ".join(f"{v:g}" for v in values), "red"))
+    return out
 
 
 def text_plot(plot: Plot, width: int = 70, height: int = 18) -> str:
@@ -15,13 +66,20 @@ def text_plot(plot: Plot, width: int = 70, height: int = 18) -> str:
     plt.clear_figure()
     plt.plotsize(width, height)
     plt.theme("clear")
-    markers = ["braille", "dot"]
-    for i, s in enumerate(plot.series):
-        plt.plot(list(s.x), list(s.y), label=s.label, marker=markers[i % 2])
-    plt.title(plot.title)
-    plt.xlabel(plot.xlabel)
-    plt.ylabel(plot.ylabel)
-    return plt.uncolorize(plt.build())
+    draw(plt, plot, colors=False)
+    key = "   ".join(text for text, _ in legend(plot))
+    return key + "\n" + plt.uncolorize(plt.build())
+
+
+def plot_in_words(plot: Plot, said: str = "") -> str:
+    """A plot for a screen reader: what each curve does (unless ``said`` already says it), then a small table of values."""
+    words = plot.describe()
+    lines = [] if words in said else [words]
+    table = plot.table(5)
+    if table:
+        lines += ["", "| " + " | ".join(table[0]) + " |", "|" + "---|" * len(table[0])]
+        lines += ["| " + " | ".join(row) + " |" for row in table[1:]]
+    return "\n".join(lines)
 
 
 def choices_text(reply: Reply) -> str:
@@ -40,19 +98,36 @@ def lesson_line(reply: Reply) -> str:
             "or answer its checkpoint.*")
 
 
-def reply_text(reply: Reply, with_plot: bool = True) -> str:
+def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, words: bool = False) -> str:
+    """The reply as Markdown text. ``one_shot``: no numbered choices to type, for a reply that cannot come
+    (``tutor ask``); ``words``: plots described in words and a table instead of drawn (screen readers)."""
     parts = []
     if reply.title:
         parts.append(f"# {reply.title}\n")
     if reply.lesson is not None and reply.kind == "lesson":
         parts.append(lesson_line(reply) + "\n")
-    parts.append(reply.markdown)
-    if reply.choices:
-        parts.append("\n" + choices_text(reply))
+    body = reply.markdown
+    parts.append(body)
+    if reply.choices and one_shot:
+        parts.append("\n" + "\n".join(f"- {c.label}" for c in reply.choices))
+        if reply.alternatives and reply.kind in ("clarify", "fallback"):
+            parts.append("\nAsk again with the topic's title, for example: tutor ask \"" +
+                         reply.alternatives[0].title.rstrip("?") + "\"")
+    elif reply.choices:
+        parts.append("\n" + choices_text(reply) + "\n\n(Type a number to choose.)")
     if reply.lesson is not None and reply.kind != "lesson":
         parts.append("\n" + lesson_line(reply))
-    if reply.plot is not None and with_plot and reply.kind in ("plot", "answer", "compute"):
-        parts.append("\n" + text_plot(reply.plot))
+    if reply.plot is not None and with_plot and reply.kind in ("plot", "answer", "compute", "lesson"):
+        # A fenced block: Markdown keeps the picture's columns (a forum, Rich, a pager).
+        parts.append("\n" + (plot_in_words(reply.plot, said=body) if words else "```text\n" + text_plot(reply.plot).rstrip() + "\n```"))
     if reply.kind == "answer" and reply.followups:
         parts.append("\nFollow up: " + " · ".join(FOLLOW_LABELS.get(f, f) for f in reply.followups))
     return "\n".join(parts)
+
+
+def rich_print(text: str, out: TextIO) -> None:
+    """Markdown rendered with Rich on a terminal. Rich is imported here only: the core never imports it."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console(file=out, highlight=False).print(Markdown(text, code_theme="ansi_dark"))

@@ -109,7 +109,7 @@ async def test_lesson_checkpoint_wrong_feedback_hint_right_next(tmp_path):
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert app.screen.query(TutorTurn).last().reply.node == "prediction-range"
-        assert "step 2 of 7" in str(app.screen.query_one("#lesson-title").render())
+        assert "Step 2/7" in str(app.screen.query_one("#lesson-title").render())
 
 
 async def test_lesson_resumes_after_restart(tmp_path):

@@ -63,3 +63,26 @@ def test_lesson_checkpoint(snap_compare, app_with_store):
 
 def test_help_screen(snap_compare, app_with_store):
     assert snap_compare(app_with_store(), terminal_size=(80, 24), press=["f1"])
+
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((60, 20), id="60x20")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_small_chat(snap_compare, app_with_store, size):
+    assert snap_compare(app_with_store(), terminal_size=size, run_before=typing("why the minus sign?"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_small_plot_with_a_marked_value(snap_compare, app_with_store, size):
+    assert snap_compare(app_with_store(), terminal_size=size, run_before=typing("plot -ln ŷ and mark 0.99"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_small_lesson_step(snap_compare, app_with_store, size):
+    assert snap_compare(app_with_store(lesson="why-minus"), terminal_size=size, run_before=typing("next", "next"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_small_help(snap_compare, app_with_store, size):
+    assert snap_compare(app_with_store(), terminal_size=size, press=["f1"])

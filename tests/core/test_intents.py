@@ -56,7 +56,7 @@ CASES = [
     (FRESH, None, "cost for y=[1,0,1] and ŷ=[0.9,0.2,0.6]", it.Compute("cost", ([1.0, 0.0, 1.0], [0.9, 0.2, 0.6]))),
     (FRESH, None, "derive the derivative of the loss", it.Derive("bce")),
     (FRESH, None, "how do you get ŷ - y?", it.Derive("logit")),
-    (FRESH, None, "plot -log(ŷ)", it.Plot("neglog")),
+    (FRESH, None, "plot -log(ŷ)", it.Plot("")),  # the learner's own expression: see the request
     (FRESH, None, "show me the graph of log", it.Plot("ln")),
     (FRESH, None, "loss for y = 1 and y_hat = 1.7", it.Compute("bce", (1.0, 1.7))),  # the handler refuses the range
     # lesson commands
@@ -91,7 +91,7 @@ CASES = [
     (AT, "numeric", "hint", it.LessonCommand("hint")),
     (AT, "numeric", "why is the log of a probability negative?", it.Ask("why is the log of a probability negative?")),
     (AT, "choice", "what does sigma do?", it.Ask("what does sigma do?")),
-    (AT, "numeric", "plot ln x", it.Plot("ln")),
+    (AT, "numeric", "plot ln x", it.Plot("")),
     (AT, "numeric", "loss if y = 1 and ŷ = 0.3", it.Compute("bce", (1.0, 0.3))),
     (AT, "numeric", "thanks", it.SmallTalk("thanks")),
     (AT, "choice", "lessons", it.LessonCommand("list")),
@@ -107,6 +107,14 @@ def test_a_turn_is_read_into_its_intent(ctx, checkpoint, text, expected):
         assert got.args == pytest.approx(expected.args)
     else:
         assert got == expected
+
+
+def test_a_plot_of_the_learners_own_expressions_carries_them():
+    got = it.read("plot ln(x) and -ln(x) from 0 to 3", FRESH)
+    assert isinstance(got, it.Plot) and got.request is not None
+    assert got.request.expressions == ("ln(x)", "-ln(x)") and (got.request.lo, got.request.hi) == (0, 3)
+    named = it.read("show me the graph of the sigmoid", FRESH)
+    assert isinstance(named, it.Plot) and named.name == "sigmoid"
 
 
 def test_the_table_is_large_enough_and_covers_every_intent():

@@ -57,7 +57,7 @@ def test_bad_values_get_the_valid_range(tutor, text, says):
     assert reply.kind == "error" and says in reply.markdown
 
 
-@pytest.mark.parametrize("text,plot", [("plot -log(ŷ)", "neglog"), ("show me the graph of log", "ln"),
+@pytest.mark.parametrize("text,plot", [("plot -log(ŷ)", "expression"), ("plot the loss for y = 1", "neglog"), ("show me the graph of log", "ln"),
                                        ("plot the loss for y = 0", "bce0"), ("plot the sigmoid", "sigmoid"),
                                        ("plot both branches of the loss", "bce"), ("plot mse vs bce", "mse-vs-bce")])
 def test_plot_requests(tutor, text, plot):

@@ -14,6 +14,7 @@ RELATIONS = (*FOLLOW_UPS, "see_also", "prerequisites")
 #: Plots the core can compute (see :mod:`tutor.maths.plots`), by name.
 PLOTS = {
     "ln": "ln x on (0, 1]",
+    "ln-and-neglog": "ln x and -ln x on (0, 3]: the zero at x = 1, and the mirror the minus sign makes",
     "neglog": "-ln ŷ, the loss when y = 1",
     "bce": "both branches of the loss: -ln ŷ (y = 1) and -ln(1 - ŷ) (y = 0)",
     "bce0": "-ln(1 - ŷ), the loss when y = 0",
@@ -42,7 +43,8 @@ DERIVATIONS = {
 
 #: The concepts each plot, derivation and worked example teaches (the ``concepts`` of its reply).
 PLOT_CONCEPTS = {
-    "ln": ("log-on-unit-interval",), "neglog": ("minus-sign",), "bce": ("bce-formula",), "bce0": ("bce-formula",),
+    "ln": ("log-on-unit-interval",), "ln-and-neglog": ("log-on-unit-interval", "minus-sign"),
+    "neglog": ("minus-sign",), "bce": ("bce-formula",), "bce0": ("bce-formula",),
     "sigmoid": ("sigmoid",), "dsigmoid": ("sigmoid",), "mse-vs-bce": ("confident-wrong-penalty", "why-not-mse"),
     "grad-compare": ("why-not-mse",), "baseline": ("baseline-loss",), "logit": ("logits-log-odds",),
     "soft-label": ("soft-labels",), "convexity": ("convexity",),

@@ -28,16 +28,16 @@ def compute_named(core: Core, name: str, args: tuple, ctx: Context, assumed: tup
 
 
 def plot(core: Core, intent: Plot, ctx: Context) -> tuple[Reply, Context]:
-    name = intent.name
-    if not name:  # "plot it": the topic's own plot, else the loss
-        node = core.node(ctx.node)
-        name = node.plot if node and node.plot else "bce"
-    return plot_named(core, name, ctx)
+    """A named plot, the topic's own ("plot it"), or the learner's expressions with their range and marks."""
+    node = core.node(ctx.node)
+    default = node.plot if node and node.plot else "bce"
+    return plot_named(core, intent.name or default, ctx, intent.request)
 
 
-def plot_named(core: Core, name: str, ctx: Context) -> tuple[Reply, Context]:
-    p = plots.make(name)
-    reply = Reply("plot", p.caption, title=p.title, concepts=PLOT_CONCEPTS[name], confidence=1.0, plot=p, node=ctx.node)
+def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply, Context]:
+    p = plots.for_request(request, name, marks=plots.learner_marks(ctx))
+    reply = Reply("plot", p.markdown(), title=p.title, concepts=PLOT_CONCEPTS.get(p.name, ("log-on-unit-interval",)),
+                  confidence=1.0, plot=p, node=ctx.node)
     return reply, replace(ctx, choices=())
 
 

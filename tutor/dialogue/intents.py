@@ -76,9 +76,11 @@ class Derive:
 
 @dataclass(frozen=True)
 class Plot:
-    """A named plot; ``name`` is "" when the request names none (the topic's own plot, or the loss)."""
+    """A named plot (``name`` is "" when the request names none: the topic's own plot, or the loss), or the
+    learner's own expressions, range and marked values (``request``)."""
 
     name: str
+    request: rq.PlotRequest | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,7 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
         return Derive(target)
     plot = rq.plot_request(text)
     if plot is not None:
-        return Plot(plot)
+        return Plot(plot.name, plot)
     return None
 
 

@@ -68,7 +68,7 @@ def show(core: Core, lesson: Lesson, state: LessonState, ctx: Context, lead: str
     from tutor.maths import plots
 
     reply = Reply("lesson", "\n\n".join(parts), title=node.title, node=node.id, concepts=node.concepts, confidence=1.0,
-                  plot=plots.make(plot) if plot else None, lesson=position(lesson, state),
+                  plot=plots.make(plot, marks=plots.learner_marks(ctx)) if plot else None, lesson=position(lesson, state),
                   followups=("next", "back", "hint") if step.checkpoint and not state.solved else ("next", "back"))
     return reply, Context(node=node.id, lesson=state)
 

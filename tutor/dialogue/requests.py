@@ -201,11 +201,31 @@ _PLOT = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?
                    r"|^(?:(?:can|could) you |please )?show (?:me )?(?:a |the )?(?:plot|graph|curve|chart|picture)s?\b", re.I)
 
 
-def plot_request(text: str) -> str | None:
-    """The plot a request names, or ``""`` for a plot request naming none, or None."""
-    low = _text(text).lower().strip()
-    if not _PLOT.search(low):
-        return None
+@dataclass(frozen=True)
+class PlotRequest:
+    """What a plot request asks for: a named plot (``name``, ``""`` for none named) or expressions to draw."""
+
+    name: str = ""
+    expressions: tuple[str, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    marks: tuple[float, ...] = ()
+
+
+_PLOT_LEAD = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:(?:plot|graph|draw|sketch|visuali[sz]e|chart)"
+                        r"|show (?:me )?)\s*(?:(?:me )?(?:a |the )?(?:plot|graph|curve|chart|picture)s? (?:of )?)?", re.I)
+_MARK = re.compile(rf"(?:,?\s*(?:and|with)\s+)?(?:mark(?:ing)?|highlight(?:ing)?|at)\s+(?:(?:ŷ|y_?hat|x|z|p)\s*=\s*)?(?P<v>{NUMBER})"
+                   rf"(?:\s*(?:,|and)\s*(?P<w>{NUMBER}))?(?:\s+marked)?|\s*with\s+(?:ŷ|y_?hat|x|z)\s*=\s*(?P<u>{NUMBER})\s+marked", re.I)
+_RANGE = re.compile(rf"\s*(?:(?:for|with)\s+(?:ŷ|y_?hat|x|z)\s+)?(?:from|between)\s+(?P<a>{NUMBER})\s+(?:to|and)\s+(?P<b>{NUMBER})"
+                    rf"|\s*(?:on|over|in|for\s+(?:ŷ|y_?hat|x|z)\s+in)\s+[(\[]\s*(?P<c>{NUMBER})\s*,\s*(?P<d>{NUMBER})\s*[)\]]", re.I)
+_TAIL = re.compile(r"\s*(?:together|at once|on (?:one|the same) (?:plot|graph|picture|axes)|in one (?:plot|graph|picture)|please)\s*$", re.I)
+_SPLIT = re.compile(r"\s*(?:\band\b|\bvs\.?|\bversus\b|,|;|&)\s*", re.I)
+#: What an expression plot's text is made of: numbers, operators, variables and the functions the parser reads.
+_FORMULA_WORDS = {"ln", "log", "exp", "sigma", "sigmoid", "x", "z", "y", "hat", "y_hat", "yhat", "e", "and", "vs", "versus"}
+_FORMULA_SIGN = re.compile(r"[\d()^*/+\-=ŷσ]|\b[xz]\b")
+
+
+def _named_plot(low: str) -> str:
     if "sigmoid" in low or "σ" in low or "logistic" in low:
         return "dsigmoid" if re.search(r"derivative|σ'|slope|gradient", low) else "sigmoid"
     if re.search(r"mse|squared|quadratic", low):
@@ -219,6 +239,41 @@ def plot_request(text: str) -> str | None:
     if re.search(r"\blog|\bln\b", low):
         return "ln"
     return ""
+
+
+def plot_request(text: str) -> PlotRequest | None:
+    """What a plot request asks for, or None when ``text`` asks for no plot.
+
+    ``plot ln x and -ln x from 0 to 3``, ``plot -ln ŷ and mark 0.99``: expressions (read later
+    by the safe parser), a range and marked values; ``plot the sigmoid``: a named plot;
+    ``plot it``: ``name == ""``, the topic's own plot.
+    """
+    low = _text(text).lower().strip()
+    if not _PLOT.search(low):
+        return None
+    body = _PLOT_LEAD.sub("", low, count=1).strip(" .!?")
+    marks: list[float] = []
+    m = _MARK.search(body)
+    if m:
+        marks = [to_float(v) for v in (m.group("v"), m.group("w"), m.group("u")) if v]
+        body = (body[:m.start()] + body[m.end():]).strip()
+    lo = hi = None
+    r = _RANGE.search(body)
+    if r:
+        a, b = (r.group("a"), r.group("b")) if r.group("a") else (r.group("c"), r.group("d"))
+        lo, hi = to_float(a), to_float(b)
+        body = (body[:r.start()] + body[r.end():]).strip()
+    body = _TAIL.sub("", body).strip(" .!?")
+    words = set(re.findall(r"[a-z_]+", body))
+    formula = bool(body) and words <= _FORMULA_WORDS and bool(_FORMULA_SIGN.search(body))
+    if formula:
+        parts = tuple(p for p in _SPLIT.split(body) if p.strip())
+        return PlotRequest("", parts, lo, hi, tuple(marks))
+    name = _named_plot(low)
+    if not name and re.search(r"[a-z_]+\s*\(|[\^*/]", body):
+        # Formula-shaped but not a formula we read ("plot sin(x)"): the parser says what it accepts.
+        return PlotRequest("", (body,), lo, hi, tuple(marks))
+    return PlotRequest(name, (), lo, hi, tuple(marks))
 
 
 _DERIVE = re.compile(r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]step|show (?:me )?(?:the |all the )?steps|steps for"

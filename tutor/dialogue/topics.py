@@ -99,7 +99,7 @@ def explain(core: Core, node_id: str, ctx: Context, *, confidence: float, sectio
     node = core.kb.nodes[node_id]
     shown = (ctx.shown | {section}) if (section and ctx.node == node_id) else frozenset({section} if section else ())
     title = node.title if section is None else f"{node.title}: {section}"
-    plot = plots.make(node.plot) if node.plot and section is None else None
+    plot = plots.make(node.plot, marks=plots.learner_marks(ctx)) if node.plot and section is None else None
     body = (recall(core, node_id) if section is None else "") + node.markdown(section)
     reply = Reply("answer", body, title=title, node=node.id, concepts=node.concepts,
                   confidence=confidence, plot=plot, followups=followups_of(core, node.id, shown), section=section)

@@ -1,13 +1,35 @@
-"""Plot data computed with NumPy; the app draws it with textual-plotext, the CLI with plotext."""
+"""Plot data computed with NumPy; the app draws it with textual-plotext, the CLI with plotext.
+
+Two kinds of plot: the named ones the content refers to (:data:`curriculum.PLOTS`), and
+a plot of any expression the safe parser (:mod:`tutor.maths.exprparse`) reads, in one
+variable x, ŷ or z: ``plot ln x and -ln x from 0 to 3``. An expression is sampled only
+where it is finite; what was left out is reported. Nothing is evaluated with ``eval``.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from tutor.content.curriculum import PLOTS
 from tutor.errors import InputError
+from tutor.maths.numeric import fmt
+
+#: At most this many curves in one plot.
+MAX_CURVES = 4
+#: Sample points per curve.
+POINTS = 400
+#: The variables a plotted expression may use, as the learner reads them, and their default ranges.
+VARIABLES = {"x": "x", "y_hat": "ŷ", "z": "z"}
+DEFAULT_RANGE = {"x": (-3.0, 3.0), "y_hat": (0.0, 1.0), "z": (-6.0, 6.0)}
+#: A range wider than this is refused (the picture would say nothing).
+MAX_SPAN = 1e6
+ACCEPTS = ("I plot expressions in one variable, x, ŷ or z, built from numbers, + - * / ^, parentheses, "
+           "ln or log, exp, and σ or sigmoid; for example: plot ln x and -ln x from 0 to 3, or plot -ln ŷ and mark 0.99.")
 
 
 @dataclass(frozen=True)
@@ -18,6 +40,15 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A value picked out on a curve: a learner's ŷ, say."""
+
+    label: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
 class Plot:
     name: str
     title: str
@@ -25,20 +56,300 @@ class Plot:
     ylabel: str
     series: tuple[Series, ...]
     caption: str = ""
+    marks: tuple[Mark, ...] = ()
+    #: What the picture does not show (where a curve is undefined), one sentence each.
+    notes: tuple[str, ...] = ()
+    #: Where each curve crosses zero: (series label, x).
+    zeros: tuple[tuple[str, float], ...] = ()
 
     def to_json(self) -> dict:
         return {"name": self.name, "title": self.title, "xlabel": self.xlabel, "ylabel": self.ylabel,
-                "caption": self.caption,
+                "caption": self.caption, "notes": list(self.notes),
+                "marks": [{"label": m.label, "x": m.x, "y": m.y} for m in self.marks],
+                "zeros": [{"series": s, "x": x} for s, x in self.zeros],
                 "series": [{"label": s.label, "x": list(s.x), "y": list(s.y)} for s in self.series]}
+
+    def markdown(self) -> str:
+        """The words that go with the picture: caption, zeros, marked values, what was left out."""
+        parts = [self.caption or self.describe()]
+        if self.zeros:
+            parts.append(" ".join(f"{label} is 0 at {self.xlabel} = {fmt(x)}." for label, x in self.zeros))
+        if self.marks:
+            parts.append("Marked: " + "; ".join(m.label for m in self.marks) + ".")
+        parts.extend(self.notes)
+        return "\n\n".join(parts)
+
+    def describe(self) -> str:
+        """The plot in words, for a screen reader: each curve's range and trend."""
+        lines = []
+        for s in self.series:
+            if not s.x:
+                continue
+            lo, hi = s.x[0], s.x[-1]
+            ys = np.asarray(s.y)
+            trend = ("rises" if ys[-1] > ys[0] else "falls" if ys[-1] < ys[0] else "stays level")
+            lines.append(f"{s.label}: for {self.xlabel} from {fmt(lo, 3)} to {fmt(hi, 3)} it {trend}, from "
+                         f"{fmt(ys[0], 3)} to {fmt(ys[-1], 3)} (lowest {fmt(ys.min(), 3)}, highest {fmt(ys.max(), 3)}).")
+        return "\n".join(lines)
+
+    def table(self, rows: int = 5) -> list[list[str]]:
+        """A small table of values: a header row, then ``rows`` evenly spaced x values on every curve."""
+        if not self.series or not self.series[0].x:
+            return []
+        xs_all = np.asarray(self.series[0].x)
+        picks = sorted({int(round(i)) for i in np.linspace(0, len(xs_all) - 1, rows)})
+        out = [[self.xlabel, *(s.label for s in self.series)]]
+        for i in picks:
+            x = xs_all[i]
+            row = [fmt(x, 3)]
+            for s in self.series:
+                sx = np.asarray(s.x)
+                j = int(np.argmin(np.abs(sx - x))) if len(sx) else -1
+                row.append(fmt(s.y[j], 4) if j >= 0 and abs(sx[j] - x) <= 1e-9 + 1e-6 * abs(x) else "undefined")
+            out.append(row)
+        return out
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values (1, 2 or 5 times a power of ten) covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(1, n - 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    t = first
+    while t <= hi + 1e-9 * step:
+        ticks.append(float(f"{t:.12g}") + 0.0)
+        t += step
+    return ticks
+
+
+def nice_range(lo: float, hi: float, n: int = 5) -> tuple[float, float, list[float]]:
+    """[lo, hi] widened to round ends, and its round ticks: axes a learner reads at a glance."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return lo, hi, []
+    if hi - lo < 1e-12:
+        lo, hi = lo - 1, hi + 1
+    ticks = nice_ticks(lo, hi, n)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else (hi - lo)
+    a = math.floor(lo / step + 1e-9) * step
+    b = math.ceil(hi / step - 1e-9) * step
+    a, b = float(f"{a:.12g}"), float(f"{b:.12g}")
+    return a + 0.0, b + 0.0, nice_ticks(a, b, n)
+
+
+def tick_label(v: float) -> str:
+    return f"{v:g}" if abs(v) < 1e5 else fmt(v, 2)
+
+
+# ------------------------------------------------------------------ expressions
+
+_FN_ARG = re.compile(r"(?<![\w])(ln|log|exp|sigmoid|sigma|σ)\s+(-?(?:ŷ|y_hat|yhat|[xz]|\d+(?:\.\d+)?))(?![\w(])")
+
+
+def _readable(text: str) -> str:
+    """``ln x`` → ``ln(x)``: a function applied to a bare name or number, as people write it."""
+    return _FN_ARG.sub(r"\1(\2)", text)
+
+
+def _label(text: str) -> str:
+    t = " ".join(text.split())
+    return re.sub(r"\by_?hat\b", "ŷ", t)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Index ranges [i, j] where ``mask`` is True."""
+    out, start = [], None
+    for i, m in enumerate(mask):
+        if m and start is None:
+            start = i
+        if not m and start is not None:
+            out.append((start, i - 1))
+            start = None
+    if start is not None:
+        out.append((start, len(mask) - 1))
+    return out
+
+
+def _left_out(var: str, xs: np.ndarray, ok: np.ndarray) -> str | None:
+    bad = _runs(~ok)
+    if not bad:
+        return None
+    pieces = []
+    for i, j in bad[:3]:
+        pieces.append(f"{var} = {fmt(xs[i], 3)}" if i == j else f"{var} from {fmt(xs[i], 3)} to {fmt(xs[j], 3)}")
+    more = " and elsewhere" if len(bad) > 3 else ""
+    return f"{', '.join(pieces)}{more}"
+
+
+def _zeros(f, xs: np.ndarray, ys: np.ndarray, ok: np.ndarray) -> list[float]:
+    out = []
+    for i in range(len(xs) - 1):
+        if not (ok[i] and ok[i + 1]):
+            continue
+        a, b, fa, fb = xs[i], xs[i + 1], ys[i], ys[i + 1]
+        if fa == 0:
+            out.append(float(a))
+        elif fa * fb < 0:
+            for _ in range(60):  # bisection on the curve itself
+                m = (a + b) / 2
+                fm = float(f(m))
+                if not math.isfinite(fm):
+                    break
+                if (fm < 0) == (fa < 0):
+                    a, fa = m, fm
+                else:
+                    b = m
+            out.append(float((a + b) / 2))
+        if len(out) >= 3:
+            break
+    if len(xs) and ok[-1] and ys[-1] == 0:
+        out.append(float(xs[-1]))
+    # Drop near-duplicates (a zero on a grid point is seen from both sides).
+    clean: list[float] = []
+    for z in out:
+        if not clean or abs(z - clean[-1]) > 1e-9 * max(1.0, abs(z)):
+            clean.append(round(z, 12) + 0.0)
+    return clean[:3]
+
+
+def expression_plot(texts: Sequence[str], lo: float | None = None, hi: float | None = None,
+                    marks: Sequence[float] = (), points: int = POINTS, name: str = "expression",
+                    title: str = "", caption: str = "") -> Plot:
+    """Curves for learner-typed expressions, sampled where they are finite; ``InputError`` with what is accepted otherwise."""
+    import sympy as sp
+
+    from tutor.maths import exprparse
+    from tutor.maths.derive import _explicit
+
+    texts = [t.strip() for t in texts if t and t.strip()]
+    if not texts:
+        raise InputError("Tell me what to plot. " + ACCEPTS)
+    if len(texts) > MAX_CURVES:
+        raise InputError(f"I draw at most {MAX_CURVES} curves at once.")
+    exprs = []
+    for t in texts:
+        try:
+            exprs.append(_explicit(exprparse.parse(_readable(t))))
+        except InputError as err:
+            raise InputError(f"I cannot plot '{_label(t)[:60]}': {err.message} {ACCEPTS}") from None
+    names = set().union(*(e.free_symbols for e in exprs))
+    bad = sorted(s.name for s in names if s.name not in VARIABLES)
+    if bad:
+        shown = {"y": "y (the label, 0 or 1)"}.get(bad[0], bad[0])
+        raise InputError(f"I cannot plot against {shown}. {ACCEPTS}")
+    if len(names) > 1:
+        raise InputError("All the curves must use the same variable (x, ŷ or z). " + ACCEPTS)
+    sym = next(iter(names)) if names else sp.Symbol("x")
+    funcs = [sp.lambdify(sym, e, "numpy") for e in exprs]
+    return sampled_plot([_label(t) for t in texts], funcs, sym.name, lo, hi, marks, points, name, title, caption)
+
+
+def sampled_plot(labels: Sequence[str], funcs: Sequence, variable: str = "x", lo: float | None = None,
+                 hi: float | None = None, marks: Sequence[float] = (), points: int = POINTS, name: str = "expression",
+                 title: str = "", caption: str = "") -> Plot:
+    """Curves ``funcs`` (NumPy functions of ``variable``) sampled where finite, with zeros, marks and what was left out."""
+    texts = list(labels)
+    var = VARIABLES[variable]
+    default = lo is None and hi is None
+    dlo, dhi = DEFAULT_RANGE[variable]
+    lo = dlo if lo is None else float(lo)
+    hi = dhi if hi is None else float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        raise InputError("Give the range as from A to B with A below B, for example from 0 to 3.")
+    if hi - lo > MAX_SPAN:
+        raise InputError(f"That range is too wide to draw; keep it within {MAX_SPAN:g}.")
+
+    def sample(f, xs):
+        with np.errstate(all="ignore"):
+            try:
+                ys = np.asarray(f(xs), dtype=float) * np.ones_like(xs)
+            except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+                ys = np.full_like(xs, np.nan)
+        return ys, np.isfinite(ys)
+
+    xs = np.linspace(lo, hi, points)
+    sampled = [sample(f, xs) for f in funcs]
+    notes: list[str] = []
+    if default:
+        # The default range starts where the curves are first defined: ln x needs no x ≤ 0.
+        first = min((int(np.argmax(ok)) for _, ok in sampled if ok.any()), default=0)
+        if first > 0:
+            labels = " and ".join(_label(t) for t in texts)
+            verb = "is" if len(texts) == 1 else "are"
+            start = float(xs[first - 1])
+            lo = 0.0 if start <= 0 <= xs[first] else start
+            xs = np.linspace(lo, hi, points + 1)[1:]
+            sampled = [sample(f, xs) for f in funcs]
+            notes.append(f"Left out: {var} = {fmt(lo, 3)}, where {labels} {verb} not finite." if first == 1 else
+                         f"Left out: {var} ≤ {fmt(lo, 3)}, where {labels} {verb} not defined.")
+    series, zeros, gaps = [], [], {}
+    for t, f, (ys, ok) in zip(texts, funcs, sampled):
+        label = _label(t)
+        if not ok.any():
+            raise InputError(f"{label} is not defined anywhere for {var} from {fmt(lo)} to {fmt(hi)}; try another range.")
+        series.append(Series(label, _t(xs[ok]), _t(ys[ok])))
+        where = _left_out(var, xs, ok)
+        if where:
+            gaps.setdefault(where, []).append(label)
+        zeros.extend((label, z) for z in _zeros(lambda v, f=f: np.asarray(f(v), dtype=float), xs, ys, ok))
+    for where, which in gaps.items():
+        notes.append(f"{' and '.join(which)} {'is' if len(which) == 1 else 'are'} undefined or infinite at {where}: "
+                     "left out of the picture.")
+    found = []
+    for m in marks:
+        for s, f in zip(series, funcs):
+            with np.errstate(all="ignore"):
+                try:
+                    y = float(np.asarray(f(float(m)), dtype=float))
+                except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+                    y = math.nan
+            if lo <= m <= hi and math.isfinite(y):
+                found.append(Mark(f"{s.label} at {var} = {fmt(m)} is {fmt(y)}", float(m), round(y, 12)))
+            else:
+                notes.append(f"{s.label} has no value at {var} = {fmt(m)} in this picture, so it is not marked.")
+    labels = [s.label for s in series]
+    title = title or f"{' and '.join(labels)}, {var} from {fmt(lo, 3)} to {fmt(hi, 3)}"
+    ylabel = labels[0] if len(labels) == 1 else "y"
+    return Plot(name, title, var, ylabel, tuple(series), caption, tuple(found), tuple(notes), tuple(zeros))
 
 
 def _t(a: np.ndarray) -> tuple[float, ...]:
-    return tuple(round(float(v), 6) for v in a)
+    return tuple(float(f"{v:.9g}") for v in a)
 
 
-def make(name: str, points: int = 200) -> Plot:
+def _with_marks(p: Plot, marks: Sequence[float]) -> Plot:
+    """Marks on a named plot: each value on every curve that is defined there."""
+    from dataclasses import replace
+
+    found = list(p.marks)
+    for m in marks:
+        for s in p.series:
+            if s.x and s.x[0] <= m <= s.x[-1]:
+                y = float(np.interp(m, s.x, s.y))
+                found.append(Mark(f"{s.label} at {p.xlabel} = {fmt(m)} is about {fmt(y, 4)}", float(m), y))
+    return replace(p, marks=tuple(found))
+
+
+def make(name: str, points: int = 200, marks: Sequence[float] = (), any_axis: bool = False) -> Plot:
+    """A named plot; ``marks`` are values of ŷ (or x) picked out on its curves (on any axis with ``any_axis``)."""
     if name not in PLOTS:
         raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join(PLOTS)}.")
+    if name == "ln-and-neglog":
+        # The picture that makes the minus sign click: ln x and its mirror, crossing zero at x = 1.
+        return sampled_plot(["ln x", "-ln x"], [np.log, lambda x: -np.log(x)], "x", 0, 3, marks=marks, points=max(points, 301), name=name,
+                               title="ln x and -ln x on (0, 3]",
+                               caption="Left of x = 1 the log is negative, so its mirror -ln x is positive; "
+                                       "both are 0 at x = 1. A probability ŷ lives left of 1.")
+    p = _named(name, points)
+    return _with_marks(p, marks) if marks and (any_axis or p.xlabel in ("ŷ", "x")) else p
+
+
+def _named(name: str, points: int) -> Plot:
     p = np.linspace(0.005, 1.0, points)
     q = np.linspace(0.0, 0.995, points)
     z = np.linspace(-8, 8, points)
@@ -93,3 +404,20 @@ def make(name: str, points: int = 200) -> Plot:
     return Plot(name, "Gradient with respect to z, y = 1", "z", "∂L/∂z",
                 (Series("BCE: ŷ - y", _t(z), _t(sig - 1)), Series("squared error: (ŷ - y)σ'(z)", _t(z), _t((sig - 1) * sig * (1 - sig)))),
                 "For very negative z (confidently wrong) the squared-error gradient vanishes; BCE's stays near -1.")
+
+
+def learner_marks(ctx) -> tuple[float, ...]:
+    """The learner's own ŷ, when the conversation knows one (from a computation): marked on the plots it shows."""
+    comp = getattr(ctx, "computation", None)
+    value = comp.inputs.get("y_hat") if comp is not None else None
+    return (float(value),) if isinstance(value, (int, float)) and 0 < value < 1 else ()
+
+
+def for_request(request, default: str, marks: Sequence[float] = ()) -> Plot:
+    """The plot a :class:`tutor.dialogue.requests.PlotRequest` asks for (``default`` when it names none)."""
+    if request is not None and request.expressions:
+        return expression_plot(request.expressions, request.lo, request.hi, marks=request.marks or marks)
+    name = (request.name if request is not None else "") or default
+    if request is not None and request.marks:
+        return make(name, marks=request.marks, any_axis=True)
+    return make(name, marks=marks)

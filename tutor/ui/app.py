@@ -29,7 +29,7 @@ class TutorApp(App):
     CSS_PATH = "tutor.tcss"
     COMMANDS = App.COMMANDS | {TopicsProvider}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("f1", "help", "Help", id="app.help"),
         Binding("f2", "lessons", "Lessons", id="app.lessons"),
     ]
@@ -43,8 +43,15 @@ class TutorApp(App):
         self._tutor: Tutor | None = engine
         self._lock = threading.Lock()
 
+    def get_default_screen(self) -> ChatScreen:
+        # The chat is the first screen, composed before the first paint: keys typed early reach its input.
+        return ChatScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(ChatScreen())
+        from rich.theme import Theme
+
+        # Inline code: Rich's default (cyan on black) is unreadable on the light themes; bold reads on every theme.
+        self.console.push_theme(Theme({"markdown.code": "bold", "markdown.code_block": "none"}))
         if self.lesson == "":
             self.push_screen(LessonListScreen())
         elif self.lesson:
@@ -58,6 +65,7 @@ class TutorApp(App):
         if keymap:
             self.call_from_thread(self.set_keymap, keymap)
         tutor = self.tutor()
+        warm(tutor)
         theme = tutor.store().setting("theme")
         if theme and theme in self.available_themes:
             self.call_from_thread(setattr, self, "theme", theme)
@@ -109,6 +117,17 @@ class TutorApp(App):
     def action_lessons(self) -> None:
         if not isinstance(self.screen, LessonListScreen):
             self.push_screen(LessonListScreen())
+
+
+#: Asked once, unseen, right after the first paint: whatever the matcher builds or loads lazily is ready for the learner's question.
+WARM_QUESTION = "why the minus sign?"
+
+
+def warm(tutor: Tutor) -> None:
+    """One throwaway answer: warms the core's matcher (an index, a model) whatever its implementation."""
+    from tutor.dialogue.reply import Context
+
+    tutor.reply(WARM_QUESTION, Context())
 
 
 def read_keymap() -> dict[str, str]:

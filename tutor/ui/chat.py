@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import time
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.timer import Timer
+from textual.widgets import Button, Collapsible, Footer, Header, Input, Static
 
 from tutor.dialogue.reply import Context
 from tutor.dialogue.intents import Intent
 from tutor.ui.messages import Answered, Send
 from tutor.ui.widgets import LearnerTurn, TutorTurn
 
+#: An answer slower than this shows a "working…" line.
+WORKING_AFTER = 0.15
+
 WELCOME = ("Ask me about binary cross-entropy in your own words, for example \"why the minus sign?\" "
-           "Press F1 for help, ctrl+p to jump to a topic or lesson.")
+           "Press F1 for help, F2 for lessons, ctrl+p to jump to a topic, ctrl+q to quit.")
 
 
 class History(Input):
@@ -29,7 +33,8 @@ class History(Input):
     ]
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+        # Focus comes back here after every chip or scroll: never select (and so overwrite) what was typed.
+        super().__init__(select_on_focus=False, **kwargs)
         self.past: list[str] = []
         self.cursor = 0
 
@@ -56,8 +61,13 @@ class ChatScreen(Screen):
 
     BINDINGS = [
         Binding("ctrl+l", "clear", "Clear", id="chat.clear"),
+        Binding("ctrl+q", "app.quit", "Quit", id="chat.quit"),
+        Binding("ctrl+s", "export", "Save", show=False, id="chat.export"),
+        Binding("pageup", "page('up')", "Scroll up", show=False, id="chat.page_up"),
+        Binding("pagedown", "page('down')", "Scroll down", show=False, id="chat.page_down"),
         Binding("escape", "focus_input", "Input", show=False, id="chat.focus"),
     ]
+    AUTO_FOCUS = "#ask"
     PLACEHOLDER = "Ask a question… (why the minus sign?, an example, plot -log(ŷ), lessons)"
     WELCOME = WELCOME
 
@@ -66,6 +76,9 @@ class ChatScreen(Screen):
         self.context = Context()
         self.opening = opening
         self._asked_at = 0.0
+        self._working: Timer | None = None
+        #: What the learner typed (None for turns they did not type) and the replies, for ctrl+s.
+        self.turns: list[tuple[str | None, object]] = []
         #: Seconds from Enter to the answer painted, per question (read by benchmarks/bench_app.py).
         self.latencies: list[float] = []
 
@@ -76,15 +89,41 @@ class ChatScreen(Screen):
             if self.WELCOME:
                 yield Static(self.WELCOME, id="welcome")
         yield History(placeholder=self.PLACEHOLDER, id="ask")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=self.SHOW_PALETTE)
+
+    SHOW_PALETTE = True
 
     def compose_top(self) -> ComposeResult:
         return iter(())
 
     def on_mount(self) -> None:
-        self.query_one("#ask", Input).focus()
+        self.focus_input()
         if self.opening is not None:
             self.send(self.opening, "", show=False)
+
+    def focus_input(self) -> None:
+        self.query_one("#ask", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing goes to the input, wherever focus was left (a chip, the transcript after shift+Tab)."""
+        # The input stops every printable key it takes, so one that reaches the screen went elsewhere:
+        # to a chip, the transcript, or to no one at all (typed before the first paint, before focus was set).
+        box = self.query_one("#ask", Input)
+        if not event.is_printable or not event.character:
+            return
+        if event.character == " " and isinstance(self.focused, Button):
+            return  # space presses a focused chip
+        event.stop()
+        event.prevent_default()
+        box.focus()
+        box.insert_text_at_cursor(event.character)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.focus_input()
+
+    def on_screen_resume(self) -> None:
+        # Back from help, the palette or a lesson: typing goes to the input again.
+        self.call_after_refresh(self.focus_input)
 
     @on(Input.Submitted, "#ask")
     def submitted(self, event: Input.Submitted) -> None:
@@ -107,12 +146,33 @@ class ChatScreen(Screen):
         self.send(text, text)
 
     def send(self, turn: "str | Intent", label: str, show: bool = True) -> None:
+        """Send a turn to the core: typed text, or an intent from a chip, a key or the palette (echoed as ``label``)."""
         self._asked_at = time.perf_counter()
+        self.turns.append((label if show and label else None, None))
         if show and label:
             transcript = self.query_one("#transcript", VerticalScroll)
             transcript.mount(LearnerTurn(label))
             transcript.scroll_end(animate=False)
+        self.focus_input()
+        self._start_working()
         self.answer(turn, self.context)
+
+    def _start_working(self) -> None:
+        if self._working is not None:
+            self._working.stop()
+        self._working = self.set_timer(WORKING_AFTER, self._show_working)
+
+    def _show_working(self) -> None:
+        transcript = self.query_one("#transcript", VerticalScroll)
+        if not transcript.query("#working"):
+            transcript.mount(Static("working…", id="working"))
+            transcript.scroll_end(animate=False)
+
+    def _stop_working(self) -> None:
+        if self._working is not None:
+            self._working.stop()
+            self._working = None
+        self.query("#working").remove()
 
     @work(thread=True, group="answers")
     def answer(self, turn: "str | Intent", context: Context) -> None:
@@ -127,11 +187,17 @@ class ChatScreen(Screen):
 
     def on_answered(self, message: Answered) -> None:
         self.context = message.context
+        self._stop_working()
+        if self.turns and self.turns[-1][1] is None:
+            self.turns[-1] = (self.turns[-1][0], message.reply)
+        else:
+            self.turns.append((None, message.reply))
         transcript = self.query_one("#transcript", VerticalScroll)
         turn = TutorTurn(message.reply)
         transcript.mount(turn)
         # Show the start of the answer, not its end: long answers are read from the top.
-        self.call_after_refresh(transcript.scroll_to_widget, turn, top=True, animate=False)
+        self._revealing = turn
+        self.call_after_refresh(self.reveal, turn)
         asked = self._asked_at
         self.call_after_refresh(lambda: self.latencies.append(time.perf_counter() - asked))
         self.answered(message)
@@ -139,10 +205,59 @@ class ChatScreen(Screen):
     def answered(self, message: Answered) -> None:
         """A hook for screens that show more of the conversation (the lesson screen)."""
 
+    @on(Collapsible.Expanded, ".plot-box")
+    def plot_opened(self, event: Collapsible.Expanded) -> None:
+        # An opened plot is shown whole from its title, not just its top border at the bottom of the view.
+        self._revealing = event.collapsible
+        self.call_after_refresh(self.reveal, event.collapsible)
+        self.focus_input()
+
+    def reveal(self, turn, tries: int = 8) -> None:
+        """Scroll so that the turn's first line is at the top of the transcript, once it has been laid out.
+
+        Tried again after the next refreshes: plots, derivations and chips settle their
+        heights a frame or two later, and the learner's echo asked to scroll to the end.
+        """
+        if not turn.is_attached or getattr(self, "_revealing", None) is not turn:
+            return
+        transcript = self.query_one("#transcript", VerticalScroll)
+        if turn.virtual_region.height:
+            transcript.scroll_to_widget(turn, top=True, animate=False, immediate=True)
+        if tries:
+            self.set_timer(0.03, lambda: self.reveal(turn, tries - 1))
+
     def action_clear(self) -> None:
         transcript = self.query_one("#transcript", VerticalScroll)
         transcript.remove_children()
         self.context = Context()
+        self.turns = []
+        self.focus_input()
+
+    def action_page(self, direction: str) -> None:
+        transcript = self.query_one("#transcript", VerticalScroll)
+        (transcript.scroll_page_up if direction == "up" else transcript.scroll_page_down)(animate=False)
+        self.focus_input()
+
+    def export_text(self) -> tuple[str, str]:
+        """The Markdown ctrl+s writes, and the file name's stem."""
+        from tutor.export import conversation_markdown
+
+        return conversation_markdown([(q, r) for q, r in self.turns if r is not None]), "conversation"
+
+    def action_export(self) -> None:
+        text, stem = self.export_text()
+        self._write_export(text, stem)
+
+    @work(thread=True, group="export")
+    def _write_export(self, text: str, stem: str) -> None:
+        from tutor.export import write
+
+        try:
+            path = write(text, stem=stem)
+        except OSError as err:
+            self.app.call_from_thread(self.notify, f"Could not save: {err.strerror or err}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Saved as Markdown: {path}", timeout=8)
 
     def action_focus_input(self) -> None:
-        self.query_one("#ask", Input).focus()
+        self.focus_input()

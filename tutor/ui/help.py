@@ -15,11 +15,13 @@ KEYS = """
 |---|---|
 | Enter | ask |
 | ↑ / ↓ | earlier questions |
+| PageUp / PageDown | scroll the conversation (typing stays in the input) |
 | ctrl+p | jump to any topic or lesson (command palette) |
 | ctrl+l | clear the conversation |
+| ctrl+s | save the conversation (in a lesson: with its summary) as Markdown |
 | F2 | lessons |
 | ctrl+n / ctrl+b / ctrl+t | in a lesson: next, back, hint |
-| ctrl+w | leave the lesson |
+| Esc | leave the lesson; close this help or a list |
 | F1 | this help |
 | ctrl+q | quit |
 
@@ -27,7 +29,7 @@ Buttons under an answer (why?, an example, …) ask the follow-up for you.
 
 Keys can be remapped in `keymap.toml` in the tutor's data folder, for example
 `[keys]` then `lesson.next = "ctrl+right"`. Binding ids: `app.quit`, `app.help`,
-`app.lessons`, `chat.clear`, `lesson.next`, `lesson.back`, `lesson.hint`, `lesson.leave`.
+`app.lessons`, `chat.clear`, `chat.export`, `lesson.next`, `lesson.back`, `lesson.hint`, `lesson.leave`.
 """
 
 
@@ -36,4 +38,5 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown("# What I can do\n\n" + HELP + "\n\n## Keys\n" + KEYS + "\n*Esc closes this help.*")
+            # Keys first: at 60×20 they are what a learner pressing F1 needs to see without scrolling.
+            yield Markdown("*Esc closes this help.*\n\n## Keys\n" + KEYS + "\n## What I can do\n\n" + HELP)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from textual.content import Content
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -35,14 +36,21 @@ class LessonListScreen(Screen):
     def load(self) -> None:
         tutor = self.app.tutor()
         store = tutor.store()
-        rows = [(lid, f"{lesson.title}  ·  {len(lesson.steps)} steps  ·  {store.summary(lid, len(lesson.steps))}\n"
-                      f"   {lesson.summary}") for lid, lesson in tutor.kb.lessons.items()]
+        rows = []
+        for lid, lesson in tutor.kb.lessons.items():
+            # Title, then its status on the same line, set apart; the description on a line of its own.
+            prompt = Text()
+            prompt.append(lesson.title, style="bold")
+            prompt.append(f"  ·  {len(lesson.steps)} steps  ·  {store.summary(lid, len(lesson.steps))}", style="italic")
+            prompt.append("\n")
+            prompt.append(lesson.summary, style="dim")
+            rows.append((lid, prompt))
         self.app.call_from_thread(self.fill, rows)
 
-    def fill(self, rows: list[tuple[str, str]]) -> None:
+    def fill(self, rows: list[tuple[str, Text]]) -> None:
         options = self.query_one("#lesson-list", OptionList)
         options.clear_options()
-        options.add_options([Option(Content(text), id=lid) for lid, text in rows])  # titles are text, never markup
+        options.add_options([Option(text, id=lid) for lid, text in rows])
         options.highlighted = 0 if rows else None
         options.focus()
 
@@ -58,18 +66,22 @@ class LessonScreen(ChatScreen):
         Binding("ctrl+n", "step('next')", "Next", id="lesson.next"),
         Binding("ctrl+b", "step('back')", "Back", id="lesson.back"),
         Binding("ctrl+t", "step('hint')", "Hint", id="lesson.hint"),
-        Binding("ctrl+w", "leave", "Leave lesson", id="lesson.leave"),
+        Binding("escape", "leave", "Leave", id="lesson.leave"),
+        Binding("ctrl+l", "clear", "Clear", show=False, id="chat.clear"),
+        Binding("ctrl+q", "app.quit", "Quit", show=False, id="chat.quit"),
     ]
     PLACEHOLDER = "Answer the checkpoint, or ask anything… (next, back, hint)"
     WELCOME = ""
+    SHOW_PALETTE = False  # room for the lesson's keys and F1/F2 at 60 columns
 
     def __init__(self, lesson: str) -> None:
         super().__init__(opening=LessonCommand("start", lesson))
         self.lesson_id = lesson
+        self.step: int | None = None
 
     def compose_top(self) -> ComposeResult:
         with Horizontal(id="lesson-bar"):
-            yield Label("", id="lesson-title")
+            yield Label("Opening the lesson…", id="lesson-title")
             yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="lesson-progress")
 
     def action_step(self, command: str) -> None:
@@ -78,13 +90,32 @@ class LessonScreen(ChatScreen):
     def action_leave(self) -> None:
         self.app.pop_screen()
 
+    def export_text(self) -> tuple[str, str]:
+        from tutor.export import lesson_markdown
+
+        text, _ = super().export_text()
+        tutor = self.app.loaded_tutor()
+        if tutor is not None and self.lesson_id in tutor.kb.lessons:
+            text = lesson_markdown(tutor.kb, tutor.store(), self.lesson_id) + "\n" + text
+        return text, f"lesson-{self.lesson_id}"
+
     def answered(self, message: Answered) -> None:
         state = message.context.lesson
         tutor = self.app.loaded_tutor()  # an answer came from it, so it is loaded; never block the event loop
         lesson = tutor.kb.lessons.get(self.lesson_id) if tutor else None
         if lesson is None:
             return
+        n = len(lesson.steps)
         bar = self.query_one("#lesson-progress", ProgressBar)
-        bar.update(total=len(lesson.steps), progress=(state.step + 1) if state else len(lesson.steps))
-        self.query_one("#lesson-title", Label).update(Content(
-            f"{lesson.title}: step {state.step + 1} of {len(lesson.steps)}" if state else f"{lesson.title}: done"))
+        title = self.query_one("#lesson-title", Label)
+        if state is not None and state.lesson == self.lesson_id:
+            self.step = state.step
+            bar.update(total=n, progress=state.step + 1)
+            title.update(Content(f"Step {state.step + 1}/{n} · {lesson.title}"))  # a title is text, never markup
+        elif message.reply.title == "Lesson complete":
+            bar.update(total=n, progress=n)
+            title.update(Content(f"Done {n}/{n} · {lesson.title}"))
+        elif self.step is not None:
+            # Left with 'quit lesson' (or another lesson started): paused where it was, said plainly.
+            bar.update(total=n, progress=self.step + 1)
+            title.update(Content(f"Paused at step {self.step + 1}/{n} · {lesson.title} (Esc to leave)"))

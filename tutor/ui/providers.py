@@ -29,7 +29,9 @@ class TopicsProvider(Provider):
             return []
         out = []
         for node in tutor.kb.inside():
-            out.append((f"Topic: {node.title}", ", ".join(node.concepts), partial(self._show, node.id)))
+            # A question the topic answers, in a learner's words: never the internal ids.
+            out.append((f"Topic: {node.title}", f"answers: {node.questions[0]}" if node.questions else "",
+                        partial(self._show, node.id)))
         for lid, lesson in tutor.kb.lessons.items():
             out.append((f"Lesson: {lesson.title}", lesson.summary, partial(self.app.open_lesson, lid)))
         return out

@@ -3,35 +3,48 @@
 from __future__ import annotations
 
 from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
 from textual.content import Content
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Collapsible, Static
 from textual_plotext import PlotextPlot
 
-from tutor.maths.plots import Plot
 from tutor.dialogue.intents import FollowUp, Intent, LessonCommand
 from tutor.dialogue.reply import Reply
-from tutor.printing import FOLLOW_LABELS, lesson_line
+from tutor.maths.plots import Plot
+from tutor.printing import FOLLOW_LABELS, draw, legend, lesson_line
 from tutor.ui.messages import Send
 
 
-class PlotView(PlotextPlot):
-    """A plot computed by the core, drawn with plotext; the branches are told apart by marker and colour."""
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}
+
+
+class PlotCanvas(PlotextPlot):
+    """The curves, drawn by the same :func:`printing.draw` as the CLI: round ticks, no second title."""
 
     def __init__(self, plot: Plot, **kwargs) -> None:
         super().__init__(**kwargs)
         self.data = plot
 
     def on_mount(self) -> None:
-        plt = self.plt
-        markers = ["braille", "dot"]
-        colors = ["cyan", "orange"]
-        for i, s in enumerate(self.data.series):
-            plt.plot(list(s.x), list(s.y), label=s.label, marker=markers[i % 2], color=colors[i % 2])
-        plt.title(self.data.title)
-        plt.xlabel(self.data.xlabel)
-        plt.ylabel(self.data.ylabel)
+        draw(self.plt, self.data)
+
+
+class PlotView(Vertical):
+    """A plot: its legend and y label on a line above the curves (never over them), then the curves."""
+
+    def __init__(self, plot: Plot, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.data = plot
+
+    def compose(self) -> ComposeResult:
+        key = Text()
+        for i, (piece, color) in enumerate(legend(self.data)):
+            # plotext's colour names, as Rich spells them ("orange" is not one of Rich's).
+            key.append(("   " if i else "") + piece, style=RICH_COLORS.get(color, color) if color else "bold")
+        yield Static(key, classes="legend")
+        yield PlotCanvas(self.data, classes="canvas")
 
 
 class LazyPlot(Static):
@@ -110,6 +123,8 @@ class TutorTurn(Vertical):
         r = self.reply
         if r.title:
             yield Static(r.title, classes="title", markup=False)
+        if r.plot is not None and r.kind == "plot":
+            yield PlotView(r.plot, classes="plot")  # the picture asked for first, its words below
         if r.derivation is not None:
             yield DerivationView(r)
         else:
@@ -118,7 +133,7 @@ class TutorTurn(Vertical):
             yield Static(RichMarkdown(r.markdown), classes="body")
         if r.plot is not None:
             if r.kind == "plot":
-                yield PlotView(r.plot, classes="plot")
+                pass
             else:  # a topic's plot is one keypress away, drawn only when opened
                 with Collapsible(title=f"Plot: {r.plot.title}", collapsed=True, classes="plot-box"):
                     yield LazyPlot(r.plot)
