@@ -29,11 +29,15 @@ _CONTROLS = {c: None for c in [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x
                                 *range(0x202a, 0x202f), *range(0x2066, 0x206a)]}
 
 
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_INTRODUCERS = re.compile("[\x1b\x90\x98\x9b\x9d-\x9f]")
+
+
 def safe(text: str) -> str:
     """``text`` without terminal escape sequences and control characters (newline and tab are kept)."""
-    if text.isprintable():
-        return text
-    if "\x1b" in text or any(0x90 <= ord(c) <= 0x9f for c in text):
+    if not _UNSAFE.search(text):
+        return text  # the common case: one scan in C
+    if _INTRODUCERS.search(text):
         text = _ESCAPES.sub("", text)
     return text.replace("\r\n", "\n").translate(_CONTROLS)
 

@@ -106,6 +106,8 @@ def toml_limits(text: str) -> tuple[int, str] | None:
     a key separator only where a key is read: at the start of a top-level line, in a
     ``[table]`` header, or after ``{`` or ``,`` in an inline table, until ``=``.
     """
+    if text.count("[") + text.count("{") <= MAX_TOML_DEPTH and text.count(".") < MAX_KEY_PARTS:
+        return None  # not enough brackets or dots to break either limit: no scan needed
     stack: list[str] = []
     key, parts, line, pos, n = True, 1, 1, 0, len(text)
     while pos < n:
