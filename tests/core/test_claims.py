@@ -442,3 +442,23 @@ def test_no_lesson_step_shows_its_answer_before_the_checkpoint(kb):
             elif isinstance(cp, TextCheckpoint):
                 for phrase in cp.answer:
                     assert not re.search(rf"\b{re.escape(phrase.lower())}\b", shown.lower()), (where, phrase)
+
+
+def test_pos_weight_moves_examples_across_a_fixed_threshold(kb):
+    # weighted-bce.md: with w₊ > 1 the optimum ŷ* = w₊q / (w₊q + (1 - q)) exceeds q, so at a fixed
+    # threshold of 0.5 every q in (1/(1 + w₊), 0.5) is now called positive: more recall, less precision.
+    w = 3.0
+    opt = lambda q: w * q / (w * q + (1 - q))  # noqa: E731
+    for q in np.linspace(0.26, 0.49, 12):
+        assert q < 0.5 < opt(q)
+    assert opt(1 / (1 + w)) == pytest.approx(0.5)
+    grid = np.linspace(0.001, 0.999, 9999)
+    q = 0.3
+    expected = -(w * q * np.log(grid) + (1 - q) * np.log(1 - grid))
+    assert grid[int(np.argmin(expected))] == pytest.approx(opt(q), abs=1e-3)
+    assert "at a fixed threshold" in rendered(kb, "weighted-bce")
+
+
+def test_the_logit_is_named_after_the_logistic_unit(kb):
+    """Berkson (1944) coined "logit" by analogy with Bliss's "probit" (probability unit), 1934."""
+    assert "Berkson, 1944" in rendered(kb, "logits-log-odds")
