@@ -264,3 +264,201 @@ def test_a_sigmoid_applied_twice_floors_the_loss():
     wrong = -math.log(1 / (1 + math.exp(-s)))
     assert computations.FUNCTIONS["double_sigmoid"](1, z).value == pytest.approx(wrong)
     assert wrong > -math.log(1 / (1 + math.exp(-1)))  # σ(s) < σ(1) since s < 1
+
+
+# ------------------------------------------------------------------ second review (issue 13 follow-up)
+
+
+def test_a_thousand_logs_of_a_tenth_sum_to_a_four_digit_number(kb):
+    # why-log.md used to print "a thousand times ln 0.1 = -2.30259" (the value of ln 0.1 alone).
+    total = 1000 * math.log(0.1)
+    assert 1000 <= abs(total) < 10000
+    assert np.isfinite(np.sum(np.log(np.full(1000, 0.1, dtype=np.float32))))
+    text = rendered(kb, "why-log")
+    assert "a thousand times ln 0.1 =" not in text
+    assert "four-digit number" in text and sig(math.log(0.1)) in text
+
+
+def test_a_saturated_sigmoid_gives_y0_an_infinite_loss_and_y1_a_nan():
+    # numerical-stability.md: y = 0 gets ln 0 = -∞ (an infinite loss, not NaN); the NaN is the
+    # switched-off term (1 - y)·ln(1 - ŷ) = 0·(-∞) of a y = 1 example.
+    f = np.float32
+    p = f(1) / (f(1) + np.exp(-f(20)))
+    assert p == f(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = lambda y: -(f(y) * np.log(p) + (f(1) - f(y)) * np.log(f(1) - p))  # noqa: E731
+        assert loss(0) == np.inf
+        assert np.isnan(loss(1))
+        # the gradient through the sigmoid: ∂L/∂ŷ · σ'(z), with σ' = ŷ(1 - ŷ) = 0 here
+        assert np.isnan((f(1) / (f(1) - p)) * (p * (f(1) - p)))
+
+
+def test_numerical_stability_names_the_right_label_for_the_nan(kb):
+    text = rendered(kb, "numerical-stability")
+    assert "for an example with y = 0,\n`ln(1 - ŷ) = ln 0 = -∞`, and the `0 · ln 0`" not in text
+    assert "gets NaN from its switched-off term" in text
+
+
+def test_a_confident_mistake_rounded_to_zero_gives_an_infinite_loss_and_a_nan_gradient(kb):
+    # confident-wrong-penalty.md: float32, y = 1, z = -100: e^100 overflows, σ(z) = 0 exactly.
+    f = np.float32
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        p = f(1) / (f(1) + np.exp(f(100)))
+        assert p == 0
+        assert -np.log(p) == np.inf
+        dldp = -f(1) / p
+        assert np.isnan(dldp * (p * (f(1) - p)))  # -∞ · 0
+    assert "the gradient ∞ or NaN" in rendered(kb, "confident-wrong-penalty")
+
+
+def test_averaging_keeps_the_cost_and_gradient_from_growing_with_the_batch(kb):
+    # loss-vs-cost.md and framework-losses.md: the mean does not grow with m, the sum does.
+    x = np.array([1.0, -2.0, 0.5])
+    y = np.array([1.0, 0.0, 1.0])
+    w = 0.3
+    p = 1 / (1 + np.exp(-w * x))
+    for k in (1, 10, 100):
+        xs, ys, ps = np.tile(x, k), np.tile(y, k), np.tile(p, k)
+        losses = -(ys * np.log(ps) + (1 - ys) * np.log(1 - ps))
+        grad_mean = np.mean((ps - ys) * xs)
+        assert losses.mean() == pytest.approx(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+        assert grad_mean == pytest.approx(np.mean((p - y) * x))
+        base = -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum()
+        assert losses.sum() == pytest.approx(k * base)  # the sum grows with the batch
+    assert "independent of how many examples" not in rendered(kb, "loss-vs-cost")
+
+
+def test_framework_reductions_are_named_per_framework(kb):
+    """Keras 3.16 ``keras/src/losses/loss.py``: ``Loss(reduction="sum_over_batch_size")`` by default,
+    which sums and divides by the sample size; PyTorch losses default to ``reduction='mean'``
+    (torch.nn docs, 1.x–2.x); scikit-learn ``log_loss(normalize=True)``. scikit-learn's clip is
+    ``np.finfo(y_pred.dtype).eps``: the default ``eps="auto"`` from 1.2, the only behaviour from 1.5
+    (PR #28851 removed ``eps``; the stable docs: "y_pred values are clipped to [eps, 1-eps] where eps
+    is the machine precision for y_pred's dtype")."""
+    text = rendered(kb, "framework-losses")
+    assert '(the default everywhere)' not in text
+    assert 'sum_over_batch_size' in text and "normalize=True" in text
+    assert "from 1.5 the only choice" in text and "1.2–1.4" not in text
+    # machine epsilon depends on the dtype: the float32 clip costs far less than the float64 one
+    assert -math.log(np.finfo(np.float32).eps) < -math.log(np.finfo(np.float64).eps)
+    assert "machine epsilon of ŷ's dtype" in text
+
+
+def test_crossentropyloss_takes_class_indices_and_keras_has_the_sparse_variant(kb):
+    """PyTorch ``CrossEntropyLoss`` docs (1.10 onwards): the target holds class indices or class
+    probabilities; Keras 3 ``sparse_categorical_crossentropy`` takes integer labels."""
+    text = rendered(kb, "categorical-cross-entropy")
+    assert "since 1.10" in text and "sparse_categorical_crossentropy" in text
+    # two classes: softmax(z1, z2)[0] = σ(z1 - z2)
+    z1, z2 = 0.7, -1.2
+    assert math.exp(z1) / (math.exp(z1) + math.exp(z2)) == pytest.approx(1 / (1 + math.exp(-(z1 - z2))))
+
+
+def test_ln2_is_worse_than_no_skill_on_any_imbalanced_data(kb):
+    # zero-loss-ideal.md: "with imbalanced data, ln 2 is worse than no skill"; the number is computed.
+    for pi in (0.01, 0.1, 0.3, 0.45, 0.55, 0.9):
+        h = -(pi * math.log(pi) + (1 - pi) * math.log(1 - pi))
+        assert h < math.log(2)
+    text = rendered(kb, "zero-loss-ideal")
+    assert f"{math.log(2):.2g} is worse than no skill" in text
+    assert "0.69 is worse" not in (kb.nodes["zero-loss-ideal"].path and open(kb.nodes["zero-loss-ideal"].path).read())
+
+
+def test_soft_label_floor_is_computed(kb):
+    h = -(0.9 * math.log(0.9) + 0.1 * math.log(0.1))
+    text = rendered(kb, "soft-labels")
+    assert f"loss is {h:.2g}, not 0" in text
+    assert "never predicts 1" not in text
+
+
+def test_separable_toy_data_without_bias_has_a_negative_slope_everywhere(kb):
+    # convexity.md: x = -1 → y = 0, x = 1 → y = 1, b = 0. Both examples cost ln(1 + e^(-w)); the slope of
+    # the cost is σ(w) - 1 < 0, while ŷ - y is negative for one example and positive for the other.
+    s = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    for w in (0.5, 1, 5, 10):
+        neg = -math.log(1 - s(-w))
+        pos = -math.log(s(w))
+        assert neg == pytest.approx(pos) == pytest.approx(math.log1p(math.exp(-w)))
+        J = lambda v: (-math.log(1 - s(-v)) - math.log(s(v))) / 2  # noqa: E731
+        h = 1e-6
+        slope = (J(w + h) - J(w - h)) / (2 * h)
+        assert slope == pytest.approx(s(w) - 1, rel=1e-4) and slope < 0
+        assert s(-w) - 0 > 0 > s(w) - 1  # ŷ - y has opposite signs on the two examples
+    text = rendered(kb, "convexity")
+    assert "∂J/∂w = σ(w) - 1 stays negative" in text and "no bias" in text
+    assert "the gradient ŷ - y stays negative" not in text
+
+
+def test_the_gap_to_the_baseline_is_at_most_the_mutual_information(kb):
+    # baseline-loss.md: H(π) - E[loss] ≤ I(X; Y), with equality only for the true probabilities.
+    px = np.array([0.2, 0.5, 0.3])
+    q1 = np.array([0.9, 0.3, 0.05])  # true P(y = 1 | x)
+    pi = float(px @ q1)
+    h = lambda p: -(p * np.log(p) + (1 - p) * np.log(1 - p))  # noqa: E731
+    mi = h(pi) - float(px @ h(q1))
+    expected_loss = lambda q: float(px @ -(q1 * np.log(q) + (1 - q1) * np.log(1 - q)))  # noqa: E731
+    assert h(pi) - expected_loss(q1) == pytest.approx(mi)
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        q = rng.uniform(0.01, 0.99, size=3)
+        assert h(pi) - expected_loss(q) < mi
+    # the best constant (a bias alone) reaches exactly H(π): σ(b) = π
+    grid = np.linspace(-5, 5, 20001)
+    costs = [expected_loss(np.full(3, 1 / (1 + math.exp(-b)))) for b in grid[::50]]
+    assert min(costs) == pytest.approx(h(pi), abs=1e-4)
+    text = rendered(kb, "baseline-loss")
+    assert "is the information its inputs carry" not in text
+    assert "in expectation it cannot exceed the mutual information" in text.replace("\n", " ")
+
+
+def test_no_lesson_step_shows_its_answer_before_the_checkpoint(kb):
+    # The node's title heads the step while the checkpoint is open, and the intro comes before it:
+    # neither may contain the answer (lesson 1 used to show "Why ŷ lies strictly between 0 and 1" over
+    # "Which values can ŷ take?", lesson 3 "…: ŷ - y" over "Type ∂L/∂z").
+    import re
+
+    from tutor.content import template
+    from tutor.content.checkpoints import (ChoiceCheckpoint, ExpressionCheckpoint, NumericCheckpoint,
+                                           TextCheckpoint)
+
+    def squash(s: str) -> str:
+        return re.sub(r"\s+", "", s.lower().replace("y_hat", "ŷ").replace("*", ""))
+
+    for lesson in kb.lessons.values():
+        for n, step in enumerate(lesson.steps, 1):
+            cp = step.checkpoint
+            if cp is None:
+                continue
+            shown = kb.nodes[step.node].title + "\n" + template.render(step.intro)
+            where = f"{lesson.id} step {n}"
+            if isinstance(cp, ChoiceCheckpoint):
+                assert squash(template.render(cp.choices[cp.answer - 1])) not in squash(shown), where
+            elif isinstance(cp, ExpressionCheckpoint):
+                assert squash(cp.answer) not in squash(shown), where
+            elif isinstance(cp, NumericCheckpoint):
+                right = cp.right_value()
+                for tok in re.findall(r"-?\d+(?:\.\d+)?", shown):
+                    assert abs(float(tok) - right) > cp.tolerance, (where, tok)
+            elif isinstance(cp, TextCheckpoint):
+                for phrase in cp.answer:
+                    assert not re.search(rf"\b{re.escape(phrase.lower())}\b", shown.lower()), (where, phrase)
+
+
+def test_pos_weight_moves_examples_across_a_fixed_threshold(kb):
+    # weighted-bce.md: with w₊ > 1 the optimum ŷ* = w₊q / (w₊q + (1 - q)) exceeds q, so at a fixed
+    # threshold of 0.5 every q in (1/(1 + w₊), 0.5) is now called positive: more recall, less precision.
+    w = 3.0
+    opt = lambda q: w * q / (w * q + (1 - q))  # noqa: E731
+    for q in np.linspace(0.26, 0.49, 12):
+        assert q < 0.5 < opt(q)
+    assert opt(1 / (1 + w)) == pytest.approx(0.5)
+    grid = np.linspace(0.001, 0.999, 9999)
+    q = 0.3
+    expected = -(w * q * np.log(grid) + (1 - q) * np.log(1 - grid))
+    assert grid[int(np.argmin(expected))] == pytest.approx(opt(q), abs=1e-3)
+    assert "at a fixed threshold" in rendered(kb, "weighted-bce")
+
+
+def test_the_logit_is_named_after_the_logistic_unit(kb):
+    """Berkson (1944) coined "logit" by analogy with Bliss's "probit" (probability unit), 1934."""
+    assert "Berkson, 1944" in rendered(kb, "logits-log-odds")
