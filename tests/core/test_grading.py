@@ -159,6 +159,10 @@ CASES = [
     ("reading-loss", 3, "0", W, "ln 1 = 0"),
     ("reading-loss", 3, "100", W, "PyTorch"),
     ("reading-loss", 3, "nan", W, "next step"),
+    ("reading-loss", 3, "-ln(0)", R, ""),  # ln 0 read as its real limit -∞, not SymPy's complex infinity
+    ("reading-loss", 3, "-ln 0", R, ""),
+    ("reading-loss", 3, "ln(0)", W, "minus in front"),
+    ("reading-loss", 3, "undefined", None, "inf or NaN"),
     # step 4: the switched-off term 0 · ln 0 in floating point
     ("reading-loss", 4, "nan", R, "NaN"),
     ("reading-loss", 4, "NaN", R, ""),
@@ -167,6 +171,7 @@ CASES = [
     ("reading-loss", 4, "0", W, "does not take limits"),
     ("reading-loss", 4, "-inf", W, "multiplies it by 0"),
     ("reading-loss", 4, "0, not nan", W, "does not take limits"),  # the negated NaN does not count
+    ("reading-loss", 4, "0 * ln 0", W, "does not take limits"),  # restating the question is not an answer
     # step 5: Keras 3 clips ŷ = 0 to 10⁻⁷
     ("reading-loss", 5, "16.12", R, ""),
     ("reading-loss", 5, "7 ln 10", R, ""),
@@ -301,3 +306,22 @@ def test_a_checkpoint_comes_before_the_text_that_answers_it(kb, tmp_path):
             else:
                 assert first_paragraph in reply.markdown
             reply, ctx = tutor.reply("next", ctx)
+
+
+def test_no_result_is_typed_by_hand_in_a_lesson(kb):
+    """What a learner reads in a lesson (intros, prompts, hints, explanations, feedback, recap) takes its results
+    from placeholders: a number with four or more decimals outside ``{{ }}`` was typed by hand."""
+    import re
+
+    from tutor.content.template import PLACEHOLDER
+
+    for lesson in kb.lessons.values():
+        texts = [*lesson.recap]
+        for step in lesson.steps:
+            texts.append(step.intro)
+            cp = step.checkpoint
+            if cp is not None:
+                texts += [cp.prompt, cp.explanation, *cp.hints, *cp.choices, *(say for _, say in cp.feedback)]
+        for text in texts:
+            typed = re.findall(r"(?<![\w.])\d+\.\d{4,}", PLACEHOLDER.sub(" ", text))
+            assert not typed, f"{lesson.id}: typed numbers {typed} in {text[:60]!r}"

@@ -203,6 +203,8 @@ class NumericCheckpoint(Checkpoint):
         return Feedback(False, _common_slip(got, right, self.tolerance, text) or "Not quite. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
+        if not math.isfinite(self.right_value()):  # say the words that are read, without saying which is right
+            return "I was looking for a value: a number, an expression such as -ln 2, or inf or NaN. Type *hint* for a nudge."
         return "I was looking for a number (or an expression such as -ln 2). Type *hint* for a nudge."
 
     @classmethod

@@ -93,7 +93,7 @@ def parse(text: str):
             fn = node.func.id
             arg = walk(node.args[0], depth + 1)
             if fn in ("log", "ln"):
-                return sp.log(arg)
+                return -sp.oo if arg == 0 else sp.log(arg)  # the real limit, as floats give it (SymPy says zoo)
             if fn == "exp":
                 return sp.exp(arg)
             if fn in ("sigma", "sigmoid"):
