@@ -280,6 +280,22 @@ def test_lesson_4_expected_values_are_the_mathematics(kb):
     assert math.isclose(slope, 3 * (0.2 - 1), rel_tol=1e-6) and math.isclose(expected[7], 3 * (0.2 - 1), rel_tol=1e-12)
 
 
+def test_lesson_4_floating_point_premises_hold_in_float32():
+    """Steps 3 and 4 say what float32 arithmetic does; NumPy's float32 does exactly that."""
+    import numpy as np
+
+    f = np.float32
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        assert -np.log(f(0)) == np.inf  # step 3: -ln 0 is +inf, not an error and not NaN
+        y_hat = f(1) / (f(1) + np.exp(-f(40)))
+        assert y_hat == f(1)  # step 4: σ(40) is stored as exactly 1 in float32
+        y = f(1)
+        loss = -(y * np.log(y_hat) + (f(1) - y) * np.log(f(1) - y_hat))
+        assert np.isnan(loss)  # a confident right answer gets a NaN loss from the formula
+        z = f(40)  # the stable formula from the logit gives the true, tiny loss
+        assert np.isfinite(max(z, f(0)) - z * y + np.log1p(np.exp(-abs(z))))
+
+
 def test_every_checkpoint_has_three_graded_hints_the_last_a_worked_answer(kb):
     for lesson in kb.lessons.values():
         for i, step in enumerate(lesson.steps, 1):
