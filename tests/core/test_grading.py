@@ -135,6 +135,71 @@ CASES = [
     ("logistic-gradients", 6, "2", R, ""),
     ("logistic-gradients", 6, "BCEWithLogitsLoss on z", R, ""),
     ("logistic-gradients", 6, "3", W, "twice"),
+    # lesson 4, step 1: the no-skill baseline for 10% positives is H(0.1), not ln 2
+    ("reading-loss", 1, "0.325", R, ""),
+    ("reading-loss", 1, "0.33", R, ""),
+    ("reading-loss", 1, "-(0.1*ln(0.1) + 0.9*ln(0.9))", R, ""),
+    ("reading-loss", 1, "0.693", W, "balanced"),
+    ("reading-loss", 1, "ln 2", W, "balanced"),
+    ("reading-loss", 1, "2.303", W, "one positive"),
+    ("reading-loss", 1, "2.408", W, "share"),
+    ("reading-loss", 1, "0.469", W, "base 2"),
+    # step 2: one confident mistake lifts the mean above 1
+    ("reading-loss", 2, "1.806", R, ""),
+    ("reading-loss", 2, "1.81", R, ""),
+    ("reading-loss", 2, "7.224", W, "sum"),
+    ("reading-loss", 2, "0.393", W, "averaged the four predictions"),
+    ("reading-loss", 2, "0.25", W, "error rate"),
+    ("reading-loss", 2, "1", W, "no ceiling"),
+    # step 3: -ln of a ŷ stored as exactly 0
+    ("reading-loss", 3, "infinity", R, "∞"),
+    ("reading-loss", 3, "∞", R, ""),
+    ("reading-loss", 3, "it's infinite", R, ""),
+    ("reading-loss", 3, "-inf", W, "minus in front"),
+    ("reading-loss", 3, "0", W, "ln 1 = 0"),
+    ("reading-loss", 3, "100", W, "PyTorch"),
+    ("reading-loss", 3, "nan", W, "next step"),
+    ("reading-loss", 3, "-ln(0)", R, ""),  # ln 0 read as its real limit -∞, not SymPy's complex infinity
+    ("reading-loss", 3, "-ln 0", R, ""),
+    ("reading-loss", 3, "ln(0)", W, "minus in front"),
+    ("reading-loss", 3, "undefined", None, "inf or NaN"),
+    # step 4: the switched-off term 0 · ln 0 in floating point
+    ("reading-loss", 4, "nan", R, "NaN"),
+    ("reading-loss", 4, "NaN", R, ""),
+    ("reading-loss", 4, "not a number", R, ""),
+    ("reading-loss", 4, "0 * -inf = nan", R, ""),
+    ("reading-loss", 4, "0", W, "does not take limits"),
+    ("reading-loss", 4, "-inf", W, "multiplies it by 0"),
+    ("reading-loss", 4, "0, not nan", W, "does not take limits"),  # the negated NaN does not count
+    ("reading-loss", 4, "0 * ln 0", W, "does not take limits"),  # restating the question is not an answer
+    # step 5: Keras 3 clips ŷ = 0 to 10⁻⁷
+    ("reading-loss", 5, "16.12", R, ""),
+    ("reading-loss", 5, "7 ln 10", R, ""),
+    ("reading-loss", 5, "-ln(1e-7)", R, ""),  # scientific notation, not 1·e - 7
+    ("reading-loss", 5, "-ln 1e-7", R, ""),
+    ("reading-loss", 5, "100", W, "PyTorch"),
+    ("reading-loss", 5, "inf", W, "bare formula"),
+    ("reading-loss", 5, "7", W, "base 10"),
+    # step 6: a label of -1 makes the formula negative
+    ("reading-loss", 6, "-2.092", R, ""),
+    ("reading-loss", 6, "ln(0.1) - 2*ln(0.9)", R, ""),
+    ("reading-loss", 6, "2.092", W, "really does come out negative"),
+    ("reading-loss", 6, "0.105", W, "y = 0"),
+    ("reading-loss", 6, "-2.303", W, "1 - y = 2"),
+    # step 7: the least loss against a soft label 0.9 is H(0.9)
+    ("reading-loss", 7, "0.325", R, ""),
+    ("reading-loss", 7, "-(0.9 ln 0.9 + 0.1 ln 0.1)", R, ""),
+    ("reading-loss", 7, "0", W, "above 0"),
+    ("reading-loss", 7, "zero", W, "above 0"),
+    ("reading-loss", 7, "0.105", W, "hard label"),
+    ("reading-loss", 7, "0.0948", W, "only the y term"),
+    # step 8: pos_weight scales the gradient ŷ - y
+    ("reading-loss", 8, "-2.4", R, ""),
+    ("reading-loss", 8, "3*(0.2 - 1)", R, ""),
+    ("reading-loss", 8, "-0.8", W, "without the weight"),
+    ("reading-loss", 8, "2.4", W, "wrong sign"),
+    ("reading-loss", 8, "4.828", W, "loss itself"),
+    ("reading-loss", 8, "-5", W, "∂L/∂ŷ"),
 ]
 
 
@@ -176,6 +241,61 @@ def test_the_expected_values_are_the_mathematics(kb):
     assert round(math.log10(0.5), 3) == -0.301
 
 
+def test_lesson_4_expected_values_are_the_mathematics(kb):
+    """Lesson 4's right answers computed with math alone, checked against what each checkpoint expects."""
+    lesson = kb.lessons["reading-loss"]
+    expected = [cp.right_value() for cp in (s.checkpoint for s in lesson.steps)]
+
+    def h(p):  # binary entropy in nats
+        return -(p * math.log(p) + (1 - p) * math.log(1 - p))
+
+    # 1. always predicting the base rate 0.1: 10% pay -ln 0.1, 90% pay -ln 0.9
+    baseline = 0.1 * -math.log(0.1) + 0.9 * -math.log(0.9)
+    assert math.isclose(expected[0], baseline, rel_tol=1e-12) and round(baseline, 3) == 0.325
+    assert baseline < math.log(2)  # ln 2 is the bar only for balanced classes
+    # 2. three positives at 0.9 and one at 0.001: the mean loss passes 1
+    batch = (3 * -math.log(0.9) - math.log(0.001)) / 4
+    assert math.isclose(expected[1], batch, rel_tol=1e-12) and batch > 1 and round(batch, 3) == 1.806
+    # 3. -ln 0 in IEEE arithmetic: ln 0 is -inf (its limit), negated
+    assert expected[2] == -(-math.inf) == math.inf
+    # 4. 0 · ln 0 in IEEE arithmetic is 0 × (-inf), which is NaN; the limit x ln x → 0 is what maths intends
+    assert math.isnan(0.0 * -math.inf) and math.isnan(expected[3])
+    assert abs(1e-300 * math.log(1e-300)) < 1e-290
+    # 5. Keras clips ŷ = 0 to ε = 1e-7, so y = 1 costs -ln 1e-7 = 7 ln 10
+    assert math.isclose(expected[4], 7 * math.log(10), rel_tol=1e-6) and round(7 * math.log(10), 2) == 16.12
+    # 6. y = -1, ŷ = 0.1: -[(-1) ln 0.1 + 2 ln 0.9] = ln 0.1 - 2 ln 0.9 < 0
+    neg = -((-1) * math.log(0.1) + (1 - (-1)) * math.log(1 - 0.1))
+    assert math.isclose(expected[5], neg, rel_tol=1e-12) and neg < 0 and round(neg, 3) == -2.092
+    # 7. the least BCE against y = 0.9: scan ŷ, the minimum is at ŷ = 0.9 and equals H(0.9), not 0
+    def soft(q):
+        return -(0.9 * math.log(q) + 0.1 * math.log(1 - q))
+    grid = [i / 10000 for i in range(1, 10000)]
+    best = min(grid, key=soft)
+    assert math.isclose(best, 0.9, abs_tol=1e-4) and math.isclose(soft(best), h(0.9), rel_tol=1e-9)
+    assert math.isclose(expected[6], h(0.9), rel_tol=1e-12) and math.isclose(h(0.9), h(0.1), rel_tol=1e-12)
+    # 8. L = -3 ln σ(z) for a positive at σ(z) = 0.2: dL/dz by a central difference equals 3(ŷ - y)
+    z = math.log(0.2 / 0.8)
+    loss = lambda t: -3 * math.log(1 / (1 + math.exp(-t)))  # noqa: E731
+    slope = (loss(z + 1e-6) - loss(z - 1e-6)) / 2e-6
+    assert math.isclose(slope, 3 * (0.2 - 1), rel_tol=1e-6) and math.isclose(expected[7], 3 * (0.2 - 1), rel_tol=1e-12)
+
+
+def test_lesson_4_floating_point_premises_hold_in_float32():
+    """Steps 3 and 4 say what float32 arithmetic does; NumPy's float32 does exactly that."""
+    import numpy as np
+
+    f = np.float32
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        assert -np.log(f(0)) == np.inf  # step 3: -ln 0 is +inf, not an error and not NaN
+        y_hat = f(1) / (f(1) + np.exp(-f(40)))
+        assert y_hat == f(1)  # step 4: σ(40) is stored as exactly 1 in float32
+        y = f(1)
+        loss = -(y * np.log(y_hat) + (f(1) - y) * np.log(f(1) - y_hat))
+        assert np.isnan(loss)  # a confident right answer gets a NaN loss from the formula
+        z = f(40)  # the stable formula from the logit gives the true, tiny loss
+        assert np.isfinite(max(z, f(0)) - z * y + np.log1p(np.exp(-abs(z))))
+
+
 def test_every_checkpoint_has_three_graded_hints_the_last_a_worked_answer(kb):
     for lesson in kb.lessons.values():
         for i, step in enumerate(lesson.steps, 1):
@@ -202,3 +322,22 @@ def test_a_checkpoint_comes_before_the_text_that_answers_it(kb, tmp_path):
             else:
                 assert first_paragraph in reply.markdown
             reply, ctx = tutor.reply("next", ctx)
+
+
+def test_no_result_is_typed_by_hand_in_a_lesson(kb):
+    """What a learner reads in a lesson (intros, prompts, hints, explanations, feedback, recap) takes its results
+    from placeholders: a number with four or more decimals outside ``{{ }}`` was typed by hand."""
+    import re
+
+    from tutor.content.template import PLACEHOLDER
+
+    for lesson in kb.lessons.values():
+        texts = [*lesson.recap]
+        for step in lesson.steps:
+            texts.append(step.intro)
+            cp = step.checkpoint
+            if cp is not None:
+                texts += [cp.prompt, cp.explanation, *cp.hints, *cp.choices, *(say for _, say in cp.feedback)]
+        for text in texts:
+            typed = re.findall(r"(?<![\w.])\d+\.\d{4,}", PLACEHOLDER.sub(" ", text))
+            assert not typed, f"{lesson.id}: typed numbers {typed} in {text[:60]!r}"

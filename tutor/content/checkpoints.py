@@ -70,9 +70,9 @@ _NEGATION = re.compile(r"\b(?:not|never|no|isn'?t|aren'?t|doesn'?t|don'?t|won'?t
 _NUMBER_WORDS = {"zero": 0.0, "nothing": 0.0, "none": 0.0, "one": 1.0, "two": 2.0, "half": 0.5, "one half": 0.5,
                  "minus one": -1.0, "negative one": -1.0, "infinity": math.inf, "infinite": math.inf, "∞": math.inf,
                  "inf": math.inf, "minus infinity": -math.inf, "negative infinity": -math.inf, "-inf": -math.inf,
-                 "-∞": -math.inf}
+                 "-∞": -math.inf, "nan": math.nan, "not a number": math.nan}
 _WORD_NUMBER = re.compile(r"(?<![\w-])(?:minus |negative |-)?(?:infinity|infinite|inf|∞)(?!\w)|(?<!\w)(?:minus |negative )?"
-                          r"(?:zero|nothing|none|one half|half|one|two)(?!\w)")
+                          r"(?:zero|nothing|none|one half|half|one|two)(?!\w)|(?<!\w)(?:nan|not a number)(?!\w)")
 _EXPRESSION = re.compile(r"(?:ln|log|exp|sqrt|sigma|sigmoid|σ|e\b|[-+*/^()]\s*\d|\d\s*[-+*/^]|\d\s*\()", re.I)
 
 
@@ -118,7 +118,7 @@ def _expression_value(text: str) -> float | None:
         return None
     from tutor.maths.exprparse import parse  # SymPy, bounded: only for answers that look like formulas
 
-    src = re.sub(r"(?i)\b(ln|log|exp|sqrt)\s+([\d.]+)", r"\1(\2)", text)
+    src = re.sub(r"(?i)\b(ln|log|exp|sqrt)\s+([\d.]+(?:e[-+]?\d+)?)", r"\1(\2)", text)
     try:
         expr = parse(src)
     except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -134,6 +134,8 @@ def _expression_value(text: str) -> float | None:
 
 def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
     """Within the tolerance, or the right value rounded to the decimals the learner gave (two significant digits at least)."""
+    if math.isnan(right) or math.isnan(got):  # NaN is an answer (0 · ln 0 in floating point), equal only to itself
+        return math.isnan(right) and math.isnan(got)
     if math.isinf(right) or math.isinf(got):
         return got == right
     if abs(got - right) <= tolerance:
@@ -201,6 +203,8 @@ class NumericCheckpoint(Checkpoint):
         return Feedback(False, _common_slip(got, right, self.tolerance, text) or "Not quite. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
+        if not math.isfinite(self.right_value()):  # say the words that are read, without saying which is right
+            return "I was looking for a value: a number, an expression such as -ln 2, or inf or NaN. Type *hint* for a nudge."
         return "I was looking for a number (or an expression such as -ln 2). Type *hint* for a nudge."
 
     @classmethod
@@ -227,7 +231,7 @@ class NumericCheckpoint(Checkpoint):
 
 def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None:
     """Name the slips any numeric answer can show: the sign, log base 10 or 2 instead of ln."""
-    if right == 0 or math.isinf(right):
+    if right == 0 or not math.isfinite(right) or not math.isfinite(got):
         return None
     if _agrees(got, -right, tol, typed):
         return "Right size, wrong sign. Check the sign."

@@ -45,8 +45,8 @@ def _prepare(text: str) -> str:
     t = re.sub(r"\by\s+hat\b", "y_hat", t)
     t = re.sub(r"\\hat\s*\{\s*y\s*\}", " y_hat ", t)
     t = re.sub(r"σ'\s*\(", "dsigma(", t)
-    # implicit multiplication: "2y", "y_hat(1 - y_hat)", ")(" and "x y"
-    t = re.sub(r"(\d)\s*([A-Za-z_(])", r"\1*\2", t)
+    # implicit multiplication: "2y", "y_hat(1 - y_hat)", ")(" and "x y"; "1e-7" stays a number, not 1·e - 7
+    t = re.sub(r"(\d)(?![eE][-+]?\d)\s*([A-Za-z_(])", r"\1*\2", t)
     t = re.sub(r"\)\s*\(", ")*(", t)
     t = re.sub(r"\b(y_hat|yhat|y|z|x|w|b|a|p)\s*\(", r"\1*(", t)
     t = re.sub(r"\b(y_hat|yhat|y|z|x|w|b|a|p)\s+(?=[A-Za-z_(])", r"\1*", t)
@@ -199,7 +199,7 @@ def parse(text: str):
             fn = node.func.id
             arg = walk(node.args[0], depth + 1)
             if fn in ("log", "ln"):
-                return sp.log(arg)
+                return -sp.oo if arg == 0 else sp.log(arg)  # the real limit, as floats give it (SymPy says zoo)
             if fn == "exp":
                 return sp.exp(arg)
             if fn in ("sigma", "sigmoid"):

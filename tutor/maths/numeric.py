@@ -82,6 +82,8 @@ def markdown_table(rows: tuple[tuple[str, ...], ...]) -> list[str]:
 def fmt(x: float, sig: int = SIG) -> str:
     """A number as the learner reads it: ``sig`` significant digits, ∞ for infinity."""
     x = float(x)
+    if math.isnan(x):
+        return "NaN"
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
     if x == 0:
