@@ -120,7 +120,7 @@ def _expression_value(text: str) -> float | None:
 
     src = re.sub(r"(?i)\b(ln|log|exp|sqrt)\s+([\d.]+(?:e[-+]?\d+)?)", r"\1(\2)", text)
     try:
-        expr = parse(src)
+        expr = parse(src, infinite=True)
     except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
     if expr.free_symbols:

@@ -67,7 +67,9 @@ def show(core: Core, lesson: Lesson, state: LessonState, ctx: Context, lead: str
         plot = node.plot
     from tutor.maths import plots
 
-    reply = Reply("lesson", "\n\n".join(parts), title=node.title, node=node.id, concepts=node.concepts, confidence=1.0,
+    # While the checkpoint is open the heading is neutral: a node's title can give its answer away.
+    title = f"{lesson.title}: step {state.step + 1}" if step.checkpoint and not state.solved else node.title
+    reply = Reply("lesson", "\n\n".join(parts), title=title, node=node.id, concepts=node.concepts, confidence=1.0,
                   plot=plots.make(plot, marks=plots.learner_marks(ctx)) if plot else None, lesson=position(lesson, state),
                   followups=("next", "back", "hint") if step.checkpoint and not state.solved else ("next", "back"))
     return reply, Context(node=node.id, lesson=state)

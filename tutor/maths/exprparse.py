@@ -57,7 +57,7 @@ def _prepare(text: str) -> str:
 _READ = "I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...)."
 
 
-def _bound(tree: ast.AST) -> None:
+def _bound(tree: ast.AST, infinite: bool = False) -> None:
     """Refuse a formula whose reading would cost more than a formula can need (see the module's docstring).
 
     Walks the tree once, computing for each node: its value as a complex float when it
@@ -130,6 +130,8 @@ def _bound(tree: ast.AST) -> None:
             if v is not None:
                 fn = node.func.id
                 if fn in ("log", "ln") and v == 0:
+                    if infinite:  # -ln 0 = ∞ is a value a numeric answer may state
+                        return None, bits + 1, h
                     raise InputError("That formula takes log(0), which is undefined.")
                 try:
                     value = {"log": cmath.log, "ln": cmath.log, "exp": cmath.exp}.get(fn, lambda a: a)(v)
@@ -143,8 +145,12 @@ def _bound(tree: ast.AST) -> None:
     visit(tree, 0)
 
 
-def parse(text: str):
-    """A SymPy expression for ``text``; ``InputError`` when it is not a formula we read."""
+def parse(text: str, *, infinite: bool = False):
+    """A SymPy expression for ``text``; ``InputError`` when it is not a formula we read.
+
+    ``infinite``: ln 0 reads as -∞ (its real limit, as floating point gives it) and an infinite
+    value is kept, for numeric answers such as ``-ln(0)``; otherwise both are refused as undefined.
+    """
     if len(text) > MAX_CHARS:
         raise InputError(f"That formula is too long (at most {MAX_CHARS} characters).")
     src = _prepare(text)
@@ -154,7 +160,7 @@ def parse(text: str):
         tree = ast.parse(src, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise InputError(_READ) from None
-    _bound(tree)
+    _bound(tree, infinite=infinite)
     import sympy as sp
 
     from tutor.maths.derive import sigma
@@ -209,7 +215,7 @@ def parse(text: str):
         raise InputError("I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...).")
 
     expr = walk(tree, 0)
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    if expr.has(sp.zoo, sp.nan) or (not infinite and expr.has(sp.oo, -sp.oo)):
         raise InputError("That formula is undefined (it divides by zero or takes the log of 0).")
     return expr
 
