@@ -66,8 +66,10 @@ def test_a_subtraction_or_a_negative_number_is_not_the_minus_sign(text):
 
 
 def test_clarify_then_a_number_answers_that_choice(tutor):
-    # "log" alone is torn between why there is a log and what the log does on (0, 1).
-    reply, ctx = tutor.reply("log")
+    from tutor.matching.matcher import Match
+
+    rivals = [Match("why-log", 0.4, 0.4), Match("log-on-unit-interval", 0.35, 0.35)]
+    reply, ctx = tutor.clarify(rivals, Context())
     assert reply.kind == "clarify"
     second = reply.alternatives[1].node
     reply2, _ = tutor.reply("2", ctx)

@@ -22,18 +22,14 @@ from tutor.content.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, 
 from tutor.errors import TutorError
 from tutor.matching.language import MAX_CHARS, clean
 from tutor.matching.matcher import Match, Matcher
+from tutor.matching.semantic import TopicMatcher
 from tutor.dialogue.reply import Alternative, Context, Reply, choices_markdown
 
 if TYPE_CHECKING:
     from tutor.store.progress import Store
 
-#: At or above this confidence the best node is the answer.
-ANSWER_AT = 0.70
-#: Below ANSWER_AT, a best score at least this strong (and with rivals) makes a clarify turn.
-CLARIFY_SCORE = 1.0
-CLARIFY_AT = 0.15
-#: A node offered as a choice beside the best must have at least this confidence.
-RIVAL_AT = 0.05
+#: A refused question lists the nearest topics only when they are at least this likely.
+NEAR_AT = 0.10
 #: Messages longer than this are read as questions, never as compute/derive/plot requests.
 REQUEST_CHARS = 160
 #: Topics offered when nothing is near.
@@ -96,6 +92,7 @@ class Tutor:
     def __init__(self, kb: KnowledgeBase, store: "Store | None" = None) -> None:
         self.kb = kb
         self.matcher = Matcher([n for n in kb.nodes.values()])
+        self.topics = TopicMatcher(list(kb.nodes.values()), lexical=self.matcher)  # loads its model on first use
         self._store = store
 
     def store(self) -> "Store":
@@ -180,22 +177,18 @@ class Tutor:
         if not re.search(r"[^\W\d_]", text):
             return Reply("error", "I could not find any words in that. Ask a question, or type 'help' to see what I can do.",
                          title="I could not read that"), ctx
-        matches = self.matcher.rank(text, k=6)
-        inside = [m for m in matches if not self.kb.nodes[m.node].outside]
-        if not matches:
-            return self.fallback(text, [], ctx)
-        best = matches[0]
-        if self.kb.nodes[best.node].outside:
-            return self.fallback(text, inside, ctx, outside=self.kb.nodes[best.node])
-        if best.confidence >= ANSWER_AT:
-            reply, new_ctx = self.explain(best.node, ctx, confidence=best.confidence)
-            alts = tuple(self._alt(m) for m in inside[1:4])
-            return replace(reply, alternatives=alts), new_ctx
-        if best.score >= CLARIFY_SCORE and best.confidence >= CLARIFY_AT:
-            rivals = [m for m in inside if m.confidence >= RIVAL_AT][:3]
-            if len(rivals) >= 2:
-                return self.clarify(rivals, ctx)
-        return self.fallback(text, inside, ctx)
+        d = self.topics.decide(text)
+        inside = [m for m in d.matches if not self.kb.nodes[m.node].outside]
+        if d.kind == "answer":
+            reply, new_ctx = self.explain(d.matches[0].node, ctx, confidence=d.confidence)
+            if d.also is not None:
+                reply = replace(reply, markdown=reply.markdown + f"\n\nYou also asked about **{self.kb.nodes[d.also.node].title}**: want that next? (type 1)")
+                return replace(reply, alternatives=(self._alt(d.also),)), replace(new_ctx, choices=(d.also.node,))
+            return replace(reply, alternatives=tuple(self._alt(m) for m in inside[1:4])), new_ctx
+        if d.kind == "clarify":
+            return self.clarify(list(d.choices), ctx)
+        outside = self.kb.nodes[d.outside] if d.outside else None
+        return self.fallback(text, [m for m in inside if m.confidence >= NEAR_AT], ctx, outside=outside)
 
     def _alt(self, m: Match) -> Alternative:
         return Alternative(m.node, self.kb.nodes[m.node].title, m.confidence)
@@ -240,7 +233,7 @@ class Tutor:
             lines += [f"**{outside.title}** is outside what I cover.", "", outside.markdown(), ""]
         else:
             lines += ["I don't cover that.", ""]
-        lines += [SCOPE, "", "The nearest topics I do cover (type a number):", ""]
+        lines += [SCOPE, "", ("The nearest topics I do cover" if near else "Some topics I do cover") + " (type a number):", ""]
         lines.append(choices_markdown(alts))
         reply = Reply("fallback", "\n".join(lines), title="Not something I cover",
                       confidence=0.0, alternatives=alts)
