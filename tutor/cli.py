@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", parents=[common], help="measure matching on labelled questions (TSV)")
     s.add_argument("file", type=Path)
     s.add_argument("--misses", action="store_true", help="list every miss")
+    s.add_argument("--cv", action="store_true", help="cross-validate the semantic matcher on FILE (5 folds) with a confusion table")
 
     s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)")
     s.add_argument("--port", type=int, default=8000)
@@ -105,8 +106,10 @@ def _main(argv: list[str] | None) -> int:
     if cmd == "lessons":
         return _lessons(args)
     if cmd == "eval":
-        from tutor.matching.evaluate import run_cli
+        from tutor.matching.evaluate import run_cli, run_cv_cli
 
+        if args.cv:
+            return run_cv_cli(list(_tutor(args).kb.nodes.values()), args.file)
         return run_cli(_tutor(args), args.file, misses=args.misses)
     if cmd == "serve":
         return _serve(args)
@@ -139,6 +142,8 @@ def _ask(args: argparse.Namespace) -> int:
     if args.question:
         reply, _ = t.reply(" ".join(args.question))
         _print_reply(reply, args.json)
+        if t.topics.notice:
+            _err(t.topics.notice)
         return EXIT_OK if reply.kind != "error" else EXIT_PROBLEMS
     lines = _read_lines(sys.stdin)
     for line in lines:

@@ -261,27 +261,55 @@ def cross_validate(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outsid
 # ---------------------------------------------------------------- the shipped parameters
 
 
+@dataclass
+class Dataset:
+    """Node texts and labelled questions, embedded, with the word matcher's confidences."""
+
+    nodes: list
+    rows: list
+    node_X: np.ndarray
+    node_y: np.ndarray
+    row_X: np.ndarray
+    row_y: np.ndarray
+    row_lex: np.ndarray
+    labels: list[str]
+    ok: np.ndarray
+    outside: np.ndarray
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.nodes) + 1
+
+    @classmethod
+    def make(cls, nodes: Sequence[Node], rows: Sequence) -> "Dataset":
+        from tutor.matching.embedding import Embedder
+        from tutor.matching.matcher import Matcher
+
+        nodes = list(nodes)
+        embedder = Embedder()
+        texts, node_y = node_texts(nodes)
+        node_X = embedder.embed(texts)
+        row_X = embedder.embed([r.question for r in rows])
+        classes = concept_classes(nodes)
+        row_y = np.array([label_class(r.concept, classes) for r in rows], dtype=np.int64)
+        lexical = Matcher(nodes)
+        row_lex = np.stack([lexical.confidences(r.question) for r in rows]) if rows else np.zeros((0, len(nodes)))
+        ok = ok_matrix(nodes, [r.concept for r in rows], [r.also for r in rows])
+        outside = np.array([n.outside for n in nodes] + [True])
+        return cls(nodes, list(rows), node_X, node_y, row_X, row_y, row_lex, [r.concept for r in rows], ok, outside)
+
+
 def build(tsv: Path, extra: Sequence[Path] = (), log=print) -> Combiner:
     """Embed the labelled questions of ``tsv``, fit the combiner on the built-in content (and
     ``extra`` folders), and write both into the package data."""
     from tutor.content.nodes import load
-    from tutor.matching.embedding import Embedder
     from tutor.matching.evaluate import read_tsv
-    from tutor.matching.matcher import Matcher
 
     rows = read_tsv(tsv)
     nodes = list(load(list(extra)).nodes.values())
-    embedder = Embedder()
-    texts, node_y = node_texts(nodes)
-    node_X = embedder.embed(texts)
-    row_X = embedder.embed([r.question for r in rows])
-    classes = concept_classes(nodes)
-    row_y = np.array([label_class(r.concept, classes) for r in rows], dtype=np.int64)
-    lexical = Matcher(nodes)
-    row_lex = np.stack([lexical.confidences(r.question) for r in rows])
-    ok = ok_matrix(nodes, [r.concept for r in rows], [r.also for r in rows])
-    outside = np.array([n.outside for n in nodes] + [True])
-    comb = fit_combiner(node_X, node_y, row_X, row_y, row_lex, [r.concept for r in rows], ok, outside, len(nodes) + 1)
+    d = Dataset.make(nodes, rows)
+    comb = fit_combiner(d.node_X, d.node_y, d.row_X, d.row_y, d.row_lex, d.labels, d.ok, d.outside, d.n_classes)
+    row_X = d.row_X
     DATA.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(TRAIN_EMBEDDINGS, X=row_X.astype(np.float16), concepts=np.array([r.concept for r in rows]))
     COMBINER.write_text(json.dumps(comb.to_json(), indent=1) + "\n", encoding="utf-8")
