@@ -107,7 +107,7 @@ class Embedder:
 
 
 def GRAPH_OPTIMIZATION(ort):  # noqa: N802 - a setting, chosen by benchmarks/bench.py
-    level = os.environ.get("TUTOR_ORT_OPT", "all")
+    level = os.environ.get("TUTOR_ORT_OPT", "basic")
     return {"off": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
             "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
             "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,

@@ -135,8 +135,7 @@ def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusi
     from tutor.matching import train
 
     d = train.Dataset.make(nodes, rows)
-    res = train.cross_validate(d.node_X, d.node_y, d.row_X, d.row_y, d.row_lex, d.labels, d.ok, d.outside,
-                               d.n_classes, k=folds, seed=seed)
+    res = d.cross_validate(folds, seed)
     C = d.n_classes
     inside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and not d.outside[d.row_y[i]]]
     outside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and d.outside[d.row_y[i]]]

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import hashlib
+
 import numpy as np
 
 #: Feature names, in order, of :func:`class_features`.
@@ -29,6 +31,10 @@ FEATURES = ("head", "knn", "lex", "none")
 #: The head: ridge penalty, and how much more a real learner question weighs than a node's own text.
 HEAD_RIDGE = 10.0
 ROW_WEIGHT = 3.0
+#: Length of the bag-of-words part of the head's input, beside the unit-length embedding.
+BAG_WEIGHT = 1.0
+#: Above this many classes the head reads the embedding alone (a bag of words would be too large).
+MAX_BAG_CLASSES = 400
 #: Stacker fitting.
 STACK_ITERATIONS = 600
 STACK_RATE = 0.5
@@ -50,18 +56,50 @@ class Head:
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, n_classes: int, weights: np.ndarray | None = None) -> "Head":
+        """Weighted ridge regression; solved in the smaller of the feature and the sample space."""
         X = np.asarray(X, dtype=np.float64)
         Xb = np.hstack([X, np.ones((len(X), 1))])
-        Y = np.zeros((len(X), n_classes))
-        Y[np.arange(len(X)), y] = 1.0
         sw = np.ones(len(X)) if weights is None else np.asarray(weights, dtype=np.float64)
-        Xw = Xb * sw[:, None]
-        W = np.linalg.solve(Xw.T @ Xb + HEAD_RIDGE * np.eye(Xb.shape[1]), Xw.T @ Y)
+        n, d = Xb.shape
+        if d <= n:
+            XwT = (Xb * sw[:, None]).T
+            B = np.zeros((d, n_classes))  # XwT @ Y, without building the one-hot Y
+            np.add.at(B.T, y, XwT.T)
+            W = np.linalg.solve(XwT @ Xb + HEAD_RIDGE * np.eye(d), B)
+        else:  # W = Xᵀ S (X Xᵀ S + λI)⁻¹ Y
+            Y = np.zeros((n, n_classes))
+            Y[np.arange(n), y] = 1.0
+            K = (Xb @ Xb.T) * sw[None, :]
+            W = (Xb * sw[:, None]).T @ np.linalg.solve(K + HEAD_RIDGE * np.eye(n), Y)
         return cls(W.astype(np.float32))
 
     def scores(self, Q: np.ndarray) -> np.ndarray:
         Q = np.asarray(Q, dtype=np.float32)
         return Q @ self.W[:-1] + self.W[-1]
+
+
+def token_ids(tokens) -> np.ndarray:
+    """Stable 32-bit ids of normalised tokens (:func:`tutor.matching.language.tokens`), as a sorted set."""
+    return np.array(sorted({int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "little")
+                            for t in tokens}), dtype=np.int64)
+
+
+class Bag:
+    """Bag-of-words features over a fixed set of token ids: binary, scaled to length :data:`BAG_WEIGHT`."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = np.unique(np.asarray(ids, dtype=np.int64))
+
+    def matrix(self, rows) -> np.ndarray:
+        M = np.zeros((len(rows), len(self.ids)), dtype=np.float32)
+        for i, r in enumerate(rows):
+            r = np.asarray(r, dtype=np.int64)
+            if not len(r) or not len(self.ids):
+                continue
+            pos = np.minimum(np.searchsorted(self.ids, r), len(self.ids) - 1)
+            M[i, pos[self.ids[pos] == r]] = 1.0
+        norms = np.linalg.norm(M, axis=1, keepdims=True)
+        return M * (BAG_WEIGHT / np.where(norms > 0, norms, 1.0))
 
 
 def knn_max(Q: np.ndarray, X: np.ndarray, y: np.ndarray, n_classes: int) -> np.ndarray:

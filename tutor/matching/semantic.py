@@ -23,6 +23,8 @@ word matcher alone.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
 import threading
@@ -102,10 +104,25 @@ def load_combiner() -> train.Combiner:
     return train.Combiner.from_json(json.loads(train.COMBINER.read_text(encoding="utf-8")))
 
 
-def load_training_rows() -> tuple[np.ndarray, list[str]]:
-    """The shipped embeddings of real learner questions (float16) and their concept ids."""
-    with np.load(train.TRAIN_EMBEDDINGS, allow_pickle=False) as data:
-        return data["X"], [str(c) for c in data["concepts"]]
+@dataclass
+class TrainingRows:
+    X: np.ndarray  # float16 embeddings
+    concepts: list[str]
+    toks: list[np.ndarray] | None  # token ids, None when the word rules changed since they were made
+    digest: str  # of the file, for cache keys
+
+
+def load_training_rows() -> TrainingRows:
+    """The shipped embeddings and token ids of real learner questions, and their concept ids."""
+    raw = train.TRAIN_EMBEDDINGS.read_bytes()
+    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+        X, concepts = data["X"], [str(c) for c in data["concepts"]]
+        toks = None
+        if str(data["language"]) == train.language_key():
+            toks = np.split(data["token_ids"], np.cumsum(data["token_lengths"])[:-1])
+    if len(X) != len(concepts) or (toks is not None and len(toks) != len(X)):
+        raise ValueError("train-embeddings.npz is inconsistent")
+    return TrainingRows(X, concepts, toks, hashlib.blake2b(raw, digest_size=16).hexdigest())
 
 
 _SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|\s*\.\.\.\s*|…")
@@ -151,48 +168,96 @@ class TopicMatcher:
                 return False
             try:
                 self.combiner = load_combiner()
-                rows_X, concepts = load_training_rows()
+                rows = load_training_rows()
             except (OSError, ValueError, KeyError, TypeError) as err:
                 self.notice = f"semantic matching is off (its trained data cannot be read: {err}); matching by words only"
                 return False
             self.embedder = embedder
-            texts, owners = train.node_texts(self.nodes)
-            node_X = self._node_embeddings(texts)
-            classes = train.concept_classes(self.nodes)
-            rows_y = np.array([train.label_class(c, classes) for c in concepts], dtype=np.int64)
-            keep = rows_y >= 0
-            X = np.concatenate([node_X, rows_X[keep]]).astype(np.float16)
-            y = np.concatenate([owners, rows_y[keep]])
-            weights = np.concatenate([np.ones(len(node_X)), np.full(int(keep.sum()), learn.ROW_WEIGHT)])
-            self.head = learn.Head.fit(X, y, len(self.nodes) + 1, weights)
-            order = np.argsort(y, kind="stable")  # grouped by class, for one reduceat per question
-            self.X, self.y = np.ascontiguousarray(X[order]), y[order]
+            if not self._load_index(rows):
+                self._build_index(rows)
             self.starts = np.flatnonzero(np.r_[True, self.y[1:] != self.y[:-1]])
             self.start_class = self.y[self.starts]
             self._ready = True
             return True
 
-    def _node_embeddings(self, texts: list[str]) -> np.ndarray:
+    def _index_key(self, rows: "TrainingRows") -> str:
         from tutor.matching.embedding import MODEL_ID
 
-        key = cache.digest(INDEX_VERSION, MODEL_ID, *texts)
-        path = cache.cache_dir() / f"embeddings-{key}.npy"
+        texts, _ = train.node_texts(self.nodes)
+        return cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), rows.digest,
+                            repr((learn.HEAD_RIDGE, learn.ROW_WEIGHT, learn.BAG_WEIGHT, learn.MAX_BAG_CLASSES)),
+                            *(repr((n.id, n.concepts, n.outside)) for n in self.nodes), *texts)
+
+    def _load_index(self, rows: "TrainingRows") -> bool:
+        path = cache.cache_dir() / f"semantic-{self._index_key(rows)}.npz"
         try:
-            X = np.load(path, allow_pickle=False)
-            if X.shape == (len(texts), self.embedder_dim()):
-                return X
-        except (OSError, ValueError):
-            pass
-        X = self.embedder.embed(texts).astype(np.float16)
+            with np.load(path, allow_pickle=False) as data:
+                W, X, y, bag = data["W"], data["X"], data["y"], data["bag"]
+        except (OSError, ValueError, KeyError):
+            return False
+        C = len(self.nodes) + 1
+        if W.shape[1] != C or len(X) != len(y) or X.shape[1:] != (self.embedder_dim(),) or (len(y) and y.max() >= C):
+            return False
+        has_bag = bool(len(bag)) or W.shape[0] != self.embedder_dim() + 1
+        self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, X[:0], y[:0], C)
+        if W.shape[0] != self.embedder_dim() + 1 + (len(bag) if has_bag else 0):
+            return False
+        self.X, self.y = X, y
+        return True
+
+    def _build_index(self, rows: "TrainingRows") -> None:
+        texts, owners = train.node_texts(self.nodes)
+        node_X, node_toks = self._node_embeddings(texts)
+        classes = train.concept_classes(self.nodes)
+        rows_y = np.array([train.label_class(c, classes) for c in rows.concepts], dtype=np.int64)
+        fitted = train.fit(node_X, owners, rows.X, rows_y, len(self.nodes) + 1, node_toks, rows.toks)
+        order = np.argsort(fitted.y, kind="stable")  # grouped by class, for one reduceat per question
+        self.X, self.y = np.ascontiguousarray(fitted.X[order].astype(np.float16)), fitted.y[order]
+        fitted.X, fitted.y = fitted.X[:0], fitted.y[:0]  # the float16 copy above serves the nearest neighbours
+        self.fitted = fitted
+        path = cache.cache_dir() / f"semantic-{self._index_key(rows)}.npz"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, X, allow_pickle=False)
+            tmp = path.with_name(path.stem + ".tmp.npz")
+            np.savez(tmp, W=fitted.head.W, X=self.X, y=self.y,
+                     bag=fitted.bag.ids if fitted.bag is not None else np.zeros(0, np.int64))
             tmp.replace(path)
-            cache.prune("embeddings-*.npy", keep=KEEP_INDEXES)
+            cache.prune("semantic-*.npz", keep=KEEP_INDEXES)
         except OSError:
             pass
-        return X
+
+    def warm(self) -> None:
+        """Load the model and build (or read) the index now, e.g. in a worker after the app's first paint."""
+        self._prepare()
+
+    def _node_embeddings(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        """Embeddings (float16) and token ids of the node texts, from the cache when they were built before."""
+        from tutor.matching.embedding import MODEL_ID
+        from tutor.matching.language import tokens
+
+        with_bag = len(self.nodes) + 1 <= learn.MAX_BAG_CLASSES
+        key = cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), repr(with_bag), *texts)
+        path = cache.cache_dir() / f"embeddings-{key}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                X = data["X"]
+                toks = np.split(data["tok"], np.cumsum(data["lengths"])[:-1]) if with_bag else None
+            if X.shape == (len(texts), self.embedder_dim()):
+                return X, toks
+        except (OSError, ValueError, KeyError):
+            pass
+        X = self.embedder.embed(texts).astype(np.float16)
+        toks = [learn.token_ids(tokens(t)) for t in texts] if with_bag else None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + ".tmp.npz")
+            np.savez(tmp, X=X, tok=np.concatenate(toks) if toks else np.zeros(0, np.int64),
+                     lengths=np.array([len(t) for t in toks] if toks else [], dtype=np.int64))
+            tmp.replace(path)
+            cache.prune("embeddings-*.npz", keep=KEEP_INDEXES)
+        except OSError:
+            pass
+        return X, toks
 
     @staticmethod
     def embedder_dim() -> int:
@@ -212,11 +277,15 @@ class TopicMatcher:
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(P, knn) for each text: class probabilities (last class NONE) and best cosines."""
+        from tutor.matching.language import tokens
+
         Q = self.embedder.embed(texts)
         lex = np.stack([self.lexical.confidences(t) for t in texts])
         lex = np.concatenate([lex, np.zeros((len(texts), 1))], axis=1)
         knn = self._knn(Q)
-        F = learn.class_features(self.head.scores(Q), knn, lex)
+        toks = [learn.token_ids(tokens(t)) for t in texts] if self.fitted.bag is not None else None
+        head = self.fitted.head.scores(self.fitted.head_input(Q, toks))
+        F = learn.class_features(head, knn, lex)
         return learn.stack(F, self.combiner.weights), knn
 
     def decide(self, text: str) -> Decision:

@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from tutor.content.nodes import Node
-from tutor.matching import learn
+from tutor.matching import language, learn
 
 NONE = "(none)"
 OUTSIDE_LABELS = ("out-of-scope", "off-topic")
@@ -33,6 +33,13 @@ TRAIN_EMBEDDINGS = DATA / "train-embeddings.npz"
 COMBINER = DATA / "combiner.json"
 FOLDS = 5
 SEED = 0
+
+
+def language_key() -> str:
+    """A digest of the word normalisation rules: shipped token ids are only valid under the same rules."""
+    from tutor.store.cache import digest
+
+    return digest(language.fingerprint())
 
 
 def node_texts(nodes: Sequence[Node]) -> tuple[list[str], np.ndarray]:
@@ -68,23 +75,38 @@ class Fitted:
     """Everything a prediction needs, fitted on one training set."""
 
     head: learn.Head
+    bag: learn.Bag | None  # the head's bag-of-words vocabulary (None: embedding only)
     X: np.ndarray  # training embeddings (texts of every class), for the nearest-neighbour evidence
     y: np.ndarray
     n_classes: int
 
+    def head_input(self, Q: np.ndarray, toks) -> np.ndarray:
+        Q = np.asarray(Q, dtype=np.float32)
+        return Q if self.bag is None else np.hstack([Q, self.bag.matrix(toks)])
 
-def fit(node_X: np.ndarray, node_y: np.ndarray, row_X: np.ndarray, row_y: np.ndarray, n_classes: int) -> Fitted:
-    keep = row_y >= 0
+
+def fit(node_X, node_y, row_X, row_y, n_classes: int, node_toks=None, row_toks=None) -> Fitted:
+    """The head (ridge over embedding + bag of words) and the nearest-neighbour memory.
+    ``*_toks``: token ids of each text (:func:`learn.token_ids`); None for an embedding-only head."""
+    keep = np.flatnonzero(row_y >= 0)
     X = np.concatenate([node_X, row_X[keep]]).astype(np.float32)
     y = np.concatenate([node_y, row_y[keep]])
-    weights = np.concatenate([np.ones(len(node_X)), np.full(int(keep.sum()), learn.ROW_WEIGHT)])
-    return Fitted(learn.Head.fit(X, y, n_classes, weights), X, y, n_classes)
+    weights = np.concatenate([np.ones(len(node_X)), np.full(len(keep), learn.ROW_WEIGHT)])
+    bag = None
+    if node_toks is not None and n_classes <= learn.MAX_BAG_CLASSES:
+        toks = list(node_toks) + ([row_toks[i] for i in keep] if row_toks is not None else [])
+        bag = learn.Bag(np.concatenate(toks) if toks else np.zeros(0))
+        A = np.hstack([X, bag.matrix(toks)])
+    else:
+        A = X
+    return Fitted(learn.Head.fit(A, y, n_classes, weights), bag, X, y, n_classes)
 
 
-def features(f: Fitted, Q: np.ndarray, lex: np.ndarray) -> np.ndarray:
+def features(f: Fitted, Q: np.ndarray, lex: np.ndarray, toks=None) -> np.ndarray:
     """``lex``: (questions, nodes) word-matcher confidences; NONE gets 0."""
     lex_all = np.concatenate([lex, np.zeros((len(lex), 1))], axis=1)
-    return learn.class_features(f.head.scores(Q), learn.knn_max(Q, f.X, f.y, f.n_classes), lex_all)
+    head = f.head.scores(f.head_input(Q, toks if toks is not None else [np.zeros(0)] * len(Q)))
+    return learn.class_features(head, learn.knn_max(Q, f.X, f.y, f.n_classes), lex_all)
 
 
 def folds(labels: Sequence[str], k: int = FOLDS, seed: int = SEED) -> np.ndarray:
@@ -104,14 +126,19 @@ def folds(labels: Sequence[str], k: int = FOLDS, seed: int = SEED) -> np.ndarray
     return out
 
 
-def out_of_fold(node_X, node_y, row_X, row_y, row_lex, row_labels, n_classes, k=FOLDS, seed=SEED) -> np.ndarray:
+def _take(toks, idx):
+    return None if toks is None else [toks[i] for i in idx]
+
+
+def out_of_fold(node_X, node_y, row_X, row_y, row_lex, row_labels, n_classes, k=FOLDS, seed=SEED,
+                node_toks=None, row_toks=None) -> np.ndarray:
     """Stacker features of every row, each from a head that did not see it."""
     F = np.zeros((len(row_X), n_classes, len(learn.FEATURES)), dtype=np.float32)
     fold = folds(row_labels, k, seed)
     for j in range(k):
-        test = fold == j
-        f = fit(node_X, node_y, row_X[~test], row_y[~test], n_classes)
-        F[test] = features(f, row_X[test], row_lex[test])
+        tr, te = np.flatnonzero(fold != j), np.flatnonzero(fold == j)
+        f = fit(node_X, node_y, row_X[tr], row_y[tr], n_classes, node_toks, _take(row_toks, tr))
+        F[te] = features(f, row_X[te], row_lex[te], _take(row_toks, te))
     return F
 
 
@@ -210,11 +237,12 @@ def ok_matrix(nodes: Sequence[Node], concepts: Sequence[str], also: Sequence[Seq
     return ok
 
 
-def fit_combiner(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside, n_classes) -> Combiner:
+def fit_combiner(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside, n_classes,
+                 node_toks=None, row_toks=None) -> Combiner:
     """Stacker weights and thresholds from out-of-fold predictions over the given rows."""
-    keep = row_y >= 0
-    F = out_of_fold(node_X, node_y, row_X[keep], row_y[keep], row_lex[keep], [row_labels[i] for i in np.flatnonzero(keep)],
-                    n_classes)
+    keep = np.flatnonzero(row_y >= 0)
+    F = out_of_fold(node_X, node_y, row_X[keep], row_y[keep], row_lex[keep], [row_labels[i] for i in keep],
+                    n_classes, node_toks=node_toks, row_toks=_take(row_toks, keep))
     w = learn.fit_stacker(F, row_y[keep])
     P = learn.stack(F, w)
     t = choose_thresholds(P, F[:, :, 1], row_y[keep], ok[keep], outside)
@@ -234,20 +262,18 @@ class CVResult:
 
 
 def cross_validate(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside, n_classes,
-                   k: int = FOLDS, seed: int = SEED, log=None) -> CVResult:
+                   k: int = FOLDS, seed: int = SEED, log=None, node_toks=None, row_toks=None) -> CVResult:
     """Outer folds over the rows; within each, stacker and thresholds come from inner folds of
     the training part only, so nothing fitted or tuned ever sees the held-out fold."""
     fold = folds(row_labels, k, seed)
     res = CVResult(["refuse"] * len(row_X), [-1] * len(row_X), [-1] * len(row_X), [False] * len(row_X))
     for j in range(k):
-        test, train = fold == j, fold != j
-        tr = np.flatnonzero(train)
+        tr, te = np.flatnonzero(fold != j), np.flatnonzero(fold == j)
         comb = fit_combiner(node_X, node_y, row_X[tr], row_y[tr], row_lex[tr], [row_labels[i] for i in tr],
-                            ok[tr], outside, n_classes)
+                            ok[tr], outside, n_classes, node_toks, _take(row_toks, tr))
         res.combiners.append(comb)
-        f = fit(node_X, node_y, row_X[tr], row_y[tr], n_classes)
-        te = np.flatnonzero(test)
-        F = features(f, row_X[te], row_lex[te])
+        f = fit(node_X, node_y, row_X[tr], row_y[tr], n_classes, node_toks, _take(row_toks, tr))
+        F = features(f, row_X[te], row_lex[te], _take(row_toks, te))
         P = learn.stack(F, comb.weights)
         for r, i in enumerate(te):
             kind, b, s = decide(P[r], F[r, :, 1], outside, comb.thresholds)
@@ -275,6 +301,16 @@ class Dataset:
     labels: list[str]
     ok: np.ndarray
     outside: np.ndarray
+    node_toks: list
+    row_toks: list
+
+    def cross_validate(self, k: int = FOLDS, seed: int = SEED, log=None) -> CVResult:
+        return cross_validate(self.node_X, self.node_y, self.row_X, self.row_y, self.row_lex, self.labels, self.ok,
+                              self.outside, self.n_classes, k, seed, log, self.node_toks, self.row_toks)
+
+    def combiner(self) -> Combiner:
+        return fit_combiner(self.node_X, self.node_y, self.row_X, self.row_y, self.row_lex, self.labels, self.ok,
+                            self.outside, self.n_classes, self.node_toks, self.row_toks)
 
     @property
     def n_classes(self) -> int:
@@ -283,6 +319,7 @@ class Dataset:
     @classmethod
     def make(cls, nodes: Sequence[Node], rows: Sequence) -> "Dataset":
         from tutor.matching.embedding import Embedder
+        from tutor.matching.language import tokens
         from tutor.matching.matcher import Matcher
 
         nodes = list(nodes)
@@ -296,7 +333,10 @@ class Dataset:
         row_lex = np.stack([lexical.confidences(r.question) for r in rows]) if rows else np.zeros((0, len(nodes)))
         ok = ok_matrix(nodes, [r.concept for r in rows], [r.also for r in rows])
         outside = np.array([n.outside for n in nodes] + [True])
-        return cls(nodes, list(rows), node_X, node_y, row_X, row_y, row_lex, [r.concept for r in rows], ok, outside)
+        node_toks = [learn.token_ids(tokens(t)) for t in texts]
+        row_toks = [learn.token_ids(tokens(r.question)) for r in rows]
+        return cls(nodes, list(rows), node_X, node_y, row_X, row_y, row_lex, [r.concept for r in rows], ok, outside,
+                   node_toks, row_toks)
 
 
 def build(tsv: Path, extra: Sequence[Path] = (), log=print) -> Combiner:
@@ -308,10 +348,12 @@ def build(tsv: Path, extra: Sequence[Path] = (), log=print) -> Combiner:
     rows = read_tsv(tsv)
     nodes = list(load(list(extra)).nodes.values())
     d = Dataset.make(nodes, rows)
-    comb = fit_combiner(d.node_X, d.node_y, d.row_X, d.row_y, d.row_lex, d.labels, d.ok, d.outside, d.n_classes)
-    row_X = d.row_X
+    comb = d.combiner()
     DATA.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(TRAIN_EMBEDDINGS, X=row_X.astype(np.float16), concepts=np.array([r.concept for r in rows]))
+    lengths = np.array([len(t) for t in d.row_toks], dtype=np.int64)
+    np.savez_compressed(TRAIN_EMBEDDINGS, X=d.row_X.astype(np.float16), concepts=np.array([r.concept for r in rows]),
+                        token_ids=np.concatenate(d.row_toks) if d.row_toks else np.zeros(0, np.int64),
+                        token_lengths=lengths, language=np.array(language_key()))
     COMBINER.write_text(json.dumps(comb.to_json(), indent=1) + "\n", encoding="utf-8")
     log(f"wrote {TRAIN_EMBEDDINGS.name} ({len(rows)} questions) and {COMBINER.name}: {comb.to_json()}")
     return comb
