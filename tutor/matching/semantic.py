@@ -299,12 +299,20 @@ class TopicMatcher:
         outside = None
         if kind == "refuse" and order and self.outside[order[0]] and P[0][order[0]] >= OUTSIDE_AT:
             outside = self.ids[order[0]]
+        # Each question sentence of a long post on its own: a second topic asked confidently is
+        # offered next; and a clarify between two topics that two sentences ask one each is no tie.
+        confident = {}
+        for seg, p, k in zip(segments, P[1:], knn[1:]):
+            k_kind, k_best, _ = train.decide(p, k, self.outside, self.combiner.thresholds)
+            if k_kind == "answer" and p[k_best] >= ALSO_AT:
+                confident.setdefault(k_best, seg)
+        if kind == "clarify" and best in confident and second in confident:
+            kind = "answer"
         also = also_text = None
         if kind == "answer":
-            for seg, p, k in zip(segments, P[1:], knn[1:]):
-                k_kind, k_best, _ = train.decide(p, k, self.outside, self.combiner.thresholds)
-                if k_kind == "answer" and k_best != best and p[k_best] >= ALSO_AT:
-                    also, also_text = Match(self.ids[k_best], float(p[k_best]), round(float(p[k_best]), 4)), seg
+            for k_best, seg in confident.items():
+                if k_best != best:
+                    also, also_text = Match(self.ids[k_best], float(P[0][k_best]), round(float(P[0][k_best]), 4)), seg
                     break
         conf = float(P[0][best]) if kind != "refuse" else 0.0
         choices = ()
