@@ -76,7 +76,7 @@ def evaluate(tutor: Tutor, rows: list[Labelled]) -> Report:
     for row in rows:
         t0 = time.perf_counter()
         reply, _ = tutor.reply(row.question)
-        ranked = tutor.matcher.rank(row.question, k=3)
+        ranked = tutor.topics.decide(row.question).matches[:3]
         rep.latencies_ms.append((time.perf_counter() - t0) * 1000)
         ok = {row.concept, *row.also}
         if row.concept == OUT:
