@@ -47,7 +47,7 @@ def warm(tutor, qs: list[str], label: str) -> None:
     times_match, times_reply = [], []
     for q in qs:
         t = time.perf_counter()
-        tutor.matcher.rank(q)
+        tutor.topics.decide(q)  # the semantic matcher (embedding, head, neighbours, word matcher, decision)
         times_match.append(time.perf_counter() - t)
         t = time.perf_counter()
         tutor.reply(q)
@@ -75,9 +75,32 @@ def main() -> None:
     print(f"modules imported by an explanation and a numeric answer: {json.loads(out)}")
 
     from tutor.dialogue.engine import Tutor
+    from tutor.matching import embedding
 
+    for level in ("off", "basic", "all"):
+        os.environ["TUTOR_ORT_OPT"] = level
+        t = time.perf_counter()
+        e = embedding.Embedder()
+        made = time.perf_counter() - t
+        e.embed(["warm up"])
+        ts = []
+        for q in ("why the minus sign?", "What is the derivative of the sigmoid with respect to z, and why does it matter for BCE?") * 5:
+            t = time.perf_counter()
+            e.embed([q])
+            ts.append(time.perf_counter() - t)
+        print(f"onnxruntime graph optimisation {level!r}: hash check + session {made * 1000:.0f} ms, "
+              f"one question embedded: median {statistics.median(ts) * 1000:.1f} ms")
+    os.environ.pop("TUTOR_ORT_OPT")
+    from tutor.matching import semantic
+
+    semantic.warm()  # the process-wide model, as the app loads it after first paint
     tutor = Tutor.from_folders()
+    t = time.perf_counter()
+    tutor.topics.warm()
+    print(f"semantic index of the built-in content (cached by the cold runs above): {(time.perf_counter() - t) * 1000:.0f} ms")
     warm(tutor, questions(), "warm, built-in content,")
+    short = ["why the minus sign?", "why is the log of a probability negative?", "what is a logit?", "how do I install numpy?"]
+    warm(tutor, short * 5, "warm, short questions,")
 
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "tutor", "derive", "bce"], env=env, capture_output=True, check=True)
@@ -104,7 +127,10 @@ def main() -> None:
         for attempt in ("first (builds the caches)", "second (cached)"):
             t = time.perf_counter()
             big = Tutor.from_folders([folder])
-            print(f"10,000 extra nodes, load + index, {attempt}: {time.perf_counter() - t:.2f} s")
+            t1 = time.perf_counter()
+            big.topics.warm()
+            print(f"10,000 extra nodes, {attempt}: load + word index {t1 - t:.2f} s, "
+                  f"semantic index (batched embeddings of {len(big.topics.X)} texts, head) {time.perf_counter() - t1:.2f} s")
         warm(big, questions()[:200], "10,000 extra nodes,")
         print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

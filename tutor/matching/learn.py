@@ -9,7 +9,7 @@ Per class ``c`` the stacker sees the features of :func:`class_features`:
 
 - ``head(c)``: the linear head's score (ridge regression onto the class);
 - ``knn(c)``: the highest cosine between the question and a training text of ``c``;
-- ``lex(c)``: the word matcher's confidence share for ``c`` (0 for NONE);
+- ``lex(c)``, ``log_lex(c)``: the word matcher's confidence share for ``c`` (0 for NONE), and its log (+0.01);
 - ``none``: 1 for the NONE class (its bias).
 
 and scores it ``w · f``; the probabilities are a softmax of those scores over the
@@ -27,7 +27,7 @@ import hashlib
 import numpy as np
 
 #: Feature names, in order, of :func:`class_features`.
-FEATURES = ("head", "knn", "lex", "none")
+FEATURES = ("head", "knn", "lex", "log_lex", "none")
 #: The head: ridge penalty, and how much more a real learner question weighs than a node's own text.
 HEAD_RIDGE = 10.0
 ROW_WEIGHT = 3.0
@@ -116,7 +116,7 @@ def class_features(head: np.ndarray, knn: np.ndarray, lex: np.ndarray) -> np.nda
     n, C = head.shape
     none = np.zeros((n, C), dtype=np.float32)
     none[:, -1] = 1.0
-    return np.stack([head, knn, lex, none], axis=-1).astype(np.float32)
+    return np.stack([head, knn, lex, np.log(np.asarray(lex) + 0.01), none], axis=-1).astype(np.float32)
 
 
 def fit_stacker(F: np.ndarray, y: np.ndarray) -> np.ndarray:
