@@ -82,10 +82,10 @@ class Embedder:
     def ids(self, text: str) -> list[int]:
         return self.tokenizer.encode(text, MAX_LENGTH)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors, one row per text, float32."""
+    def embed(self, texts: Sequence[str], dtype=np.float32) -> np.ndarray:
+        """Unit vectors, one row per text (float32, or float16 to index many texts compactly)."""
         encoded = [self.ids(t) for t in texts]
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        out = np.zeros((len(texts), DIM), dtype=dtype)
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))  # similar lengths pad little
         for start in range(0, len(order), BATCH):
             chunk = order[start:start + BATCH]

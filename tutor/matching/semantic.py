@@ -246,7 +246,7 @@ class TopicMatcher:
                 return X, toks
         except (OSError, ValueError, KeyError):
             pass
-        X = self.embedder.embed(texts).astype(np.float16)
+        X = self.embedder.embed(texts, dtype=np.float16)
         toks = [learn.token_ids(tokens(t)) for t in texts] if with_bag else None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
