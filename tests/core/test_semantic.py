@@ -235,3 +235,20 @@ def test_a_post_that_asks_two_things_offers_the_second(tutor):
         assert "You also asked" in reply.markdown and ctx.choices == (d.also.node,)
     else:
         pytest.skip(f"the model did not split this post ({d.kind}, {d.matches[:2]})")
+
+
+def test_requests_do_not_load_the_model(kb):
+    from tutor.dialogue.engine import Tutor
+
+    t = Tutor(kb)
+    for text in ("loss if y = 1 and ŷ = 0.3", "plot -log(ŷ)", "-log(0.99)"):
+        reply, _ = t.reply(text)
+        assert reply.kind in ("compute", "plot"), reply.kind
+    assert not t.topics._ready and t.topics.notice is None
+    probe = ("import sys; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
+             "t.reply('loss if y = 1 and y_hat = 0.3'); print('onnxruntime' in sys.modules)")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr

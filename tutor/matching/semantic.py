@@ -230,14 +230,20 @@ class TopicMatcher:
         """Load the model and build (or read) the index now, e.g. in a worker after the app's first paint."""
         self._prepare()
 
+    def embeddings_path(self, texts: list[str]):
+        """Where the node texts' embeddings are cached."""
+        from tutor.matching.embedding import MODEL_ID
+
+        with_bag = len(self.nodes) + 1 <= learn.MAX_BAG_CLASSES
+        return cache.cache_dir() / f"embeddings-{cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), repr(with_bag), *texts)}.npz"
+
     def _node_embeddings(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:
         """Embeddings (float16) and token ids of the node texts, from the cache when they were built before."""
         from tutor.matching.embedding import MODEL_ID
         from tutor.matching.language import tokens
 
         with_bag = len(self.nodes) + 1 <= learn.MAX_BAG_CLASSES
-        key = cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), repr(with_bag), *texts)
-        path = cache.cache_dir() / f"embeddings-{key}.npz"
+        path = self.embeddings_path(texts)
         try:
             with np.load(path, allow_pickle=False) as data:
                 X = data["X"]
