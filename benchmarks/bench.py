@@ -63,67 +63,72 @@ def warm(tutor, qs: list[str], label: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only-10k", action="store_true", help="only the 10,000-node run")
     ap.add_argument("--sample", type=int, default=2000, help="texts embedded to measure indexing speed at scale")
     opts = ap.parse_args()
     data = tempfile.mkdtemp(prefix="tutor-bench-")
     os.environ["TUTOR_DATA_DIR"] = data
     env = {**os.environ, "TUTOR_DATA_DIR": data}
 
-    cold('cold `tutor ask "why the minus sign?"`', ["ask", "why the minus sign?"], env)
-    cold("cold `tutor ask --json` (numeric answer)", ["ask", "--json", "loss if y = 1 and y_hat = 0.3"], env)
-    probe = ("import sys, json; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
-             "t.reply('why the minus sign?'); t.reply('loss if y = 1 and y_hat = 0.3'); "
-             "print(json.dumps({m: m in sys.modules for m in ('sympy', 'textual', 'rich')}))")
-    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
-    print(f"modules imported by an explanation and a numeric answer: {json.loads(out)}")
+    if not opts.only_10k:
+        cold('cold `tutor ask "why the minus sign?"`', ["ask", "why the minus sign?"], env)
+        cold("cold `tutor ask --json` (numeric answer)", ["ask", "--json", "loss if y = 1 and y_hat = 0.3"], env)
+        probe = ("import sys, json; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
+                 "t.reply('why the minus sign?'); t.reply('loss if y = 1 and y_hat = 0.3'); "
+                 "print(json.dumps({m: m in sys.modules for m in ('sympy', 'textual', 'rich')}))")
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+        print(f"modules imported by an explanation and a numeric answer: {json.loads(out)}")
 
-    from tutor.dialogue.engine import Tutor
-    from tutor.matching import embedding
+        from tutor.dialogue.engine import Tutor
+        from tutor.matching import embedding
 
-    for level in ("off", "basic", "all"):
-        os.environ["TUTOR_ORT_OPT"] = level
+        for level in ("off", "basic", "all"):
+            os.environ["TUTOR_ORT_OPT"] = level
+            t = time.perf_counter()
+            e = embedding.Embedder()
+            made = time.perf_counter() - t
+            e.embed(["warm up"])
+            ts = []
+            for q in ("why the minus sign?", "What is the derivative of the sigmoid with respect to z, and why does it matter for BCE?") * 5:
+                t = time.perf_counter()
+                e.embed([q])
+                ts.append(time.perf_counter() - t)
+            print(f"onnxruntime graph optimisation {level!r}: hash check + session {made * 1000:.0f} ms, "
+                  f"one question embedded: median {statistics.median(ts) * 1000:.1f} ms")
+        os.environ.pop("TUTOR_ORT_OPT")
+        from tutor.matching import semantic
+
+        semantic.warm()  # the process-wide model, as the app loads it after first paint
+        tutor = Tutor.from_folders()
         t = time.perf_counter()
-        e = embedding.Embedder()
-        made = time.perf_counter() - t
-        e.embed(["warm up"])
-        ts = []
-        for q in ("why the minus sign?", "What is the derivative of the sigmoid with respect to z, and why does it matter for BCE?") * 5:
-            t = time.perf_counter()
-            e.embed([q])
-            ts.append(time.perf_counter() - t)
-        print(f"onnxruntime graph optimisation {level!r}: hash check + session {made * 1000:.0f} ms, "
-              f"one question embedded: median {statistics.median(ts) * 1000:.1f} ms")
-    os.environ.pop("TUTOR_ORT_OPT")
-    from tutor.matching import semantic
+        tutor.topics.warm()
+        print(f"semantic index of the built-in content (cached by the cold runs above): {(time.perf_counter() - t) * 1000:.0f} ms")
+        warm(tutor, questions(), "warm, built-in content,")
+        short = ["why the minus sign?", "why is the log of a probability negative?", "what is a logit?", "how do I install numpy?"]
+        warm(tutor, short * 5, "warm, short questions,")
 
-    semantic.warm()  # the process-wide model, as the app loads it after first paint
-    tutor = Tutor.from_folders()
-    t = time.perf_counter()
-    tutor.topics.warm()
-    print(f"semantic index of the built-in content (cached by the cold runs above): {(time.perf_counter() - t) * 1000:.0f} ms")
-    warm(tutor, questions(), "warm, built-in content,")
-    short = ["why the minus sign?", "why is the log of a probability negative?", "what is a logit?", "how do I install numpy?"]
-    warm(tutor, short * 5, "warm, short questions,")
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "tutor", "derive", "bce"], env=env, capture_output=True, check=True)
+        print(f"cold `tutor derive bce`: {(time.perf_counter() - t) * 1000:.0f} ms")
+        t = time.perf_counter()
+        from tutor.maths import derive
 
-    t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tutor", "derive", "bce"], env=env, capture_output=True, check=True)
-    print(f"cold `tutor derive bce`: {(time.perf_counter() - t) * 1000:.0f} ms")
-    t = time.perf_counter()
-    from tutor.maths import derive
-
-    print(f"import tutor.maths.derive (SymPy): {(time.perf_counter() - t) * 1000:.0f} ms")
-    for target in derive.BUILDERS:
-        runs = []
-        for _ in range(2):
-            t = time.perf_counter()
-            d = derive.BUILDERS[target]()  # built afresh (derive() itself caches)
-            derive.to_markdown(d)
-            d.to_json()
-            runs.append(time.perf_counter() - t)
-        print(f"derivation '{target}' built and printed: first {runs[0] * 1000:.1f} ms, warm {runs[1] * 1000:.1f} ms")
+        print(f"import tutor.maths.derive (SymPy): {(time.perf_counter() - t) * 1000:.0f} ms")
+        for target in derive.BUILDERS:
+            runs = []
+            for _ in range(2):
+                t = time.perf_counter()
+                d = derive.BUILDERS[target]()  # built afresh (derive() itself caches)
+                derive.to_markdown(d)
+                d.to_json()
+                runs.append(time.perf_counter() - t)
+            print(f"derivation '{target}' built and printed: first {runs[0] * 1000:.1f} ms, warm {runs[1] * 1000:.1f} ms")
 
     if not opts.quick:
         import gen_nodes
+        from tutor.dialogue.engine import Tutor
+        from tutor.matching import embedding, semantic
+
 
         folder = Path(data) / "gen10k"
         gen_nodes.write(folder, 10_000)

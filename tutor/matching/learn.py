@@ -57,16 +57,19 @@ class Head:
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, n_classes: int, weights: np.ndarray | None = None) -> "Head":
         """Weighted ridge regression; solved in the smaller of the feature and the sample space."""
-        X = np.asarray(X, dtype=np.float64)
-        Xb = np.hstack([X, np.ones((len(X), 1))])
         sw = np.ones(len(X)) if weights is None else np.asarray(weights, dtype=np.float64)
-        n, d = Xb.shape
-        if d <= n:
-            XwT = (Xb * sw[:, None]).T
-            B = np.zeros((d, n_classes))  # XwT @ Y, without building the one-hot Y
-            np.add.at(B.T, y, XwT.T)
-            W = np.linalg.solve(XwT @ Xb + HEAD_RIDGE * np.eye(d), B)
+        n, d = len(X), X.shape[1] + 1
+        if d <= n:  # the normal equations, accumulated a block of rows at a time (memory stays small)
+            G = np.zeros((d, d))
+            B = np.zeros((n_classes, d))  # (X_w)ᵀ Y, without building the one-hot Y
+            for s in range(0, n, 8192):
+                Xc = np.hstack([np.asarray(X[s:s + 8192], dtype=np.float64), np.ones((len(X[s:s + 8192]), 1))])
+                Xw = Xc * sw[s:s + 8192, None]
+                G += Xw.T @ Xc
+                np.add.at(B, y[s:s + 8192], Xw)
+            W = np.linalg.solve(G + HEAD_RIDGE * np.eye(d), B.T)
         else:  # W = Xᵀ S (X Xᵀ S + λI)⁻¹ Y
+            Xb = np.hstack([np.asarray(X, dtype=np.float64), np.ones((n, 1))])
             Y = np.zeros((n, n_classes))
             Y[np.arange(n), y] = 1.0
             K = (Xb @ Xb.T) * sw[None, :]
