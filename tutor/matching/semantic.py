@@ -51,6 +51,7 @@ ALSO_AT = 0.5
 OUTSIDE_AT = 0.2
 #: At most this many question sentences of a long post are scored on their own.
 MAX_SEGMENTS = 4
+SEGMENT_CHARS = 300
 
 #: Word-matcher-only decisions (no model): the thresholds the tutor used before the model.
 LEXICAL_ANSWER_AT = 0.70
@@ -140,7 +141,8 @@ def question_sentences(text: str) -> list[str]:
     for p in parts[1:]:
         if _ASKING.search(p) and p not in out:
             out.append(p)
-    return out[:MAX_SEGMENTS] if len(out) > 1 else []
+    out = [p[:SEGMENT_CHARS] for p in out[:MAX_SEGMENTS]]  # a question sentence is short; a run-on paragraph is cut
+    return out if len(out) > 1 else []
 
 
 class TopicMatcher:
