@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", parents=[common], help="measure matching on labelled questions (TSV)")
     s.add_argument("file", type=Path)
     s.add_argument("--misses", action="store_true", help="list every miss")
+    s.add_argument("--cv", action="store_true", help="cross-validate the semantic matcher on FILE (5 folds) with a confusion table")
 
     s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)",
                        description="Serve the app in a browser (textual-serve). Only pages of this server start "
@@ -142,8 +143,10 @@ def _command(args: argparse.Namespace) -> int:
     if cmd == "lessons":
         return _lessons(args)
     if cmd == "eval":
-        from tutor.matching.evaluate import run_cli
+        from tutor.matching.evaluate import run_cli, run_cv_cli
 
+        if args.cv:
+            return run_cv_cli(list(_tutor(args).kb.nodes.values()), args.file)
         return run_cli(_tutor(args), args.file, misses=args.misses)
     if cmd == "serve":
         return _serve(args)
@@ -193,6 +196,8 @@ def _ask(args: argparse.Namespace) -> int:
     if args.question:
         reply, _ = t.reply(" ".join(args.question))
         _print_reply(reply, args.json, **show)
+        if t.topics.notice:
+            _err(t.topics.notice)
         return EXIT_OK if reply.kind != "error" else EXIT_PROBLEMS
     errors = 0
     for line in _read_lines(sys.stdin):

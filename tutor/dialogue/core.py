@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from tutor.content.nodes import KnowledgeBase, Node
 from tutor.dialogue.reply import Alternative, Choice
 from tutor.matching.matcher import Match, Matcher
+from tutor.matching.semantic import TopicMatcher
 
 if TYPE_CHECKING:
     from tutor.store.progress import Store
@@ -26,6 +27,8 @@ class Core:
     def __init__(self, kb: KnowledgeBase, store: "Store | None" = None) -> None:
         self.kb = kb
         self.matcher = Matcher([n for n in kb.nodes.values()])
+        #: The semantic matcher over the same nodes, with the word matcher as evidence; its model loads on first use.
+        self.topics = TopicMatcher(list(kb.nodes.values()), lexical=self.matcher)
         self._store = store
 
     def store(self) -> "Store":

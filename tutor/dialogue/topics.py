@@ -18,15 +18,10 @@ from tutor.dialogue.reply import Alternative, Reply
 from tutor.matching.matcher import Match
 from tutor.maths import numeric, plots
 
-#: At or above this confidence the best node is the answer.
-ANSWER_AT = 0.70
-#: Below ANSWER_AT, a best score at least this strong (and with rivals) makes a clarify turn.
-CLARIFY_SCORE = 1.0
-CLARIFY_AT = 0.15
-#: A node offered as a choice beside the best must have at least this confidence.
-RIVAL_AT = 0.05
-#: How many matches are ranked for a question, and how many are offered as choices.
-RANKED = 6
+#: A refused question lists the nearest topics only when they are at least this likely
+#: (the answer and clarify thresholds are learned with the matcher: see tutor.matching.semantic).
+NEAR_AT = 0.10
+#: How many topics are offered as choices beside an answer or a refusal.
 OFFERED = 3
 
 SCOPE = ("I teach binary cross-entropy and the mathematics around it: the log on (0, 1), the minus sign, "
@@ -35,26 +30,24 @@ SCOPE = ("I teach binary cross-entropy and the mathematics around it: the log on
 
 
 def answer(core: Core, intent: Ask, ctx: Context) -> tuple[Reply, Context]:
+    """Answer, clarify between near-tied topics, or refuse plainly: the matcher decides."""
     text = intent.text
     if not re.search(r"[^\W\d_]", text):
         return Reply("error", "I could not find any words in that. Ask a question, or type 'help' to see what I can do.",
                      title="I could not read that"), ctx
-    matches = core.matcher.rank(text, k=RANKED)
-    inside = [m for m in matches if not core.kb.nodes[m.node].outside]
-    if not matches:
-        return fallback(core, [], ctx)
-    best = matches[0]
-    if core.kb.nodes[best.node].outside:
-        return fallback(core, inside, ctx, outside=best.node)
-    if best.confidence >= ANSWER_AT:
-        reply, new_ctx = explain(core, best.node, ctx, confidence=best.confidence)
-        alts = tuple(core.alternative(m) for m in inside[1:1 + OFFERED])
-        return replace(reply, alternatives=alts), new_ctx
-    if best.score >= CLARIFY_SCORE and best.confidence >= CLARIFY_AT:
-        rivals = [m for m in inside if m.confidence >= RIVAL_AT][:OFFERED]
-        if len(rivals) >= 2:
-            return clarify(core, rivals, ctx)
-    return fallback(core, inside, ctx)
+    d = core.topics.decide(text)
+    inside = [m for m in d.matches if not core.kb.nodes[m.node].outside]
+    if d.kind == "answer":
+        reply, new_ctx = explain(core, d.matches[0].node, ctx, confidence=d.confidence)
+        if d.also is not None:  # a post that asks two things: the second is offered next
+            also = core.alternative(d.also)
+            reply = replace(reply, markdown=reply.markdown + f"\n\nYou also asked about **{also.title}**: want that next?",
+                            alternatives=(also,), also=also, choices=topic_choices((also,)))
+            return reply, new_ctx
+        return replace(reply, alternatives=tuple(core.alternative(m) for m in inside[1:1 + OFFERED])), new_ctx
+    if d.kind == "clarify":
+        return clarify(core, list(d.choices), ctx)
+    return fallback(core, [m for m in inside if m.confidence >= NEAR_AT], ctx, outside=d.outside)
 
 
 def followups_of(core: Core, node_id: str, shown: frozenset[str] = frozenset()) -> tuple[str, ...]:
@@ -131,7 +124,7 @@ def fallback(core: Core, near: list[Match], ctx: Context, outside: str | None = 
         lines += [f"**{node.title}** is outside what I cover.", "", node.markdown(), ""]
     else:
         lines += ["I don't cover that.", ""]
-    lines += [SCOPE, "", "The nearest topics I do cover:"]
+    lines += [SCOPE, "", "The nearest topics I do cover:" if near else "Some topics I do cover:"]
     reply = Reply("fallback", "\n".join(lines), title="Not something I cover", confidence=0.0, alternatives=alts,
                   choices=topic_choices(alts))
     return reply, replace(ctx, choices=tuple(a.node for a in alts))

@@ -7,7 +7,6 @@ curriculum id or ``out-of-scope``.
 
 from __future__ import annotations
 
-import csv
 import statistics
 import sys
 import time
@@ -16,16 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.dialogue.engine import Tutor
-
-OUT = "out-of-scope"
-
-
-@dataclass(frozen=True)
-class Labelled:
-    concept: str
-    also: tuple[str, ...]
-    question: str
-
+from tutor.matching.labelled import OUT, Labelled, read_tsv
 
 @dataclass
 class Report:
@@ -60,23 +50,12 @@ class Report:
         ]
 
 
-def read_tsv(path: Path) -> list[Labelled]:
-    rows = []
-    with path.open(encoding="utf-8", errors="replace", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if not row.get("question") or not row.get("concept"):
-                continue
-            also = tuple(a.strip() for a in (row.get("also") or "").split(",") if a.strip())
-            rows.append(Labelled(row["concept"].strip(), also, row["question"]))
-    return rows
-
-
 def evaluate(tutor: Tutor, rows: list[Labelled]) -> Report:
     rep = Report()
     for row in rows:
         t0 = time.perf_counter()
         reply, _ = tutor.reply(row.question)
-        ranked = tutor.matcher.rank(row.question, k=3)
+        ranked = tutor.topics.decide(row.question).matches[:3]
         rep.latencies_ms.append((time.perf_counter() - t0) * 1000)
         ok = {row.concept, *row.also}
         if row.concept == OUT:
@@ -123,4 +102,71 @@ def run_cli(tutor: Tutor, path: Path, misses: bool = False) -> int:
         print()
         for line in rep.miss_lines:
             print(line)
+    return 0
+
+
+# ---------------------------------------------------------------- cross-validation (tutor eval --cv)
+
+
+def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusion: bool = True) -> list[str]:
+    """Cross-validated figures of the semantic matcher on labelled questions: each fold is
+    answered by a head, stacker and thresholds fitted without it (node texts always in training)."""
+    from tutor.matching import train
+
+    d = train.Dataset.make(nodes, rows)
+    res = d.cross_validate(folds, seed)
+    C = d.n_classes
+    inside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and not d.outside[d.row_y[i]]]
+    outside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and d.outside[d.row_y[i]]]
+    nonode = [i for i in range(len(rows)) if d.row_y[i] < 0]
+
+    def pct(n: int, m: int) -> str:
+        return f"{100.0 * n / m:.1f}%" if m else "-"
+
+    kinds, best = res.kinds, res.best
+    top1 = sum(kinds[i] in ("answer", "clarify") and d.ok[i][best[i]] for i in inside)
+    lines = [
+        f"cross-validated over {folds} folds: in scope {len(inside)}, out of scope {len(outside)}"
+        + (f", concepts with no node yet {len(nonode)}" if nonode else ""),
+        f"top-1 (counting also; a clarify's first choice): {pct(top1, len(inside))}",
+        f"top-3: {pct(sum(res.top3[i] for i in inside), len(inside))}",
+        f"clarify rate (in scope): {pct(sum(kinds[i] == 'clarify' for i in inside), len(inside))}",
+        f"wrong confident answers (in scope): {pct(sum(kinds[i] == 'answer' and not d.ok[i][best[i]] for i in inside), len(inside))}",
+        f"in scope falsely refused: {pct(sum(kinds[i] == 'refuse' for i in inside), len(inside))}",
+        f"out of scope correctly refused: {pct(sum(kinds[i] == 'refuse' for i in outside), len(outside))}",
+    ]
+    if nonode:
+        missing = sorted({rows[i].concept for i in nonode})
+        lines.append(f"no node lists {', '.join(missing)}: those {len(nonode)} questions were refused "
+                     f"{pct(sum(kinds[i] == 'refuse' for i in nonode), len(nonode))} of the time (not counted above)")
+    if confusion:
+        lines += ["", "confusion (true concept: what was shown, count):"]
+        names = [n.id for n in d.nodes] + ["(refused)"]
+        by: dict[str, Counter] = {}
+        for i in range(len(rows)):
+            shown = "(refused)" if kinds[i] == "refuse" else names[best[i]] + (" ?" if kinds[i] == "clarify" else "")
+            by.setdefault(rows[i].concept, Counter())[shown] += 1
+        for concept in sorted(by):
+            total = sum(by[concept].values())
+            lines.append(f"  {concept:26} {total:3}  " + ", ".join(f"{k} {v}" for k, v in by[concept].most_common(4)))
+    return lines
+
+
+def run_cv_cli(nodes, path: Path, folds: int = 5) -> int:
+    from tutor.matching.embedding import ModelUnavailable
+
+    try:
+        rows = read_tsv(path)
+    except OSError as err:
+        print(f"tutor: cannot read {path}: {err.strerror}", file=sys.stderr)
+        return 2
+    if len(rows) < folds * 2:
+        print(f"tutor: {path} holds too few labelled questions for {folds}-fold cross-validation", file=sys.stderr)
+        return 2
+    try:
+        for line in cv_lines(nodes, rows, folds):
+            print(line)
+    except ModelUnavailable as err:
+        print(f"tutor: cannot cross-validate the semantic matcher: {err}", file=sys.stderr)
+        return 2
     return 0

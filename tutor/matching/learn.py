@@ -1,0 +1,142 @@
+"""The learned parts of the semantic matcher: a softmax head over sentence embeddings,
+nearest-neighbour evidence, and a small stacker that weighs them with lexical evidence.
+
+Everything here is plain NumPy and deterministic (one linear solve, gradient descent from
+zeros), and content-independent in shape: the classes are the knowledge base's
+nodes plus one :data:`NONE` class ("nothing I cover"), whatever the nodes are.
+
+Per class ``c`` the stacker sees the features of :func:`class_features`:
+
+- ``head(c)``: the linear head's score (ridge regression onto the class);
+- ``knn(c)``: the highest cosine between the question and a training text of ``c``;
+- ``lex(c)``, ``log_lex(c)``: the word matcher's confidence share for ``c`` (0 for NONE), and its log (+0.01);
+- ``none``: 1 for the NONE class (its bias).
+
+and scores it ``w · f``; the probabilities are a softmax of those scores over the
+classes (a conditional-logit model). ``w`` is fitted on predictions for questions
+the head did not see (cross-validation), so it learns how far to trust each
+source on new questions, not on the head's own training set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import hashlib
+
+import numpy as np
+
+#: Feature names, in order, of :func:`class_features`.
+FEATURES = ("head", "knn", "lex", "log_lex", "none")
+#: The head: ridge penalty, and how much more a real learner question weighs than a node's own text.
+HEAD_RIDGE = 10.0
+ROW_WEIGHT = 3.0
+#: Length of the bag-of-words part of the head's input, beside the unit-length embedding.
+BAG_WEIGHT = 1.0
+#: Above this many classes the head reads the embedding alone (a bag of words would be too large).
+MAX_BAG_CLASSES = 400
+#: Stacker fitting.
+STACK_ITERATIONS = 600
+STACK_RATE = 0.5
+STACK_L2 = 1e-3
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    Z = Z - Z.max(axis=-1, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class Head:
+    """A linear head from a unit vector to one score per class: ridge regression onto one-hot
+    targets (one 385 x 385 solve, so refitting it for every fold costs milliseconds)."""
+
+    W: np.ndarray  # (dim + 1, classes): the last row is the bias
+
+    @classmethod
+    def fit(cls, X: np.ndarray, y: np.ndarray, n_classes: int, weights: np.ndarray | None = None) -> "Head":
+        """Weighted ridge regression; solved in the smaller of the feature and the sample space."""
+        sw = np.ones(len(X)) if weights is None else np.asarray(weights, dtype=np.float64)
+        n, d = len(X), X.shape[1] + 1
+        if d <= n:  # the normal equations, accumulated a block of rows at a time (memory stays small)
+            G = np.zeros((d, d))
+            B = np.zeros((n_classes, d))  # (X_w)ᵀ Y, without building the one-hot Y
+            for s in range(0, n, 8192):
+                Xc = np.hstack([np.asarray(X[s:s + 8192], dtype=np.float64), np.ones((len(X[s:s + 8192]), 1))])
+                Xw = Xc * sw[s:s + 8192, None]
+                G += Xw.T @ Xc
+                np.add.at(B, y[s:s + 8192], Xw)
+            W = np.linalg.solve(G + HEAD_RIDGE * np.eye(d), B.T)
+        else:  # W = Xᵀ S (X Xᵀ S + λI)⁻¹ Y
+            Xb = np.hstack([np.asarray(X, dtype=np.float64), np.ones((n, 1))])
+            Y = np.zeros((n, n_classes))
+            Y[np.arange(n), y] = 1.0
+            K = (Xb @ Xb.T) * sw[None, :]
+            W = (Xb * sw[:, None]).T @ np.linalg.solve(K + HEAD_RIDGE * np.eye(n), Y)
+        return cls(W.astype(np.float32))
+
+    def scores(self, Q: np.ndarray) -> np.ndarray:
+        Q = np.asarray(Q, dtype=np.float32)
+        return Q @ self.W[:-1] + self.W[-1]
+
+
+def token_ids(tokens) -> np.ndarray:
+    """Stable 32-bit ids of normalised tokens (:func:`tutor.matching.language.tokens`), as a sorted set."""
+    return np.array(sorted({int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "little")
+                            for t in tokens}), dtype=np.int64)
+
+
+class Bag:
+    """Bag-of-words features over a fixed set of token ids: binary, scaled to length :data:`BAG_WEIGHT`."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = np.unique(np.asarray(ids, dtype=np.int64))
+
+    def matrix(self, rows) -> np.ndarray:
+        M = np.zeros((len(rows), len(self.ids)), dtype=np.float32)
+        for i, r in enumerate(rows):
+            r = np.asarray(r, dtype=np.int64)
+            if not len(r) or not len(self.ids):
+                continue
+            pos = np.minimum(np.searchsorted(self.ids, r), len(self.ids) - 1)
+            M[i, pos[self.ids[pos] == r]] = 1.0
+        norms = np.linalg.norm(M, axis=1, keepdims=True)
+        return M * (BAG_WEIGHT / np.where(norms > 0, norms, 1.0))
+
+
+def knn_max(Q: np.ndarray, X: np.ndarray, y: np.ndarray, n_classes: int) -> np.ndarray:
+    """(questions, classes): the best cosine per class (-1 where a class has no text)."""
+    sims = np.asarray(Q, dtype=np.float32) @ np.asarray(X, dtype=np.float32).T
+    out = np.full((len(Q), n_classes), -1.0, dtype=np.float32)
+    for c in np.unique(y):
+        out[:, c] = sims[:, y == c].max(axis=1)
+    return out
+
+
+def class_features(head: np.ndarray, knn: np.ndarray, lex: np.ndarray) -> np.ndarray:
+    """(questions, classes, features); the last class is NONE."""
+    n, C = head.shape
+    none = np.zeros((n, C), dtype=np.float32)
+    none[:, -1] = 1.0
+    return np.stack([head, knn, lex, np.log(np.asarray(lex) + 0.01), none], axis=-1).astype(np.float32)
+
+
+def fit_stacker(F: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Weights of the conditional-logit stacker, from features of questions with known class."""
+    w = np.zeros(F.shape[-1], dtype=np.float64)
+    w[0] = 10.0  # start from the head alone
+    F = F.astype(np.float64)
+    n = len(F)
+    for _ in range(STACK_ITERATIONS):
+        P = softmax(F @ w)
+        # gradient of the mean negative log-likelihood
+        expected = (P[:, :, None] * F).sum(axis=1)
+        chosen = F[np.arange(n), y]
+        grad = (expected - chosen).mean(axis=0) + STACK_L2 * w
+        w -= STACK_RATE * grad
+    return w
+
+
+def stack(F: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return softmax(F.astype(np.float64) @ w)

@@ -1,0 +1,347 @@
+"""Which topic a learner's text is about, and what to do with it: answer, clarify or refuse.
+
+:class:`TopicMatcher` combines a sentence-embedding model (:mod:`tutor.matching.embedding`)
+with the word matcher (:mod:`tutor.matching.matcher`); how much each source counts
+was learned from real learner questions (:mod:`tutor.matching.train`, docs/matching.md):
+
+- a linear head over embeddings, fitted on every node's own texts and on the
+  embeddings of the real questions shipped in ``data/train-embeddings.npz``
+  (mapped to nodes through their concept ids, so a new node that lists a concept
+  gets its questions with no code change);
+- the nearest training text of each class (cosine);
+- the word matcher's confidence;
+
+weighed by the stacker in ``data/combiner.json`` into one probability per node and
+one for "nothing I cover". :meth:`TopicMatcher.decide` turns those into a
+:class:`Decision` with the thresholds of the same file.
+
+The model is loaded on the first :meth:`decide` (or by :func:`warm`, which the app
+calls after its first paint), never at import. If it cannot be loaded, the reason
+is kept in :attr:`TopicMatcher.notice` (one line) and decisions fall back to the
+word matcher alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import threading
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from tutor.content.nodes import Node
+from tutor.matching import learn, train
+from tutor.matching.matcher import Match, Matcher
+from tutor.store import cache
+
+#: Bump when what goes into the embedding index changes.
+INDEX_VERSION = "1"
+#: Embedding indexes kept in the cache.
+KEEP_INDEXES = 4
+#: Rows of the nearest-neighbour matrix converted from float16 at a time.
+KNN_CHUNK = 8192
+#: A second question of a long post is offered when its best node has at least this probability.
+ALSO_AT = 0.5
+#: A refused question names an outside-scope topic (dropout, optimisers...) when it is the likeliest
+#: node and at least this likely.
+OUTSIDE_AT = 0.2
+#: At most this many question sentences of a long post are scored on their own.
+MAX_SEGMENTS = 4
+SEGMENT_CHARS = 300
+
+#: Word-matcher-only decisions (no model): the thresholds the tutor used before the model.
+LEXICAL_ANSWER_AT = 0.70
+LEXICAL_CLARIFY_SCORE = 1.0
+LEXICAL_CLARIFY_AT = 0.15
+LEXICAL_RIVAL_AT = 0.05
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``kind``: "answer", "clarify" or "refuse". ``matches``: nodes best first (outside
+    topics included, each with its probability as ``confidence``). ``outside``: the
+    outside-scope node that was best, if any. ``also``: a second question of the same
+    post, confidently about another node, to offer next."""
+
+    kind: str
+    matches: tuple[Match, ...]
+    confidence: float
+    outside: str | None = None
+    also: Match | None = None
+    also_text: str | None = None
+    choices: tuple[Match, ...] = ()  # for a clarify: the near-tied in-scope nodes, best first
+
+
+class _Model:
+    """The process-wide embedder, loaded once (thread-safe); ``error`` holds why it could not be."""
+
+    lock = threading.Lock()
+    embedder = None
+    error: str | None = None
+
+    @classmethod
+    def get(cls):
+        with cls.lock:
+            if cls.embedder is None and cls.error is None:
+                from tutor.matching.embedding import Embedder, ModelUnavailable
+
+                try:
+                    cls.embedder = Embedder()
+                except ModelUnavailable as err:
+                    cls.error = str(err)
+            return cls.embedder
+
+
+def warm() -> None:
+    """Load the model now (the app calls this in a worker after its first paint)."""
+    _Model.get()
+
+
+def load_combiner() -> train.Combiner:
+    return train.Combiner.from_json(json.loads(train.COMBINER.read_text(encoding="utf-8")))
+
+
+@dataclass
+class TrainingRows:
+    X: np.ndarray  # float16 embeddings
+    concepts: list[str]
+    toks: list[np.ndarray] | None  # token ids, None when the word rules changed since they were made
+    digest: str  # of the file, for cache keys
+
+
+def load_training_rows() -> TrainingRows:
+    """The shipped embeddings and token ids of real learner questions, and their concept ids."""
+    raw = train.TRAIN_EMBEDDINGS.read_bytes()
+    with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+        X, concepts = data["X"], [str(c) for c in data["concepts"]]
+        toks = None
+        if str(data["language"]) == train.language_key():
+            toks = np.split(data["token_ids"], np.cumsum(data["token_lengths"])[:-1])
+    if len(X) != len(concepts) or (toks is not None and len(toks) != len(X)):
+        raise ValueError("train-embeddings.npz is inconsistent")
+    return TrainingRows(X, concepts, toks, hashlib.blake2b(raw, digest_size=16).hexdigest())
+
+
+_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|\s*\.\.\.\s*|…")
+_ASKING = re.compile(r"\?\s*$|^\s*(why|how|what|whats|which|when|where|is|are|does|do|can|could|should|shouldn't|isn't|"
+                     r"would|will)\b", re.I)
+
+
+def question_sentences(text: str) -> list[str]:
+    """A long post's question sentences: its headline, then sentences that ask (a "?", or
+    opening with why/how/what...), at most :data:`MAX_SEGMENTS`, in order."""
+    parts = [p.strip() for p in _SENTENCE.split(text) if p and len(p.strip()) > 12]
+    if len(parts) < 2:
+        return []
+    out = [parts[0]]
+    for p in parts[1:]:
+        if _ASKING.search(p) and p not in out:
+            out.append(p)
+    out = [p[:SEGMENT_CHARS] for p in out[:MAX_SEGMENTS]]  # a question sentence is short; a run-on paragraph is cut
+    return out if len(out) > 1 else []
+
+
+class TopicMatcher:
+    def __init__(self, nodes: Sequence[Node], lexical: Matcher | None = None) -> None:
+        self.nodes = list(nodes)
+        self.ids = [n.id for n in self.nodes]
+        self.lexical = lexical or Matcher(self.nodes)
+        self.outside = np.array([n.outside for n in self.nodes] + [True])
+        self._ready = False
+        self._lock = threading.Lock()
+        self.notice: str | None = None
+
+    # ------------------------------------------------------------ the index
+
+    def _prepare(self) -> bool:
+        """Load the model and the index once; False (and :attr:`notice`) when the model is unavailable."""
+        with self._lock:
+            if self._ready:
+                return True
+            if self.notice is not None:
+                return False
+            embedder = _Model.get()
+            if embedder is None:
+                self.notice = f"semantic matching is off ({_Model.error}); matching by words only"
+                return False
+            try:
+                self.combiner = load_combiner()
+                rows = load_training_rows()
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                self.notice = f"semantic matching is off (its trained data cannot be read: {err}); matching by words only"
+                return False
+            self.embedder = embedder
+            if not self._load_index(rows):
+                self._build_index(rows)
+            self.starts = np.flatnonzero(np.r_[True, self.y[1:] != self.y[:-1]])
+            self.start_class = self.y[self.starts]
+            self._ready = True
+            return True
+
+    def _index_key(self, rows: "TrainingRows") -> str:
+        from tutor.matching.embedding import MODEL_ID
+
+        texts, _ = train.node_texts(self.nodes)
+        return cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), rows.digest,
+                            repr((learn.HEAD_RIDGE, learn.ROW_WEIGHT, learn.BAG_WEIGHT, learn.MAX_BAG_CLASSES)),
+                            *(repr((n.id, n.concepts, n.outside)) for n in self.nodes), *texts)
+
+    def _load_index(self, rows: "TrainingRows") -> bool:
+        path = cache.cache_dir() / f"semantic-{self._index_key(rows)}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                W, X, y, bag = data["W"], data["X"], data["y"], data["bag"]
+        except (OSError, ValueError, KeyError):
+            return False
+        C = len(self.nodes) + 1
+        if W.shape[1] != C or len(X) != len(y) or X.shape[1:] != (self.embedder_dim(),) or (len(y) and y.max() >= C):
+            return False
+        has_bag = bool(len(bag)) or W.shape[0] != self.embedder_dim() + 1
+        self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, X[:0], y[:0], C)
+        if W.shape[0] != self.embedder_dim() + 1 + (len(bag) if has_bag else 0):
+            return False
+        self.X, self.y = X, y
+        return True
+
+    def _build_index(self, rows: "TrainingRows") -> None:
+        texts, owners = train.node_texts(self.nodes)
+        node_X, node_toks = self._node_embeddings(texts)
+        classes = train.concept_classes(self.nodes)
+        rows_y = np.array([train.label_class(c, classes) for c in rows.concepts], dtype=np.int64)
+        fitted = train.fit(node_X, owners, rows.X, rows_y, len(self.nodes) + 1, node_toks, rows.toks)
+        order = np.argsort(fitted.y, kind="stable")  # grouped by class, for one reduceat per question
+        self.X, self.y = np.ascontiguousarray(fitted.X[order].astype(np.float16)), fitted.y[order]
+        fitted.X, fitted.y = fitted.X[:0], fitted.y[:0]  # the float16 copy above serves the nearest neighbours
+        self.fitted = fitted
+        path = cache.cache_dir() / f"semantic-{self._index_key(rows)}.npz"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + ".tmp.npz")
+            np.savez(tmp, W=fitted.head.W, X=self.X, y=self.y,
+                     bag=fitted.bag.ids if fitted.bag is not None else np.zeros(0, np.int64))
+            tmp.replace(path)
+            cache.prune("semantic-*.npz", keep=KEEP_INDEXES)
+        except OSError:
+            pass
+
+    def warm(self) -> None:
+        """Load the model and build (or read) the index now, e.g. in a worker after the app's first paint."""
+        self._prepare()
+
+    def embeddings_path(self, texts: list[str]):
+        """Where the node texts' embeddings are cached."""
+        from tutor.matching.embedding import MODEL_ID
+
+        with_bag = len(self.nodes) + 1 <= learn.MAX_BAG_CLASSES
+        return cache.cache_dir() / f"embeddings-{cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), repr(with_bag), *texts)}.npz"
+
+    def _node_embeddings(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        """Embeddings (float16) and token ids of the node texts, from the cache when they were built before."""
+        from tutor.matching.embedding import MODEL_ID
+        from tutor.matching.language import tokens
+
+        with_bag = len(self.nodes) + 1 <= learn.MAX_BAG_CLASSES
+        path = self.embeddings_path(texts)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                X = data["X"]
+                toks = np.split(data["tok"], np.cumsum(data["lengths"])[:-1]) if with_bag else None
+            if X.shape == (len(texts), self.embedder_dim()):
+                return X, toks
+        except (OSError, ValueError, KeyError):
+            pass
+        X = self.embedder.embed(texts, dtype=np.float16)
+        toks = [learn.token_ids(tokens(t)) for t in texts] if with_bag else None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + ".tmp.npz")
+            np.savez(tmp, X=X, tok=np.concatenate(toks) if toks else np.zeros(0, np.int64),
+                     lengths=np.array([len(t) for t in toks] if toks else [], dtype=np.int64))
+            tmp.replace(path)
+            cache.prune("embeddings-*.npz", keep=KEEP_INDEXES)
+        except OSError:
+            pass
+        return X, toks
+
+    @staticmethod
+    def embedder_dim() -> int:
+        from tutor.matching.embedding import DIM
+
+        return DIM
+
+    # ------------------------------------------------------------ scoring
+
+    def _knn(self, Q: np.ndarray) -> np.ndarray:
+        sims = np.empty((len(Q), len(self.X)), dtype=np.float32)
+        for s in range(0, len(self.X), KNN_CHUNK):
+            sims[:, s:s + KNN_CHUNK] = Q @ self.X[s:s + KNN_CHUNK].astype(np.float32).T
+        out = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
+        out[:, self.start_class] = np.maximum.reduceat(sims, self.starts, axis=1)
+        return out
+
+    def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(P, knn) for each text: class probabilities (last class NONE) and best cosines."""
+        from tutor.matching.language import tokens
+
+        Q = self.embedder.embed(texts)
+        lex = np.stack([self.lexical.confidences(t) for t in texts])
+        lex = np.concatenate([lex, np.zeros((len(texts), 1))], axis=1)
+        knn = self._knn(Q)
+        toks = [learn.token_ids(tokens(t)) for t in texts] if self.fitted.bag is not None else None
+        head = self.fitted.head.scores(self.fitted.head_input(Q, toks))
+        F = learn.class_features(head, knn, lex)
+        return learn.stack(F, self.combiner.weights), knn
+
+    def decide(self, text: str) -> Decision:
+        if not self._prepare():
+            return self._lexical_decision(text)
+        segments = question_sentences(text)
+        P, knn = self.probabilities([text, *segments])
+        kind, best, second = train.decide(P[0], knn[0], self.outside, self.combiner.thresholds)
+        order = [int(i) for i in np.argsort(-P[0])[:6] if i < len(self.nodes)]
+        matches = tuple(Match(self.ids[i], float(P[0][i]), round(float(P[0][i]), 4)) for i in order)
+        outside = None
+        if kind == "refuse" and order and self.outside[order[0]] and P[0][order[0]] >= OUTSIDE_AT:
+            outside = self.ids[order[0]]
+        # Each question sentence of a long post on its own: a second topic asked confidently is
+        # offered next; and a clarify between two topics that two sentences ask one each is no tie.
+        confident = {}
+        for seg, p, k in zip(segments, P[1:], knn[1:]):
+            k_kind, k_best, _ = train.decide(p, k, self.outside, self.combiner.thresholds)
+            if k_kind == "answer" and p[k_best] >= ALSO_AT:
+                confident.setdefault(k_best, seg)
+        if kind == "clarify" and best in confident and second in confident:
+            kind = "answer"
+        also = also_text = None
+        if kind == "answer":
+            for k_best, seg in confident.items():
+                if k_best != best:
+                    also, also_text = Match(self.ids[k_best], float(P[0][k_best]), round(float(P[0][k_best]), 4)), seg
+                    break
+        conf = float(P[0][best]) if kind != "refuse" else 0.0
+        choices = ()
+        if kind == "clarify":
+            tie = self.combiner.thresholds.tie_ratio * P[0][best]
+            choices = tuple(m for m in matches if not self.outside[self.ids.index(m.node)] and P[0][self.ids.index(m.node)] >= tie)[:3]
+        return Decision(kind, matches, conf, outside, also, also_text, choices)
+
+    def _lexical_decision(self, text: str) -> Decision:
+        matches = tuple(self.lexical.rank(text, k=6))
+        if not matches:
+            return Decision("refuse", (), 0.0)
+        best = matches[0]
+        node = self.nodes[self.ids.index(best.node)]
+        if node.outside:
+            return Decision("refuse", matches, 0.0, outside=node.id)
+        if best.confidence >= LEXICAL_ANSWER_AT:
+            return Decision("answer", matches, best.confidence)
+        if best.score >= LEXICAL_CLARIFY_SCORE and best.confidence >= LEXICAL_CLARIFY_AT:
+            inside = [m for m in matches if not self.nodes[self.ids.index(m.node)].outside]
+            rivals = tuple(m for m in inside if m.confidence >= LEXICAL_RIVAL_AT)[:3]
+            if len(rivals) >= 2:
+                return Decision("clarify", matches, best.confidence, choices=rivals)
+        return Decision("refuse", matches, 0.0)
