@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
+from piloting import ask, settle
+
 from tutor.store.progress import open_store
 from tutor.dialogue.intents import Show
 from tutor.ui.app import make_app
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen
 from tutor.ui.widgets import Chip, DerivationView, LazyPlot, PlotView, TutorTurn
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def ask(pilot, text: str) -> TutorTurn:
-    box = pilot.app.screen.query_one("#ask")
-    box.value = text
-    box.focus()
-    await pilot.press("enter")
-    await settle(pilot)
-    return pilot.app.screen.query(TutorTurn).last()
 
 
 async def test_typing_why_the_minus_sign_shows_the_explanation():

@@ -7,6 +7,9 @@ import threading
 
 from textual.widgets import Input
 
+from piloting import ask as _ask
+from piloting import settle as _settle
+
 from tutor.store.progress import open_store
 from tutor.ui.app import make_app
 from tutor.ui.chat import ChatScreen, History
@@ -16,19 +19,11 @@ from tutor.ui.widgets import Chip, PlotView, TutorTurn
 
 
 async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    await pilot.pause(0.35)  # the reveal is retried over a few frames while heights settle
+    await _settle(pilot, reveal=0.35)  # the reveal is retried over a few frames while heights settle
 
 
 async def ask(pilot, text: str) -> TutorTurn:
-    box = pilot.app.screen.query_one("#ask")
-    box.value = text
-    box.focus()
-    await pilot.press("enter")
-    await settle(pilot)
-    return pilot.app.screen.query(TutorTurn).last()
+    return await _ask(pilot, text, reveal=0.35)
 
 
 def first_line_visible(screen, turn) -> bool:
