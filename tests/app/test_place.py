@@ -120,6 +120,7 @@ async def test_quitting_a_lesson_says_paused_at_its_step(tmp_path):
         assert "Paused at step 2/7" in header and "done" not in header.lower()
         bar = a.screen.query_one("#lesson-progress")
         assert bar.progress == 2 and bar.total == 7
+        assert "paused" in a.screen.query_one("#ask").placeholder.lower()
 
 
 def _help_keys() -> list[str]:

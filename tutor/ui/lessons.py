@@ -112,6 +112,7 @@ class LessonScreen(ChatScreen):
             self.step = state.step
             bar.update(total=n, progress=state.step + 1)
             title.update(Content(f"Step {state.step + 1}/{n} · {lesson.title}"))  # a title is text, never markup
+            self.query_one("#ask").placeholder = self.PLACEHOLDER
         elif message.reply.title == "Lesson complete":
             bar.update(total=n, progress=n)
             title.update(Content(f"Done {n}/{n} · {lesson.title}"))
@@ -119,3 +120,4 @@ class LessonScreen(ChatScreen):
             # Left with 'quit lesson' (or another lesson started): paused where it was, said plainly.
             bar.update(total=n, progress=self.step + 1)
             title.update(Content(f"Paused at step {self.step + 1}/{n} · {lesson.title} (Esc to leave)"))
+            self.query_one("#ask").placeholder = f"Lesson paused: Esc leaves, 'start lesson {lesson.id}' resumes, or ask anything…"
