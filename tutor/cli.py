@@ -172,7 +172,8 @@ def _print_reply(reply, as_json: bool, out: TextIO | None = None, *, rich: bool 
     if as_json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
     else:
-        from tutor.printing import reply_text, rich_print
+        from tutor.printing import reply_text
+        from tutor.ui.terminal import rich_print
 
         text = reply_text(reply, with_plot=plots, one_shot=one_shot, words=words)
         if rich:

@@ -1,4 +1,4 @@
-"""Rendering of replies for the CLI: plain text / Markdown here (no Rich, no Textual), Rich only in :func:`rich_print`.
+"""Rendering of replies for the CLI: plain text / Markdown here (no Rich, no Textual); Rich rendering lives in :mod:`tutor.ui.terminal`.
 
 :func:`draw` puts a core :class:`Plot` on a plotext figure; the CLI (plotext) and the app
 (textual-plotext) both call it, so the two pictures agree: round ticks, the y label
@@ -123,11 +123,3 @@ def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, 
     if reply.kind == "answer" and reply.followups:
         parts.append("\nFollow up: " + " · ".join(FOLLOW_LABELS.get(f, f) for f in reply.followups))
     return "\n".join(parts)
-
-
-def rich_print(text: str, out: TextIO) -> None:
-    """Markdown rendered with Rich on a terminal. Rich is imported here only: the core never imports it."""
-    from rich.console import Console
-    from rich.markdown import Markdown
-
-    Console(file=out, highlight=False).print(Markdown(text, code_theme="ansi_dark"))
