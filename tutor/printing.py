@@ -7,7 +7,6 @@ and the legend outside the curves (in :func:`legend`), no second title.
 
 from __future__ import annotations
 
-from typing import TextIO
 
 from tutor.dialogue.reply import Reply
 from tutor.maths.plots import Plot, nice_range, tick_label
