@@ -132,6 +132,7 @@ def main() -> None:
         import gen_nodes
         from tutor.dialogue.engine import Tutor
         from tutor.matching import embedding, semantic
+        from tutor.store import cache
 
 
         folder = Path(data) / "gen10k"
@@ -157,7 +158,7 @@ def main() -> None:
         rng = np.random.default_rng(0)
         X = rng.normal(size=(len(texts), embedding.DIM)).astype(np.float32)
         X = (X / np.linalg.norm(X, axis=1, keepdims=True)).astype(np.float16)
-        path = big.topics.embeddings_path(texts)
+        path = cache.cache_dir() / big.topics.embeddings_name(texts)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, X=X, tok=np.zeros(0, np.int64), lengths=np.zeros(0, np.int64))
         del X

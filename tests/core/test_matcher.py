@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tutor.store import cache
-from tutor.matching import language
+from tutor.matching import language, prebuilt
 from tutor.matching.matcher import Matcher
 
 QUESTIONS = ["why the minus sign?", "derivative of the sigmoid", "I get a negative loss", "log base 2 or ln"]
+
+
+@pytest.fixture(autouse=True)
+def own_cache_only(monkeypatch):
+    """These tests are about the learner's cache: the indexes shipped for the built-in content are not read."""
+    monkeypatch.setattr(prebuilt, "use_shipped", False)
 
 
 def _indexes() -> list[str]:

@@ -26,18 +26,15 @@ class PhraseClassifier:
     def __init__(self, phrasings: Sequence[Sequence[str]], owners: np.ndarray, n_classes: int) -> None:
         self.vocab = {w: j for j, w in enumerate(sorted({w for p in phrasings for w in p}))}
         self.n_classes = n_classes
-        # float32 halves the cost of the two products an iteration; the result is then kept in float64.
-        X = (np.stack([self._features(p) for p in phrasings]) if len(phrasings)
-             else np.zeros((0, len(self.vocab)))).astype(np.float32)
-        XT = np.ascontiguousarray(X.T)
+        X = _SparseRows([sorted({self.vocab[w] for w in p}) for p in phrasings], len(self.vocab))
         Y = np.zeros((len(phrasings), n_classes), dtype=np.float32)
         Y[np.arange(len(phrasings)), owners] = 1.0
         W = np.zeros((len(self.vocab), n_classes), dtype=np.float32)
         b = np.zeros(n_classes, dtype=np.float32)
         m = max(len(phrasings), 1)
         for _ in range(ITERATIONS):
-            G = (_softmax(X @ W + b) - Y) / m
-            W -= LEARNING_RATE * (XT @ G + L2 * W)
+            G = (_softmax(X.dot(W) + b) - Y) / m
+            W -= LEARNING_RATE * (X.tdot(G) + L2 * W)
             b -= LEARNING_RATE * G.sum(axis=0)
         self.W, self.b = W.astype(np.float64), b.astype(np.float64)
 
@@ -69,6 +66,43 @@ class PhraseClassifier:
 
     def terms(self) -> list[str]:
         return list(self.vocab)  # words were numbered in insertion order
+
+
+class _SparseRows:
+    """The L2-normalised binary bag-of-words matrix, stored by its non-zeros.
+
+    A phrasing has a handful of words among thousands, so the two products of a
+    training step are gathers and segment sums over the non-zeros (about 40 times
+    less work than the dense matrix, the same sums up to float rounding).
+    """
+
+    def __init__(self, rows: Sequence[Sequence[int]], n_cols: int) -> None:
+        lengths = np.array([len(r) for r in rows], dtype=np.int64)
+        self.n_rows, self.n_cols = len(rows), n_cols
+        self.cols = np.array([j for r in rows for j in r], dtype=np.int64)
+        self.row_of = np.repeat(np.arange(len(rows)), lengths)
+        self.vals = np.repeat(np.where(lengths > 0, 1.0 / np.sqrt(np.maximum(lengths, 1)), 0.0), lengths).astype(np.float32)
+        self.rows_present = np.flatnonzero(lengths)
+        self.row_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[self.rows_present]
+        order = np.argsort(self.cols, kind="stable")
+        self.by_col = order
+        sorted_cols = self.cols[order]
+        self.cols_present, self.col_starts = np.unique(sorted_cols, return_index=True)
+
+    def dot(self, W: np.ndarray) -> np.ndarray:
+        """X @ W."""
+        out = np.zeros((self.n_rows, W.shape[1]), dtype=W.dtype)
+        if len(self.cols):
+            out[self.rows_present] = np.add.reduceat(W[self.cols] * self.vals[:, None], self.row_starts, axis=0)
+        return out
+
+    def tdot(self, G: np.ndarray) -> np.ndarray:
+        """X.T @ G."""
+        out = np.zeros((self.n_cols, G.shape[1]), dtype=G.dtype)
+        if len(self.cols):
+            contrib = G[self.row_of[self.by_col]] * self.vals[self.by_col, None]
+            out[self.cols_present] = np.add.reduceat(contrib, self.col_starts, axis=0)
+        return out
 
 
 def _softmax(Z: np.ndarray) -> np.ndarray:

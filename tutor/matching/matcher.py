@@ -31,7 +31,7 @@ from tutor.matching.bm25 import BM25
 from tutor.matching import classifier as _classifier
 from tutor.matching.classifier import MAX_CLASSES, PhraseClassifier
 from tutor.content.nodes import Node
-from tutor.matching import language
+from tutor.matching import language, prebuilt
 from tutor.matching.language import tokens
 
 #: Softmax temperature over BM25 scores, and the score at which evidence is "strong".
@@ -137,10 +137,13 @@ class Matcher:
     def _load(self, key: str) -> bool:
         """Whether a verified index was read from the cache; anything off (a missing, truncated, tampered,
         inconsistent or non-finite part) means False, and the index is built afresh and saved over it."""
-        try:
-            return self._load_checked(cache.cache_dir() / f"index-{key}", cache.read_json(f"index-{key}/meta.json"))
-        except Exception:  # noqa: BLE001 - a cache only saves time: whatever is wrong with it, rebuild
-            return False
+        for folder in prebuilt.folders():
+            try:
+                if self._load_checked(folder / f"index-{key}", cache.read_json(f"index-{key}/meta.json", folder)):
+                    return True
+            except Exception:  # noqa: BLE001 - a cache only saves time: whatever is wrong with it, rebuild
+                pass
+        return False
 
     def _load_checked(self, folder, meta) -> bool:
         if not isinstance(meta, dict) or meta.get("ids") != self.ids:

@@ -34,7 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from tutor.content.nodes import Node
-from tutor.matching import learn, train
+from tutor.matching import learn, prebuilt, train
 from tutor.matching.matcher import Match, Matcher
 from tutor.store import cache
 
@@ -171,7 +171,7 @@ class TopicMatcher:
             try:
                 self.combiner = load_combiner()
                 rows = load_training_rows()
-            except (OSError, ValueError, KeyError, TypeError) as err:
+            except (TypeError, *cache.BAD_ARRAYS) as err:
                 self.notice = f"semantic matching is off (its trained data cannot be read: {err}); matching by words only"
                 return False
             self.embedder = embedder
@@ -191,19 +191,22 @@ class TopicMatcher:
                             *(repr((n.id, n.concepts, n.outside)) for n in self.nodes), *texts)
 
     def _load_index(self, rows: "TrainingRows") -> bool:
-        path = cache.cache_dir() / f"semantic-{self._index_key(rows)}.npz"
+        name = f"semantic-{self._index_key(rows)}.npz"
+        return any(self._load_index_from(folder / name) for folder in prebuilt.folders())
+
+    def _load_index_from(self, path) -> bool:
         try:
             with np.load(path, allow_pickle=False) as data:
                 W, X, y, bag = data["W"], data["X"], data["y"], data["bag"]
-        except (OSError, ValueError, KeyError):
+        except cache.BAD_ARRAYS:
             return False
         C = len(self.nodes) + 1
         if W.shape[1] != C or len(X) != len(y) or X.shape[1:] != (self.embedder_dim(),) or (len(y) and y.max() >= C):
             return False
         has_bag = bool(len(bag)) or W.shape[0] != self.embedder_dim() + 1
-        self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, X[:0], y[:0], C)
         if W.shape[0] != self.embedder_dim() + 1 + (len(bag) if has_bag else 0):
             return False
+        self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, X[:0], y[:0], C)
         self.X, self.y = X, y
         return True
 
@@ -232,30 +235,37 @@ class TopicMatcher:
         """Load the model and build (or read) the index now, e.g. in a worker after the app's first paint."""
         self._prepare()
 
-    def embeddings_path(self, texts: list[str]):
-        """Where the node texts' embeddings are cached."""
+    def embeddings_name(self, texts: list[str]) -> str:
+        """The cache entry of the node texts' embeddings."""
         from tutor.matching.embedding import MODEL_ID
 
         with_bag = len(self.nodes) + 1 <= learn.MAX_BAG_CLASSES
-        return cache.cache_dir() / f"embeddings-{cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), repr(with_bag), *texts)}.npz"
+        return f"embeddings-{cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), repr(with_bag), *texts)}.npz"
 
     def _node_embeddings(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray] | None]:
-        """Embeddings (float16) and token ids of the node texts, from the cache when they were built before."""
-        from tutor.matching.embedding import MODEL_ID
+        """Embeddings (float16) and token ids of the node texts: from the cache (the learner's or the
+        shipped one) when they were built before, else embedded now, reusing the shipped embedding
+        of every built-in text among them."""
         from tutor.matching.language import tokens
 
         with_bag = len(self.nodes) + 1 <= learn.MAX_BAG_CLASSES
-        path = self.embeddings_path(texts)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                X = data["X"]
-                toks = np.split(data["tok"], np.cumsum(data["lengths"])[:-1]) if with_bag else None
-            if X.shape == (len(texts), self.embedder_dim()):
-                return X, toks
-        except (OSError, ValueError, KeyError):
-            pass
-        X = self.embedder.embed(texts, dtype=np.float16)
+        name = self.embeddings_name(texts)
+        for folder in prebuilt.folders():
+            try:
+                with np.load(folder / name, allow_pickle=False) as data:
+                    X = data["X"]
+                    toks = np.split(data["tok"], np.cumsum(data["lengths"])[:-1]) if with_bag else None
+                if X.shape == (len(texts), self.embedder_dim()):
+                    return X, toks
+            except cache.BAD_ARRAYS:
+                pass
+        known = prebuilt.known_embeddings(self.embedder_dim()) if prebuilt.use_shipped else {}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.embedder.embed(missing, dtype=np.float16)))
+        X = np.stack([known[t] for t in texts]).astype(np.float16) if texts else np.zeros((0, self.embedder_dim()), np.float16)
         toks = [learn.token_ids(tokens(t)) for t in texts] if with_bag else None
+        path = cache.cache_dir() / name
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.stem + ".tmp.npz")

@@ -1,7 +1,8 @@
 """A small on-disk cache for large content folders (parsed front matter, the matching index).
 
 Entries are plain JSON and NumPy arrays (never pickle), keyed by a hash of
-what they were built from, under ``<data dir>/cache``. A cache that cannot be
+what they were built from, under the cache folder (:func:`tutor.store.locations.cache_dir`); entries built for the
+built-in content ship read-only with the package (:mod:`tutor.matching.prebuilt`). A cache that cannot be
 read or written is ignored: it only ever saves time.
 
 Nothing in the cache is trusted: files are read only when they are regular files
@@ -29,6 +30,9 @@ from tutor.store.locations import cache_dir
 
 #: A cached JSON file larger than this is not read.
 MAX_JSON_BYTES = 256 * 1024 * 1024
+
+#: What reading a damaged ``.npz``/``.npy`` can raise (a cache entry that raises it is rebuilt).
+BAD_ARRAYS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 #: Content smaller than this is parsed and indexed afresh every time (it is quick).
 MIN_ITEMS = 500
@@ -67,8 +71,9 @@ def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_json(name: str) -> Any:
-    data = read_capped(cache_dir() / name, MAX_JSON_BYTES)
+def read_json(name: str, folder: Path | None = None) -> Any:
+    """A cached JSON entry (from ``folder``, by default the cache folder), or None."""
+    data = read_capped((folder or cache_dir()) / name, MAX_JSON_BYTES)
     if data is None:
         return None
     try:
