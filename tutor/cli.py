@@ -351,6 +351,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         serve(args.content, args.host, args.port)
     except ImportError:
-        _err("serving needs textual-serve, this project's 'serve' extra: from the tutor checkout, pip install -e '.[serve]'")
+        _err("serving needs textual-serve, this project's 'serve' extra: pip install 'loss-tutor[serve]' "
+             "(in a checkout: pip install -e '.[serve]')")
         return EXIT_PROBLEMS
     return EXIT_OK

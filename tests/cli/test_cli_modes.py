@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 
 import pytest
@@ -132,4 +133,6 @@ def test_serve_hint_names_this_projects_extra(monkeypatch):
 
     monkeypatch.setattr(serve, "serve", missing)
     code, _, err = run(["serve"], monkeypatch)
-    assert code == 1 and "'.[serve]'" in err and "tutor[serve]" not in err
+    # The distribution is loss-tutor: a bare "tutor[serve]" would install another project from PyPI.
+    assert code == 1 and "'loss-tutor[serve]'" in err and "'.[serve]'" in err
+    assert not re.search(r"(?<![-\w])tutor\[serve\]", err)
