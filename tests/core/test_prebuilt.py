@@ -19,10 +19,10 @@ def _written(folder):
 
 def test_the_built_in_content_needs_no_index_building(isolated_data):
     """Fails when content, normalisation or training data changed and the shipped indexes were
-    not rebuilt: run ``python -m tutor.matching.prebuilt`` (``python -m tutor.matching.train`` does)."""
+    not rebuilt: run ``python -m tutor.matching.prebuild`` (with ``--train TSV`` after retraining)."""
     core = Core(load())
     assert core.topics._prepare(), core.topics.notice
-    assert _written(locations.cache_dir()) == [], "shipped indexes are stale: run python -m tutor.matching.prebuilt"
+    assert _written(locations.cache_dir()) == [], "shipped indexes are stale: run python -m tutor.matching.prebuild"
     decision = core.topics.decide("why is there a minus sign in front of the log?")
     assert decision.matches[0].node == "minus-sign"
 

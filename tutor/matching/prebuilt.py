@@ -12,16 +12,13 @@ built from; anything else (an author's extra node) is built and cached as before
 ``texts.npz`` holds the built-in node texts with their embeddings, so content that
 adds a few nodes to the built-in ones embeds only the new texts.
 
-``python -m tutor.matching.prebuilt`` rebuilds the folder (``python -m
-tutor.matching.train`` runs it at its end); a test fails when it is out of date.
+``python -m tutor.matching.prebuild`` rebuilds the folder (after ``python -m
+tutor.matching.train``, or with ``--train TSV`` to do both); a test fails when it is
+out of date.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +31,7 @@ TEXTS = PREBUILT / "texts.npz"
 MAX_TEXTS = 100_000
 
 
-#: False while :func:`build` runs: everything is built from scratch, never read from the entries being replaced.
+#: False while :func:`tutor.matching.prebuild.build` runs: everything is built from scratch, never read from the entries being replaced.
 use_shipped = True
 
 
@@ -53,52 +50,3 @@ def known_embeddings(dim: int) -> dict[str, np.ndarray]:
     if texts.ndim != 1 or X.shape != (len(texts), dim) or len(texts) > MAX_TEXTS:
         return {}
     return {str(t): X[i] for i, t in enumerate(texts)}
-
-
-def build(target: Path = PREBUILT) -> list[str]:
-    """Build the built-in content's indexes in a fresh cache folder and copy them to ``target``."""
-    from tutor.content.nodes import load
-    from tutor.dialogue.core import Core
-    from tutor.matching import train
-
-    global use_shipped
-    with tempfile.TemporaryDirectory() as tmp:
-        saved = os.environ.get("TUTOR_CACHE_DIR")
-        os.environ["TUTOR_CACHE_DIR"] = tmp
-        use_shipped = False
-        try:
-            topics = Core(load()).topics
-            if not topics._prepare():
-                raise SystemExit(f"cannot build the semantic index: {topics.notice}")
-            texts, _ = train.node_texts(topics.nodes)
-            X, _ = topics._node_embeddings(texts)
-        finally:
-            use_shipped = True
-            if saved is None:
-                os.environ.pop("TUTOR_CACHE_DIR", None)
-            else:
-                os.environ["TUTOR_CACHE_DIR"] = saved
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        written = []
-        for entry in sorted(Path(tmp).iterdir()):
-            if entry.name.startswith(("index-", "semantic-")) and ".tmp" not in entry.name:
-                (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, target / entry.name)
-                written.append(entry.name)
-        np.savez_compressed(target / TEXTS.name, texts=np.array(texts, dtype=str), X=X)
-        written.append(TEXTS.name)
-    return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    written = build()
-    print(f"wrote {len(written)} entries to {PREBUILT}:", *written, sep="\n  ", file=sys.stdout)
-    return 0
-
-
-if __name__ == "__main__":
-    # Run the imported module's main, not this __main__ copy: the matchers read the imported module's use_shipped.
-    from tutor.matching import prebuilt as _module
-
-    raise SystemExit(_module.main())

@@ -10,8 +10,9 @@ training and reported on its own, and becomes reachable as soon as a node lists 
 ``python -m tutor.matching.train ../shared/questions/train.tsv`` fits the stacker and
 the decision thresholds on cross-validated predictions, and writes the package data
 the tutor ships: ``data/train-embeddings.npz`` (the questions' embeddings, float16,
-with their concept ids; not the questions) and ``data/combiner.json``; then it
-rebuilds the built-in content's shipped indexes (:mod:`tutor.matching.prebuilt`).
+with their concept ids; not the questions) and ``data/combiner.json``. The
+shipped indexes depend on them: rebuild those next (``python -m tutor.matching.prebuild``,
+or ``python -m tutor.matching.prebuild --train TSV`` to do both).
 """
 
 from __future__ import annotations
@@ -366,10 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m tutor.matching.train TRAIN.tsv [EXTRA_CONTENT_FOLDER...]", file=sys.stderr)
         return 2
     build(Path(args[0]), [Path(a) for a in args[1:]])
-    from tutor.matching import prebuilt
-
-    written = prebuilt.build()
-    print(f"rebuilt the shipped indexes of the built-in content: {', '.join(written)}")
+    print("now rebuild the shipped indexes: python -m tutor.matching.prebuild")
     return 0
 
 
