@@ -47,9 +47,9 @@ def lesson_markdown(kb: "KnowledgeBase", store: "Store", lesson_id: str) -> str:
         name = node.title if node else step.node
         mark = "✓" if i in solved else ("→" if i == at else " ")
         line = f"{i + 1}. [{mark}] {name}"
-        cp = getattr(step, "checkpoint", None)
-        if cp is not None and getattr(cp, "prompt", ""):
-            line += f": *{cp.prompt}*"
+        prompt = getattr(getattr(step, "checkpoint", None), "prompt", None)
+        if prompt:
+            line += f": *{prompt}*"
         out.append(line)
     out += ["", "✓ checkpoint answered right · → where I am"]
     return "\n".join(out) + "\n"

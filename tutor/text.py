@@ -71,7 +71,7 @@ class SafeStream:
 def safe_output() -> Iterator[None]:
     """``sys.stdout`` and ``sys.stderr`` sanitised for the duration (the CLI's plain commands)."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
     try:
         yield
     finally:

@@ -24,7 +24,9 @@ class Context:
 
     node: str | None = None
     shown: frozenset[str] = frozenset()
-    choices: tuple[str, ...] = ()
+    #: The intents (:mod:`tutor.dialogue.intents`) offered as numbered choices; opaque here, so that
+    #: the context does not import the intent layer that reads it.
+    choices: tuple[object, ...] = ()
     computation: Computation | None = None
     lesson: LessonState | None = None
     history: tuple[str, ...] = ()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
 
 from tutor.content.nodes import load
 from tutor.dialogue import doing, lessons, talk, topics
@@ -99,9 +99,9 @@ class Tutor(Core):
     def reply(self, turn: "str | it.Intent", context: Context | None = None) -> tuple[Reply, Context]:
         ctx = context or Context()
         try:
-            intent = self.read(turn, ctx) if isinstance(turn, str) or not isinstance(turn, it.INTENTS) else turn
+            intent: it.Intent = turn if isinstance(turn, it.INTENTS) else self.read(turn, ctx)
             if isinstance(intent, it.Choose):  # a numbered choice stands for the intent it was offered as
-                intent = ctx.choices[intent.index - 1]
+                intent = cast(it.Intent, ctx.choices[intent.index - 1])
             reply, new_ctx = HANDLERS[type(intent)](self, intent, ctx)
         except TutorError as err:
             return Reply("error", err.message, title="I could not do that", lesson=self._position(ctx)), ctx

@@ -13,7 +13,7 @@ from tutor.content.curriculum import COMPUTATION_CONCEPTS
 from tutor.dialogue.context import Context
 from tutor.dialogue import doing
 from tutor.dialogue.core import Core, topic_choices
-from tutor.dialogue.intents import Ask, Choose, FollowUp, Show, WhatAbout
+from tutor.dialogue.intents import Ask, FollowUp, Show, WhatAbout
 from tutor.dialogue.reply import Alternative, Reply
 from tutor.matching.matcher import Match
 from tutor.maths import numeric, plots
@@ -103,10 +103,6 @@ def show(core: Core, intent: Show, ctx: Context) -> tuple[Reply, Context]:
     if intent.node not in core.kb.nodes:
         return Reply("error", f"There is no topic '{intent.node}'.", title="No such topic"), ctx
     return explain(core, intent.node, ctx, confidence=1.0, section=intent.section)
-
-
-def choose(core: Core, intent: Choose, ctx: Context) -> tuple[Reply, Context]:
-    return explain(core, ctx.choices[intent.index - 1], ctx, confidence=1.0)
 
 
 def clarify(core: Core, rivals: list[Match], ctx: Context) -> tuple[Reply, Context]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -12,10 +13,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Collapsible, Footer, Header, Input, Static
 
-from tutor.dialogue.reply import Context
+from textual.widget import Widget
+
+from tutor.dialogue.reply import Context, Reply
 from tutor.dialogue.intents import Intent
 from tutor.ui.messages import Answered, Send
 from tutor.ui.widgets import LearnerTurn, TutorTurn
+
+if TYPE_CHECKING:
+    from tutor.ui.host import TutorHost
 
 #: An answer slower than this shows a "working…" line.
 WORKING_AFTER = 0.15
@@ -78,7 +84,8 @@ class ChatScreen(Screen):
         self._asked_at = 0.0
         self._working: Timer | None = None
         #: What the learner typed (None for turns they did not type) and the replies, for ctrl+s.
-        self.turns: list[tuple[str | None, object]] = []
+        self.turns: list[tuple[str | None, Reply | None]] = []
+        self._revealing: Widget | None = None
         #: Seconds from Enter to the answer painted, per question (read by benchmarks/bench_app.py).
         self.latencies: list[float] = []
 
@@ -176,7 +183,7 @@ class ChatScreen(Screen):
 
     @work(thread=True, group="answers")
     def answer(self, turn: "str | Intent", context: Context) -> None:
-        tutor = self.app.tutor()  # waits for content to load, off the event loop
+        tutor = self.tutor_app.tutor()  # waits for content to load, off the event loop
         reply, ctx = tutor.reply(turn, context)
         self.post_message(Answered(turn if isinstance(turn, str) else "", reply, ctx))
         from tutor.store.progress import pending_notice
@@ -212,13 +219,18 @@ class ChatScreen(Screen):
         self.call_after_refresh(self.reveal, event.collapsible)
         self.focus_input()
 
-    def reveal(self, turn, tries: int = 8) -> None:
+    @property
+    def tutor_app(self) -> "TutorHost":
+        """The app, typed as the tutor's own (Textual types ``self.app`` as any ``App``)."""
+        return cast("TutorHost", self.app)
+
+    def reveal(self, turn: Widget, tries: int = 8) -> None:
         """Scroll so that the turn's first line is at the top of the transcript, once it has been laid out.
 
         Tried again after the next refreshes: plots, derivations and chips settle their
         heights a frame or two later, and the learner's echo asked to scroll to the end.
         """
-        if not turn.is_attached or getattr(self, "_revealing", None) is not turn:
+        if not turn.is_attached or self._revealing is not turn:
             return
         transcript = self.query_one("#transcript", VerticalScroll)
         if turn.virtual_region.height:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -9,13 +11,16 @@ from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from tutor.ui.chat import ChatScreen
 from tutor.dialogue.intents import LessonCommand
 from tutor.printing import FOLLOW_LABELS
 from tutor.ui.messages import Answered, Send
+
+if TYPE_CHECKING:
+    from tutor.ui.host import TutorHost
 
 
 class LessonListScreen(Screen):
@@ -34,7 +39,7 @@ class LessonListScreen(Screen):
 
     @work(thread=True)
     def load(self) -> None:
-        tutor = self.app.tutor()
+        tutor = cast("TutorHost", self.app).tutor()
         store = tutor.store()
         rows = []
         for lid, lesson in tutor.kb.lessons.items():
@@ -56,7 +61,8 @@ class LessonListScreen(Screen):
 
     @on(OptionList.OptionSelected, "#lesson-list")
     def open_lesson(self, event: OptionList.OptionSelected) -> None:
-        self.app.push_screen(LessonScreen(event.option.id))
+        if event.option.id is not None:
+            self.app.push_screen(LessonScreen(event.option.id))
 
 
 class LessonScreen(ChatScreen):
@@ -94,14 +100,14 @@ class LessonScreen(ChatScreen):
         from tutor.export import lesson_markdown
 
         text, _ = super().export_text()
-        tutor = self.app.loaded_tutor()
+        tutor = self.tutor_app.loaded_tutor()
         if tutor is not None and self.lesson_id in tutor.kb.lessons:
             text = lesson_markdown(tutor.kb, tutor.store(), self.lesson_id) + "\n" + text
         return text, f"lesson-{self.lesson_id}"
 
     def answered(self, message: Answered) -> None:
         state = message.context.lesson
-        tutor = self.app.loaded_tutor()  # an answer came from it, so it is loaded; never block the event loop
+        tutor = self.tutor_app.loaded_tutor()  # an answer came from it, so it is loaded; never block the event loop
         lesson = tutor.kb.lessons.get(self.lesson_id) if tutor else None
         if lesson is None:
             return
@@ -112,7 +118,7 @@ class LessonScreen(ChatScreen):
             self.step = state.step
             bar.update(total=n, progress=state.step + 1)
             title.update(Content(f"Step {state.step + 1}/{n} · {lesson.title}"))  # a title is text, never markup
-            self.query_one("#ask").placeholder = self.PLACEHOLDER
+            self.query_one("#ask", Input).placeholder = self.PLACEHOLDER
         elif message.reply.title == "Lesson complete":
             bar.update(total=n, progress=n)
             title.update(Content(f"Done {n}/{n} · {lesson.title}"))
@@ -120,4 +126,4 @@ class LessonScreen(ChatScreen):
             # Left with 'quit lesson' (or another lesson started): paused where it was, said plainly.
             bar.update(total=n, progress=self.step + 1)
             title.update(Content(f"Paused at step {self.step + 1}/{n} · {lesson.title} (Esc to leave)"))
-            self.query_one("#ask").placeholder = f"Lesson paused: Esc leaves, 'start lesson {lesson.id}' resumes, or ask anything…"
+            self.query_one("#ask", Input).placeholder = f"Lesson paused: Esc leaves, 'start lesson {lesson.id}' resumes, or ask anything…"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.fuzzy import Matcher
 from textual.content import Content
 from textual.markup import escape
+
+if TYPE_CHECKING:
+    from tutor.ui.host import TutorHost
 
 
 def plain_highlight(matcher: Matcher, candidate: str) -> Content:
@@ -23,21 +28,25 @@ def plain_highlight(matcher: Matcher, candidate: str) -> Content:
 
 
 class TopicsProvider(Provider):
-    def _entries(self) -> list[tuple[str, str, object]]:
-        tutor = self.app.loaded_tutor()
+    @property
+    def tutor_app(self) -> "TutorHost":
+        return cast("TutorHost", self.app)
+
+    def _entries(self) -> list[tuple[str, str, Callable[[], None]]]:
+        tutor = self.tutor_app.loaded_tutor()
         if tutor is None:
             return []
-        out = []
+        out: list[tuple[str, str, Callable[[], None]]] = []
         for node in tutor.kb.inside():
             # A question the topic answers, in a learner's words: never the internal ids.
             out.append((f"Topic: {node.title}", f"answers: {node.questions[0]}" if node.questions else "",
                         partial(self._show, node.id)))
         for lid, lesson in tutor.kb.lessons.items():
-            out.append((f"Lesson: {lesson.title}", lesson.summary, partial(self.app.open_lesson, lid)))
+            out.append((f"Lesson: {lesson.title}", lesson.summary, partial(self.tutor_app.open_lesson, lid)))
         return out
 
     def _show(self, node: str) -> None:
-        self.app.show_node(node)
+        self.tutor_app.show_node(node)
 
     async def discover(self) -> Hits:
         for title, help_text, action in self._entries():
