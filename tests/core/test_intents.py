@@ -200,3 +200,14 @@ def test_no_import_cycles_in_the_package():
 
     cycles = sorted({f"{a} <-> {b}" for a in mods for b in edges[a] if a < b and reaches(b, a)})
     assert not cycles, cycles
+
+
+def test_a_follow_up_chip_under_an_older_answer_follows_that_answer(tutor):
+    """Found by a learner in tmux: "an example" under the first answer gave an example of the latest one."""
+    first, ctx = tutor.reply("why the minus sign?")
+    second, ctx = tutor.reply("what is the sigmoid function?", ctx)
+    assert first.node != second.node
+    reply, ctx = tutor.reply(it.FollowUp("example", about=first.node), ctx)
+    assert reply.node == first.node and reply.section == "example"
+    reply, _ = tutor.reply("why?", ctx)  # typed, it follows what was discussed last: now the first answer's topic
+    assert reply.node == first.node and reply.section == "why"

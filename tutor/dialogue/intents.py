@@ -41,9 +41,12 @@ class Show:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """Why? / an example / simpler / deeper / next / plot it / derive it, about what was just discussed."""
+    """Why? / an example / simpler / deeper / next / plot it / derive it, about what was just discussed,
+    or about ``about``: the node of the answer a follow-up chip sits under (an older answer's chip
+    follows up that answer, not the latest one)."""
 
     kind: FollowKind
+    about: str | None = None
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,8 @@ _LINKS = {"why": ("why", "deeper"), "deeper": ("deeper", "why"), "example": ("ex
 
 def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Context]:
     kind = intent.kind
+    if intent.about and intent.about != ctx.node and intent.about in core.kb.nodes:
+        ctx = replace(ctx, node=intent.about, shown=frozenset())  # a chip under an older answer follows that answer
     node = core.node(ctx.node)
     if node is None:
         if ctx.computation is None:

@@ -109,7 +109,7 @@ def follow_intent(reply: Reply, name: str) -> Intent:
     """The intent a follow-up chip sends: in a lesson next/back/hint step the lesson, elsewhere they follow the topic."""
     if reply.lesson is not None and reply.kind == "lesson" and name in _LESSON_FOLLOWUPS:
         return LessonCommand(name)  # type: ignore[arg-type]
-    return FollowUp(name)  # type: ignore[arg-type]
+    return FollowUp(name, about=reply.node)  # type: ignore[arg-type]
 
 
 class TutorTurn(Vertical):
