@@ -18,6 +18,8 @@ AFTER_LESSONS = Context(choices=(it.LessonCommand("start", "why-minus"), it.Less
 AFTER_COMPUTE = Context(computation=bce(1, 0.3))
 IN_LESSON = Context(node="minus-sign", lesson=LessonState("why-minus", 2, solved=True))
 AT = Context(node="log-on-unit-interval", lesson=LessonState("why-minus", 0))
+# At a checkpoint, after a question in the lesson was answered with "did you mean 1, 2?"
+AT_AFTER_CLARIFY = Context(node="log-on-unit-interval", lesson=LessonState("why-minus", 0), choices=AFTER_CLARIFY.choices)
 
 # (context, checkpoint kind or None, text, expected intent)
 CASES = [
@@ -73,6 +75,10 @@ CASES = [
     (IN_LESSON, None, "why?", it.FollowUp("why")),
     # at a checkpoint: answers, questions, hints
     (AT, "choice", "2", it.CheckpointAnswer("2")),
+    # ...but a number right after a list of choices picks from that list (the list is the last thing on screen)
+    (AT_AFTER_CLARIFY, "numeric", "1", it.Choose(1)),
+    (AT_AFTER_CLARIFY, "choice", "the second", it.Choose(2)),
+    (AT_AFTER_CLARIFY, "numeric", "0.01005", it.CheckpointAnswer("0.01005")),
     (AT, "choice", "between 0 and 1", it.CheckpointAnswer("between 0 and 1")),
     (AT, "choice", "ln 2", it.CheckpointAnswer("ln 2")),
     (AT, "choice", "b", it.CheckpointAnswer("b")),

@@ -217,6 +217,13 @@ def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent
     s = short(text)
     in_lesson = ctx.lesson is not None
 
+    # 0. A pick from the choices the last reply offered (a "did you mean" asked inside a lesson):
+    #    that list is the last thing on screen, so "1" picks from it, not answers the checkpoint.
+    if ctx.choices and at_checkpoint is not None:
+        k = rq.choice(text, len(ctx.choices))
+        if k is not None:
+            return Choose(k)
+
     # 1. Lesson commands: in a lesson the small words are commands; anywhere, listing and starting.
     #    At a choice checkpoint a lone letter or digit is a choice ("b" is not "back").
     if at_checkpoint == "choice" and re.fullmatch(r"\(?[a-h1-9][.)]?", s):
