@@ -121,6 +121,11 @@ async def test_quitting_a_lesson_says_paused_at_its_step(tmp_path):
         bar = a.screen.query_one("#lesson-progress")
         assert bar.progress == 2 and bar.total == 7
         assert "paused" in a.screen.query_one("#ask").placeholder.lower()
+        # The bar is drawn whole, so 2 of 7 looks like 2 of 7 (its inner bar was once clipped to half).
+        from textual.widgets._progress_bar import Bar
+
+        inner = bar.query_one(Bar)
+        assert 0 < inner.region.width <= bar.region.width
 
 
 def _help_keys() -> list[str]:
