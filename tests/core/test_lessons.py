@@ -149,3 +149,16 @@ def test_a_misconception_shown_in_a_lesson_is_referred_back_to_later(fresh):
     assert later.markdown.startswith("*Earlier, in the lesson “Why the minus sign?” (step 6), your answer")
     unrelated, _ = fresh.reply("why a logarithm?")
     assert "Earlier" not in unrelated.markdown
+
+
+def test_back_then_next_over_an_answered_checkpoint_is_not_a_skip(fresh):
+    """Found walking the app: answer step 1 right, next, back, next said "(Skipped step 1's checkpoint…)"."""
+    replies, ctx = run(fresh, ["start lesson why-minus", "-0.6931", "next", "back"])
+    start, right, _, back = replies
+    assert right.verdict == "right"
+    assert back.lesson.step == 1 and "Checkpoint" not in back.markdown  # answered: its explanation, not the question
+    replies, ctx = run(fresh, ["next"], ctx)
+    assert "Skipped" not in replies[0].markdown
+    replies, _ = run(fresh, ["back", "back"], ctx)  # an unanswered step is still asked
+    unanswered = run(fresh, ["start lesson likelihood"])[0][0]
+    assert "Checkpoint" in unanswered.markdown

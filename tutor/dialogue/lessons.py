@@ -158,9 +158,9 @@ def command(core: Core, intent: LessonCommand, ctx: Context) -> tuple[Reply, Con
             lead = f"(Skipped step {state.step + 1}'s checkpoint: the answer was {_shown_answer(cp)}.)"
         if state.step + 1 >= len(lesson.steps):
             return _finish(core, lesson, ctx)
-        return show(core, lesson, LessonState(lesson.id, state.step + 1), ctx, lead)
+        return show(core, lesson, _at(core, lesson, state.step + 1), ctx, lead)
     if action == "back":
-        return show(core, lesson, LessonState(lesson.id, max(0, state.step - 1)), ctx)
+        return show(core, lesson, _at(core, lesson, max(0, state.step - 1)), ctx)
     if action == "leave":
         return Reply("lesson", f"You left **{lesson.title}** at step {state.step + 1}; *start lesson {lesson.id}* "
                      "resumes it.", title="Lesson paused"), Context(node=ctx.node)
@@ -177,6 +177,12 @@ def command(core: Core, intent: LessonCommand, ctx: Context) -> tuple[Reply, Con
         return Reply("lesson", "There is no open checkpoint on this step. Type *next* to go on.", title="No hint here",
                      lesson=position(lesson, state)), ctx
     return hint(core, lesson, state, ctx)
+
+
+def _at(core: Core, lesson: Lesson, step: int) -> LessonState:
+    """The state on arriving at ``step``: a checkpoint answered right before stays answered (back, then next,
+    shows its explanation and never reports it skipped)."""
+    return LessonState(lesson.id, step, solved=step in core.store().solved(lesson.id))
 
 
 def hint(core: Core, lesson: Lesson, state: LessonState, ctx: Context, lead: str = "") -> tuple[Reply, Context]:
