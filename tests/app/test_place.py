@@ -219,3 +219,32 @@ async def test_ctrl_s_saves_the_conversation_as_markdown(tmp_path, isolated_data
     (saved,) = (isolated_data / "exports").glob("conversation-*.md")
     text = saved.read_text(encoding="utf-8")
     assert "> why the minus sign?" in text and "**Tutor: Why the minus sign?**" in text
+
+
+async def test_a_lesson_started_in_the_chat_opens_on_the_lesson_screen(tmp_path):
+    a = app(tmp_path)
+    async with a.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "start lesson why-minus")
+        await settle(pilot)
+        assert isinstance(a.screen, LessonScreen) and a.screen.lesson_id == "why-minus"
+        assert "Step 1/7" in str(a.screen.query_one("#lesson-title").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(a.screen) is ChatScreen and a.screen.context.lesson is None  # the chat is not left inside it
+
+
+async def test_one_lesson_at_a_time_esc_never_returns_to_a_lesson_already_left(tmp_path):
+    a = app(tmp_path, lesson="logistic-gradients")
+    async with a.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        a.screen.query_one("#lesson-list").action_first()
+        await pilot.press("enter")  # the first lesson, from the list opened over a lesson
+        await settle(pilot)
+        assert isinstance(a.screen, LessonScreen) and a.screen.lesson_id != "logistic-gradients"
+        assert [type(s).__name__ for s in a.screen_stack] == ["ChatScreen", "LessonScreen"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(a.screen) is ChatScreen

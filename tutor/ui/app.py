@@ -110,7 +110,14 @@ class TutorApp(App):
         self.screen.post_message(Send(Show(node), title))
 
     def open_lesson(self, lesson: str) -> None:
-        self.push_screen(LessonScreen(lesson))
+        """One lesson at a time, straight over the chat: a lesson list or an earlier lesson is closed
+        first, so Esc leads back to the chat and never into a lesson already left."""
+        self.run_worker(self._open_lesson(lesson), group="open-lesson", exclusive=True)
+
+    async def _open_lesson(self, lesson: str) -> None:
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()  # one at a time: two pops in one go left the new lesson deaf to Esc
+        await self.push_screen(LessonScreen(lesson))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

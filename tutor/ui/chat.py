@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from textual import events, on, work
@@ -210,7 +211,13 @@ class ChatScreen(Screen):
         self.answered(message)
 
     def answered(self, message: Answered) -> None:
-        """A hook for screens that show more of the conversation (the lesson screen)."""
+        """A lesson started from the chat ("start lesson 2", a lesson chip) opens on the lesson screen,
+        with its step header, keys and progress bar; the chat itself stays out of the lesson.
+        (The lesson screen overrides this hook to update its header.)"""
+        state = message.context.lesson
+        if state is not None:
+            self.context = replace(self.context, lesson=None)
+            self.tutor_app.open_lesson(state.lesson)
 
     @on(Collapsible.Expanded, ".plot-box")
     def plot_opened(self, event: Collapsible.Expanded) -> None:

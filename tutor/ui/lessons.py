@@ -37,7 +37,10 @@ class LessonListScreen(Screen):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True)
+    def on_screen_resume(self) -> None:
+        self.load()  # back from help or a dialog: progress may have moved
+
+    @work(thread=True, exclusive=True)
     def load(self) -> None:
         tutor = cast("TutorHost", self.app).tutor()
         store = tutor.store()
@@ -62,7 +65,7 @@ class LessonListScreen(Screen):
     @on(OptionList.OptionSelected, "#lesson-list")
     def open_lesson(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.app.push_screen(LessonScreen(event.option.id))
+            cast("TutorHost", self.app).open_lesson(event.option.id)
 
 
 class LessonScreen(ChatScreen):
