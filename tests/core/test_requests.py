@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from tutor.dialogue import requests as rq
+
 s = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
 
 
@@ -69,3 +71,17 @@ def test_plot_requests(tutor, text, plot):
 def test_show_me_how_to_get_y_hat_minus_y(tutor):
     reply, _ = tutor.reply("show me how to get ŷ - y")
     assert reply.kind == "derive" and reply.derivation.target == "logit"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("simpler pls", "simpler"), ("please simpler", "simpler"), ("an example please", "example"),
+    ("give me an exmaple", "example"), ("simpeler", "simpler"), ("go deper", "deeper"), ("more details thx", "deeper"),
+    ("why then", "why"),
+])
+def test_politeness_and_misspelt_follow_up_words_are_still_follow_ups(text, kind):
+    assert rq.follow_up(text) == kind
+
+
+@pytest.mark.parametrize("text", ["sample size", "exponent", "give me a sample", "deep learning", "simple question"])
+def test_near_words_that_are_not_follow_ups_stay_questions(text):
+    assert rq.follow_up(text) is None

@@ -25,7 +25,7 @@ FOLLOW_UP_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("simpler", re.compile(r"^(?:simpler|simplify|eli5|explain (?:it )?(?:more )?simply|in simpler terms|(?:say|explain) (?:it|that) simpler"
                            r"|(?:i )?(?:still )?(?:don'?t|do not) (?:get|understand)(?: it| that)?|i'?m (?:still )?(?:confused|lost)"
                            r"|huh|what\?*|too hard|too complicated|simpler please|make it simpler|can you simplify)(?: please)?$")),
-    ("deeper", re.compile(r"^(?:go )?(?:deeper|more detail|in more depth|(?:tell me )?more|details?|elaborate|go on|keep going"
+    ("deeper", re.compile(r"^(?:go )?(?:deeper|more details?|in more depth|(?:tell me )?more|details?|elaborate|go on|keep going"
                           r"|and then|dig deeper|more please|the math|the maths)(?: please)?$")),
     ("why", re.compile(r"^(?:but |and |ok |okay )?(?:why|how come|why is that|why so|but why|why though|why\?+ ?|for what reason"
                        r"|what'?s the reason|why is that so)(?: please)?$")),
@@ -48,14 +48,36 @@ def _short(text: str) -> str:
     return _text(text).strip().lower().strip(" .!?,;")
 
 
+#: The words follow-ups are asked with; a misspelling of one ("exmaple", "simpeler") is read as it.
+FOLLOW_UP_WORDS = ("example", "examples", "simpler", "simplify", "deeper", "detail", "details", "elaborate",
+                   "derivation", "picture", "continue", "understand", "confused", "complicated")
+#: How close (rapidfuzz ratio, 0-100) a word of five letters or more must be to a follow-up word, with the same first letter.
+FOLLOW_UP_SPELLING = 85
+_POLITE = re.compile(r"^(?:(?:please|pls|plz|ok|okay)\s+)+|(?:\s+(?:please|pls|plz|thanks|thx|then))+$")
+
+
+def _follow_up_spelling(short: str) -> str:
+    from rapidfuzz import fuzz, process
+
+    words = short.split()
+    for i, w in enumerate(words):
+        if len(w) >= 5 and w not in FOLLOW_UP_WORDS:
+            hit = process.extractOne(w, FOLLOW_UP_WORDS, scorer=fuzz.ratio, score_cutoff=FOLLOW_UP_SPELLING)
+            if hit and hit[0][0] == w[0]:
+                words[i] = hit[0]
+    return " ".join(words)
+
+
 def follow_up(text: str) -> str | None:
-    """Which follow-up a short message asks for (``why``, ``example``...), if any."""
+    """Which follow-up a short message asks for (``why``, ``example``...), if any: politeness
+    ("simpler pls") and misspelt follow-up words ("an exmaple") do not hide it."""
     short = _short(text)
     if len(short) > 60:
         return None
-    for name, pattern in FOLLOW_UP_PATTERNS:
-        if pattern.match(short):
-            return name
+    for candidate in dict.fromkeys((short, _POLITE.sub("", short), _follow_up_spelling(_POLITE.sub("", short)))):
+        for name, pattern in FOLLOW_UP_PATTERNS:
+            if candidate and pattern.match(candidate):
+                return name
     return None
 
 
