@@ -192,10 +192,16 @@ def _lesson_command(s: str, ctx: Context) -> LessonCommand | None:
     m = _START.match(s)
     if m:
         name = (m.group("a") or m.group("b") or "").strip().strip("'\"`")
-        if name and name not in ("it", "this", "that", "again", "over"):
-            return LessonCommand("start", name, restart=bool(m.group("re")))
-        if name in ("again", "over") and ctx.lesson is not None:
-            return LessonCommand("start", ctx.lesson.lesson, restart=True)
+        again = name.endswith((" again", " over")) or name in ("again", "over")
+        name = re.sub(r"(?:^| )(?:again|over)$", "", name).strip()
+        restart = bool(m.group("re")) or again
+        # "restart the lesson", "start this lesson again": the lesson the learner is in, or a list to pick from.
+        if name in ("", "lesson", "the lesson", "this lesson", "my lesson") or (restart and name in ("it", "this", "that")):
+            if ctx.lesson is not None:
+                return LessonCommand("start", ctx.lesson.lesson, restart=restart)
+            return LessonCommand("list") if name else None
+        if name not in ("it", "this", "that"):
+            return LessonCommand("start", name, restart=restart)
     return None
 
 
