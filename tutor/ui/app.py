@@ -28,6 +28,8 @@ class TutorApp(App):
     SUB_TITLE = "the mathematics of binary cross-entropy"
     CSS_PATH = "tutor.tcss"
     COMMANDS = App.COMMANDS | {TopicsProvider}
+    #: Below 72 columns the screen has the class -narrow: follow-up chips wrap onto a grid instead of running off.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("f1", "help", "Help", id="app.help"),

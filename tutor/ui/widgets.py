@@ -143,4 +143,4 @@ class TutorTurn(Vertical):
             chips = [Chip(f"{i}. {c.label}", c.intent) for i, c in enumerate(r.choices, 1)]
             yield Vertical(*chips, classes="chips choices")  # whole titles, one a line: never cut off
         elif r.followups:
-            yield Horizontal(*(Chip(FOLLOW_LABELS.get(f, f), follow_intent(r, f)) for f in r.followups), classes="chips")
+            yield Horizontal(*(Chip(FOLLOW_LABELS.get(f, f), follow_intent(r, f)) for f in r.followups), classes="chips follow")
