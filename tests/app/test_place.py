@@ -130,7 +130,7 @@ async def test_quitting_a_lesson_says_paused_at_its_step(tmp_path):
 
 def _help_keys() -> list[str]:
     """The keys the help table lists, as Textual names them."""
-    names = {"Enter": "enter", "F1": "f1", "F2": "f2", "Esc": "escape", "↑ / ↓": "up,down", "PageUp / PageDown": "pageup,pagedown"}
+    names = {"Enter": "enter", "Tab": "tab", "F1": "f1", "F2": "f2", "Esc": "escape", "↑ / ↓": "up,down", "PageUp / PageDown": "pageup,pagedown"}
     keys = []
     for cell in re.findall(r"^\| ([^|]+?) \|", KEYS, re.M)[2:]:
         for part in cell.split(" / ") if cell not in names else [cell]:
@@ -248,3 +248,18 @@ async def test_one_lesson_at_a_time_esc_never_returns_to_a_lesson_already_left(t
         await pilot.press("escape")
         await settle(pilot)
         assert type(a.screen) is ChatScreen
+
+
+async def test_tab_from_the_input_goes_to_the_latest_answers_chips(tmp_path):
+    """Found walking the app: Tab went to the top of the conversation, many presses from the chips just read."""
+    a = app(tmp_path)
+    async with a.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "why the minus sign?")
+        latest = await ask(pilot, "what is the sigmoid function?")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert isinstance(a.focused, Chip) and a.focused in latest.query(Chip)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert a.screen.query(TutorTurn).last().reply.node == latest.reply.node  # it followed up that answer

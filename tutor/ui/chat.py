@@ -19,7 +19,7 @@ from textual.widget import Widget
 from tutor.dialogue.reply import Context, Reply
 from tutor.dialogue.intents import Intent
 from tutor.ui.messages import Answered, Send
-from tutor.ui.widgets import LearnerTurn, TutorTurn
+from tutor.ui.widgets import Chip, LearnerTurn, TutorTurn
 
 if TYPE_CHECKING:
     from tutor.ui.host import TutorHost
@@ -37,6 +37,8 @@ class History(Input):
     BINDINGS = [
         Binding("up", "older", "Older", show=False, id="history.older"),
         Binding("down", "newer", "Newer", show=False, id="history.newer"),
+        # Tab goes to the chips of the latest answer (the ones just read), not to the top of the conversation.
+        Binding("tab", "screen.focus_latest", "Chips", show=False, id="history.chips"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -225,6 +227,15 @@ class ChatScreen(Screen):
         self._revealing = event.collapsible
         self.call_after_refresh(self.reveal, event.collapsible)
         self.focus_input()
+
+    def action_focus_latest(self) -> None:
+        """Focus the first chip of the latest answer (scrolled into view); with none, Tab's usual next widget."""
+        turns = self.query(TutorTurn)
+        chips = turns.last().query(Chip) if turns else None
+        if chips:
+            chips.first().focus()
+        else:
+            self.focus_next()
 
     @property
     def tutor_app(self) -> "TutorHost":

@@ -15,6 +15,7 @@ KEYS = """
 |---|---|
 | Enter | ask |
 | ↑ / ↓ | earlier questions |
+| Tab | to the latest answer's buttons (Enter presses one; shift+Tab goes back) |
 | PageUp / PageDown | scroll the conversation (typing stays in the input) |
 | ctrl+p | jump to any topic or lesson (command palette) |
 | ctrl+l | clear the conversation |
