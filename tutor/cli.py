@@ -174,6 +174,8 @@ def _choose_content(args: argparse.Namespace) -> bool:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     cmd = args.command
+    if cmd == "new":  # the folder to write into, as named (before the built-in folder is dropped from the list)
+        args.target = args.content[0] if args.content else None
     if cmd == "new" and args.content:  # a new pack: its folder may not exist yet
         try:
             args.content[0].mkdir(parents=True, exist_ok=True)
@@ -348,7 +350,7 @@ def _new(args: argparse.Namespace) -> int:
     from tutor.content import authoring
     from tutor.errors import TutorError
 
-    target = args.content[0] if args.content else Path(".")
+    target = args.target or (args.content[0] if args.content else Path("."))
     try:
         written = authoring.scaffold(args.what, args.id, target, builtin=args.builtin, extra=args.content,
                                      step_node=args.step_node)
