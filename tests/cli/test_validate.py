@@ -43,7 +43,7 @@ def test_builtin_content_is_valid(kb):
 def test_builtin_content_validates_from_the_command_line():
     res = subprocess.run([sys.executable, "-m", "tutor", "validate"], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout == ""
+    assert all(": warning: " in line for line in res.stdout.splitlines())  # advice only, never a problem
 
 
 CASES = {

@@ -162,6 +162,8 @@ MIN_QUESTIONS = 10
 
 def concept_fix(concept: str, concepts_file: str | None) -> str:
     """How to declare an unknown concept id: the file to write and the exact lines to add."""
+    if not _ID.match(concept):
+        return "concept ids are lowercase letters, digits and '-' (such as focal-loss)"
     title = concept.replace("-", " ").capitalize()
     line = f'{concept} = "{title}"'
     if not concepts_file:
