@@ -48,6 +48,8 @@ def errors(problems: list[Problem]) -> int:
 def did_you_mean(key: str, known: Iterable[str]) -> str:
     """`` (did you mean 'tolerance'?)`` for a near miss, else `` (known: a, b, c)``."""
     known = sorted(known)
+    if len(key) > 64:  # no key is that long: nothing to suggest (and no long comparison)
+        return f" (known: {', '.join(known)})"
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if not close:  # "intro_text" for "intro", "sumary_line" for "summary": a known key as a prefix
         close = [k for k in known if key.lower().startswith(k) and len(k) >= 3][:1]
