@@ -155,8 +155,8 @@ def test_validate_one_file_reports_only_that_files_problems(tmp_path, capsys):
     assert code == 0 and out == ""
     code, out, _ = run(capsys, "validate", bad)
     assert code == 1
-    assert out.splitlines() == [f"{bad}:6: unknown key 'colour' (known: concepts, derive, id, keywords, links, plot, "
-                                "questions, scope, title)"]
+    assert out.splitlines() == [(f"{bad}:6: unknown key 'colour' (known: concepts, derive, id, keywords, links, plot, "
+                                 "questions, scope, title)")]
 
 
 def test_validate_a_missing_file(tmp_path, capsys):
@@ -171,8 +171,8 @@ def test_few_questions_are_a_warning_not_an_error(tmp_path, capsys):
     node(root, "enough", "minus-sign", n=10)
     code, out, err = run(capsys, "validate", "--content", root)
     assert code == 0
-    assert out.splitlines() == [f"{path}:5: warning: node 'few' has 9 question(s); write 10 or more, in varied "
-                                "registers, so learners' questions reach it"]
+    assert out.splitlines() == [(f"{path}:5: warning: node 'few' has 9 question(s); write 10 or more, in varied "
+                                 "registers, so learners' questions reach it")]
     assert "1 warning(s)" in err
 
 

@@ -53,8 +53,8 @@ def test_a_warning_is_labelled_and_kept_apart_from_problems(tmp_path):
     assert "few-questions" in kb.nodes  # a warning does not stop the node loading
     assert not [p for p in kb.problems if p.path == str(path)]
     warnings = [str(w) for w in kb.warnings if w.path == str(path)]
-    assert warnings == [f"{path}:5: warning: node 'few-questions' has 3 question(s); write 10 or more, in varied "
-                        "registers, so learners' questions reach it"]
+    assert warnings == [(f"{path}:5: warning: node 'few-questions' has 3 question(s); write 10 or more, in varied "
+                         "registers, so learners' questions reach it")]
     assert str(Problem("f.md", 3, "m", warning=True)) == "f.md:3: warning: m"
 
 

@@ -274,7 +274,7 @@ class NumericCheckpoint(Checkpoint):
             for args in arg_lists:
                 try:
                     value = fn(*args).value
-                except Exception:  # a computation refusing these arguments: try the next
+                except (TutorError, TypeError, ValueError, ArithmeticError):  # refused these arguments: try the next
                     continue
                 if close(value):
                     return f"{name}({', '.join(_short(a) for a in args)})"

@@ -8,12 +8,21 @@ its line, with the key it most resembles.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from tutor.content import template
 from tutor.content.checkpoints import KINDS, Checkpoint
-from tutor.content.files import Problem, errors, key_line, key_line_in, parse_toml, strings, unknown_key
+from tutor.content.files import (
+    Problem,
+    errors,
+    key_line,
+    key_line_in,
+    parse_toml,
+    strings,
+    unknown_key,
+)
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,6 @@ def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusi
 
     d = train.Dataset.make(nodes, rows)
     res = d.cross_validate(folds, seed)
-    C = d.n_classes
     inside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and not d.outside[d.row_y[i]]]
     outside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and d.outside[d.row_y[i]]]
     nonode = [i for i in range(len(rows)) if d.row_y[i] < 0]
