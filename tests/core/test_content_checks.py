@@ -155,3 +155,10 @@ def test_serve_passes_no_builtin_to_the_served_app(monkeypatch):
     monkeypatch.setattr(serving, "guarded_server", lambda command, host, port: seen.setdefault("cmd", command) and Fake())
     serving.serve([Path("/p a")], "localhost", 8000, builtin=False)
     assert seen["cmd"].endswith("--content '/p a' --no-builtin")
+
+
+def test_concepts_toml_keys_are_checked(tmp_path):
+    path = tmp_path / "concepts.toml"
+    path.write_text('[concept]\nfocal-loss = "Focal loss"\n', encoding="utf-8")
+    found = [str(p) for p in load([tmp_path]).problems if p.path == str(path)]
+    assert f"{path}:1: unknown key 'concept' (did you mean 'concepts'?)" in found, found

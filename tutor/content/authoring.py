@@ -182,8 +182,11 @@ def _new_node(ident: str, folder: Path, kb: KnowledgeBase) -> list[tuple[Path, s
         raise InputError(f"a node '{ident}' already exists ({kb.nodes[ident].path}); choose another id")
     words = ident.replace("-", " ")
     text = NODE_TEMPLATE.format(id=ident, title=_title(ident), concept=ident, words=words)
-    questions_taken = {q.casefold() for n in kb.nodes.values() for q in n.questions}
-    if any(q in questions_taken for q in (f"what is {words}?", f"can you explain {words} simply")):
+    from tutor.content.nodes import normalise_question
+
+    taken = {normalise_question(q) for n in kb.nodes.values() for q in n.questions}
+    mine = [line.strip().strip('",') for line in text.split("questions = [", 1)[1].split("]", 1)[0].splitlines()]
+    if any(normalise_question(q) in taken for q in mine if q):
         raise InputError(f"another node already asks 'what is {words}?'; choose another id")
     written: list[tuple[Path, str]] = []
     folder.mkdir(parents=True, exist_ok=True)

@@ -437,6 +437,9 @@ def _load_concepts(path: Path, display: str, kb: KnowledgeBase) -> None:
     data = parse_toml(text, display, 1, kb.problems) if text is not None else None
     if data is None:
         return
+    for key in data:
+        if key != "concepts":
+            kb.problems.append(Problem(display, key_line(text.split("\n"), key, 1), unknown_key(key, ["concepts"])))
     table = data.get("concepts")
     if not isinstance(table, dict):
         kb.problems.append(Problem(display, 1, "concepts.toml holds a [concepts] table: id = \"title\""))
