@@ -349,3 +349,17 @@ def test_eval_without_a_header_says_what_the_first_line_must_be(tmp_path, capsys
     code, _, err = run(capsys, "eval", path)
     assert code == 2
     assert "the first line must be a header naming the tab-separated columns concept <TAB> also <TAB> question" in err
+
+
+@pytest.mark.slow
+def test_eval_cv_json_and_threshold(capsys):
+    forum = Path(__file__).resolve().parent.parent / "data" / "forum.tsv"
+    code, out, err = run(capsys, "eval", forum, "--cv", "--json", "--min-top1", "100")
+    figures = json.loads(out)
+    assert figures["folds"] == 5 and figures["in_scope"] + figures["out_of_scope"] <= 60
+    assert 0 <= figures["top1_pct"] <= 100
+    if figures["top1_pct"] < 100:
+        assert code == 1 and "is below --min-top1 100%" in err
+    else:
+        assert code == 0
+    assert run(capsys, "eval", forum, "--cv", "--min-top1", "0")[0] == 0

@@ -246,8 +246,8 @@ def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusi
         lines.append(f"no node lists {', '.join(missing)}: those {len(nonode)} questions were refused "
                      f"{pct(sum(kinds[i] == 'refuse' for i in nonode), len(nonode))} of the time (not counted above)")
     if figures is not None:
-        def share(n: int, m: int) -> float:
-            return round(100.0 * n / m, 2) if m else 0.0
+        def share(n, m: int) -> float:  # n may be a NumPy integer or bool: JSON takes only Python numbers
+            return round(100.0 * int(n) / m, 2) if m else 0.0
 
         wrong: Counter = Counter()
         names = [n.id for n in d.nodes]
@@ -261,7 +261,7 @@ def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusi
         figures.update({
             "folds": folds, "in_scope": len(inside), "out_of_scope": len(outside), "no_node": len(nonode),
             "top1_pct": share(top1, len(inside)),
-            "top1_exact": 100.0 * top1 / len(inside) if inside else 0.0,
+            "top1_exact": 100.0 * int(top1) / len(inside) if inside else 0.0,
             "top3_pct": share(sum(res.top3[i] for i in inside), len(inside)),
             "clarify_pct": share(sum(kinds[i] == "clarify" for i in inside), len(inside)),
             "wrong_answers_pct": share(sum(kinds[i] == "answer" and not d.ok[i][best[i]] for i in inside), len(inside)),
