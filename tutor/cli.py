@@ -154,9 +154,12 @@ def _choose_content(args: argparse.Namespace) -> bool:
     """Set ``args.content`` and ``args.builtin`` from the flags, ``TUTOR_CONTENT`` and config.toml; False on bad flags."""
     from tutor.store.config import choose_content
 
+    from tutor.content.files import exists, is_dir, short
+
     for folder in getattr(args, "content", []) or []:
-        if not folder.is_dir():
-            _err(f"no content folder at {folder}" + (" (it is a file; give the folder that holds it)" if folder.exists() else ""))
+        if not is_dir(folder):
+            _err(f"no content folder at {short(str(folder), 200)}"
+                 + (" (it is a file; give the folder that holds it)" if exists(folder) else ""))
             return False
     choice = choose_content(getattr(args, "content", []), getattr(args, "builtin", None))
     for notice in choice.notices:
@@ -357,6 +360,9 @@ def _new(args: argparse.Namespace) -> int:
     except TutorError as err:
         _err(err.message)
         return EXIT_USAGE
+    except OSError as err:
+        _err(f"could not write into {target}: {err.strerror or err}")
+        return EXIT_PROBLEMS
     for path, what in written:
         print(f"{what} {path}")
     print(f"next: edit it, then run: tutor validate {written[0][0]}", file=sys.stderr)

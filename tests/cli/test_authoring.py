@@ -363,3 +363,14 @@ def test_eval_cv_json_and_threshold(capsys):
     else:
         assert code == 0
     assert run(capsys, "eval", forum, "--cv", "--min-top1", "0")[0] == 0
+
+
+def test_names_too_long_for_the_file_system_get_a_message(tmp_path, monkeypatch, capsys):
+    long = "x" * 5000  # longer than any file name: stat() raises "File name too long"
+    code, out, _ = run(capsys, "validate", long)
+    assert code == 1 and out.endswith(":1: no such file or folder\n") and len(out) < 400
+    code, _, err = run(capsys, "--content", long, "lessons")
+    assert code == 2 and "no content folder at" in err and len(err) < 400
+    monkeypatch.setenv("TUTOR_CONTENT", long)
+    code, ids, err = lessons(capsys)
+    assert code == 0 and "why-minus" in ids and "does not exist; skipped" in err

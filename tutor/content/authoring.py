@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.content.files import Problem
+from tutor.content.files import Problem, exists, is_dir, is_file, short
 from tutor.content.nodes import _ID, KnowledgeBase, builtin_content_dir, load
 from tutor.errors import InputError
 
@@ -40,9 +40,9 @@ def content_root(path: Path, roots: list[Path]) -> Path:
     for root in roots:
         if _within(here, _resolved(root)):
             return root
-    start = here if here.is_dir() else here.parent
+    start = here if is_dir(here) else here.parent
     for folder in [start, *start.parents]:
-        if (folder / "concepts.toml").is_file():
+        if is_file(folder / "concepts.toml"):
             return _display(folder)
     return _display(start.parent if start.name == "lessons" else start)
 
@@ -64,8 +64,8 @@ def validate(paths: list[Path], folders: list[Path], builtin: bool = True) -> Va
         judged = [_resolved(f) for f in folders] or [_resolved(builtin_content_dir())]
         warnings = [w for w in kb.warnings if any(_within(_resolved(Path(w.path)), f) for f in judged)]
         return Validation(kb, list(kb.problems), warnings)
-    missing = [Problem(str(p), 1, "no such file or folder") for p in paths if not p.exists()]
-    paths = [p for p in paths if p.exists()]
+    missing = [Problem(short(str(p), 200), 1, "no such file or folder") for p in paths if not exists(p)]
+    paths = [p for p in paths if exists(p)]
     read = ([builtin_content_dir()] if builtin else []) + list(folders)
     extra: list[Path] = []
     for path in paths:
@@ -159,19 +159,19 @@ def scaffold(what: str, ident: str, folder: Path, *, builtin: bool = True, extra
     """Write a new node (``folder/ID.md``, and its concept in ``folder/concepts.toml``) or lesson
     (``folder/lessons/ID.toml``); the files written, each with "wrote" or "added to". Never overwrites."""
     check_id(ident)
-    if folder.exists() and not folder.is_dir():
+    if exists(folder) and not is_dir(folder):
         raise InputError(f"{folder} is a file; name the content folder to write into")
     if _within(_resolved(folder), _resolved(builtin_content_dir())):
         raise InputError(f"{folder} is the built-in content; write into a folder of your own with --content DIR")
     folders = list(dict.fromkeys([*(extra or []), folder]))
-    kb = load([f for f in folders if f.is_dir()], builtin=builtin)
+    kb = load([f for f in folders if is_dir(f)], builtin=builtin)
     if what == "node":
         return _new_node(ident, folder, kb)
     return _new_lesson(ident, folder, kb, step_node)
 
 
 def _refuse_existing(path: Path) -> None:
-    if path.exists() or path.is_symlink():
+    if exists(path):
         raise InputError(f"{path} already exists; it is left as it is (choose another id, or edit that file)")
 
 
@@ -202,11 +202,14 @@ def _declare_concept(path: Path, ident: str) -> tuple[Path, str]:
     import tomllib
 
     line = f'{ident} = "{_title(ident)}"\n'
-    if not path.exists():
+    if not exists(path):
         with path.open("x", encoding="utf-8") as f:
             f.write("# Concepts this folder's nodes teach: id = \"title\".\n[concepts]\n" + line)
         return path, "wrote"
-    old = path.read_text(encoding="utf-8")
+    try:
+        old = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text; fix it first") from None
     try:
         data = tomllib.loads(old)
     except tomllib.TOMLDecodeError as err:

@@ -40,6 +40,28 @@ class Problem:
         return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
 
+def is_dir(path: Path) -> bool:
+    """``path.is_dir()`` that is False instead of raising (a name too long, a folder that cannot be read)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def exists(path: Path) -> bool:
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return False
+
+
 def errors(problems: list[Problem]) -> int:
     """How many of ``problems`` are errors (not warnings)."""
     return sum(1 for p in problems if not p.warning)

@@ -19,7 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.content.files import read_regular, toml_limits, unknown_key
+from tutor.content.files import exists, is_dir, read_regular, toml_limits, unknown_key
 
 APP_NAME = "tutor"
 CONFIG_NAME = "config.toml"
@@ -56,7 +56,7 @@ def read_config(path: Path | None = None) -> Config:
     """The settings in ``path`` (default :func:`config_path`); an empty :class:`Config` when there is no file."""
     path = path or config_path()
     try:
-        if not path.exists():
+        if not exists(path):
             return Config()
         data = read_regular(path, MAX_CONFIG_BYTES)
         if len(data) > MAX_CONFIG_BYTES:
@@ -122,11 +122,11 @@ def choose_content(flags: list[Path] | None, builtin_flag: bool | None, environ:
             folders, source = list(config.content), str(config_path()) if config.content else ""
         kept = []
         for folder in folders:
-            if folder.is_dir():
+            if is_dir(folder):
                 kept.append(folder)
             else:
-                notices.append(f"the content folder {folder} (named in {source}) "
-                               f"{'is not a folder' if folder.exists() else 'does not exist'}; skipped")
+                notices.append(f"the content folder {_short(folder)} (named in {source}) "
+                               f"{'is not a folder' if exists(folder) else 'does not exist'}; skipped")
         folders = kept
     if builtin_flag is None:
         config = config if config is not None else read_config()
@@ -136,6 +136,11 @@ def choose_content(flags: list[Path] | None, builtin_flag: bool | None, environ:
     else:
         builtin = builtin_flag
     return ContentChoice(_unique(folders), builtin, source, list(dict.fromkeys(notices)))
+
+
+def _short(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _unique(folders: list[Path]) -> list[Path]:
