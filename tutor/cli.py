@@ -152,9 +152,8 @@ def _load(args: argparse.Namespace, **kw):
 
 def _choose_content(args: argparse.Namespace) -> bool:
     """Set ``args.content`` and ``args.builtin`` from the flags, ``TUTOR_CONTENT`` and config.toml; False on bad flags."""
-    from tutor.store.config import choose_content
-
     from tutor.content.files import exists, is_dir, short
+    from tutor.store.config import choose_content
 
     for folder in getattr(args, "content", []) or []:
         if not is_dir(folder):
@@ -167,9 +166,9 @@ def _choose_content(args: argparse.Namespace) -> bool:
     folders = choice.folders
     if choice.builtin:  # the built-in folder named again would report each of its ids as already used
         from tutor.content.nodes import builtin_content_dir
-        from tutor.store.config import _unique
+        from tutor.store.config import unique_folders
 
-        folders = _unique([builtin_content_dir(), *folders])[1:]
+        folders = unique_folders([builtin_content_dir(), *folders])[1:]
     args.content, args.builtin = folders, choice.builtin
     return True
 
@@ -183,7 +182,7 @@ def _main(argv: list[str] | None) -> int:
         try:
             args.content[0].mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            _err(f"cannot make the content folder {args.content[0]}: {err.strerror or err}")
+            _err(f"cannot make the content folder {str(args.content[0])[:200]}: {err.strerror or err}")
             return EXIT_USAGE
     if not _choose_content(args):
         return EXIT_USAGE

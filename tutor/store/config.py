@@ -135,7 +135,7 @@ def choose_content(flags: list[Path] | None, builtin_flag: bool | None, environ:
         builtin = config.builtin if config.builtin is not None else True
     else:
         builtin = builtin_flag
-    return ContentChoice(_unique(folders), builtin, source, list(dict.fromkeys(notices)))
+    return ContentChoice(unique_folders(folders), builtin, source, list(dict.fromkeys(notices)))
 
 
 def _short(path: Path) -> str:
@@ -143,7 +143,7 @@ def _short(path: Path) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def _unique(folders: list[Path]) -> list[Path]:
+def unique_folders(folders: list[Path]) -> list[Path]:
     """Each folder once (a folder named twice would report every id in it as already used)."""
     seen: set[str] = set()
     out = []
