@@ -15,15 +15,18 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    def content_option(default) -> argparse.ArgumentParser:
+    def content_option(default, builtin_default) -> argparse.ArgumentParser:
         parent = argparse.ArgumentParser(add_help=False)
         parent.add_argument("--content", action="append", default=default, metavar="DIR", type=Path,
-                            help="add a folder of content files on top of the built-in content (repeatable)")
+                            help="add a folder of content files on top of the built-in content (repeatable; "
+                                 "replaces TUTOR_CONTENT and the config file's folders)")
+        parent.add_argument("--builtin", action=argparse.BooleanOptionalAction, default=builtin_default,
+                            help="read the built-in content (default); --no-builtin: only the --content folders")
         return parent
 
     # Before or after the subcommand: the subcommand's option must not reset what was given before it.
-    common = content_option(argparse.SUPPRESS)
-    p = argparse.ArgumentParser(prog="tutor", parents=[content_option([])],
+    common = content_option(argparse.SUPPRESS, argparse.SUPPRESS)
+    p = argparse.ArgumentParser(prog="tutor", parents=[content_option([], None)],
                                 description="A terminal tutor for the mathematics of binary cross-entropy.")
     p.add_argument("--version", action="version", version=f"tutor {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,17 +56,34 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--latex", action="store_true", help="print LaTeX")
     s.add_argument("--json", action="store_true", help="print the derivation object as JSON")
 
-    s = sub.add_parser("validate", parents=[common], help="check content files")
+    s = sub.add_parser("validate", parents=[common], help="check content files",
+                       description="Check content files. Each problem is one 'file:line: message' line (exit 1); "
+                                   "warnings ('file:line: warning: message') are advice and keep exit 0. A FILE is "
+                                   "judged with the content folder it belongs to.")
     s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content)")
+
+    s = sub.add_parser("new", parents=[common], help="start a new node or lesson from a template that validates",
+                       description="Write a new node (ID.md) or lesson (lessons/ID.toml) into the content folder: "
+                                   "--content DIR, else the first remembered folder (TUTOR_CONTENT, config.toml), "
+                                   "else the current folder. Never overwrites a file.")
+    s.add_argument("what", choices=["node", "lesson"], help="what to write")
+    s.add_argument("id", help="its id: lowercase letters, digits and '-', such as focal-loss")
+    s.add_argument("--node", dest="step_node", metavar="NODE",
+                   help="for a lesson: the node its first step shows (default: a node of the content folder)")
 
     sub.add_parser("lessons", parents=[common], help="list lessons and your progress")
     s = sub.add_parser("lesson", parents=[common], help="open the app on a lesson (the list without ID)")
     s.add_argument("id", nargs="?")
 
-    s = sub.add_parser("eval", parents=[common], help="measure matching on labelled questions (TSV)")
+    s = sub.add_parser("eval", parents=[common], help="measure matching on labelled questions (TSV)",
+                       description="Measure how often labelled questions reach the right topic. FILE is a TSV with a "
+                                   "header line and the columns concept, also, question (docs/authoring.md).")
     s.add_argument("file", type=Path)
     s.add_argument("--misses", action="store_true", help="list every miss")
     s.add_argument("--cv", action="store_true", help="cross-validate the semantic matcher on FILE (5 folds) with a confusion table")
+    s.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    s.add_argument("--min-top1", type=_percentage, metavar="P",
+                   help="exit 1 when top-1 is below P percent (0 to 100), for an author's CI")
 
     s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)",
                        description="Serve the app in a browser (textual-serve). Only pages of this server start "
@@ -76,6 +96,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _percentage(text: str) -> float:
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number; give a percentage such as 85") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text} is not a percentage between 0 and 100")
+    if 0 < value < 1 and "%" not in text:
+        raise argparse.ArgumentTypeError(f"{text} would mean {text} percent; write {value * 100:g} for "
+                                         f"{value * 100:g} percent (or {text}% if you mean it)")
+    return value
+
+
 def _err(message: str) -> None:
     print(f"tutor: {message}", file=sys.stderr)
 
@@ -83,7 +116,7 @@ def _err(message: str) -> None:
 def _tutor(args: argparse.Namespace, *, quiet: bool = False):
     from tutor.dialogue.engine import Tutor
 
-    t = Tutor.from_folders(args.content)
+    t = Tutor(_load(args))
     if not quiet:
         for problem in t.kb.problems:
             _err(f"warning: {problem}")
@@ -111,13 +144,48 @@ def _tty(stream) -> bool:
         return False
 
 
+def _load(args: argparse.Namespace, **kw):
+    from tutor.content.nodes import load
+
+    return load(args.content, builtin=args.builtin, **kw)
+
+
+def _choose_content(args: argparse.Namespace) -> bool:
+    """Set ``args.content`` and ``args.builtin`` from the flags, ``TUTOR_CONTENT`` and config.toml; False on bad flags."""
+    from tutor.content.files import exists, is_dir, short
+    from tutor.store.config import choose_content
+
+    for folder in getattr(args, "content", []) or []:
+        if not is_dir(folder):
+            _err(f"no content folder at {short(str(folder), 200)}"
+                 + (" (it is a file; give the folder that holds it)" if exists(folder) else ""))
+            return False
+    choice = choose_content(getattr(args, "content", []), getattr(args, "builtin", None))
+    for notice in choice.notices:
+        _err(f"warning: {notice}")
+    folders = choice.folders
+    if choice.builtin:  # the built-in folder named again would report each of its ids as already used
+        from tutor.content.nodes import builtin_content_dir
+        from tutor.store.config import unique_folders
+
+        folders = unique_folders([builtin_content_dir(), *folders])[1:]
+    args.content, args.builtin = folders, choice.builtin
+    return True
+
+
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     cmd = args.command
-    for folder in getattr(args, "content", []) or []:
-        if not folder.is_dir():
-            _err(f"no content folder at {folder}" + (" (it is a file; give the folder that holds it)" if folder.exists() else ""))
+    if cmd == "new":  # the folder to write into, as named (before the built-in folder is dropped from the list)
+        args.target = args.content[0] if args.content else None
+    if cmd == "new" and args.content:  # a new pack: its folder may not exist yet
+        try:
+            args.content[0].mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            _err(f"cannot make the content folder {str(args.content[0])[:200]}: {err.strerror or err}")
             return EXIT_USAGE
+    if not _choose_content(args):
+        return EXIT_USAGE
     if cmd is None:
         return _open_app(args)
     if cmd == "lesson":
@@ -142,12 +210,15 @@ def _command(args: argparse.Namespace) -> int:
         return _derive(args)
     if cmd == "lessons":
         return _lessons(args)
+    if cmd == "new":
+        return _new(args)
     if cmd == "eval":
         from tutor.matching.evaluate import run_cli, run_cv_cli
 
         if args.cv:
-            return run_cv_cli(list(_tutor(args).kb.nodes.values()), args.file)
-        return run_cli(_tutor(args), args.file, misses=args.misses)
+            return run_cv_cli(list(_tutor(args).kb.nodes.values()), args.file, as_json=args.json,
+                              min_top1=args.min_top1)
+        return run_cli(_tutor(args), args.file, misses=args.misses, as_json=args.json, min_top1=args.min_top1)
     if cmd == "serve":
         return _serve(args)
     if cmd == "export":
@@ -162,7 +233,7 @@ def _open_app(args: argparse.Namespace, lesson: str | None = None) -> int:
         return EXIT_USAGE
     from tutor.ui.app import make_app
 
-    make_app(content=args.content, lesson=lesson).run()
+    make_app(content=args.content, lesson=lesson, builtin=args.builtin).run()
     return EXIT_OK
 
 
@@ -262,22 +333,38 @@ def _store_notice(t) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from tutor.content.nodes import load
+    from tutor.content import authoring
 
-    if args.paths:
-        # Check the named files against the built-in concepts and nodes they may link to.
-        kb = load([*args.content, *args.paths], deep=True)
-        names = [str(p) for p in args.paths]
-        problems = [p for p in kb.problems if any(p.path.startswith(n) for n in names)]
-    else:
-        kb = load(args.content, deep=True)
-        problems = kb.problems
-    for problem in problems:
+    result = authoring.validate(args.paths, args.content, builtin=args.builtin)
+    for problem in [*result.problems, *result.warnings]:
         print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s).", file=sys.stderr)
+    counts = f"{len(result.problems)} problem(s), {len(result.warnings)} warning(s)"
+    if result.problems:
+        print(f"{counts}.", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"ok: {len(kb.nodes)} nodes, {len(kb.lessons)} lessons, {len(kb.concepts)} concepts.", file=sys.stderr)
+    kb = result.kb
+    print(f"ok: {len(kb.nodes)} nodes, {len(kb.lessons)} lessons, {len(kb.concepts)} concepts"
+          + (f"; {len(result.warnings)} warning(s)." if result.warnings else "."), file=sys.stderr)
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from tutor.content import authoring
+    from tutor.errors import TutorError
+
+    target = args.target or (args.content[0] if args.content else Path("."))
+    try:
+        written = authoring.scaffold(args.what, args.id, target, builtin=args.builtin, extra=args.content,
+                                     step_node=args.step_node)
+    except TutorError as err:
+        _err(err.message)
+        return EXIT_USAGE
+    except OSError as err:
+        _err(f"could not write into {target}: {err.strerror or err}")
+        return EXIT_PROBLEMS
+    for path, what in written:
+        print(f"{what} {path}")
+    print(f"next: edit it, then run: tutor validate {written[0][0]}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -309,10 +396,9 @@ def _derive(args: argparse.Namespace) -> int:
 
 
 def _lessons(args: argparse.Namespace) -> int:
-    from tutor.content.nodes import load
     from tutor.store.progress import open_store
 
-    kb = load(args.content)
+    kb = _load(args)
     store = open_store()
     if store.notice:
         _err(store.notice)
@@ -324,10 +410,9 @@ def _lessons(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from tutor import export
-    from tutor.content.nodes import load
     from tutor.store.progress import open_store
 
-    kb = load(args.content)
+    kb = _load(args)
     if args.lesson and args.lesson not in kb.lessons:
         _err(f"no lesson '{args.lesson}'; 'tutor lessons' lists them")
         return EXIT_USAGE
@@ -349,7 +434,7 @@ def _serve(args: argparse.Namespace) -> int:
     from tutor.ui.serve import serve
 
     try:
-        serve(args.content, args.host, args.port)
+        serve(args.content, args.host, args.port, builtin=args.builtin)
     except ImportError:
         _err("serving needs textual-serve, this project's 'serve' extra: pip install 'loss-tutor[serve]' "
              "(in a checkout: pip install -e '.[serve]')")

@@ -56,7 +56,7 @@ def test_validate_echoes_names_and_fields_without_escapes(tmp_path):
         f'questions = ["q"]\n"field\\u001b]0;x\\u0007" = 1\n+++\nBody.\n', encoding="utf-8")
     res = _run(["validate", str(pack)], tmp_path)
     assert res.returncode == 1
-    assert b"unknown field" in res.stdout and b"unknown concept" in res.stdout, res.stdout
+    assert b"unknown key" in res.stdout and b"unknown concept" in res.stdout, res.stdout
     assert _clean(res.stdout) and _clean(res.stderr)
 
 

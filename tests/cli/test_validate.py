@@ -43,7 +43,7 @@ def test_builtin_content_is_valid(kb):
 def test_builtin_content_validates_from_the_command_line():
     res = subprocess.run([sys.executable, "-m", "tutor", "validate"], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert res.stdout == ""
+    assert all(": warning: " in line for line in res.stdout.splitlines())  # advice only, never a problem
 
 
 CASES = {
@@ -53,7 +53,7 @@ CASES = {
     "unknown concept": ('+++\nid = "x3"\ntitle = "t"\nconcepts = ["minus-sing"]\nquestions = ["q three"]\n+++\nbody\n', 4, "unknown concept id 'minus-sing'"),
     "unknown computation": ('+++\nid = "x4"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q four"]\n+++\nline one\n\nsee {{ blah(1) }}\n', 9, "unknown computation 'blah'"),
     "dead link": ('+++\nid = "x5"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q five"]\n[links]\nwhy = "no-such-node"\n+++\nbody\n', 7, "names node 'no-such-node'"),
-    "unknown field": ('+++\nid = "x6"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q six"]\ncolour = "red"\n+++\nbody\n', 6, "unknown field 'colour'"),
+    "unknown field": ('+++\nid = "x6"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q six"]\ncolour = "red"\n+++\nbody\n', 6, "unknown key 'colour'"),
 }
 
 

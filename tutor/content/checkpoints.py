@@ -57,6 +57,10 @@ class Checkpoint:
         """What to tell a learner whose text could not be read as an answer of this kind."""
         return "I could not read that as an answer. Type *hint* for a nudge."
 
+    def advice(self, deep: bool) -> list[str]:
+        """Warnings for the author (the checkpoint works, but could be written better)."""
+        return []
+
     @classmethod
     def validate(cls, raw: dict[str, Any], where: str, deep: bool) -> tuple[Any, list[str]]:
         """The answer read from ``raw``, and what is wrong with this kind's fields."""
@@ -146,6 +150,22 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
     return significant >= 2 and abs(got - right) <= 0.5 * 10 ** -decimals + 1e-12
 
 
+_PLAIN_NUMBER = re.compile(rf"^\s*{NUMBER}\s*$")
+
+
+def as_spec(value: Any) -> Any:
+    """An author's numeric answer or feedback value as the checkpoint keeps it: a typed number
+    (``0.325``, ``"0.325"``) as a float, ``"{{ neglog(0.99) }}"`` as ``"neglog(0.99)"``."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("{{") and text.endswith("}}"):
+        text = text[2:-2].strip()
+    if _PLAIN_NUMBER.match(text):
+        return to_float(text.strip())
+    return text
+
+
 def value_of(spec: str) -> float:
     """The number a computation such as ``neglog(0.99)`` stands for."""
     from tutor.maths import computations
@@ -156,7 +176,12 @@ def value_of(spec: str) -> float:
     return float(value)
 
 
+def _short(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
 def _spec_value(when: Any) -> float | None:
+    when = as_spec(when)
     if isinstance(when, bool):
         return None
     if isinstance(when, (int, float)):
@@ -207,18 +232,70 @@ class NumericCheckpoint(Checkpoint):
             return "I was looking for a value: a number, an expression such as -ln 2, or inf or NaN. Type *hint* for a nudge."
         return "I was looking for a number (or an expression such as -ln 2). Type *hint* for a nudge."
 
+    def advice(self, deep: bool) -> list[str]:
+        if isinstance(self.answer, str) or not math.isfinite(float(self.answer)):
+            return []  # a computation, or a value no computation shows (NaN, ±inf: the answer is the idea)
+        from tutor.maths.numeric import fmt
+
+        typed = fmt(float(self.answer))
+        found = self.producing_call() if deep else None
+        if found:
+            return [f"the answer {typed} is a typed number; {found} computes it: write answer = \"{found}\""]
+        return [f"the answer {typed} is a typed number, shown to learners as typed; if a computation gives it, "
+                "write that instead (answer = \"neglog(0.99)\")"]
+
+    def producing_call(self) -> str | None:
+        """A computation that gives the typed answer: a placeholder in the prompt, hints or explanation,
+        or a computation of one or two numbers the prompt states; None when none is found."""
+        from tutor.maths import computations
+
+        right = float(self.answer)
+        close = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and (  # noqa: E731
+            abs(v - right) <= max(self.tolerance, 1e-9 * abs(right)))
+        texts = [self.prompt, *self.hints, self.explanation]
+        for text in texts:
+            for _, inner in template.placeholders(text):
+                try:
+                    if close(value_of(inner)):
+                        return inner.split("|")[0].strip()
+                except (TutorError, TypeError, ValueError, KeyError):
+                    continue
+        numbers: list[float] = []
+        for m in re.finditer(NUMBER, template.blank(self.prompt)):
+            try:
+                v = to_float(m.group(0))
+            except InputError:
+                continue
+            if v not in numbers:
+                numbers.append(v)
+        numbers = numbers[:6]
+        arg_lists = [(a,) for a in numbers] + [(a, b) for a in numbers for b in numbers if a != b]
+        for name, fn in computations.FUNCTIONS.items():
+            for args in arg_lists:
+                try:
+                    value = fn(*args).value
+                except (TutorError, TypeError, ValueError, ArithmeticError):  # refused these arguments: try the next
+                    continue
+                if close(value):
+                    return f"{name}({', '.join(_short(a) for a in args)})"
+        return None
+
     @classmethod
     def validate(cls, raw, where, deep):
-        answer = raw.get("answer")
+        answer = as_spec(raw.get("answer"))
         if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
             return None, [f"{where}: a numeric answer is a number or a computation such as \"neglog(0.99)\""]
         if isinstance(answer, str):
             try:
                 template.evaluate(template.parse_call(answer))
             except TutorError as err:
-                return None, [f"{where}: {err.message}"]
+                return None, [f"{where}: {err.message} (a numeric answer is a number such as 0.325 or a "
+                              "computation such as \"neglog(0.99)\")"]
+        else:
+            answer = float(answer)  # NaN and ±inf are answers too (what floating point gives for 0 · ln 0)
         problems = []
         for when, _ in _feedback_items(raw):
+            when = as_spec(when)
             if isinstance(when, str) and when != "negative":
                 try:
                     template.evaluate(template.parse_call(when))

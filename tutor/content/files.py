@@ -9,13 +9,14 @@ length before ``tomllib`` (which recurses, and builds a table per key part) sees
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from tutor.text import safe, safe_data
 
@@ -28,13 +29,71 @@ MAX_KEY_PARTS = 16
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong in a content file. A warning (``warning=True``) is advice: the file still loads."""
+
     path: str
     line: int
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
+
+def is_dir(path: Path) -> bool:
+    """``path.is_dir()`` that is False instead of raising (a name too long, a folder that cannot be read)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def exists(path: Path) -> bool:
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return False
+
+
+def errors(problems: list[Problem]) -> int:
+    """How many of ``problems`` are errors (not warnings)."""
+    return sum(1 for p in problems if not p.warning)
+
+
+def did_you_mean(key: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'tolerance'?)`` for a near miss, else `` (known: a, b, c)``."""
+    known = sorted(known)
+    if len(key) > 64:  # no key is that long: nothing to suggest (and no long comparison)
+        return f" (known: {', '.join(known)})"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if not close:  # "intro_text" for "intro", "sumary_line" for "summary": a known key as a prefix
+        close = [k for k in known if key.lower().startswith(k) and len(k) >= 3][:1]
+    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+
+
+def unknown_key(key: str, known: Iterable[str]) -> str:
+    """The message for a key a file may not hold: ``unknown key 'tolerence' (did you mean 'tolerance'?)``."""
+    return f"unknown key '{short(key)}'{did_you_mean(key, known)}"
+
+
+def key_line_in(text_lines: list[str], key: str, start: int, end: int, first_line: int = 1) -> int | None:
+    """The line (counted from ``first_line`` for ``text_lines[0]``) where ``key`` is set between
+    ``text_lines[start:end]``: at the start of a line, after ``{`` or ``,`` in an inline table,
+    or as the last part of a dotted key; None when it is not found there."""
+    name = re.escape(key)
+    pat = re.compile(rf"""(?:^|[{{,.]|\s)\s*(?:{name}|"{name}"|'{name}')\s*=""")
+    for i in range(max(start, 0), min(end, len(text_lines))):
+        line = text_lines[i]
+        if pat.search(line.split("#", 1)[0] if '"' not in line and "'" not in line else line):
+            return first_line + i
+    return None
 
 
 def short(text: str, limit: int = 60) -> str:

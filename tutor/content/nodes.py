@@ -17,8 +17,9 @@ from typing import Any, Iterable
 
 from tutor.store import cache
 from tutor.content import template
-from tutor.content.files import MAX_FILE_BYTES, Problem, key_line, parse_toml, read_regular, read_text, strings
+from tutor.content.files import MAX_FILE_BYTES, Problem, errors, key_line, parse_toml, read_regular, read_text, strings
 from tutor.content.files import short as cut
+from tutor.content.files import did_you_mean, unknown_key
 from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
 from tutor.content.lessonfile import Checkpoint, Lesson, LessonStep, parse_lesson
 
@@ -62,6 +63,8 @@ class KnowledgeBase:
     nodes: dict[str, Node] = field(default_factory=dict)
     lessons: dict[str, Lesson] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Advice that does not stop a file loading (a node with few questions, a typed numeric answer).
+    warnings: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
     def nodes_for(self, concept: str) -> list[Node]:
@@ -153,8 +156,35 @@ def _drawn_from(meta: Any, text: str) -> bool:
     return True
 
 
+#: A node with fewer questions than this gets a warning from ``tutor validate``.
+MIN_QUESTIONS = 10
+
+
+def concept_fix(concept: str, concepts_file: str | None) -> str:
+    """How to declare an unknown concept id: the file to write and the exact lines to add."""
+    if not _ID.match(concept):
+        return "concept ids are lowercase letters, digits and '-' (such as focal-loss)"
+    title = concept.replace("-", " ").capitalize()
+    line = f'{concept} = "{title}"'
+    if not concepts_file:
+        return f"declare it in a concepts.toml in your content folder, under [concepts]: {line}"
+    path = Path(concepts_file)
+    try:
+        exists = path.is_file()
+    except OSError:
+        exists = False
+    if exists:
+        return f"declare it in {path}: add the line '{line}' under its [concepts] heading"
+    return f"declare it: create {path} holding the two lines '[concepts]' and '{line}'"
+
+
+NODE_KEYS = ("id", "title", "concepts", "questions", "keywords", "links", "plot", "derive", "scope")
+
+
 def parse_node(text: str, display: str, concepts: dict[str, str], problems: list[Problem],
-               front_cache: dict[str, Any] | None = None) -> Node | None:
+               front_cache: dict[str, Any] | None = None, concepts_file: str | None = None) -> Node | None:
+    """One node file; ``concepts_file`` is the concepts.toml of the folder it came from (named in
+    the fix for an unknown concept id)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != FRONT:
         problems.append(Problem(display, 1, f"a node starts with front matter between '{FRONT}' lines"))
@@ -181,7 +211,7 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     body_line = end + 2
     body = "\n".join(lines[end + 1:]).strip()
     at = lambda key: key_line(front_lines, key, 2)  # noqa: E731
-    before = len(problems)
+    before = errors(problems)
 
     def need_str(key: str) -> str:
         v = meta.get(key)
@@ -191,10 +221,9 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
             return ""
         return v.strip()
 
-    known = {"id", "title", "concepts", "questions", "keywords", "links", "plot", "derive", "scope"}
     for key in meta:
-        if key not in known:
-            problems.append(Problem(display, at(key), f"unknown field '{cut(key)}' (known: {', '.join(sorted(known))})"))
+        if key not in NODE_KEYS:
+            problems.append(Problem(display, at(key), unknown_key(key, NODE_KEYS)))
     node_id = need_str("id")
     if node_id and not _ID.match(node_id):
         problems.append(Problem(display, at("id"), f"id '{node_id}' must be lowercase letters, digits and '-'"))
@@ -214,7 +243,8 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
         problems.append(Problem(display, at("concepts"), "'concepts' is empty: name at least one concept id"))
     for c in node_concepts:
         if c not in concepts:
-            problems.append(Problem(display, at("concepts"), f"unknown concept id '{c}'"))
+            problems.append(Problem(display, at("concepts"), f"unknown concept id '{cut(c)}': "
+                                    + concept_fix(c, concepts_file)))
     raw_questions = meta.get("questions")
     questions = strings(raw_questions) if isinstance(raw_questions, list) else None
     if "questions" not in meta:
@@ -232,7 +262,7 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     for rel, target in raw_links.items():
         ids = strings(target)
         if rel not in RELATIONS:
-            problems.append(Problem(display, at(rel), f"unknown link '{rel}' (known: {', '.join(RELATIONS)})"))
+            problems.append(Problem(display, at(rel), f"unknown link '{cut(str(rel))}'{did_you_mean(str(rel), RELATIONS)}"))
         elif ids is None:
             problems.append(Problem(display, at(rel), f"link '{rel}' must be a node id or a list of node ids"))
         else:
@@ -247,8 +277,12 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
         problems.append(Problem(display, body_line, "the body is empty: write the explanation below the front matter"))
     for err in template.check(body):
         problems.append(Problem(display, body_line + body[: err.offset].count("\n"), err.message))
-    if len(problems) > before:
+    if errors(problems) > before:
         return None
+    if len(questions) < MIN_QUESTIONS:
+        problems.append(Problem(display, at("questions"), f"node '{node_id}' has {len(questions)} question(s); write "
+                                f"{MIN_QUESTIONS} or more, in varied registers, so learners' questions reach it",
+                                warning=True))
     short, sections = split_sections(body)
     return Node(node_id, title, tuple(node_concepts), tuple(q.strip() for q in questions), short, sections,
                 links, tuple(keywords), plot, derive, outside, display, 1)
@@ -333,7 +367,7 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
     """
     roots = ([builtin_content_dir()] if builtin else []) + [Path(d) for d in (dirs or [])]
     kb = KnowledgeBase()
-    node_files: list[tuple[Path, str]] = []
+    node_files: list[tuple[Path, str, str]] = []  # the file, its name in messages, its folder's concepts.toml
     lesson_files: list[tuple[Path, str]] = []
     for root in roots:
         try:
@@ -355,15 +389,15 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
             elif path.suffix == ".toml":
                 lesson_files.append((path, display))
             else:
-                node_files.append((path, display))
+                node_files.append((path, display, str((root if is_dir else root.parent) / "concepts.toml")))
     front_cache = None
     if len(node_files) >= cache.MIN_ITEMS and not deep:  # validate reads every file itself
         front_cache = cache.read_json("front-matter.json")
         front_cache = front_cache if isinstance(front_cache, dict) else {}
         known = len(front_cache)
-    for path, display in node_files:
+    for path, display, concepts_file in node_files:
         text = read_text(path, display, kb.problems)
-        node = parse_node(text, display, kb.concepts, kb.problems, front_cache) if text is not None else None
+        node = parse_node(text, display, kb.concepts, kb.problems, front_cache, concepts_file) if text is not None else None
         if node is None:
             continue
         if node.id in kb.nodes:
@@ -384,6 +418,8 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
             continue
         kb.lessons[lesson.id] = lesson
     _check_links(kb)
+    kb.warnings = [p for p in kb.problems if p.warning]
+    kb.problems = [p for p in kb.problems if not p.warning]
     return kb
 
 
@@ -401,6 +437,9 @@ def _load_concepts(path: Path, display: str, kb: KnowledgeBase) -> None:
     data = parse_toml(text, display, 1, kb.problems) if text is not None else None
     if data is None:
         return
+    for key in data:
+        if key != "concepts":
+            kb.problems.append(Problem(display, key_line(text.split("\n"), key, 1), unknown_key(key, ["concepts"])))
     table = data.get("concepts")
     if not isinstance(table, dict):
         kb.problems.append(Problem(display, 1, "concepts.toml holds a [concepts] table: id = \"title\""))

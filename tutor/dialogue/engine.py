@@ -84,8 +84,8 @@ class Tutor(Core):
     """The tutor's core: a knowledge base, a matcher, a progress store, and the rules of a conversation."""
 
     @classmethod
-    def from_folders(cls, extra: Iterable[Path] = (), store: "Store | None" = None) -> "Tutor":
-        return cls(load(extra), store=store)
+    def from_folders(cls, extra: Iterable[Path] = (), store: "Store | None" = None, builtin: bool = True) -> "Tutor":
+        return cls(load(extra, builtin=builtin), store=store)
 
     def read(self, text: str, ctx: Context) -> it.Intent:
         """What the learner's ``text`` asks for in this context (cleaned once, here)."""

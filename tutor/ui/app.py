@@ -37,9 +37,10 @@ class TutorApp(App):
     ]
 
     def __init__(self, content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None,
-                 engine: Tutor | None = None) -> None:
+                 engine: Tutor | None = None, builtin: bool = True) -> None:
         super().__init__()
         self.content = list(content)
+        self.builtin = builtin
         self.lesson = lesson
         self._store = store
         self._tutor: Tutor | None = engine
@@ -91,7 +92,7 @@ class TutorApp(App):
         """The core, built once, off the event loop (callers are workers)."""
         with self._lock:
             if self._tutor is None:
-                self._tutor = Tutor.from_folders(self.content, store=self._store)
+                self._tutor = Tutor.from_folders(self.content, store=self._store, builtin=self.builtin)
                 problems = self._tutor.kb.problems
                 if problems:
                     self.call_from_thread(self.notify, f"{len(problems)} content problem(s) were skipped; "
@@ -158,9 +159,9 @@ def read_keymap() -> dict[str, str]:
 
 
 def make_app(content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None,
-             engine: Tutor | None = None) -> TutorApp:
+             engine: Tutor | None = None, builtin: bool = True) -> TutorApp:
     """The one place the app is built: used by the CLI, the tests and snapshot apps.
 
     ``engine`` is a core already built (tests pass a small one, or share one between apps).
     """
-    return TutorApp(content=content, lesson=lesson, store=store, engine=engine)
+    return TutorApp(content=content, lesson=lesson, store=store, engine=engine, builtin=builtin)

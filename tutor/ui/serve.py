@@ -80,6 +80,6 @@ def guarded_server(command: str, host: str, port: int, max_sessions: int = MAX_S
     return GuardedServer()
 
 
-def serve(content: Iterable[Path], host: str, port: int) -> None:
-    extra = " ".join(f"--content {shlex.quote(str(d))}" for d in content)
+def serve(content: Iterable[Path], host: str, port: int, builtin: bool = True) -> None:
+    extra = " ".join(f"--content {shlex.quote(str(d))}" for d in content) + ("" if builtin else " --no-builtin")
     guarded_server(f"{shlex.quote(sys.executable)} -m tutor {extra}".strip(), host, port).serve()
