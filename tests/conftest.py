@@ -16,7 +16,9 @@ SHARED = ROOT.parent / "shared"
 def isolated_data(tmp_path_factory, monkeypatch):
     """Never read or write the learner's real data directory."""
     data = tmp_path_factory.mktemp("data")
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(data))
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(data))  # the cache and config folders follow it (store/locations.py)
+    for name in ("TUTOR_CACHE_DIR", "TUTOR_CONFIG_DIR", "TUTOR_CONTENT"):
+        monkeypatch.delenv(name, raising=False)  # never the developer's own settings or remembered content
     return data
 
 
@@ -33,4 +35,6 @@ def tutor(kb):
 def env_without_home(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["TUTOR_DATA_DIR"] = str(tmp)
+    for name in ("TUTOR_CACHE_DIR", "TUTOR_CONFIG_DIR", "TUTOR_CONTENT"):
+        env.pop(name, None)
     return env

@@ -1,6 +1,7 @@
 """The user's settings file and where content comes from.
 
-``config.toml`` in the platform's config folder (``$TUTOR_CONFIG_DIR`` overrides it)::
+``config.toml`` in the config folder (:func:`tutor.store.locations.config_dir`:
+``$TUTOR_CONFIG_DIR``, else ``$TUTOR_DATA_DIR``, else the platform's user config folder)::
 
     content = ["~/tutor-content/focal-loss", "/srv/shared/pack"]   # folders read on every start
     builtin = true                                                 # false: only those folders
@@ -20,27 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.content.files import exists, is_dir, read_regular, toml_limits, unknown_key
+from tutor.store.locations import config_path
 
-APP_NAME = "tutor"
-CONFIG_NAME = "config.toml"
 ENV_CONTENT = "TUTOR_CONTENT"
-ENV_CONFIG_DIR = "TUTOR_CONFIG_DIR"
 MAX_CONFIG_BYTES = 64 * 1024
 CONFIG_KEYS = ("content", "builtin")
-
-
-def config_dir() -> Path:
-    """``$TUTOR_CONFIG_DIR``, else the platform's user config folder (the lead moves this to locations.py)."""
-    override = os.environ.get(ENV_CONFIG_DIR)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
-def config_path() -> Path:
-    return config_dir() / CONFIG_NAME
 
 
 @dataclass(frozen=True)
