@@ -14,6 +14,7 @@ derivation is asked for.
 
 from __future__ import annotations
 
+import cmath
 import random
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,6 +75,8 @@ class Derivation:
     steps: tuple[Step, ...]
     result: sp.Expr
     summary: str = ""
+    #: Where the numeric checks sample each symbol, by name: (name, low, high); others as for the built-ins.
+    domain: tuple[tuple[str, float, float], ...] = ()
 
     def to_json(self) -> dict:
         return {"target": self.target, "title": self.title, "result": str(self.result),
@@ -194,35 +197,66 @@ def to_latex(d: Derivation) -> str:
 # ------------------------------------------------------------------ proofs
 
 
-def _numeric_points(expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6) -> bool:
+def _numeric_points(expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6,
+                    domain: tuple[tuple[str, float, float], ...] = ()) -> bool:
+    """Whether the two agree at ``trials`` random points (``domain`` says where a symbol is sampled).
+
+    With a ``domain`` (declared formulas), a point where either side is undefined is skipped
+    and at least half the points must be defined.
+    """
     syms = sorted((expr_a.free_symbols | expr_b.free_symbols), key=str)
     rng = random.Random(1234)
     fa = sp.lambdify(syms, expr_a, "math")
     fb = sp.lambdify(syms, expr_b, "math")
+    where = {name: (lo, hi) for name, lo, hi in domain}
+    defined = 0
     for _ in range(trials):
-        vals = [rng.uniform(0.05, 0.95) if s.name.startswith(("y", "p")) else rng.uniform(-2, 2) for s in syms]
-        a, bb = fa(*vals), fb(*vals)
+        vals = [rng.uniform(*where[s.name]) if s.name in where else
+                rng.uniform(0.05, 0.95) if s.name.startswith(("y", "p")) else rng.uniform(-2, 2) for s in syms]
+        if not domain:
+            a, bb = fa(*vals), fb(*vals)
+        else:
+            try:
+                a, bb = complex(fa(*vals)), complex(fb(*vals))
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                continue
+            if not (cmath.isfinite(a) and cmath.isfinite(bb)):
+                continue
+        defined += 1
         if abs(a - bb) > 1e-9 * max(1.0, abs(a), abs(bb)):
             return False
-    return True
+    return defined >= (trials + 1) // 2
 
 
-def verify_step(step: Step) -> tuple[bool, bool]:
-    """(symbolically equal, numerically equal) for the step's claim."""
+#: A claim whose difference is larger than this (SymPy operations) is not simplified: declared formulas only.
+MAX_PROOF_OPS = 400
+
+
+def verify_step(step: Step, domain: tuple[tuple[str, float, float], ...] = ()) -> tuple[bool, bool]:
+    """(symbolically equal, numerically equal) for the step's claim.
+
+    With a ``domain`` (a declared formula's derivation), ``simplify`` is called only on a
+    difference of at most :data:`MAX_PROOF_OPS` operations, so its cost stays bounded; a
+    larger one counts as not proven.
+    """
     if step.claim is None:
         return True, True
     lhs, rhs = (_explicit(e) for e in step.claim)
     for sym, value in step.assume:
         lhs, rhs = lhs.subs(sym, value), rhs.subs(sym, value)
-    symbolic = sp.simplify(lhs - rhs) == 0
-    return symbolic, _numeric_points(lhs, rhs)
+    diff = lhs - rhs
+    if domain and diff != 0 and sp.count_ops(diff) > MAX_PROOF_OPS:
+        symbolic = False
+    else:
+        symbolic = diff == 0 or sp.simplify(diff) == 0
+    return symbolic, _numeric_points(lhs, rhs, domain=domain)
 
 
 def verify(d: Derivation) -> list[str]:
     """The rules of the steps whose claims do not hold (empty when all do)."""
     bad = []
     for i, s in enumerate(d.steps, 1):
-        sym, num = verify_step(s)
+        sym, num = verify_step(s, d.domain)
         if not (sym and num):
             bad.append(f"step {i} ({s.rule})")
     return bad
@@ -463,9 +497,21 @@ BUILDERS: dict[str, Callable[[], Derivation]] = {
 assert set(BUILDERS) == set(DERIVATIONS)
 
 
-@lru_cache(maxsize=None)
-def derive(target: str) -> Derivation:
-    """The derivation named ``target`` (see ``tutor derive --list``)."""
+def derive(target: str, wrt: str | None = None) -> Derivation:
+    """The derivation named ``target`` (see ``tutor derive --list``), or of a declared formula (``wrt`` its variable)."""
+    from tutor.maths import formulas
+
     if target not in BUILDERS:
-        raise InputError(f"I have no derivation called '{target}'. I can derive: {', '.join(BUILDERS)}.")
+        formula = formulas.find(target)
+        if formula is not None:
+            return formulas.derivation(formula, wrt)
+        known = [*BUILDERS, *formulas.declared()]
+        raise InputError(f"I have no derivation called '{str(target)[:40]}'. I can derive: {', '.join(known)}.")
+    if wrt is not None:
+        raise InputError(f"The derivation '{target}' has its own variables; --wrt is for declared formulas.")
+    return _builtin(target)
+
+
+@lru_cache(maxsize=None)
+def _builtin(target: str) -> Derivation:
     return BUILDERS[target]()
