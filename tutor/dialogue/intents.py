@@ -72,6 +72,8 @@ class Compute:
 @dataclass(frozen=True)
 class Derive:
     target: str
+    #: The variable to differentiate a declared formula by (None: the one it declares).
+    wrt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
         return Compute(comp.function, comp.args, comp.assumed)
     target = rq.derive_request(text)
     if target is not None:
-        return Derive(target)
+        return Derive(target, rq.derive_wrt(text, target))
     plot = rq.plot_request(text)
     if plot is not None:
         return Plot(plot.name, plot)

@@ -254,9 +254,9 @@ def sampled_plot(labels: Sequence[str], funcs: Sequence, variable: str = "x", lo
                  title: str = "", caption: str = "") -> Plot:
     """Curves ``funcs`` (NumPy functions of ``variable``) sampled where finite, with zeros, marks and what was left out."""
     texts = list(labels)
-    var = VARIABLES[variable]
+    var = VARIABLES.get(variable, variable)  # a declared formula's variable is shown as it is named
     default = lo is None and hi is None
-    dlo, dhi = DEFAULT_RANGE[variable]
+    dlo, dhi = DEFAULT_RANGE.get(variable, (-3.0, 3.0))
     lo = dlo if lo is None else float(lo)
     hi = dhi if hi is None else float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
@@ -338,7 +338,12 @@ def _with_marks(p: Plot, marks: Sequence[float]) -> Plot:
 def make(name: str, points: int = 200, marks: Sequence[float] = (), any_axis: bool = False) -> Plot:
     """A named plot; ``marks`` are values of ŷ (or x) picked out on its curves (on any axis with ``any_axis``)."""
     if name not in PLOTS:
-        raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join(PLOTS)}.")
+        from tutor.maths import formulas
+
+        formula = formulas.find(name)
+        if formula is not None:
+            return formulas.plot(formula, marks=marks)
+        raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join([*PLOTS, *formulas.declared()])}.")
     if name == "ln-and-neglog":
         # The picture that makes the minus sign click: ln x and its mirror, crossing zero at x = 1.
         return sampled_plot(["ln x", "-ln x"], [np.log, lambda x: -np.log(x)], "x", 0, 3, marks=marks, points=max(points, 301), name=name,
@@ -418,6 +423,12 @@ def for_request(request, default: str, marks: Sequence[float] = ()) -> Plot:
     if request is not None and request.expressions:
         return expression_plot(request.expressions, request.lo, request.hi, marks=request.marks or marks)
     name = (request.name if request is not None else "") or default
+    if request is not None and name not in PLOTS:
+        from tutor.maths import formulas
+
+        formula = formulas.find(name)
+        if formula is not None:  # a declared formula, with the values the request gives its other variables
+            return formulas.plot(formula, dict(request.values), request.lo, request.hi, marks=request.marks)
     if request is not None and request.marks:
         return make(name, marks=request.marks, any_axis=True)
     return make(name, marks=marks)
