@@ -424,3 +424,68 @@ def test_computing_and_plotting_a_formula_does_not_import_sympy():
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out == {"kinds": ["compute", "answer", "plot"], "sympy": False}
+
+
+# ------------------------------------------------------------------ a pack written from the docs
+
+
+PACK_FORMULAS = """\
+[myfocal]
+title = "my focal loss"
+expr = "-(1 - p)^gamma * ln(p)"
+wrt = "p"
+concepts = ["my-focal"]
+[myfocal.vars]
+p = { range = "(0, 1)", meaning = "predicted probability of the true class" }
+gamma = { range = "[0, inf)", meaning = "focusing parameter", default = 2 }
+"""
+
+PACK_NODE = """\
++++
+id = "my-focal"
+title = "My focal loss"
+concepts = ["my-focal"]
+questions = ["what is my focal loss", "explain my focal loss's gamma", "why discount easy examples in my focal loss"]
+plot = "myfocal"
+derive = "myfocal"
++++
+At p = 0.9 and γ = 2 it is {{ myfocal(p=0.9, gamma=2) }}.
+"""
+
+PACK_LESSON = """\
+id = "my-focal-lesson"
+title = "My focal loss"
+summary = "One number."
+
+[[steps]]
+node = "my-focal"
+[steps.checkpoint]
+kind = "numeric"
+prompt = "What is the focal loss at p = 0.9, γ = 2?"
+answer = "myfocal(p=0.9, gamma=2)"
+tolerance = 0.000001
+hints = ["Multiply -ln 0.9 by (1 - 0.9)^2."]
+"""
+
+
+def test_a_pack_from_the_docs_validates_computes_plots_and_derives(tmp_path):
+    pack = _pack(tmp_path, PACK_FORMULAS, PACK_NODE, '[concepts]\nmy-focal = "My focal loss"\n')
+    (pack / "lessons").mkdir()
+    (pack / "lessons" / "1-my-focal.toml").write_text(PACK_LESSON, encoding="utf-8")
+    kb = load([pack], builtin=False, deep=True)
+    assert [str(p) for p in kb.problems] == []
+    value = computations.FUNCTIONS["myfocal"](p=0.9, gamma=2).value
+    assert round(value, 7) == round(focal(0.9, 2), 7) == 0.0010536
+    from tutor.content.checkpoints import value_of
+
+    assert value_of("myfocal(p=0.9, gamma=2)") == pytest.approx(focal(0.9, 2))
+    cp = kb.lessons["my-focal-lesson"].steps[0].checkpoint
+    assert cp.check(f"{focal(0.9, 2):.7f}").correct
+    assert not cp.check("0.105").correct
+    t = Tutor(kb)
+    reply, ctx = t.reply("what is my focal loss", Context())
+    assert reply.node == "my-focal" and f"{focal(0.9, 2):.6g}" in reply.markdown
+    plot, _ = t.reply("plot it", ctx)
+    assert plot.kind == "plot" and plot.plot.name == "myfocal"
+    derived, _ = t.reply("derive it", ctx)
+    assert derived.kind == "derive" and derived.derivation.target == "myfocal"
