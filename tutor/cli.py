@@ -302,8 +302,11 @@ def _derive(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from tutor.maths import derive
 
+    if args.wrt is not None and args.target not in declared:
+        _err(f"the derivation '{args.target}' has its own variables; --wrt is for formulas declared in formulas.toml")
+        return EXIT_USAGE
     try:
-        d = derive.derive(args.target, args.wrt)
+        d = derive.formula_derivation(declared[args.target], args.wrt) if args.target in declared else derive.derive(args.target)
     except TutorError as err:
         _err(err.message)
         return EXIT_PROBLEMS

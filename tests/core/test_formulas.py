@@ -134,8 +134,13 @@ def test_plot_focal_by_name_and_range(builtin):
     from tutor.maths import plots
 
     p = plots.for_request(req, "bce")
-    assert len(p.series) == 1 and p.series[0].x[0] == pytest.approx(0.2) and p.series[0].x[-1] == pytest.approx(0.8)
-    assert plots.make("focal").series[0].label.startswith("FL")
+    # no values asked for: the curves the declaration names (curves = { gamma = [0, 1, 2, 5] })
+    assert [s.label for s in p.series] == ["γ = 0", "γ = 1", "γ = 2", "γ = 5"]
+    assert p.series[0].x[0] == pytest.approx(0.2) and p.series[0].x[-1] == pytest.approx(0.8)
+    assert [s.label for s in plots.make("focal").series] == ["γ = 0", "γ = 1", "γ = 2", "γ = 5"]
+    one = plots.for_request(rq.plot_request("plot focal loss for gamma = 3"), "bce")
+    assert [s.label for s in one.series] == ["FL, γ = 3"]
+    assert one.series[0].y[100] == pytest.approx(focal(one.series[0].x[100], 3), rel=1e-6)
     with pytest.raises(InputError, match=r"lies in \(0, 1\)"):
         plots.for_request(rq.plot_request("plot focal from 0.5 to 3"), "bce")
     with pytest.raises(InputError, match="out of range"):
@@ -150,7 +155,7 @@ def test_derive_focal_by_p_is_proven_and_right(builtin):
 
     from tutor.maths import derive as D
 
-    d = D.derive("focal")
+    d = D.formula_derivation(F.find("focal"))
     assert D.verify(d) == []
     for step in d.steps:
         assert step.claim is not None and all(D.verify_step(step, d.domain))
@@ -171,7 +176,7 @@ def test_derive_focal_by_p_is_proven_and_right(builtin):
 def test_derive_focal_by_gamma(builtin):
     from tutor.maths import derive as D
 
-    d = D.derive("focal", "gamma")
+    d = D.formula_derivation(F.find("focal"), "gamma")
     assert D.verify(d) == [] and "γ" in d.title
     import sympy as sp
 
@@ -185,7 +190,7 @@ def test_a_wrong_step_in_a_formula_derivation_is_caught(builtin):
 
     from tutor.maths import derive as D
 
-    d = D.derive("focal")
+    d = D.formula_derivation(F.find("focal"))
     p = next(s for s in d.result.free_symbols if s.name == "p")
     bad = D.Step("dropped term", d.result + 1 / p, "", "", (d.result + 1 / p, d.result))
     assert D.verify_step(bad, d.domain) == (False, False)
@@ -228,6 +233,14 @@ def test_free_text_compute(tutor):
     assert reply.kind == "compute" and reply.computation.value == pytest.approx(focal(0.6, 1))
     reply, _ = tutor.reply("focal loss for p = 1.2", Context())
     assert reply.kind == "error" and "(0, 1)" in reply.markdown
+
+
+def test_what_about_changes_a_formulas_values(tutor):
+    reply, ctx = tutor.reply("focal loss for p = 0.9 and gamma = 2", Context())
+    reply, ctx = tutor.reply("what about gamma = 0?", ctx)
+    assert reply.kind == "compute" and reply.computation.value == pytest.approx(focal(0.9, 0))
+    reply, ctx = tutor.reply("and if p = 0.5?", ctx)
+    assert reply.computation.value == pytest.approx(focal(0.5, 0))
 
 
 def test_free_text_plot_and_derive(tutor):
@@ -311,6 +324,10 @@ At p = 0.9 it is {{ smooth(p=0.9, eps=0.1) }}.
     ('[f]\nexpr = "p"\nwrt = "p"\n', 1, "missing [f.vars]"),
     ('[f]\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 1, "missing 'expr'"),
     ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\nln = { range = "(0, 1)" }\n', 5, "variable name 'ln'"),
+    ('[f]\nexpr = "p * g"\nwrt = "p"\ncurves = { g = [0, 2, 7] }\n[f.vars]\np = { range = "(0, 1)" }\ng = { range = "[0, 5]" }\n',
+     4, "outside its range"),
+    ('[f]\nexpr = "p * g"\nwrt = "p"\ncurves = { p = [0.1] }\n[f.vars]\np = { range = "(0, 1)" }\ng = { range = "[0, 5]" }\n',
+     4, "other than p"),
     ('[f]\nexpr = "p"\nwrt = "p"\nconcepts = ["nowhere"]\n[f.vars]\np = { range = "(0, 1)" }\n', 4,
      "unknown concept id 'nowhere'"),
 ])
@@ -372,12 +389,14 @@ def test_hostile_formula_in_a_file_is_a_problem_not_a_crash(tmp_path):
 
 
 def test_a_large_derivative_gets_a_message_not_a_long_wait():
+    from tutor.maths import derive as D
+
     big = " + ".join(f"sigma({k} * p + gamma) ** 3 * ln(p + {k})" for k in range(1, 8))
     tree = F.read(big, ["p", "gamma"])
     f = F.Formula("big", "big", big, (F.Variable("p", F.parse_interval("(0, 1)")),
                                       F.Variable("gamma", F.parse_interval("[0, 1]"))), "p", tree=tree)
     try:
-        F.derivation(f)
+        D.formula_derivation(f)
     except InputError as err:
         assert "too large" in err.message or "could not prove" in err.message
     # either way it returned: a proven derivation or a message
@@ -387,8 +406,10 @@ def test_a_formula_not_depending_on_its_variable_says_so():
     tree = F.read("gamma * 2", ["p", "gamma"])
     f = F.Formula("g", "g", "gamma * 2", (F.Variable("p", F.parse_interval("(0, 1)")),
                                           F.Variable("gamma", F.parse_interval("[0, 1]"))), "p", tree=tree)
+    from tutor.maths import derive as D
+
     with pytest.raises(InputError, match="does not depend on p"):
-        F.derivation(f)
+        D.formula_derivation(f)
 
 
 def test_an_undefined_value_is_a_message():

@@ -7,6 +7,7 @@ One table a formula, its variables under ``[name.vars]``::
     expr = "-(1 - p)^gamma * ln(p)"       # numbers, variables, + - * / ^, ln log exp sqrt sigma
     wrt = "p"                             # the variable it is plotted against and differentiated by
     symbol = "FL"                         # optional: the left-hand side in worked steps (default: the name)
+    curves = { gamma = [0, 1, 2, 5] }     # optional: what "plot it" shows, one curve a value
     concepts = ["focal-loss"]             # optional: the concepts its replies teach
     phrases = ["focal"]                   # optional: more names learners use for it
     [focal.vars]
@@ -32,7 +33,7 @@ from tutor.errors import InputError, TutorError
 from tutor.maths import formulas as F
 
 FILE_NAME = "formulas.toml"
-FORMULA_KEYS = ("title", "expr", "wrt", "vars", "symbol", "concepts", "phrases")
+FORMULA_KEYS = ("title", "expr", "wrt", "vars", "symbol", "concepts", "phrases", "curves")
 VARIABLE_KEYS = ("range", "meaning", "default")
 
 
@@ -167,6 +168,7 @@ def _formula(name: str, raw: Any, display: str, where: _Where, problems: list[Pr
                 f"'wrt' names the variable to plot and differentiate by, one of: {', '.join(names)}"
                 if "wrt" in raw else f"missing 'wrt': which of {', '.join(names)} is it a function of?")
         return None
+    curves = _curves(raw.get("curves"), variables, wrt, where, problem)
     expr = raw.get("expr")
     if "expr" not in raw:
         problem(where.formula(), "missing 'expr': the formula, for example \"-(1 - p)^gamma * ln(p)\"")
@@ -182,7 +184,33 @@ def _formula(name: str, raw: Any, display: str, where: _Where, problems: list[Pr
         problem(where.var(unused[0]), f"variable '{unused[0]}' is declared but the formula does not use it")
         return None
     return F.Formula(name, title.strip(), expr.strip(), variables, wrt, symbol.strip(), tuple(own_concepts),
-                     tuple(p.strip() for p in phrases), display, where.formula(), tree)
+                     tuple(p.strip() for p in phrases), curves, display, where.formula(), tree)
+
+
+def _curves(raw: Any, variables: tuple[F.Variable, ...], wrt: str, where: _Where, problem) -> tuple:
+    """``curves = { gamma = [0, 1, 2] }``: one variable (not ``wrt``), at most ``plots.MAX_CURVES`` values in its range."""
+    from tutor.maths.plots import MAX_CURVES
+
+    if raw is None:
+        return ()
+    usage = f"'curves' names one variable and its values, e.g. curves = {{ {next((v.name for v in variables if v.name != wrt), 'a')} = [0, 1, 2] }}"
+    if not isinstance(raw, dict) or len(raw) != 1:
+        problem(where.key("curves"), usage)
+        return ()
+    (var, values), = raw.items()
+    v = next((v for v in variables if v.name == var), None)
+    if v is None or var == wrt:
+        problem(where.key("curves"), f"{usage} (a declared variable other than {wrt})")
+        return ()
+    if (not isinstance(values, list) or not 1 <= len(values) <= MAX_CURVES
+            or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in values)):
+        problem(where.key("curves"), f"{usage}: a list of 1 to {MAX_CURVES} numbers")
+        return ()
+    outside = [x for x in values if x not in v.range]
+    if outside:
+        problem(where.key("curves"), f"the value {outside[0]} of {var} lies outside its range {v.range}")
+        return ()
+    return ((var, tuple(float(x) for x in values)),)
 
 
 def _names(tree):
@@ -264,8 +292,10 @@ def _did_you_mean(key: str, known) -> str:
 
 def deep_check(formula: F.Formula, problems: list[Problem]) -> None:
     """What ``tutor validate`` adds: the formula differentiates with proven steps, and computes at its defaults."""
+    from tutor.maths.derive import formula_derivation  # SymPy: only tutor validate comes here
+
     try:
-        F.derivation(formula)
+        formula_derivation(formula)
     except TutorError as err:
         problems.append(Problem(formula.path, formula.line, f"formula '{formula.name}': {err.message}"))
     except (RecursionError, MemoryError, ValueError, TypeError, ZeroDivisionError, OverflowError) as err:

@@ -49,7 +49,8 @@ def derive(core: Core, intent: Derive, ctx: Context) -> tuple[Reply, Context]:
 def derive_target(core: Core, target: str, ctx: Context, wrt: str | None = None) -> tuple[Reply, Context]:
     from tutor.maths import derive as derivations  # SymPy is imported only here
 
-    d = derivations.derive(target, wrt)
+    formula = formulas.find(target)
+    d = derivations.formula_derivation(formula, wrt) if formula is not None else derivations.derive(target)
     concepts = DERIVATION_CONCEPTS.get(target) or formulas.concepts_of(target) or ("log-on-unit-interval",)
     reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=concepts,
                   confidence=1.0, derivation=d, node=ctx.node)

@@ -254,7 +254,7 @@ def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent
     follow = rq.follow_up(text)
     if follow and (ctx.node or ctx.computation):
         return FollowUp(follow)  # type: ignore[arg-type]
-    about = rq.what_about(text)
+    about = rq.what_about(text, ctx.computation.name if ctx.computation is not None else None)
     if about is not None and (ctx.computation is not None or ("y" in about and not isinstance(about["y"], list))):
         return WhatAbout(about)
 

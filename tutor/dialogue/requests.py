@@ -120,15 +120,23 @@ def assignments(text: str) -> dict[str, float | list[float]]:
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+(?:about|if)\b|^\s*(?:and\s+)?if\b|^\s*now (?:with|for)\b", re.I)
 
 
-def what_about(text: str) -> dict[str, float | list[float]] | None:
+def what_about(text: str, computed: str | None = None) -> dict[str, float | list[float]] | None:
     """``what about y = 0?``, ``and if ŷ = 0.9?``: the new values, or None when the text is not such a turn.
 
     "if ŷ = 0.999, shouldn't the loss be -1?" is a question about a topic, not new values.
+    ``computed``: the computation just shown; for a declared formula, its own variables are read
+    ("what about gamma = 0?").
     """
     lead = _WHAT_ABOUT.match(text)
     if not lead:
         return None
-    new = assignments(text)
+    from tutor.maths import formulas
+
+    formula = formulas.find(computed)
+    if formula is not None:
+        new = {k: v[0] for k, v in formula_values(_text(text), formula).items()}  # type: ignore[misc]
+    else:
+        new = assignments(text)
     if not new or doubtful(text[lead.end():]):
         return None
     return new

@@ -19,10 +19,13 @@ passed to ``eval`` or ``sympify``.
 
 - :meth:`Formula.compute` evaluates it with NumPy and shows the substitution (a
   :class:`~tutor.maths.numeric.Computation`, like every built-in worked example);
-- :func:`plot` samples it over its variable's range, one curve per value of a parameter;
-- :func:`derivation` differentiates it with SymPy (imported there only), one rule a
-  step, each step's claim proven as the built-in derivations' are (:mod:`tutor.maths.derive`),
-  with every SymPy operation on a size bound.
+- :func:`tutor.maths.plots.formula_plot` samples it over its variable's range, one curve per
+  value of a parameter;
+- :func:`tutor.maths.derive.formula_derivation` differentiates it with SymPy, one rule a
+  step, each step's claim proven as the built-in derivations' are, with every SymPy
+  operation on a size bound.
+
+This module imports neither SymPy nor the plots: it is what a computation needs.
 
 Declared formulas live in a process-wide registry (:func:`register`, :func:`find`) that
 :func:`tutor.content.nodes.load` fills before it checks any node or lesson: templates,
@@ -55,10 +58,6 @@ MAX_EXPR_CHARS = 400
 MAX_FORMULAS = 200
 #: At most this many variables a formula.
 MAX_VARIABLES = 8
-#: A derivative larger than this (SymPy operations) is not shown step by step.
-MAX_DERIVATIVE_OPS = 250
-#: Expressions larger than this are not handed to ``simplify`` (its cost is not bounded); they are shown as they are.
-MAX_SIMPLIFY_OPS = 60
 #: A plotted range is cut to this width when the variable's range is unbounded.
 UNBOUNDED_SPAN = 10.0
 
@@ -171,6 +170,8 @@ class Formula:
     symbol: str = ""
     concepts: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
+    #: The curves a plot of it shows when none are asked for: ``(("gamma", (0.0, 1.0, 2.0)),)``.
+    curves: tuple[tuple[str, tuple[float, ...]], ...] = ()
     path: str = ""
     line: int = 1
     tree: ast.Expression = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
@@ -468,251 +469,3 @@ def named_in(text: str) -> Formula | None:
         if m and m.end() - m.start() > size:
             best, size = f, m.end() - m.start()
     return best
-
-
-# ------------------------------------------------------------------ plots
-
-
-def plot(f: Formula, values: Mapping[str, Sequence[float]] | None = None, lo: float | None = None,
-         hi: float | None = None, marks: Sequence[float] = (), wrt: str | None = None):
-    """``f`` against its variable over its range (or ``lo``..``hi``), one curve for each value of one parameter."""
-    from tutor.maths import plots
-
-    x = f.var(wrt or f.wrt)
-    if x is None:
-        raise InputError(f"{f.name} has no variable '{(wrt or '')[:20]}' (its variables: {', '.join(v.name for v in f.variables)})")
-    values = dict(values or {})
-    values.pop(x.name, None)
-    several = [(k, list(v)) for k, v in values.items() if len(v) > 1]
-    if len(several) > 1:
-        raise InputError(f"Give several values for one variable at a time (here: {', '.join(k for k, _ in several)}).")
-    fixed = {k: v[0] for k, v in values.items() if len(v) == 1}
-    sweep_name, sweep = several[0] if several else (None, [None])
-    if len(sweep) > plots.MAX_CURVES:
-        raise InputError(f"I draw at most {plots.MAX_CURVES} curves at once.")
-    curves, labels = [], []
-    for s in sweep:
-        given = dict(fixed)
-        if sweep_name is not None:
-            given[sweep_name] = s
-        params = f.bind([], {**given, x.name: _inside_point(x)})  # checks every other variable's range and default
-        params.pop(x.name)
-        curves.append(lambda xs, params=params: evaluate(f.tree, {**params, x.name: xs}))
-        shown = ", ".join(f"{f.var(k).symbol} = {fmt(v)}" for k, v in params.items())  # type: ignore[union-attr]
-        labels.append(shown if sweep_name is not None else (f"{f.lhs}, {shown}" if shown else f.lhs))
-    if lo is None and hi is None:
-        lo, hi = x.range.inside()
-    else:
-        lo = x.range.span()[0] if lo is None else lo
-        hi = x.range.span()[1] if hi is None else hi
-        for end in (lo, hi):
-            if not (end in x.range or end in (x.range.lo, x.range.hi)):
-                raise InputError(f"{x.name} lies in {x.range}: draw {f.name} within that range.")
-    fixed_text = ", ".join(f"{f.var(k).symbol} = {fmt(v)}" for k, v in fixed.items())  # type: ignore[union-attr]
-    title = f"{_capital(f.title)} against {x.symbol}" + (f" for {fixed_text}" if fixed_text else "")
-    caption = f"{f.lhs} = {f.display()}" + (f", with {x.symbol} the {x.meaning}" if x.meaning else "") + "."
-    return plots.sampled_plot(labels, curves, x.symbol, lo, hi, marks=marks, name=f.name, title=title, caption=caption)
-
-
-def _inside_point(v: Variable) -> float:
-    lo, hi = v.range.inside()
-    return (lo + hi) / 2
-
-
-# ------------------------------------------------------------------ derivations
-
-
-def symbols(f: Formula) -> dict[str, Any]:
-    """A SymPy symbol for each variable, with what its range tells SymPy (positive, nonnegative, real)."""
-    import sympy as sp
-
-    out = {}
-    for v in f.variables:
-        if v.range.lo > 0 or (v.range.lo == 0 and v.range.lo_open):
-            out[v.name] = sp.Symbol(v.name, positive=True)
-        elif v.range.lo == 0:
-            out[v.name] = sp.Symbol(v.name, nonnegative=True)
-        else:
-            out[v.name] = sp.Symbol(v.name, real=True)
-    return out
-
-
-def to_sympy(f: Formula):
-    """The formula as a SymPy expression, built from the checked tree (never ``sympify``)."""
-    import sympy as sp
-
-    from tutor.maths.derive import sigma
-
-    syms = symbols(f)
-
-    def walk(node: ast.AST):
-        if isinstance(node, ast.Constant):
-            return sp.Rational(str(node.value)) if isinstance(node.value, float) else sp.Integer(node.value)
-        if isinstance(node, ast.Name):
-            return syms[node.id] if node.id in syms else sp.E
-        if isinstance(node, ast.UnaryOp):
-            v = walk(node.operand)
-            return -v if isinstance(node.op, ast.USub) else v
-        if isinstance(node, ast.BinOp):
-            a, b = walk(node.left), walk(node.right)
-            op = type(node.op)
-            if op is ast.Div and b == 0:
-                raise InputError("the formula divides by zero")
-            return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-                    ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[op]()
-        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        arg = walk(node.args[0])
-        return {"ln": sp.log, "log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "sigma": sigma, "sigmoid": sigma}[node.func.id](arg)
-
-    expr = walk(f.tree.body)
-    if expr.has(sp.zoo, sp.nan):
-        raise InputError("the formula is undefined everywhere (it divides by zero)")
-    return expr
-
-
-def derivation(f: Formula, wrt: str | None = None):
-    """The derivative of ``f`` with respect to ``wrt`` (its declared variable by default), step by step, every step proven."""
-    name = wrt or f.wrt
-    if f.var(name) is None:
-        by_symbol = next((v.name for v in f.variables if v.symbol == name), None)
-        if by_symbol is None:
-            raise InputError(f"{f.name} has no variable '{str(name)[:20]}' to differentiate by "
-                             f"(its variables: {', '.join(v.name for v in f.variables)})")
-        name = by_symbol
-    return _derivation(f, name)
-
-
-@lru_cache(maxsize=64)
-def _derivation(f: Formula, wrt: str):
-    import sympy as sp
-
-    from tutor.maths import derive as D
-
-    syms = symbols(f)
-    x = syms[wrt]
-    xv = f.var(wrt)
-    assert xv is not None
-    expr = to_sympy(f)
-    if x not in expr.free_symbols:
-        raise InputError(f"{f.name} does not depend on {wrt}: its derivative is 0 everywhere.")
-    truth = sp.diff(expr, x)
-    if sp.count_ops(truth) > MAX_DERIVATIVE_OPS:
-        raise InputError(f"The derivative of {f.name} is too large to show step by step "
-                         f"(more than {MAX_DERIVATIVE_OPS} operations): declare a shorter formula.")
-    head = f"{f.lhs}({', '.join(v.symbol for v in f.variables)})" if f.lhs.isidentifier() or len(f.lhs) <= 3 else f.lhs
-    dlhs = f"∂{f.lhs}/∂{xv.symbol}"
-    steps = [D.Step("definition", expr, f"the formula as declared ({f.title})", head, (expr, to_sympy(f)))]
-    rule, build, parts, why = _rule(expr, x)
-    if not parts:  # the formula is the variable itself, or a function of it applied once: one step does it
-        steps.append(D.Step(rule, truth, why, dlhs, (truth, truth)))
-        result = truth
-    else:
-        unevaluated = build([sp.Derivative(p, x) for p in parts])
-        steps.append(D.Step(rule, unevaluated, why, dlhs, (unevaluated, truth)))
-        raw = [sp.diff(p, x) for p in parts]
-        done = build([_shown(d) for d in raw])
-        tidier = build([_shown(sp.powsimp(d)) for d in raw])  # (1 - p)^γ/(1 - p) as (1 - p)^(γ - 1), when proven
-        if str(tidier) != str(done) and all(D.verify_step(D.Step("", tidier, "", "", (tidier, unevaluated)), _domain(f))):
-            done, raw = tidier, [sp.powsimp(d) for d in raw]
-        said = "; ".join(f"d/d{xv.symbol} {_plain(p, f, True)} = {_plain(d, f)}" + (f" ({_rule(p, x)[0]})" if _rule(p, x)[2] else "")
-                         for p, d in zip(parts, raw))
-        steps.append(D.Step("differentiate the parts", done, said, dlhs, (done, unevaluated)))
-        result = done
-        domain = _domain(f)
-        for tidy in _tidy(done):  # the shortest form SymPy proves equal
-            step = D.Step("simplify", tidy, "collect and cancel terms", dlhs, (tidy, done))
-            if str(tidy) != str(done) and all(D.verify_step(step, domain)):
-                steps.append(step)
-                result = tidy
-                break
-    domain = _domain(f)
-    d = D.Derivation(f.name, f"The derivative of {f.title} with respect to {xv.symbol}", tuple(steps), result,
-                     f"Checked against SymPy's own derivative of {f.lhs} = {f.display()}.", domain=domain)
-    bad = D.verify(d)
-    if bad:
-        raise InputError(f"I could not prove {', '.join(bad)} of the derivative of {f.name}, so I do not show it.")
-    return d
-
-
-def _plain(expr, f: Formula, group: bool = False) -> str:
-    """One line of text for ``expr``: ^, ·, ln and the variables' symbols; in parentheses (``group``) when a sum."""
-    text = str(expr).replace("**", "^").replace("*", "·").replace("log(", "ln(")
-    for v in f.variables:
-        text = re.sub(rf"\b{re.escape(v.name)}\b", v.symbol, text)
-    return f"({text})" if group and (expr.is_Add) else text
-
-
-def _shown(expr):
-    """A negative factor kept in parentheses when printed inside a product: ``γ·(1 - p)^(γ - 1)·(-1)``."""
-    import sympy as sp
-
-    return sp.UnevaluatedExpr(expr) if expr.could_extract_minus_sign() else expr
-
-
-def _domain(f: Formula) -> tuple[tuple[str, float, float], ...]:
-    """Where the proofs sample each variable: inside its range (unbounded ends cut)."""
-    return tuple((v.name, *v.range.inside(0.05)) for v in f.variables)
-
-
-def _tidy(expr) -> list:
-    """Shorter forms of ``expr``, shortest first: ``simplify`` and ``powsimp`` only on a small expression
-    (their cost is not bounded), and SymPy's evaluated form."""
-    import sympy as sp
-
-    evaluated = expr.doit()
-    forms = [evaluated]
-    if sp.count_ops(evaluated) <= MAX_SIMPLIFY_OPS:
-        forms += [sp.powsimp(evaluated), sp.simplify(evaluated)]
-    unique = {str(e): e for e in forms}
-    return sorted(unique.values(), key=lambda e: (sp.count_ops(e), len(str(e))))
-
-
-def _rule(expr, x):
-    """The rule for the outermost operation: (name, build(parts' derivatives), parts, why)."""
-    import sympy as sp
-
-    from tutor.maths.derive import sigma
-
-    def free(e) -> bool:
-        return x not in e.free_symbols
-
-    if expr.is_Add:
-        terms = [t for t in expr.args if not free(t)]
-        why = "differentiate term by term" + ("; terms without " + str(x) + " have derivative 0"
-                                              if len(terms) < len(expr.args) else "")
-        return "sum rule", lambda ds: sp.Add(*ds, evaluate=False) if len(ds) > 1 else ds[0], terms, why
-    if expr.is_Mul:
-        const = sp.Mul(*[a for a in expr.args if free(a)])
-        factors = [a for a in expr.args if not free(a)]
-        if len(factors) == 1:
-            return ("constant multiple", lambda ds: sp.Mul(const, ds[0], evaluate=False), factors,
-                    f"the constant factor {str(const).replace('log(', 'ln(').replace('*', '·')} stays outside the derivative")
-
-        def product(ds):
-            terms = [sp.Mul(*[g for j, g in enumerate(factors) if j != i], ds[i], evaluate=False) for i in range(len(factors))]
-            total = sp.Add(*terms, evaluate=False)
-            return total if const == 1 else sp.Mul(const, total, evaluate=False)
-
-        return "product rule", product, factors, "(uv)' = u'v + uv': differentiate one factor at a time, keep the others"
-    if expr.is_Pow:
-        base, exp = expr.args
-        if free(exp):
-            if base == x:
-                return "power rule", None, [], f"d/d{x} {x}^n = n·{x}^(n - 1)"
-            return ("power rule and chain rule",
-                    lambda ds: sp.Mul(exp, sp.Pow(base, exp - 1, evaluate=False), ds[0], evaluate=False), [base],
-                    "d/dx uⁿ = n·uⁿ⁻¹·du/dx")
-        if free(base):
-            return ("exponential rule", lambda ds: sp.Mul(expr, sp.log(base), ds[0], evaluate=False), [exp],
-                    "d/dx aᵘ = aᵘ·ln(a)·du/dx")
-        return ("logarithmic differentiation",
-                lambda ds: sp.Mul(expr, ds[0], evaluate=False), [exp * sp.log(base)],
-                "uᵛ = e^(v·ln u), so d/dx uᵛ = uᵛ·d/dx(v·ln u)")
-    if isinstance(expr, (sp.log, sp.exp, sigma)):
-        u = expr.args[0]
-        outer = {sp.log: (1 / u, "d/du ln u = 1/u"), sp.exp: (expr, "d/du eᵘ = eᵘ"),
-                 sigma: (sigma(u) * (1 - sigma(u)), "d/du σ(u) = σ(u)(1 - σ(u))")}[type(expr)]
-        if u == x:
-            return "derivative of " + {sp.log: "ln", sp.exp: "exp", sigma: "σ"}[type(expr)], None, [], outer[1]
-        return "chain rule", lambda ds: sp.Mul(outer[0], ds[0], evaluate=False), [u], outer[1] + ", times du/dx"
-    return "differentiate", None, [], "SymPy's derivative"
