@@ -425,11 +425,18 @@ _DECLARED: dict[str, Formula] = {}
 
 
 def register(formulas: Iterable[Formula]) -> None:
-    """Make formulas reachable by name (a later declaration of a name replaces an earlier one)."""
-    for f in formulas:
-        if f.name not in _DECLARED and len(_DECLARED) >= MAX_FORMULAS:
-            raise InputError(f"more than {MAX_FORMULAS} formulas are declared")
-        _DECLARED[f.name] = f
+    """Make formulas reachable by name (a later declaration of a name replaces an earlier one).
+
+    The registry holds at most ``2 × MAX_FORMULAS``: past that, the oldest names not in this
+    load are forgotten (a load itself holds at most ``MAX_FORMULAS``).
+    """
+    new = {f.name: f for f in formulas}
+    for name in new:
+        _DECLARED.pop(name, None)
+    _DECLARED.update(new)
+    for name in list(_DECLARED)[: max(0, len(_DECLARED) - 2 * MAX_FORMULAS)]:
+        if name not in new:
+            del _DECLARED[name]
 
 
 def declared() -> Mapping[str, Formula]:
