@@ -400,6 +400,10 @@ def test_a_large_derivative_gets_a_message_not_a_long_wait():
     except InputError as err:
         assert "too large" in err.message or "could not prove" in err.message
     # either way it returned: a proven derivation or a message
+    product = " * ".join(f"sigma({k} * p - gamma)" for k in range(1, 13))
+    g = F.Formula("prod", "prod", product, f.variables, "p", tree=F.read(product, ["p", "gamma"]))
+    with pytest.raises(InputError, match="too large to show step by step"):
+        D.formula_derivation(g)
 
 
 def test_a_formula_not_depending_on_its_variable_says_so():
