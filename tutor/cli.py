@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--list", action="store_true", help="name the targets")
     s.add_argument("--latex", action="store_true", help="print LaTeX")
     s.add_argument("--json", action="store_true", help="print the derivation object as JSON")
+    s.add_argument("--wrt", metavar="VAR", help="for a formula declared in formulas.toml: the variable to differentiate by")
 
     s = sub.add_parser("validate", parents=[common], help="check content files",
                        description="Check content files. Each problem is one 'file:line: message' line (exit 1); "
@@ -372,17 +373,27 @@ def _derive(args: argparse.Namespace) -> int:
     from tutor.content.curriculum import DERIVATIONS
     from tutor.errors import TutorError
 
+    declared = {}
+    if args.list or not args.target or args.target not in DERIVATIONS:
+        from tutor.content.nodes import load
+
+        declared = load(args.content).formulas  # formulas.toml: declared formulas derive too
     if args.list or not args.target:
         for name, what in DERIVATIONS.items():
             print(f"{name:12} {what}")
+        for name, f in declared.items():
+            print(f"{name:12} the derivative of {f.title}, {f.lhs} = {f.display()}, by {f.wrt} (declared in {f.path})")
         return EXIT_OK if args.list else EXIT_USAGE
-    if args.target not in DERIVATIONS:
+    if args.target not in DERIVATIONS and args.target not in declared:
         _err(f"unknown target '{args.target}'; 'tutor derive --list' names them")
         return EXIT_USAGE
     from tutor.maths import derive
 
+    if args.wrt is not None and args.target not in declared:
+        _err(f"the derivation '{args.target}' has its own variables; --wrt is for formulas declared in formulas.toml")
+        return EXIT_USAGE
     try:
-        d = derive.derive(args.target)
+        d = derive.formula_derivation(declared[args.target], args.wrt) if args.target in declared else derive.derive(args.target)
     except TutorError as err:
         _err(err.message)
         return EXIT_PROBLEMS

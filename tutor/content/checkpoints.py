@@ -171,7 +171,7 @@ def value_of(spec: str) -> float:
     from tutor.maths import computations
 
     call = template.parse_call(spec)
-    comp = computations.FUNCTIONS[call.name](*call.args)
+    comp = computations.FUNCTIONS[call.name](*call.args, **dict(call.kwargs))
     value = comp.results.get(call.field) if call.field else comp.value
     return float(value)
 

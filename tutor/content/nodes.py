@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from tutor.store import cache
-from tutor.content import template
+from tutor.content import formulafile, template
 from tutor.content.files import MAX_FILE_BYTES, Problem, errors, key_line, parse_toml, read_regular, read_text, strings
 from tutor.content.files import short as cut
 from tutor.content.files import did_you_mean, unknown_key
 from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
 from tutor.content.lessonfile import Checkpoint, Lesson, LessonStep, parse_lesson
+from tutor.maths import formulas
 
 __all__ = ["MAX_FILE_BYTES", "Checkpoint", "KnowledgeBase", "Lesson", "LessonStep", "Node", "Problem", "load"]
 
@@ -66,6 +67,8 @@ class KnowledgeBase:
     #: Advice that does not stop a file loading (a node with few questions, a typed numeric answer).
     warnings: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    #: The formulas this content declares (formulas.toml), by name.
+    formulas: dict[str, Any] = field(default_factory=dict)
 
     def nodes_for(self, concept: str) -> list[Node]:
         return [n for n in self.nodes.values() if concept in n.concepts]
@@ -268,11 +271,12 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
         else:
             links[rel] = ids
     plot = meta.get("plot")
-    if plot is not None and (not isinstance(plot, str) or plot not in PLOTS):
-        problems.append(Problem(display, at("plot"), f"unknown plot '{plot}' (known: {', '.join(PLOTS)})"))
+    if plot is not None and (not isinstance(plot, str) or (plot not in PLOTS and not formulas.find(plot))):
+        problems.append(Problem(display, at("plot"), f"unknown plot '{plot}' (known: {', '.join([*PLOTS, *formulas.declared()])})"))
     derive = meta.get("derive")
-    if derive is not None and (not isinstance(derive, str) or derive not in DERIVATIONS):
-        problems.append(Problem(display, at("derive"), f"unknown derivation '{derive}' (known: {', '.join(DERIVATIONS)})"))
+    if derive is not None and (not isinstance(derive, str) or (derive not in DERIVATIONS and not formulas.find(derive))):
+        problems.append(Problem(display, at("derive"), f"unknown derivation '{derive}' "
+                                f"(known: {', '.join([*DERIVATIONS, *formulas.declared()])})"))
     if not body:
         problems.append(Problem(display, body_line, "the body is empty: write the explanation below the front matter"))
     for err in template.check(body):
@@ -369,6 +373,7 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
     kb = KnowledgeBase()
     node_files: list[tuple[Path, str, str]] = []  # the file, its name in messages, its folder's concepts.toml
     lesson_files: list[tuple[Path, str]] = []
+    formula_files: list[tuple[Path, str]] = []
     for root in roots:
         try:
             is_file, is_dir = root.is_file(), root.is_dir()
@@ -386,10 +391,13 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
             display = str(path)
             if path.name == "concepts.toml":
                 _load_concepts(path, display, kb)
+            elif path.name == formulafile.FILE_NAME:
+                formula_files.append((path, display))
             elif path.suffix == ".toml":
                 lesson_files.append((path, display))
             else:
                 node_files.append((path, display, str((root if is_dir else root.parent) / "concepts.toml")))
+    _load_formulas(formula_files, kb, deep)  # before nodes and lessons: their templates may use them
     front_cache = None
     if len(node_files) >= cache.MIN_ITEMS and not deep:  # validate reads every file itself
         front_cache = cache.read_json("front-matter.json")
@@ -421,6 +429,17 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
     kb.warnings = [p for p in kb.problems if p.warning]
     kb.problems = [p for p in kb.problems if not p.warning]
     return kb
+
+
+def _load_formulas(files: list[tuple[Path, str]], kb: KnowledgeBase, deep: bool) -> None:
+    taken: dict[str, str] = {}
+    for path, display in files:
+        for f in formulafile.read_file(path, display, kb.problems, taken, kb.concepts):
+            kb.formulas[f.name] = f
+    formulas.register(kb.formulas.values())
+    if deep:
+        for f in kb.formulas.values():
+            formulafile.deep_check(f, kb.problems)
 
 
 def _plain(value: Any) -> bool:

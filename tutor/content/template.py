@@ -4,6 +4,7 @@ Grammar of one placeholder (nothing else is accepted, and nothing is evaluated):
 
     {{ name(arg, ...) }}            the headline value, 6 significant digits
     {{ name(arg, ...) | 4 }}        the same with 4 significant digits
+    {{ name(var=arg, ...) }}        values by name (declared formulas; built-ins by their parameters' names)
     {{ name(arg, ...).field }}      a named result (``loss``, ``w_new``...), or
                                     ``steps`` / ``table`` / ``work`` for Markdown
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from tutor.maths import numeric
 from tutor.maths import computations
 from tutor.errors import InputError, TutorError
-from tutor.maths.literals import parse_args
+from tutor.maths.literals import parse_call_args
 
 #: A placeholder's inner text longer than this is refused before any pattern reads it.
 MAX_INNER = 2_200
@@ -36,6 +37,8 @@ class Call:
     args: tuple
     field: str | None
     sig: int
+    #: Values given by name (``focal(p=0.9, gamma=2)``), in the order written.
+    kwargs: tuple[tuple[str, object], ...] = ()
 
 
 class TemplateError(TutorError):
@@ -59,12 +62,13 @@ def parse_call(text: str) -> Call:
     sig = int(m.group("sig") or numeric.SIG)
     if not 1 <= sig <= 17:
         raise InputError("significant digits must be between 1 and 17")
-    return Call(name, tuple(parse_args(m.group("args"))), m.group("field"), sig)
+    args, named = parse_call_args(m.group("args"))
+    return Call(name, tuple(args), m.group("field"), sig, tuple(named.items()))
 
 
 def evaluate(call: Call) -> str:
     try:
-        comp = computations.FUNCTIONS[call.name](*call.args)
+        comp = computations.FUNCTIONS[call.name](*call.args, **dict(call.kwargs))
     except TypeError:
         raise InputError(f"{call.name}() was given {len(call.args)} argument(s), which it does not take") from None
     field = call.field

@@ -9,7 +9,7 @@ from tutor.dialogue.context import Context
 from tutor.dialogue.core import Core
 from tutor.dialogue.intents import Compute, Derive, Failed, Plot
 from tutor.dialogue.reply import Reply
-from tutor.maths import numeric, plots
+from tutor.maths import formulas, numeric, plots
 from tutor.maths import computations
 
 
@@ -22,7 +22,7 @@ def compute_named(core: Core, name: str, args: tuple, ctx: Context, assumed: tup
     md = comp.markdown(title=False)
     if assumed:
         md += "\n\n(I assumed " + ", ".join(f"{k} = {numeric.fmt(comp.inputs[k])}" for k in assumed) + ".)"
-    concepts = COMPUTATION_CONCEPTS.get(name, ("log-on-unit-interval",))
+    concepts = COMPUTATION_CONCEPTS.get(name) or formulas.concepts_of(name) or ("log-on-unit-interval",)
     reply = Reply("compute", md, title=comp.title, concepts=concepts, confidence=1.0, computation=comp, node=None)
     return reply, replace(ctx, computation=comp, choices=())
 
@@ -36,20 +36,23 @@ def plot(core: Core, intent: Plot, ctx: Context) -> tuple[Reply, Context]:
 
 def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply, Context]:
     p = plots.for_request(request, name, marks=plots.learner_marks(ctx))
-    reply = Reply("plot", p.markdown(), title=p.title, concepts=PLOT_CONCEPTS.get(p.name, ("log-on-unit-interval",)),
+    concepts = PLOT_CONCEPTS.get(p.name) or formulas.concepts_of(p.name) or ("log-on-unit-interval",)
+    reply = Reply("plot", p.markdown(), title=p.title, concepts=concepts,
                   confidence=1.0, plot=p, node=ctx.node)
     return reply, replace(ctx, choices=())
 
 
 def derive(core: Core, intent: Derive, ctx: Context) -> tuple[Reply, Context]:
-    return derive_target(core, intent.target, ctx)
+    return derive_target(core, intent.target, ctx, intent.wrt)
 
 
-def derive_target(core: Core, target: str, ctx: Context) -> tuple[Reply, Context]:
+def derive_target(core: Core, target: str, ctx: Context, wrt: str | None = None) -> tuple[Reply, Context]:
     from tutor.maths import derive as derivations  # SymPy is imported only here
 
-    d = derivations.derive(target)
-    reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=DERIVATION_CONCEPTS[target],
+    formula = formulas.find(target)
+    d = derivations.formula_derivation(formula, wrt) if formula is not None else derivations.derive(target)
+    concepts = DERIVATION_CONCEPTS.get(target) or formulas.concepts_of(target) or ("log-on-unit-interval",)
+    reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=concepts,
                   confidence=1.0, derivation=d, node=ctx.node)
     return reply, replace(ctx, choices=())
 

@@ -75,6 +75,8 @@ class Compute:
 @dataclass(frozen=True)
 class Derive:
     target: str
+    #: The variable to differentiate a declared formula by (None: the one it declares).
+    wrt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,7 @@ def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent
     follow = rq.follow_up(text)
     if follow and (ctx.node or ctx.computation):
         return FollowUp(follow)  # type: ignore[arg-type]
-    about = rq.what_about(text)
+    about = rq.what_about(text, ctx.computation.name if ctx.computation is not None else None)
     if about is not None and (ctx.computation is not None or ("y" in about and not isinstance(about["y"], list))):
         return WhatAbout(about)
 
@@ -294,7 +296,7 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
         return Compute(comp.function, comp.args, comp.assumed)
     target = rq.derive_request(text)
     if target is not None:
-        return Derive(target)
+        return Derive(target, rq.derive_wrt(text, target))
     plot = rq.plot_request(text)
     if plot is not None:
         return Plot(plot.name, plot)

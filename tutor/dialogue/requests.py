@@ -142,15 +142,23 @@ def assignments(text: str) -> dict[str, float | list[float]]:
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+(?:about|if)\b|^\s*(?:and\s+)?if\b|^\s*now (?:with|for)\b", re.I)
 
 
-def what_about(text: str) -> dict[str, float | list[float]] | None:
+def what_about(text: str, computed: str | None = None) -> dict[str, float | list[float]] | None:
     """``what about y = 0?``, ``and if ŷ = 0.9?``: the new values, or None when the text is not such a turn.
 
     "if ŷ = 0.999, shouldn't the loss be -1?" is a question about a topic, not new values.
+    ``computed``: the computation just shown; for a declared formula, its own variables are read
+    ("what about gamma = 0?").
     """
     lead = _WHAT_ABOUT.match(text)
     if not lead:
         return None
-    new = assignments(text)
+    from tutor.maths import formulas
+
+    formula = formulas.find(computed)
+    if formula is not None:
+        new = {k: v[0] for k, v in formula_values(_text(text), formula).items()}  # type: ignore[misc]
+    else:
+        new = assignments(text)
     if not new or doubtful(text[lead.end():]):
         return None
     return new
@@ -169,6 +177,9 @@ def compute_request(text: str) -> ComputeRequest | None:
         return None
     if doubtful(text):
         return None
+    declared = formula_compute(text)
+    if declared is not None:
+        return declared
     low = text.lower()
     vals = assignments(text)
     words = set(re.findall(r"[a-z]+", low))
@@ -217,6 +228,85 @@ def compute_request(text: str) -> ComputeRequest | None:
     return None
 
 
+# ------------------------------------------------------------------ declared formulas (formulas.toml)
+
+_LIST_OF = rf"\[\s*{NUMBER}(?:\s*,\s*{NUMBER}){{0,7}}\s*\]|{NUMBER}(?:\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+){NUMBER}){{0,7}}"
+
+
+def _spellings(formula, var) -> str:
+    names = {var.name, var.symbol, var.name.replace("_", " ")}
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+def formula_values(text: str, formula, several: bool = False) -> dict[str, list[float]]:
+    """The values ``text`` gives a declared formula's variables: ``gamma = 2``, ``γ=0, 1, 2`` (``several``), ``p of 0.9``."""
+    found: dict[str, list[float]] = {}
+    value = _LIST_OF if several else NUMBER
+    for var in formula.variables:
+        m = re.search(rf"(?<![\w])(?:{_spellings(formula, var)})(?![\w])\s*+(?:=|:|≈|is|of|equals?|in|as)?\s*+(?P<v>{value})",
+                      text, re.I)
+        if m:
+            found[var.name] = [to_float(n) for n in _NUMBERS.findall(m.group("v"))]
+    return found
+
+
+def formula_compute(text: str) -> ComputeRequest | None:
+    """"focal loss for p = 0.9 and gamma = 2": a declared formula named with values for its variables.
+
+    A formula named with no value, or without a value its computation needs (no default), is a
+    question about it (None), unless the text asks to compute.
+    """
+    from tutor.maths import formulas
+
+    formula = formulas.named_in(text)
+    if formula is None or _PLOT.search(text) or _DERIVE.search(text):
+        return None
+    vals = formula_values(text, formula)
+    if not vals:
+        return None
+    missing = [v for v in formula.variables if v.name not in vals and v.default is None]
+    if missing:
+        if _COMPUTE_VERB.search(text):
+            raise InputError(f"Tell me {missing[0].symbol} as well ({missing[0].meaning or 'it has no default'}), "
+                             f"for example: {formula.title} for " +
+                             " and ".join(f"{v.symbol} = {_example_value(v)}" for v in formula.variables) + ".")
+        return None
+    args = tuple(vals[v.name][0] if v.name in vals else v.default for v in formula.variables)
+    assumed = tuple(v.name for v in formula.variables if v.name not in vals)
+    return ComputeRequest(formula.name, args, assumed)
+
+
+def _example_value(var) -> str:
+    from tutor.maths import formulas
+
+    return formulas._example(var)
+
+
+def formula_plot(text: str, body: str) -> PlotRequest | None:
+    """"plot focal loss for gamma = 0, 1, 2", "plot focal": a declared formula, with values for its other variables."""
+    from tutor.maths import formulas
+
+    formula = formulas.named_in(body)
+    if formula is None:
+        return None
+    values = formula_values(body, formula, several=True)
+    return PlotRequest(formula.name, values=tuple((k, tuple(v)) for k, v in values.items()))
+
+
+def derive_wrt(text: str, target: str) -> str | None:
+    """The variable "derive focal loss with respect to gamma" names, for a declared formula."""
+    from tutor.maths import formulas
+
+    formula = formulas.find(target)
+    if formula is None:
+        return None
+    low = _text(text)
+    for var in formula.variables:
+        if re.search(rf"(?:with respect to|w\.?r\.?t\.?|by|in|∂/∂|d/d)\s*+(?:{_spellings(formula, var)})(?![\w])", low, re.I):
+            return var.name
+    return None
+
+
 # ------------------------------------------------------------------ plot and derive requests
 
 _PLOT = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:plot|graph|draw|sketch|visuali[sz]e|chart)\b"
@@ -232,6 +322,8 @@ class PlotRequest:
     lo: float | None = None
     hi: float | None = None
     marks: tuple[float, ...] = ()
+    #: Values for a declared formula's other variables: ``(("gamma", (0.0, 1.0, 2.0)),)``, one curve a value.
+    values: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
 
 _PLOT_LEAD = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:(?:plot|graph|draw|sketch|visuali[sz]e|chart)"
@@ -286,6 +378,11 @@ def plot_request(text: str) -> PlotRequest | None:
         lo, hi = to_float(a), to_float(b)
         body = (body[:r.start()] + body[r.end():]).strip()
     body = _TAIL.sub("", body).strip(" .!?")
+    declared = formula_plot(text, body)
+    if declared is not None:
+        from dataclasses import replace
+
+        return replace(declared, lo=lo, hi=hi, marks=tuple(marks))
     words = set(re.findall(r"[a-z_]+", body))
     formula = bool(body) and words <= _FORMULA_WORDS and bool(_FORMULA_SIGN.search(body))
     if formula:
@@ -317,10 +414,15 @@ _DERIVE_TARGETS = [(re.compile(p), target) for p, target in [
 
 
 def derive_request(text: str) -> str | None:
-    """The derivation a request names (a key of ``curriculum.DERIVATIONS``), or None."""
+    """The derivation a request names (a key of ``curriculum.DERIVATIONS`` or a declared formula's name), or None."""
     low = _text(text).lower()
     if not _DERIVE.search(low):
         return None
+    from tutor.maths import formulas
+
+    formula = formulas.named_in(low)
+    if formula is not None:
+        return formula.name
     for pattern, target in _DERIVE_TARGETS:
         if pattern.search(low):
             return target

@@ -14,7 +14,10 @@ derivation is asked for.
 
 from __future__ import annotations
 
+import ast
+import cmath
 import random
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -74,6 +77,8 @@ class Derivation:
     steps: tuple[Step, ...]
     result: sp.Expr
     summary: str = ""
+    #: Where the numeric checks sample each symbol, by name: (name, low, high); others as for the built-ins.
+    domain: tuple[tuple[str, float, float], ...] = ()
 
     def to_json(self) -> dict:
         return {"target": self.target, "title": self.title, "result": str(self.result),
@@ -194,35 +199,66 @@ def to_latex(d: Derivation) -> str:
 # ------------------------------------------------------------------ proofs
 
 
-def _numeric_points(expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6) -> bool:
+def _numeric_points(expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6,
+                    domain: tuple[tuple[str, float, float], ...] = ()) -> bool:
+    """Whether the two agree at ``trials`` random points (``domain`` says where a symbol is sampled).
+
+    With a ``domain`` (declared formulas), a point where either side is undefined is skipped
+    and at least half the points must be defined.
+    """
     syms = sorted((expr_a.free_symbols | expr_b.free_symbols), key=str)
     rng = random.Random(1234)
     fa = sp.lambdify(syms, expr_a, "math")
     fb = sp.lambdify(syms, expr_b, "math")
+    where = {name: (lo, hi) for name, lo, hi in domain}
+    defined = 0
     for _ in range(trials):
-        vals = [rng.uniform(0.05, 0.95) if s.name.startswith(("y", "p")) else rng.uniform(-2, 2) for s in syms]
-        a, bb = fa(*vals), fb(*vals)
+        vals = [rng.uniform(*where[s.name]) if s.name in where else
+                rng.uniform(0.05, 0.95) if s.name.startswith(("y", "p")) else rng.uniform(-2, 2) for s in syms]
+        if not domain:
+            a, bb = fa(*vals), fb(*vals)
+        else:
+            try:
+                a, bb = complex(fa(*vals)), complex(fb(*vals))
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                continue
+            if not (cmath.isfinite(a) and cmath.isfinite(bb)):
+                continue
+        defined += 1
         if abs(a - bb) > 1e-9 * max(1.0, abs(a), abs(bb)):
             return False
-    return True
+    return defined >= (trials + 1) // 2
 
 
-def verify_step(step: Step) -> tuple[bool, bool]:
-    """(symbolically equal, numerically equal) for the step's claim."""
+#: A claim whose difference is larger than this (SymPy operations) is not simplified: declared formulas only.
+MAX_PROOF_OPS = 400
+
+
+def verify_step(step: Step, domain: tuple[tuple[str, float, float], ...] = ()) -> tuple[bool, bool]:
+    """(symbolically equal, numerically equal) for the step's claim.
+
+    With a ``domain`` (a declared formula's derivation), ``simplify`` is called only on a
+    difference of at most :data:`MAX_PROOF_OPS` operations, so its cost stays bounded; a
+    larger one counts as not proven.
+    """
     if step.claim is None:
         return True, True
     lhs, rhs = (_explicit(e) for e in step.claim)
     for sym, value in step.assume:
         lhs, rhs = lhs.subs(sym, value), rhs.subs(sym, value)
-    symbolic = sp.simplify(lhs - rhs) == 0
-    return symbolic, _numeric_points(lhs, rhs)
+    diff = lhs - rhs
+    if domain and diff != 0 and sp.count_ops(diff) > MAX_PROOF_OPS:
+        symbolic = False
+    else:
+        symbolic = diff == 0 or sp.simplify(diff) == 0
+    return symbolic, _numeric_points(lhs, rhs, domain=domain)
 
 
 def verify(d: Derivation) -> list[str]:
     """The rules of the steps whose claims do not hold (empty when all do)."""
     bad = []
     for i, s in enumerate(d.steps, 1):
-        sym, num = verify_step(s)
+        sym, num = verify_step(s, d.domain)
         if not (sym and num):
             bad.append(f"step {i} ({s.rule})")
     return bad
@@ -465,7 +501,193 @@ assert set(BUILDERS) == set(DERIVATIONS)
 
 @lru_cache(maxsize=None)
 def derive(target: str) -> Derivation:
-    """The derivation named ``target`` (see ``tutor derive --list``)."""
+    """The derivation named ``target`` (see ``tutor derive --list``); a declared formula's: :func:`formula_derivation`."""
     if target not in BUILDERS:
-        raise InputError(f"I have no derivation called '{target}'. I can derive: {', '.join(BUILDERS)}.")
+        raise InputError(f"I have no derivation called '{str(target)[:40]}'. I can derive: {', '.join(BUILDERS)}.")
     return BUILDERS[target]()
+
+
+# ------------------------------------------------------------------ declared formulas (formulas.toml)
+
+#: A derivative larger than this (SymPy operations) is not shown step by step.
+MAX_DERIVATIVE_OPS = 250
+#: Expressions larger than this are not handed to ``simplify`` (its cost is not bounded); they are shown as they are.
+MAX_SIMPLIFY_OPS = 60
+
+
+def formula_symbols(f) -> dict:
+    """A SymPy symbol for each variable, with what its range tells SymPy (positive, nonnegative, real)."""
+    out = {}
+    for v in f.variables:
+        if v.range.lo > 0 or (v.range.lo == 0 and v.range.lo_open):
+            out[v.name] = sp.Symbol(v.name, positive=True)
+        elif v.range.lo == 0:
+            out[v.name] = sp.Symbol(v.name, nonnegative=True)
+        else:
+            out[v.name] = sp.Symbol(v.name, real=True)
+    return out
+
+
+def formula_expression(f) -> sp.Expr:
+    """The formula as a SymPy expression, built from the checked tree (never ``sympify``)."""
+    syms = formula_symbols(f)
+
+    def walk(node: ast.AST):
+        if isinstance(node, ast.Constant):
+            return sp.Rational(str(node.value)) if isinstance(node.value, float) else sp.Integer(node.value)
+        if isinstance(node, ast.Name):
+            return syms[node.id] if node.id in syms else sp.E
+        if isinstance(node, ast.UnaryOp):
+            v = walk(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp):
+            a, b = walk(node.left), walk(node.right)
+            op = type(node.op)
+            if op is ast.Div and b == 0:
+                raise InputError("the formula divides by zero")
+            return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
+                    ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[op]()
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        arg = walk(node.args[0])
+        return {"ln": sp.log, "log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "sigma": sigma, "sigmoid": sigma}[node.func.id](arg)
+
+    expr = walk(f.tree.body)
+    if expr.has(sp.zoo, sp.nan):
+        raise InputError("the formula is undefined everywhere (it divides by zero)")
+    return expr
+
+
+def formula_derivation(f, wrt: str | None = None) -> Derivation:
+    """The derivative of ``f`` with respect to ``wrt`` (its declared variable by default), step by step, every step proven."""
+    name = wrt or f.wrt
+    if f.var(name) is None:
+        by_symbol = next((v.name for v in f.variables if v.symbol == name), None)
+        if by_symbol is None:
+            raise InputError(f"{f.name} has no variable '{str(name)[:20]}' to differentiate by "
+                             f"(its variables: {', '.join(v.name for v in f.variables)})")
+        name = by_symbol
+    return _formula_derivation(f, name)
+
+
+@lru_cache(maxsize=64)
+def _formula_derivation(f, wrt: str) -> Derivation:
+    syms = formula_symbols(f)
+    x = syms[wrt]
+    xv = f.var(wrt)
+    assert xv is not None
+    expr = formula_expression(f)
+    if x not in expr.free_symbols:
+        raise InputError(f"{f.name} does not depend on {wrt}: its derivative is 0 everywhere.")
+    truth = sp.diff(expr, x)
+    if sp.count_ops(truth) > MAX_DERIVATIVE_OPS:
+        raise InputError(f"The derivative of {f.name} is too large to show step by step "
+                         f"(more than {MAX_DERIVATIVE_OPS} operations): declare a shorter formula.")
+    head = f"{f.lhs}({', '.join(v.symbol for v in f.variables)})" if f.lhs.isidentifier() or len(f.lhs) <= 3 else f.lhs
+    dlhs = f"∂{f.lhs}/∂{xv.symbol}"
+    steps = [Step("definition", expr, f"the formula as declared ({f.title})", head, (expr, formula_expression(f)))]
+    rule, build, parts, why = _rule(expr, x)
+    if not parts:  # the formula is the variable itself, or a function of it applied once: one step does it
+        steps.append(Step(rule, truth, why, dlhs, (truth, truth)))
+        result = truth
+    else:
+        unevaluated = build([sp.Derivative(p, x) for p in parts])
+        steps.append(Step(rule, unevaluated, why, dlhs, (unevaluated, truth)))
+        raw = [sp.diff(p, x) for p in parts]
+        done = build([_shown(d) for d in raw])
+        tidier = build([_shown(sp.powsimp(d)) for d in raw])  # (1 - p)^γ/(1 - p) as (1 - p)^(γ - 1), when proven
+        if str(tidier) != str(done) and all(verify_step(Step("", tidier, "", "", (tidier, unevaluated)), _domain(f))):
+            done, raw = tidier, [sp.powsimp(d) for d in raw]
+        said = "; ".join(f"d/d{xv.symbol} {_plain(p, f, True)} = {_plain(d, f)}" + (f" ({_rule(p, x)[0]})" if _rule(p, x)[2] else "")
+                         for p, d in zip(parts, raw))
+        steps.append(Step("differentiate the parts", done, said, dlhs, (done, unevaluated)))
+        result = done
+        domain = _domain(f)
+        for tidy in _tidy(done):  # the shortest form SymPy proves equal
+            step = Step("simplify", tidy, "collect and cancel terms", dlhs, (tidy, done))
+            if str(tidy) != str(done) and all(verify_step(step, domain)):
+                steps.append(step)
+                result = tidy
+                break
+    domain = _domain(f)
+    d = Derivation(f.name, f"The derivative of {f.title} with respect to {xv.symbol}", tuple(steps), result,
+                     f"Checked against SymPy's own derivative of {f.lhs} = {f.display()}.", domain=domain)
+    bad = verify(d)
+    if bad:
+        raise InputError(f"I could not prove {', '.join(bad)} of the derivative of {f.name}, so I do not show it.")
+    return d
+
+
+def _plain(expr, f, group: bool = False) -> str:
+    """One line of text for ``expr``: ^, ·, ln and the variables' symbols; in parentheses (``group``) when a sum."""
+    text = str(expr).replace("**", "^").replace("*", "·").replace("log(", "ln(")
+    for v in f.variables:
+        text = re.sub(rf"\b{re.escape(v.name)}\b", v.symbol, text)
+    return f"({text})" if group and (expr.is_Add) else text
+
+
+def _shown(expr):
+    """A negative factor kept in parentheses when printed inside a product: ``γ·(1 - p)^(γ - 1)·(-1)``."""
+    return sp.UnevaluatedExpr(expr) if expr.could_extract_minus_sign() else expr
+
+
+def _domain(f) -> tuple[tuple[str, float, float], ...]:
+    """Where the proofs sample each variable: inside its range (unbounded ends cut)."""
+    return tuple((v.name, *v.range.inside(0.05)) for v in f.variables)
+
+
+def _tidy(expr) -> list:
+    """Shorter forms of ``expr``, shortest first: ``simplify`` and ``powsimp`` only on a small expression
+    (their cost is not bounded), and SymPy's evaluated form."""
+    evaluated = expr.doit()
+    forms = [evaluated]
+    if sp.count_ops(evaluated) <= MAX_SIMPLIFY_OPS:
+        forms += [sp.powsimp(evaluated), sp.simplify(evaluated)]
+    unique = {str(e): e for e in forms}
+    return sorted(unique.values(), key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def _rule(expr, x):
+    """The rule for the outermost operation: (name, build(parts' derivatives), parts, why)."""
+    def free(e) -> bool:
+        return x not in e.free_symbols
+
+    if expr.is_Add:
+        terms = [t for t in expr.args if not free(t)]
+        why = "differentiate term by term" + ("; terms without " + str(x) + " have derivative 0"
+                                              if len(terms) < len(expr.args) else "")
+        return "sum rule", lambda ds: sp.Add(*ds, evaluate=False) if len(ds) > 1 else ds[0], terms, why
+    if expr.is_Mul:
+        const = sp.Mul(*[a for a in expr.args if free(a)])
+        factors = [a for a in expr.args if not free(a)]
+        if len(factors) == 1:
+            return ("constant multiple", lambda ds: sp.Mul(const, ds[0], evaluate=False), factors,
+                    f"the constant factor {str(const).replace('log(', 'ln(').replace('*', '·')} stays outside the derivative")
+
+        def product(ds):
+            terms = [sp.Mul(*[g for j, g in enumerate(factors) if j != i], ds[i], evaluate=False) for i in range(len(factors))]
+            total = sp.Add(*terms, evaluate=False)
+            return total if const == 1 else sp.Mul(const, total, evaluate=False)
+
+        return "product rule", product, factors, "(uv)' = u'v + uv': differentiate one factor at a time, keep the others"
+    if expr.is_Pow:
+        base, exp = expr.args
+        if free(exp):
+            if base == x:
+                return "power rule", None, [], f"d/d{x} {x}^n = n·{x}^(n - 1)"
+            return ("power rule and chain rule",
+                    lambda ds: sp.Mul(exp, sp.Pow(base, exp - 1, evaluate=False), ds[0], evaluate=False), [base],
+                    "d/dx uⁿ = n·uⁿ⁻¹·du/dx")
+        if free(base):
+            return ("exponential rule", lambda ds: sp.Mul(expr, sp.log(base), ds[0], evaluate=False), [exp],
+                    "d/dx aᵘ = aᵘ·ln(a)·du/dx")
+        return ("logarithmic differentiation",
+                lambda ds: sp.Mul(expr, ds[0], evaluate=False), [exp * sp.log(base)],
+                "uᵛ = e^(v·ln u), so d/dx uᵛ = uᵛ·d/dx(v·ln u)")
+    if isinstance(expr, (sp.log, sp.exp, sigma)):
+        u = expr.args[0]
+        outer = {sp.log: (1 / u, "d/du ln u = 1/u"), sp.exp: (expr, "d/du eᵘ = eᵘ"),
+                 sigma: (sigma(u) * (1 - sigma(u)), "d/du σ(u) = σ(u)(1 - σ(u))")}[type(expr)]
+        if u == x:
+            return "derivative of " + {sp.log: "ln", sp.exp: "exp", sigma: "σ"}[type(expr)], None, [], outer[1]
+        return "chain rule", lambda ds: sp.Mul(outer[0], ds[0], evaluate=False), [u], outer[1] + ", times du/dx"
+    return "differentiate", None, [], "SymPy's derivative"

@@ -57,8 +57,12 @@ def _prepare(text: str) -> str:
 _READ = "I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...)."
 
 
-def _bound(tree: ast.AST, infinite: bool = False) -> None:
+def _bound(tree: ast.AST, infinite: bool = False, symbolic_powers: bool = False) -> None:
     """Refuse a formula whose reading would cost more than a formula can need (see the module's docstring).
+
+    ``symbolic_powers`` (declared formulas, :mod:`tutor.maths.formulas`) admits an exponent that is an
+    expression in the variables, such as ``(1 - p)^gamma``: it builds no exact number, and the tower
+    height still counts; a constant exponent keeps its limit.
 
     Walks the tree once, computing for each node: its value as a complex float when it
     is a constant (None otherwise), an upper estimate of the bits of the exact numbers
@@ -96,7 +100,12 @@ def _bound(tree: ast.AST, infinite: bool = False) -> None:
             lv, lb, lh = visit(node.left, depth + 1)
             rv, rb, rh = visit(node.right, depth + 1)
             value = None
-            if isinstance(node.op, ast.Pow):
+            if isinstance(node.op, ast.Pow) and rv is None and symbolic_powers:
+                height = 1 + max(lh, rh)
+                if height > MAX_POWER_HEIGHT:
+                    raise InputError(f"Powers of powers are limited to {MAX_POWER_HEIGHT} levels.")
+                bits = lb + rb
+            elif isinstance(node.op, ast.Pow):
                 if rv is None or rv.imag or not math.isfinite(rv.real) or abs(rv.real) > MAX_EXPONENT:
                     raise InputError(f"Exponents are limited to numbers between -{MAX_EXPONENT} and {MAX_EXPONENT}.")
                 height = 1 + max(lh, rh)

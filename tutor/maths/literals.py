@@ -22,6 +22,7 @@ NUMBER = r"[-+−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?"
 _TOKEN = re.compile(
     rf"""\s*(?:
       (?P<num>{NUMBER})
+    | (?P<key>[A-Za-z_][A-Za-z0-9_]{{0,40}})\s*=(?!=)
     | (?P<str>"[^"\\]{{0,80}}"|'[^'\\]{{0,80}}')
     | (?P<open>\[)
     | (?P<close>\])
@@ -47,12 +48,32 @@ def to_float(text: str) -> float:
 
 def parse_args(text: str) -> list[Value]:
     """Read ``1, 0.99`` or ``[1, 0, 1], [0.9, 0.2, 0.6]`` or ``"name"`` into values."""
+    values, named = parse_call_args(text)
+    if named:
+        raise InputError("Give the values in order, without names.")
+    return values
+
+
+def parse_call_args(text: str) -> tuple[list[Value], dict[str, Value]]:
+    """:func:`parse_args`, and values given by name after them: ``0.9, gamma=2`` or ``p=0.9, gamma=2``."""
     if len(text) > MAX_ARGS_CHARS:
         raise InputError(f"The arguments are too long (at most {MAX_ARGS_CHARS} characters).")
     values: list[Value] = []
+    named: dict[str, Value] = {}
+    key: str | None = None  # the name the next value is given for
     pos = 0
     current: list[float] | None = None
     expect_value = True
+
+    def put(value: Value) -> None:
+        nonlocal key
+        if key is not None:
+            named[key] = value
+            key = None
+        elif named:
+            raise InputError("A value without a name cannot follow one given by name.")
+        else:
+            values.append(value)
     while pos < len(text):
         if text[pos:].strip() == "":
             break
@@ -70,12 +91,18 @@ def parse_args(text: str) -> list[Value]:
                     raise InputError(f"A list holds at most {MAX_LIST} numbers.")
                 current.append(v)
             else:
-                values.append(v)
+                put(v)
             expect_value = False
+        elif kind == "key":
+            if current is not None or not expect_value or key is not None:
+                raise InputError("A name (name=value) stands first in its argument.")
+            key = m.group("key")
+            if key in named:
+                raise InputError(f"{key} is given twice.")
         elif kind == "str":
             if current is not None or not expect_value:
                 raise InputError("A name cannot stand inside a list.")
-            values.append(m.group("str")[1:-1])
+            put(m.group("str")[1:-1])
             expect_value = False
         elif kind == "open":
             if current is not None or not expect_value:
@@ -84,13 +111,17 @@ def parse_args(text: str) -> list[Value]:
         elif kind == "close":
             if current is None:
                 raise InputError("A ']' closes no list.")
-            values.append(current)
+            put(current)
             current = None
             expect_value = False
         else:  # comma
             if expect_value and current is None and not values:
                 raise InputError("A comma stands before any value.")
+            if key is not None and current is None:
+                raise InputError(f"{key}= is given no value.")
             expect_value = True
     if current is not None:
         raise InputError("A list is not closed with ']'.")
-    return values
+    if key is not None:
+        raise InputError(f"{key}= is given no value.")
+    return values, named

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from tutor.content.curriculum import PLOTS
 from tutor.errors import InputError
+from tutor.maths import formulas
 from tutor.maths.numeric import fmt
 
 #: At most this many curves in one plot.
@@ -254,9 +255,9 @@ def sampled_plot(labels: Sequence[str], funcs: Sequence, variable: str = "x", lo
                  title: str = "", caption: str = "") -> Plot:
     """Curves ``funcs`` (NumPy functions of ``variable``) sampled where finite, with zeros, marks and what was left out."""
     texts = list(labels)
-    var = VARIABLES[variable]
+    var = VARIABLES.get(variable, variable)  # a declared formula's variable is shown as it is named
     default = lo is None and hi is None
-    dlo, dhi = DEFAULT_RANGE[variable]
+    dlo, dhi = DEFAULT_RANGE.get(variable, (-3.0, 3.0))
     lo = dlo if lo is None else float(lo)
     hi = dhi if hi is None else float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
@@ -338,7 +339,10 @@ def _with_marks(p: Plot, marks: Sequence[float]) -> Plot:
 def make(name: str, points: int = 200, marks: Sequence[float] = (), any_axis: bool = False) -> Plot:
     """A named plot; ``marks`` are values of ŷ (or x) picked out on its curves (on any axis with ``any_axis``)."""
     if name not in PLOTS:
-        raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join(PLOTS)}.")
+        formula = formulas.find(name)
+        if formula is not None:
+            return formula_plot(formula, marks=marks)
+        raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join([*PLOTS, *formulas.declared()])}.")
     if name == "ln-and-neglog":
         # The picture that makes the minus sign click: ln x and its mirror, crossing zero at x = 1.
         return sampled_plot(["ln x", "-ln x"], [np.log, lambda x: -np.log(x)], "x", 0, 3, marks=marks, points=max(points, 301), name=name,
@@ -418,6 +422,57 @@ def for_request(request, default: str, marks: Sequence[float] = ()) -> Plot:
     if request is not None and request.expressions:
         return expression_plot(request.expressions, request.lo, request.hi, marks=request.marks or marks)
     name = (request.name if request is not None else "") or default
+    if request is not None and name not in PLOTS:
+        formula = formulas.find(name)
+        if formula is not None:  # a declared formula, with the values the request gives its other variables
+            return formula_plot(formula, dict(request.values), request.lo, request.hi, marks=request.marks)
     if request is not None and request.marks:
         return make(name, marks=request.marks, any_axis=True)
     return make(name, marks=marks)
+
+
+# ------------------------------------------------------------------ declared formulas
+
+
+def formula_plot(f: "formulas.Formula", values: "Mapping[str, Sequence[float]] | None" = None, lo: float | None = None,
+                 hi: float | None = None, marks: Sequence[float] = (), wrt: str | None = None) -> Plot:
+    """A declared formula against its variable over its range (or ``lo``..``hi``), one curve for each value of one parameter."""
+    x = f.var(wrt or f.wrt)
+    if x is None:
+        raise InputError(f"{f.name} has no variable '{(wrt or '')[:20]}' (its variables: {', '.join(v.name for v in f.variables)})")
+    values = dict(values or f.curves)  # none asked for: the curves the declaration names
+    values.pop(x.name, None)
+    several = [(k, list(v)) for k, v in values.items() if len(v) > 1]
+    if len(several) > 1:
+        raise InputError(f"Give several values for one variable at a time (here: {', '.join(k for k, _ in several)}).")
+    fixed = {k: v[0] for k, v in values.items() if len(v) == 1}
+    sweep_name, sweep = several[0] if several else (None, [None])
+    if len(sweep) > MAX_CURVES:
+        raise InputError(f"I draw at most {MAX_CURVES} curves at once.")
+    curves, labels = [], []
+    for s in sweep:
+        given = dict(fixed)
+        if sweep_name is not None:
+            given[sweep_name] = s
+        params = f.bind([], {**given, x.name: _inside_point(x)})  # checks every other variable's range and default
+        params.pop(x.name)
+        curves.append(lambda xs, params=params: formulas.evaluate(f.tree, {**params, x.name: xs}))
+        shown = ", ".join(f"{f.var(k).symbol} = {fmt(v)}" for k, v in params.items())  # type: ignore[union-attr]
+        labels.append(shown if sweep_name is not None else (f"{f.lhs}, {shown}" if shown else f.lhs))
+    if lo is None and hi is None:
+        lo, hi = x.range.inside()
+    else:
+        lo = x.range.span()[0] if lo is None else lo
+        hi = x.range.span()[1] if hi is None else hi
+        for end in (lo, hi):
+            if not (end in x.range or end in (x.range.lo, x.range.hi)):
+                raise InputError(f"{x.name} lies in {x.range}: draw {f.name} within that range.")
+    fixed_text = ", ".join(f"{f.var(k).symbol} = {fmt(v)}" for k, v in fixed.items())  # type: ignore[union-attr]
+    title = f"{formulas._capital(f.title)} against {x.symbol}" + (f" for {fixed_text}" if fixed_text else "")
+    caption = f"{f.lhs} = {f.display()}" + (f", with {x.symbol} the {x.meaning}" if x.meaning else "") + "."
+    return sampled_plot(labels, curves, x.symbol, lo, hi, marks=marks, name=f.name, title=title, caption=caption)
+
+
+def _inside_point(v: "formulas.Variable") -> float:
+    lo, hi = v.range.inside()
+    return (lo + hi) / 2
