@@ -52,12 +52,12 @@ def pack(tmp_path: Path) -> Path:
     """An author's folder: its own concept, two nodes that link to each other, a lesson."""
     root = tmp_path / "pack"
     root.mkdir()
-    (root / "concepts.toml").write_text('[concepts]\nfocal-loss = "Focal loss"\n', encoding="utf-8")
-    node(root / "nodes", "focal-loss", "focal-loss", extra='[links]\nnext = "focal-gamma"\n')
-    node(root / "nodes", "focal-gamma", "focal-loss", extra='[links]\nwhy = "focal-loss"\n')
+    (root / "concepts.toml").write_text('[concepts]\ntversky-loss = "Tversky loss"\n', encoding="utf-8")
+    node(root / "nodes", "tversky-loss", "tversky-loss", extra='[links]\nnext = "tversky-gamma"\n')
+    node(root / "nodes", "tversky-gamma", "tversky-loss", extra='[links]\nwhy = "tversky-loss"\n')
     (root / "lessons").mkdir()
-    (root / "lessons" / "focal.toml").write_text(
-        'id = "focal-lesson"\ntitle = "Focal"\n\n[[steps]]\nnode = "focal-loss"\n', encoding="utf-8")
+    (root / "lessons" / "tversky.toml").write_text(
+        'id = "tversky-lesson"\ntitle = "Tversky"\n\n[[steps]]\nnode = "tversky-loss"\n', encoding="utf-8")
     return root
 
 
@@ -66,31 +66,31 @@ def pack(tmp_path: Path) -> Path:
 
 def test_new_node_and_lesson_validate_as_written(tmp_path, capsys):
     target = tmp_path / "mine"
-    code, out, _ = run(capsys, "new", "node", "focal-loss", "--content", target)
+    code, out, _ = run(capsys, "new", "node", "tversky-loss", "--content", target)
     assert code == 0
-    assert (target / "focal-loss.md").is_file() and (target / "concepts.toml").is_file()
-    assert str(target / "focal-loss.md") in out
-    code, _, _ = run(capsys, "new", "lesson", "focal-intro", "--content", target)
+    assert (target / "tversky-loss.md").is_file() and (target / "concepts.toml").is_file()
+    assert str(target / "tversky-loss.md") in out
+    code, _, _ = run(capsys, "new", "lesson", "tversky-intro", "--content", target)
     assert code == 0
-    lesson = target / "lessons" / "focal-intro.toml"
-    assert 'node = "focal-loss"' in lesson.read_text(encoding="utf-8")  # the folder's own node
+    lesson = target / "lessons" / "tversky-intro.toml"
+    assert 'node = "tversky-loss"' in lesson.read_text(encoding="utf-8")  # the folder's own node
     code, out, err = run(capsys, "validate", "--content", target)
     assert code == 0, out + err
     problems = [line for line in out.splitlines() if ": warning: " not in line]
     assert problems == []
-    assert "focal-loss.md" in out and "warning: node 'focal-loss' has 3 question(s)" in out  # the scaffold says: write more
-    for path in (target / "focal-loss.md", lesson):
+    assert "tversky-loss.md" in out and "warning: node 'tversky-loss' has 3 question(s)" in out  # the scaffold says: write more
+    for path in (target / "tversky-loss.md", lesson):
         code, out, err = run(capsys, "validate", path)
         assert code == 0, out + err
 
 
 def test_new_refuses_to_overwrite(tmp_path, capsys):
     target = tmp_path / "mine"
-    assert run(capsys, "new", "node", "focal-loss", "--content", target)[0] == 0
-    before = (target / "focal-loss.md").read_text(encoding="utf-8")
-    code, _, err = run(capsys, "new", "node", "focal-loss", "--content", target)
+    assert run(capsys, "new", "node", "tversky-loss", "--content", target)[0] == 0
+    before = (target / "tversky-loss.md").read_text(encoding="utf-8")
+    code, _, err = run(capsys, "new", "node", "tversky-loss", "--content", target)
     assert code == 2 and "already exists" in err
-    assert (target / "focal-loss.md").read_text(encoding="utf-8") == before
+    assert (target / "tversky-loss.md").read_text(encoding="utf-8") == before
 
 
 def test_new_refuses_an_id_the_builtin_content_uses(tmp_path, capsys):
@@ -99,7 +99,7 @@ def test_new_refuses_an_id_the_builtin_content_uses(tmp_path, capsys):
     assert not (tmp_path / "mine" / "minus-sign.md").exists()
 
 
-@pytest.mark.parametrize("bad, suggestion", [("Focal_Loss", "focal-loss"), ("../evil", "evil"), ("a b", "a-b")])
+@pytest.mark.parametrize("bad, suggestion", [("Tversky_Loss", "tversky-loss"), ("../evil", "evil"), ("a b", "a-b")])
 def test_new_refuses_a_bad_id_with_a_suggestion(tmp_path, capsys, bad, suggestion):
     code, _, err = run(capsys, "new", "node", bad, "--content", tmp_path / "mine")
     assert code == 2
@@ -111,7 +111,7 @@ def test_new_node_adds_its_concept_to_an_existing_concepts_file(tmp_path, capsys
     root = pack(tmp_path)
     assert run(capsys, "new", "node", "label-smoothing", "--content", root)[0] == 0
     text = (root / "concepts.toml").read_text(encoding="utf-8")
-    assert 'focal-loss = "Focal loss"' in text and 'label-smoothing = "Label smoothing"' in text
+    assert 'tversky-loss = "Tversky loss"' in text and 'label-smoothing = "Label smoothing"' in text
     assert run(capsys, "validate", "--content", root)[0] == 0
 
 
@@ -134,11 +134,11 @@ def test_new_never_writes_into_the_builtin_content(capsys):
 
 def test_validate_one_file_judges_it_with_its_folder(tmp_path, capsys):
     root = pack(tmp_path)
-    for path in (root / "nodes" / "focal-loss.md", root / "lessons" / "focal.toml", root / "nodes"):
+    for path in (root / "nodes" / "tversky-loss.md", root / "lessons" / "tversky.toml", root / "nodes"):
         code, out, err = run(capsys, "validate", path)
         assert code == 0, out + err  # its concept, its links and its ids are known, and not "already used"
         assert out == ""
-    code, out, _ = run(capsys, "validate", "--content", root, root / "nodes" / "focal-loss.md")
+    code, out, _ = run(capsys, "validate", "--content", root, root / "nodes" / "tversky-loss.md")
     assert code == 0, out
 
 
@@ -150,8 +150,8 @@ def test_validate_a_builtin_file_reports_no_false_duplicates(capsys):
 
 def test_validate_one_file_reports_only_that_files_problems(tmp_path, capsys):
     root = pack(tmp_path)
-    bad = node(root / "nodes", "broken", "focal-loss", extra='colour = "red"\n')
-    code, out, _ = run(capsys, "validate", root / "nodes" / "focal-loss.md")
+    bad = node(root / "nodes", "broken", "tversky-loss", extra='colour = "red"\n')
+    code, out, _ = run(capsys, "validate", root / "nodes" / "tversky-loss.md")
     assert code == 0 and out == ""
     code, out, _ = run(capsys, "validate", bad)
     assert code == 1
@@ -178,16 +178,16 @@ def test_few_questions_are_a_warning_not_an_error(tmp_path, capsys):
 
 def test_unknown_concept_says_how_to_declare_it(tmp_path, capsys):
     root = tmp_path / "pack"
-    path = node(root, "focal-loss", "focal-loss")
+    path = node(root, "tversky-loss", "tversky-loss")
     code, out, _ = run(capsys, "validate", "--content", root)
     assert code == 1
-    assert (f"{path}:4: unknown concept id 'focal-loss': declare it: create {root / 'concepts.toml'} holding the two "
-            "lines '[concepts]' and 'focal-loss = \"Focal loss\"'") in out.splitlines()
+    assert (f"{path}:4: unknown concept id 'tversky-loss': declare it: create {root / 'concepts.toml'} holding the two "
+            "lines '[concepts]' and 'tversky-loss = \"Tversky loss\"'") in out.splitlines()
     # with the file there, the message names it and the one line to add; following it fixes the problem
     (root / "concepts.toml").write_text("[concepts]\n", encoding="utf-8")
     code, out, _ = run(capsys, "validate", "--content", root)
-    assert f"declare it in {root / 'concepts.toml'}: add the line 'focal-loss = \"Focal loss\"' under" in out
-    (root / "concepts.toml").write_text('[concepts]\nfocal-loss = "Focal loss"\n', encoding="utf-8")
+    assert f"declare it in {root / 'concepts.toml'}: add the line 'tversky-loss = \"Tversky loss\"' under" in out
+    (root / "concepts.toml").write_text('[concepts]\ntversky-loss = "Tversky loss"\n', encoding="utf-8")
     assert run(capsys, "validate", "--content", root)[0] == 0
 
 
@@ -210,7 +210,7 @@ def test_config_file_names_content_folders(tmp_path, own_config, capsys):
     own_config.mkdir()
     (own_config / "config.toml").write_text(f'content = ["{root.as_posix()}"]\n', encoding="utf-8")
     code, ids, _ = lessons(capsys)
-    assert code == 0 and "focal-lesson" in ids and "why-minus" in ids
+    assert code == 0 and "tversky-lesson" in ids and "why-minus" in ids
 
 
 def test_config_paths_are_relative_to_the_config_folder(tmp_path, own_config, capsys):
@@ -218,7 +218,7 @@ def test_config_paths_are_relative_to_the_config_folder(tmp_path, own_config, ca
     own_config.mkdir()
     (own_config / "config.toml").write_text('content = ["../pack"]\nbuiltin = false\n', encoding="utf-8")
     code, ids, _ = lessons(capsys)
-    assert code == 0 and ids == {"focal-lesson"}  # builtin = false: only the folder's lesson
+    assert code == 0 and ids == {"tversky-lesson"}  # builtin = false: only the folder's lesson
 
 
 def test_environment_overrides_config_and_flags_override_both(tmp_path, own_config, monkeypatch, capsys):
@@ -234,22 +234,22 @@ def test_environment_overrides_config_and_flags_override_both(tmp_path, own_conf
     own_config.mkdir()
     (own_config / "config.toml").write_text(f'content = ["{other.as_posix()}"]\n', encoding="utf-8")
     _, ids, _ = lessons(capsys)
-    assert "other-lesson" in ids and "focal-lesson" not in ids
+    assert "other-lesson" in ids and "tversky-lesson" not in ids
     monkeypatch.setenv("TUTOR_CONTENT", os.pathsep.join([str(root), str(third)]))
     _, ids, _ = lessons(capsys)
-    assert {"focal-lesson", "third-lesson"} <= ids and "other-lesson" not in ids
+    assert {"tversky-lesson", "third-lesson"} <= ids and "other-lesson" not in ids
     _, ids, _ = lessons(capsys, "--content", other)
-    assert "other-lesson" in ids and not {"focal-lesson", "third-lesson"} & ids
+    assert "other-lesson" in ids and not {"tversky-lesson", "third-lesson"} & ids
 
 
 def test_no_builtin_replaces_the_builtin_content(tmp_path, own_config, capsys):
     root = pack(tmp_path)
     code, ids, _ = lessons(capsys, "--content", root, "--no-builtin")
-    assert code == 0 and ids == {"focal-lesson"}
+    assert code == 0 and ids == {"tversky-lesson"}
     own_config.mkdir()
     (own_config / "config.toml").write_text("builtin = false\n", encoding="utf-8")
     _, ids, _ = lessons(capsys, "--content", root, "--builtin")  # the flag wins over the config
-    assert {"focal-lesson", "why-minus"} <= ids
+    assert {"tversky-lesson", "why-minus"} <= ids
     code, out, err = run(capsys, "validate", "--content", root, "--no-builtin")
     assert code == 0, out + err
     assert "ok: 2 nodes, 1 lessons, 1 concepts" in err
@@ -288,8 +288,8 @@ def test_config_path_honours_the_override(own_config):
 def test_new_writes_into_the_remembered_folder(tmp_path, monkeypatch, capsys):
     root = pack(tmp_path)
     monkeypatch.setenv("TUTOR_CONTENT", str(root))
-    assert run(capsys, "new", "node", "focal-alpha")[0] == 0
-    assert (root / "focal-alpha.md").is_file()
+    assert run(capsys, "new", "node", "tversky-alpha")[0] == 0
+    assert (root / "tversky-alpha.md").is_file()
 
 
 # ------------------------------------------------------------------ tutor eval for an author's CI
@@ -304,7 +304,7 @@ def tsv(path: Path, rows: list[tuple[str, str]], header: str = "concept\talso\tq
 def labelled(tmp_path):
     # One question labelled with a concept no node teaches: it cannot be a top-1 hit, so top-1 is at most 50%.
     return tsv(tmp_path / "q.tsv", [("minus-sign", "why is there a minus sign in front of the log loss"),
-                                    ("no-such-concept", "what is the focal loss gamma for")])
+                                    ("no-such-concept", "what is the tversky loss gamma for")])
 
 
 def test_eval_min_top1_exits_1_below_the_threshold(labelled, capsys):
@@ -330,10 +330,10 @@ def test_eval_json_is_one_object_with_the_figures(labelled, capsys):
 
 def test_eval_says_when_a_node_id_is_used_as_a_label(tmp_path, capsys):
     root = pack(tmp_path)
-    path = tsv(tmp_path / "q.tsv", [("focal-gamma", "what does gamma do in focal loss")])
+    path = tsv(tmp_path / "q.tsv", [("tversky-gamma", "what does gamma do in tversky loss")])
     code, _, err = run(capsys, "eval", path, "--content", root)
     assert code == 0
-    assert "'focal-gamma' is a node id; its concepts are focal-loss" in err
+    assert "'tversky-gamma' is a node id; its concepts are tversky-loss" in err
 
 
 @pytest.mark.parametrize("percent", ["0.5", "101", "abc"])
