@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def text_for(family: str, n: int) -> str:
     """``n`` characters (about) of one adversarial family."""
+
     def fill(unit: str) -> str:
         return (unit * (n // len(unit) + 1))[:n]
 
@@ -45,7 +46,16 @@ def text_for(family: str, n: int) -> str:
     }[family]()
 
 
-REPLY = ["spaces", "what-about", "unclosed-brackets", "a-spaces-x", "braces", "heading-spaces", "dsigmoid", "with-respect"]
+REPLY = [
+    "spaces",
+    "what-about",
+    "unclosed-brackets",
+    "a-spaces-x",
+    "braces",
+    "heading-spaces",
+    "dsigmoid",
+    "with-respect",
+]
 LOADER = ["braces", "heading-spaces", "spaces", "unclosed-brackets"]
 
 NODE = """+++
@@ -71,7 +81,7 @@ def child(kind: str, family: str, sizes: list[int]) -> None:
         from tutor.matching import language
 
         def run(s: str) -> None:
-            language.MAX_CHARS = 10 ** 9  # the patterns alone, uncapped
+            language.MAX_CHARS = 10**9  # the patterns alone, uncapped
             language.canonical(s)
             rq.follow_up(s), rq.choice(s, 3), rq.assignments(s), rq.doubtful(s)
             rq.compute_request(s), rq.plot_request(s), rq.derive_request(s)
@@ -83,6 +93,7 @@ def child(kind: str, family: str, sizes: list[int]) -> None:
         def run(s: str) -> None:
             (folder / "hostile.md").write_text(NODE.format(body=s), encoding="utf-8")
             load([folder], builtin=False)
+
     for n in sizes:
         s = text_for(family, n)
         t = time.perf_counter()
@@ -90,10 +101,14 @@ def child(kind: str, family: str, sizes: list[int]) -> None:
         print(json.dumps([n, time.perf_counter() - t]), flush=True)
 
 
-def measure(kind: str, family: str, sizes: list[int], timeout: float, memory: int, env: dict[str, str]) -> dict[int, str]:
-    code = (f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}));"
-            f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import bench_adversarial as b;"
-            f"b.child({kind!r}, {family!r}, {sizes!r})")
+def measure(
+    kind: str, family: str, sizes: list[int], timeout: float, memory: int, env: dict[str, str]
+) -> dict[int, str]:
+    code = (
+        f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}));"
+        f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import bench_adversarial as b;"
+        f"b.child({kind!r}, {family!r}, {sizes!r})"
+    )
     out: dict[int, str] = {}
     try:
         proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
@@ -115,7 +130,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--timeout", type=float, default=20.0)
-    ap.add_argument("--memory", type=int, default=2 * 1024 ** 3)
+    ap.add_argument("--memory", type=int, default=2 * 1024**3)
     ap.add_argument("--only", nargs="*", default=None, help="family names to run")
     args = ap.parse_args()
     env = dict(os.environ, TUTOR_DATA_DIR=tempfile.mkdtemp(), PYTHONPATH=str(ROOT))

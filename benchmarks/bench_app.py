@@ -75,7 +75,7 @@ def first_paint(env: dict[str, str]) -> tuple[float, str]:
     start = time.time()
     code = f"START = {start!r}\n" + FIRST_PAINT
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
-    lines = [l for l in out.splitlines() if l.strip()]
+    lines = [line for line in out.splitlines() if line.strip()]
     return float(lines[0]), lines[1]
 
 
@@ -86,8 +86,13 @@ async def enter_to_render() -> list[float]:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await app.workers.wait_for_complete()
-        for q in ["why the minus sign?", "why is the log of a probability negative?", "what is the sigmoid",
-                  "I get a negative loss", "why not mean squared error?"] * 4:
+        for q in [
+            "why the minus sign?",
+            "why is the log of a probability negative?",
+            "what is the sigmoid",
+            "I get a negative loss",
+            "why not mean squared error?",
+        ] * 4:
             box = app.screen.query_one("#ask")
             box.value = q
             count = len(app.screen.query(TutorTurn))
@@ -106,18 +111,24 @@ def main() -> None:
     first_paint(env)  # warm the index cache and the OS file cache
     runs = [first_paint(env) for _ in range(5)]
     times = sorted(t for t, _ in runs)
-    print(f"process start to first painted screen: median {statistics.median(times) * 1000:.0f} ms, "
-          f"min {times[0] * 1000:.0f} ms over {len(times)} runs ({runs[0][1]})")
+    print(
+        f"process start to first painted screen: median {statistics.median(times) * 1000:.0f} ms, "
+        f"min {times[0] * 1000:.0f} ms over {len(times)} runs ({runs[0][1]})"
+    )
     import asyncio
 
     for delay in (0.0, 3.0):
         runs = [first_answer(delay) for _ in range(3)]
         answers = sorted(a for _, a in runs)
-        print(f"fresh data folder, Enter {delay:.0f} s after first paint: first answer painted in median "
-              f"{statistics.median(answers) * 1000:.0f} ms (runs: {', '.join(f'{a * 1000:.0f}' for a in answers)} ms)")
+        print(
+            f"fresh data folder, Enter {delay:.0f} s after first paint: first answer painted in median "
+            f"{statistics.median(answers) * 1000:.0f} ms (runs: {', '.join(f'{a * 1000:.0f}' for a in answers)} ms)"
+        )
     ts = sorted(asyncio.run(enter_to_render()))
-    print(f"Enter to rendered explanation: median {statistics.median(ts) * 1000:.0f} ms, "
-          f"p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.0f} ms over {len(ts)} questions (headless)")
+    print(
+        f"Enter to rendered explanation: median {statistics.median(ts) * 1000:.0f} ms, "
+        f"p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.0f} ms over {len(ts)} questions (headless)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,10 +6,12 @@ import random
 import sys
 from pathlib import Path
 
-WORDS = ("gradient loss margin kernel entropy sample batch vector tensor scale shift bias weight layer norm "
-         "prior posterior kernel ridge lasso hinge huber focal dice jaccard recall precision logits odds ratio "
-         "softplus swish gelu tanh relu dropout pooling stride padding attention token embedding decoder encoder "
-         "residual momentum nesterov adagrad rmsprop schedule warmup cosine decay clip variance covariance").split()
+WORDS = (
+    "gradient loss margin kernel entropy sample batch vector tensor scale shift bias weight layer norm "
+    "prior posterior kernel ridge lasso hinge huber focal dice jaccard recall precision logits odds ratio "
+    "softplus swish gelu tanh relu dropout pooling stride padding attention token embedding decoder encoder "
+    "residual momentum nesterov adagrad rmsprop schedule warmup cosine decay clip variance covariance"
+).split()
 
 
 def write(folder: Path, n: int, seed: int = 0) -> None:
@@ -22,7 +24,9 @@ def write(folder: Path, n: int, seed: int = 0) -> None:
         (folder / f"gen-{i:05d}.md").write_text(
             f'+++\nid = "gen-{i:05d}"\ntitle = "Generated topic {i}: {" ".join(words[:3])}"\n'
             f'concepts = ["bce-formula"]\nquestions = [\n{qtext},\n]\n+++\n'
-            f"A generated explanation about {' '.join(words)}.\n", encoding="utf-8")
+            f"A generated explanation about {' '.join(words)}.\n",
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

@@ -17,36 +17,57 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 def _parser() -> argparse.ArgumentParser:
     def content_option(default, builtin_default) -> argparse.ArgumentParser:
         parent = argparse.ArgumentParser(add_help=False)
-        parent.add_argument("--content", action="append", default=default, metavar="DIR", type=Path,
-                            help="add a folder of content files on top of the built-in content (repeatable; "
-                                 "replaces TUTOR_CONTENT and the config file's folders)")
-        parent.add_argument("--builtin", action=argparse.BooleanOptionalAction, default=builtin_default,
-                            help="read the built-in content (default); --no-builtin: only the --content folders")
+        parent.add_argument(
+            "--content",
+            action="append",
+            default=default,
+            metavar="DIR",
+            type=Path,
+            help="add a folder of content files on top of the built-in content (repeatable; "
+            "replaces TUTOR_CONTENT and the config file's folders)",
+        )
+        parent.add_argument(
+            "--builtin",
+            action=argparse.BooleanOptionalAction,
+            default=builtin_default,
+            help="read the built-in content (default); --no-builtin: only the --content folders",
+        )
         return parent
 
     # Before or after the subcommand: the subcommand's option must not reset what was given before it.
     common = content_option(argparse.SUPPRESS, argparse.SUPPRESS)
-    p = argparse.ArgumentParser(prog="tutor", parents=[content_option([], None)],
-                                description="A terminal tutor for the mathematics of binary cross-entropy.")
+    p = argparse.ArgumentParser(
+        prog="tutor",
+        parents=[content_option([], None)],
+        description="A terminal tutor for the mathematics of binary cross-entropy.",
+    )
     p.add_argument("--version", action="version", version=f"tutor {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("ask", parents=[common], help="answer one question (or one a line from stdin)")
     s.add_argument("question", nargs="*", help="the question; none: read one question a line from stdin")
     s.add_argument("--json", action="store_true", help="print the answer object as JSON")
-    s.add_argument("--markdown", action="store_true", help="print plain Markdown even on a terminal (the default in pipes)")
+    s.add_argument(
+        "--markdown", action="store_true", help="print plain Markdown even on a terminal (the default in pipes)"
+    )
     s.add_argument("--no-plots", action="store_true", help="leave plots out")
-    s.add_argument("--screen-reader", action="store_true",
-                   help="describe plots in words and a small table instead of drawing them; no colours or styling")
+    s.add_argument(
+        "--screen-reader",
+        action="store_true",
+        help="describe plots in words and a small table instead of drawing them; no colours or styling",
+    )
 
     s = sub.add_parser("chat", parents=[common], help="a line-based conversation on stdin/stdout")
     s.add_argument("--plain", action="store_true", help="plain text turns (the default without --json)")
     s.add_argument("--json", action="store_true", help="one JSON object a turn")
     s.add_argument("--no-plots", action="store_true", help="leave plots out")
-    s.add_argument("--screen-reader", action="store_true",
-                   help="describe plots in words and a small table instead of drawing them")
+    s.add_argument(
+        "--screen-reader", action="store_true", help="describe plots in words and a small table instead of drawing them"
+    )
 
-    s = sub.add_parser("export", parents=[common], help="write a lesson summary (or your progress) as Markdown to paste elsewhere")
+    s = sub.add_parser(
+        "export", parents=[common], help="write a lesson summary (or your progress) as Markdown to paste elsewhere"
+    )
     s.add_argument("lesson", nargs="?", help="a lesson id (see 'tutor lessons'); none: every lesson's progress")
     s.add_argument("-o", "--output", type=Path, help="the file to write (default: in the data folder; '-' for stdout)")
 
@@ -55,45 +76,76 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--list", action="store_true", help="name the targets")
     s.add_argument("--latex", action="store_true", help="print LaTeX")
     s.add_argument("--json", action="store_true", help="print the derivation object as JSON")
-    s.add_argument("--wrt", metavar="VAR", help="for a formula declared in formulas.toml: the variable to differentiate by")
+    s.add_argument(
+        "--wrt", metavar="VAR", help="for a formula declared in formulas.toml: the variable to differentiate by"
+    )
 
-    s = sub.add_parser("validate", parents=[common], help="check content files",
-                       description="Check content files. Each problem is one 'file:line: message' line (exit 1); "
-                                   "warnings ('file:line: warning: message') are advice and keep exit 0. A FILE is "
-                                   "judged with the content folder it belongs to.")
+    s = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check content files",
+        description="Check content files. Each problem is one 'file:line: message' line (exit 1); "
+        "warnings ('file:line: warning: message') are advice and keep exit 0. A FILE is "
+        "judged with the content folder it belongs to.",
+    )
     s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all content)")
 
-    s = sub.add_parser("new", parents=[common], help="start a new node or lesson from a template that validates",
-                       description="Write a new node (ID.md) or lesson (lessons/ID.toml) into the content folder: "
-                                   "--content DIR, else the first remembered folder (TUTOR_CONTENT, config.toml), "
-                                   "else the current folder. Never overwrites a file.")
+    s = sub.add_parser(
+        "new",
+        parents=[common],
+        help="start a new node or lesson from a template that validates",
+        description="Write a new node (ID.md) or lesson (lessons/ID.toml) into the content folder: "
+        "--content DIR, else the first remembered folder (TUTOR_CONTENT, config.toml), "
+        "else the current folder. Never overwrites a file.",
+    )
     s.add_argument("what", choices=["node", "lesson"], help="what to write")
     s.add_argument("id", help="its id: lowercase letters, digits and '-', such as focal-loss")
-    s.add_argument("--node", dest="step_node", metavar="NODE",
-                   help="for a lesson: the node its first step shows (default: a node of the content folder)")
+    s.add_argument(
+        "--node",
+        dest="step_node",
+        metavar="NODE",
+        help="for a lesson: the node its first step shows (default: a node of the content folder)",
+    )
 
     sub.add_parser("lessons", parents=[common], help="list lessons and your progress")
     s = sub.add_parser("lesson", parents=[common], help="open the app on a lesson (the list without ID)")
     s.add_argument("id", nargs="?")
 
-    s = sub.add_parser("eval", parents=[common], help="measure matching on labelled questions (TSV)",
-                       description="Measure how often labelled questions reach the right topic. FILE is a TSV with a "
-                                   "header line and the columns concept, also, question (docs/authoring.md).")
+    s = sub.add_parser(
+        "eval",
+        parents=[common],
+        help="measure matching on labelled questions (TSV)",
+        description="Measure how often labelled questions reach the right topic. FILE is a TSV with a "
+        "header line and the columns concept, also, question (docs/authoring.md).",
+    )
     s.add_argument("file", type=Path)
     s.add_argument("--misses", action="store_true", help="list every miss")
-    s.add_argument("--cv", action="store_true", help="cross-validate the semantic matcher on FILE (5 folds) with a confusion table")
+    s.add_argument(
+        "--cv", action="store_true", help="cross-validate the semantic matcher on FILE (5 folds) with a confusion table"
+    )
     s.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    s.add_argument("--min-top1", type=_percentage, metavar="P",
-                   help="exit 1 when top-1 is below P percent (0 to 100), for an author's CI")
+    s.add_argument(
+        "--min-top1",
+        type=_percentage,
+        metavar="P",
+        help="exit 1 when top-1 is below P percent (0 to 100), for an author's CI",
+    )
 
-    s = sub.add_parser("serve", parents=[common], help="serve the app in a browser (textual-serve)",
-                       description="Serve the app in a browser (textual-serve). Only pages of this server start "
-                                   "sessions: requests must name the served address in their Host header, WebSockets "
-                                   "from any other Origin are refused, and at most 4 sessions run at once.")
+    s = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the app in a browser (textual-serve)",
+        description="Serve the app in a browser (textual-serve). Only pages of this server start "
+        "sessions: requests must name the served address in their Host header, WebSockets "
+        "from any other Origin are refused, and at most 4 sessions run at once.",
+    )
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--host", default="localhost",
-                   help="address to listen on (default: localhost, loopback only); another address is also accepted "
-                        "in Host and Origin headers, so name it only on a network you trust")
+    s.add_argument(
+        "--host",
+        default="localhost",
+        help="address to listen on (default: localhost, loopback only); another address is also accepted "
+        "in Host and Origin headers, so name it only on a network you trust",
+    )
     return p
 
 
@@ -105,8 +157,10 @@ def _percentage(text: str) -> float:
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"{text} is not a percentage between 0 and 100")
     if 0 < value < 1 and "%" not in text:
-        raise argparse.ArgumentTypeError(f"{text} would mean {text} percent; write {value * 100:g} for "
-                                         f"{value * 100:g} percent (or {text}% if you mean it)")
+        raise argparse.ArgumentTypeError(
+            f"{text} would mean {text} percent; write {value * 100:g} for "
+            f"{value * 100:g} percent (or {text}% if you mean it)"
+        )
     return value
 
 
@@ -124,7 +178,7 @@ def _tutor(args: argparse.Namespace, *, quiet: bool = False):
     return t
 
 
-def _read_lines(stream: TextIO) -> "list[str] | None":
+def _read_lines(stream: TextIO) -> list[str]:
     data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8", "replace")
     return data.decode("utf-8", errors="replace").splitlines()
 
@@ -158,8 +212,10 @@ def _choose_content(args: argparse.Namespace) -> bool:
 
     for folder in getattr(args, "content", []) or []:
         if not is_dir(folder):
-            _err(f"no content folder at {short(str(folder), 200)}"
-                 + (" (it is a file; give the folder that holds it)" if exists(folder) else ""))
+            _err(
+                f"no content folder at {short(str(folder), 200)}"
+                + (" (it is a file; give the folder that holds it)" if exists(folder) else "")
+            )
             return False
     choice = choose_content(getattr(args, "content", []), getattr(args, "builtin", None))
     for notice in choice.notices:
@@ -217,8 +273,9 @@ def _command(args: argparse.Namespace) -> int:
         from tutor.matching.evaluate import run_cli, run_cv_cli
 
         if args.cv:
-            return run_cv_cli(list(_tutor(args).kb.nodes.values()), args.file, as_json=args.json,
-                              min_top1=args.min_top1)
+            return run_cv_cli(
+                list(_tutor(args).kb.nodes.values()), args.file, as_json=args.json, min_top1=args.min_top1
+            )
         return run_cli(_tutor(args), args.file, misses=args.misses, as_json=args.json, min_top1=args.min_top1)
     if cmd == "serve":
         return _serve(args)
@@ -238,8 +295,16 @@ def _open_app(args: argparse.Namespace, lesson: str | None = None) -> int:
     return EXIT_OK
 
 
-def _print_reply(reply, as_json: bool, out: TextIO | None = None, *, rich: bool = False, one_shot: bool = False,
-                 plots: bool = True, words: bool = False) -> None:
+def _print_reply(
+    reply,
+    as_json: bool,
+    out: TextIO | None = None,
+    *,
+    rich: bool = False,
+    one_shot: bool = False,
+    plots: bool = True,
+    words: bool = False,
+) -> None:
     out = out or sys.stdout
     if as_json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
@@ -255,8 +320,10 @@ def _print_reply(reply, as_json: bool, out: TextIO | None = None, *, rich: bool 
     out.flush()
 
 
-USAGE_ASK = ('usage: tutor ask "your question"   (or one question a line on stdin: tutor ask < questions.txt)\n'
-             'for example: tutor ask "why the minus sign?"')
+USAGE_ASK = (
+    'usage: tutor ask "your question"   (or one question a line on stdin: tutor ask < questions.txt)\n'
+    'for example: tutor ask "why the minus sign?"'
+)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -344,8 +411,11 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{counts}.", file=sys.stderr)
         return EXIT_PROBLEMS
     kb = result.kb
-    print(f"ok: {len(kb.nodes)} nodes, {len(kb.lessons)} lessons, {len(kb.concepts)} concepts"
-          + (f"; {len(result.warnings)} warning(s)." if result.warnings else "."), file=sys.stderr)
+    print(
+        f"ok: {len(kb.nodes)} nodes, {len(kb.lessons)} lessons, {len(kb.concepts)} concepts"
+        + (f"; {len(result.warnings)} warning(s)." if result.warnings else "."),
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -355,8 +425,9 @@ def _new(args: argparse.Namespace) -> int:
 
     target = args.target or (args.content[0] if args.content else Path("."))
     try:
-        written = authoring.scaffold(args.what, args.id, target, builtin=args.builtin, extra=args.content,
-                                     step_node=args.step_node)
+        written = authoring.scaffold(
+            args.what, args.id, target, builtin=args.builtin, extra=args.content, step_node=args.step_node
+        )
     except TutorError as err:
         _err(err.message)
         return EXIT_USAGE
@@ -393,7 +464,11 @@ def _derive(args: argparse.Namespace) -> int:
         _err(f"the derivation '{args.target}' has its own variables; --wrt is for formulas declared in formulas.toml")
         return EXIT_USAGE
     try:
-        d = derive.formula_derivation(declared[args.target], args.wrt) if args.target in declared else derive.derive(args.target)
+        d = (
+            derive.formula_derivation(declared[args.target], args.wrt)
+            if args.target in declared
+            else derive.derive(args.target)
+        )
     except TutorError as err:
         _err(err.message)
         return EXIT_PROBLEMS
@@ -447,7 +522,9 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         serve(args.content, args.host, args.port, builtin=args.builtin)
     except ImportError:
-        _err("serving needs textual-serve, this project's 'serve' extra: pip install 'loss-tutor[serve]' "
-             "(in a checkout: pip install -e '.[serve]')")
+        _err(
+            "serving needs textual-serve, this project's 'serve' extra: pip install 'loss-tutor[serve]' "
+            "(in a checkout: pip install -e '.[serve]')"
+        )
         return EXIT_PROBLEMS
     return EXIT_OK

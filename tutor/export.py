@@ -7,8 +7,9 @@ table (a picture made of braille dots does not survive a forum); no Rich, no Tex
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from tutor.dialogue.reply import Reply
 
@@ -36,12 +37,19 @@ def conversation_markdown(turns: Iterable[tuple[str | None, Reply]], title: str 
     return "\n".join(out).rstrip("-\n ") + "\n"
 
 
-def lesson_markdown(kb: "KnowledgeBase", store: "Store", lesson_id: str) -> str:
+def lesson_markdown(kb: KnowledgeBase, store: Store, lesson_id: str) -> str:
     lesson = kb.lessons[lesson_id]
     solved = store.solved(lesson_id)
     at = store.position(lesson_id)
-    out = [f"# Lesson: {lesson.title}", "", lesson.summary, "",
-           f"Progress: {store.summary(lesson_id, len(lesson.steps))}" + (f"; paused at step {at + 1}" if at is not None else ""), ""]
+    out = [
+        f"# Lesson: {lesson.title}",
+        "",
+        lesson.summary,
+        "",
+        f"Progress: {store.summary(lesson_id, len(lesson.steps))}"
+        + (f"; paused at step {at + 1}" if at is not None else ""),
+        "",
+    ]
     for i, step in enumerate(lesson.steps):
         node = kb.nodes.get(step.node)
         name = node.title if node else step.node
@@ -55,7 +63,7 @@ def lesson_markdown(kb: "KnowledgeBase", store: "Store", lesson_id: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def progress_markdown(kb: "KnowledgeBase", store: "Store") -> str:
+def progress_markdown(kb: KnowledgeBase, store: Store) -> str:
     out = ["# My lessons in tutor", ""]
     for lid, lesson in kb.lessons.items():
         out.append(f"- **{lesson.title}** ({len(lesson.steps)} steps): {store.summary(lid, len(lesson.steps))}")

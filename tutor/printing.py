@@ -7,12 +7,20 @@ and the legend outside the curves (in :func:`legend`), no second title.
 
 from __future__ import annotations
 
-
 from tutor.dialogue.reply import Reply
 from tutor.maths.plots import Plot, nice_range, tick_label
 
-FOLLOW_LABELS = {"why": "why?", "example": "an example", "simpler": "simpler", "deeper": "go deeper",
-                 "plot": "plot", "derive": "derive it", "next": "next", "back": "back", "hint": "hint"}
+FOLLOW_LABELS = {
+    "why": "why?",
+    "example": "an example",
+    "simpler": "simpler",
+    "deeper": "go deeper",
+    "plot": "plot",
+    "derive": "derive it",
+    "next": "next",
+    "back": "back",
+    "hint": "hint",
+}
 
 #: Curves told apart by marker (for a monochrome terminal) and by colour.
 MARKERS = ("braille", "•", "x", "+")
@@ -29,7 +37,9 @@ def draw(plt, plot: Plot, colors: bool = True) -> None:
     if not xs:
         return
     for i, s in enumerate(plot.series):
-        plt.plot(list(s.x), list(s.y), marker=MARKERS[i % len(MARKERS)], color=COLORS[i % len(COLORS)] if colors else None)
+        plt.plot(
+            list(s.x), list(s.y), marker=MARKERS[i % len(MARKERS)], color=COLORS[i % len(COLORS)] if colors else None
+        )
     x0, x1, xt = nice_range(min(xs), max(xs))
     y0, y1, yt = nice_range(min(ys), max(ys))
     if xt and x0 < min(xs) and min(xs) - x0 < (x1 - x0) / 20:
@@ -93,8 +103,10 @@ def lesson_line(reply: Reply) -> str:
         return ""
     if reply.kind == "lesson":
         return f"*Lesson: {pos.title}, step {pos.step} of {pos.of}.*"
-    return (f"*You are in the lesson {pos.title}, step {pos.step}: type next to go on, again to see the step, "
-            "or answer its checkpoint.*")
+    return (
+        f"*You are in the lesson {pos.title}, step {pos.step}: type next to go on, again to see the step, "
+        "or answer its checkpoint.*"
+    )
 
 
 def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, words: bool = False) -> str:
@@ -110,15 +122,25 @@ def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, 
     if reply.choices and one_shot:
         parts.append("\n" + "\n".join(f"- {c.label}" for c in reply.choices))
         if reply.alternatives and reply.kind in ("clarify", "fallback"):
-            parts.append("\nAsk again with the topic's title, for example: tutor ask \"" +
-                         reply.alternatives[0].title.rstrip("?") + "\"")
+            parts.append(
+                "\nAsk again with the topic's title, for example: tutor ask \""
+                + reply.alternatives[0].title.rstrip("?")
+                + '"'
+            )
     elif reply.choices:
         parts.append("\n" + choices_text(reply) + "\n\n(Type a number to choose.)")
     if reply.lesson is not None and reply.kind != "lesson":
         parts.append("\n" + lesson_line(reply))
     if reply.plot is not None and with_plot and reply.kind in ("plot", "answer", "compute", "lesson"):
         # A fenced block: Markdown keeps the picture's columns (a forum, Rich, a pager).
-        parts.append("\n" + (plot_in_words(reply.plot, said=body) if words else "```text\n" + text_plot(reply.plot).rstrip() + "\n```"))
+        parts.append(
+            "\n"
+            + (
+                plot_in_words(reply.plot, said=body)
+                if words
+                else "```text\n" + text_plot(reply.plot).rstrip() + "\n```"
+            )
+        )
     if reply.kind == "answer" and reply.followups:
         parts.append("\nFollow up: " + " · ".join(FOLLOW_LABELS.get(f, f) for f in reply.followups))
     return "\n".join(parts)

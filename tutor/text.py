@@ -17,16 +17,25 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from typing import Iterator, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 _ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*+[ -/]*+[@-~]?"                 # CSI ... final byte
+    r"(?:\x1b\[|\x9b)[0-?]*+[ -/]*+[@-~]?"  # CSI ... final byte
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*+(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC strings
-    r"|\x1b[ -/]*+[0-~]?"                                    # any other escape
+    r"|\x1b[ -/]*+[0-~]?"  # any other escape
 )
 #: C0 and C1 controls but newline and tab; DEL; bidi embeddings, overrides and isolates.
-_CONTROLS = {c: None for c in [*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0),
-                                *range(0x202a, 0x202f), *range(0x2066, 0x206a)]}
+_CONTROLS = {
+    c: None
+    for c in [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+}
 
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

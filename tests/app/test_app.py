@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from piloting import ask, settle
 
-from tutor.store.progress import open_store
 from tutor.dialogue.intents import Show
+from tutor.store.progress import open_store
 from tutor.ui.app import make_app
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen

@@ -17,10 +17,13 @@ def _pack(tmp_path):
         (pack / f"evil{i}.md").write_text(
             f'+++\nid = "evil-{i}"\ntitle = "{title} {i}"\nconcepts = ["bce-formula"]\n'
             f'questions = ["what does the zorblax quuxification {i} do"]\n+++\n'
-            f"Body {i} with [@click=app.quit]markup[/] and \x1b]0;pwned\x07 an escape.\n", encoding="utf-8")
+            f"Body {i} with [@click=app.quit]markup[/] and \x1b]0;pwned\x07 an escape.\n",
+            encoding="utf-8",
+        )
     (pack / "evil.toml").write_text(
         f'id = "evil"\ntitle = "{title}"\nsummary = "[/] summary [@click=app.quit]x[/]"\n[[steps]]\nnode = "evil-1"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return pack
 
 
@@ -41,7 +44,9 @@ async def test_markup_and_escapes_in_titles_open_list_and_run(tmp_path):
         await settle(pilot)
         turn = app.screen.query(TutorTurn).last()
         labels = [str(c.label) for c in turn.query(Chip)]
-        assert any("[@click=app.quit]press[/]" in label for label in labels), labels  # shown as typed, not read as markup
+        assert any("[@click=app.quit]press[/]" in label for label in labels), (
+            labels
+        )  # shown as typed, not read as markup
         assert all("\x1b" not in label and "\x07" not in label for label in labels)
         for chip in turn.query(Chip):
             if "press" in str(chip.label):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import threading
 
-from textual.widgets import Input
-
 from piloting import ask as _ask
 from piloting import settle as _settle
+from textual.widgets import Input
 
 from tutor.store.progress import open_store
 from tutor.ui.app import make_app
@@ -130,7 +129,15 @@ async def test_quitting_a_lesson_says_paused_at_its_step(tmp_path):
 
 def _help_keys() -> list[str]:
     """The keys the help table lists, as Textual names them."""
-    names = {"Enter": "enter", "Tab": "tab", "F1": "f1", "F2": "f2", "Esc": "escape", "↑ / ↓": "up,down", "PageUp / PageDown": "pageup,pagedown"}
+    names = {
+        "Enter": "enter",
+        "Tab": "tab",
+        "F1": "f1",
+        "F2": "f2",
+        "Esc": "escape",
+        "↑ / ↓": "up,down",
+        "PageUp / PageDown": "pageup,pagedown",
+    }
     keys = []
     for cell in re.findall(r"^\| ([^|]+?) \|", KEYS, re.M)[2:]:
         for part in cell.split(" / ") if cell not in names else [cell]:

@@ -57,8 +57,11 @@ def test_derivation(snap_compare, app_with_store):
 
 
 def test_lesson_checkpoint(snap_compare, app_with_store):
-    assert snap_compare(app_with_store(lesson="why-minus"), terminal_size=(100, 40),
-                        run_before=typing("next", "next", "next", "it goes to -1"))
+    assert snap_compare(
+        app_with_store(lesson="why-minus"),
+        terminal_size=(100, 40),
+        run_before=typing("next", "next", "next", "it goes to -1"),
+    )
 
 
 def test_help_screen(snap_compare, app_with_store):

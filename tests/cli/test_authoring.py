@@ -44,7 +44,9 @@ def node(folder: Path, ident: str, concept: str, n: int = 10, extra: str = "", t
     questions = ", ".join(f'"{ident} question number {i}"' for i in range(n))
     path = folder / f"{ident}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(NODE.format(id=ident, title=title, concept=concept, questions=questions, extra=extra), encoding="utf-8")
+    path.write_text(
+        NODE.format(id=ident, title=title, concept=concept, questions=questions, extra=extra), encoding="utf-8"
+    )
     return path
 
 
@@ -57,7 +59,8 @@ def pack(tmp_path: Path) -> Path:
     node(root / "nodes", "tversky-gamma", "tversky-loss", extra='[links]\nwhy = "tversky-loss"\n')
     (root / "lessons").mkdir()
     (root / "lessons" / "tversky.toml").write_text(
-        'id = "tversky-lesson"\ntitle = "Tversky"\n\n[[steps]]\nnode = "tversky-loss"\n', encoding="utf-8")
+        'id = "tversky-lesson"\ntitle = "Tversky"\n\n[[steps]]\nnode = "tversky-loss"\n', encoding="utf-8"
+    )
     return root
 
 
@@ -78,7 +81,9 @@ def test_new_node_and_lesson_validate_as_written(tmp_path, capsys):
     assert code == 0, out + err
     problems = [line for line in out.splitlines() if ": warning: " not in line]
     assert problems == []
-    assert "tversky-loss.md" in out and "warning: node 'tversky-loss' has 3 question(s)" in out  # the scaffold says: write more
+    assert (
+        "tversky-loss.md" in out and "warning: node 'tversky-loss' has 3 question(s)" in out
+    )  # the scaffold says: write more
     for path in (target / "tversky-loss.md", lesson):
         code, out, err = run(capsys, "validate", path)
         assert code == 0, out + err
@@ -155,8 +160,9 @@ def test_validate_one_file_reports_only_that_files_problems(tmp_path, capsys):
     assert code == 0 and out == ""
     code, out, _ = run(capsys, "validate", bad)
     assert code == 1
-    assert out.splitlines() == [(f"{bad}:6: unknown key 'colour' (known: concepts, derive, id, keywords, links, plot, "
-                                 "questions, scope, title)")]
+    assert out.splitlines() == [
+        (f"{bad}:6: unknown key 'colour' (known: concepts, derive, id, keywords, links, plot, questions, scope, title)")
+    ]
 
 
 def test_validate_a_missing_file(tmp_path, capsys):
@@ -171,8 +177,12 @@ def test_few_questions_are_a_warning_not_an_error(tmp_path, capsys):
     node(root, "enough", "minus-sign", n=10)
     code, out, err = run(capsys, "validate", "--content", root)
     assert code == 0
-    assert out.splitlines() == [(f"{path}:5: warning: node 'few' has 9 question(s); write 10 or more, in varied "
-                                 "registers, so learners' questions reach it")]
+    assert out.splitlines() == [
+        (
+            f"{path}:5: warning: node 'few' has 9 question(s); write 10 or more, in varied "
+            "registers, so learners' questions reach it"
+        )
+    ]
     assert "1 warning(s)" in err
 
 
@@ -181,8 +191,10 @@ def test_unknown_concept_says_how_to_declare_it(tmp_path, capsys):
     path = node(root, "tversky-loss", "tversky-loss")
     code, out, _ = run(capsys, "validate", "--content", root)
     assert code == 1
-    assert (f"{path}:4: unknown concept id 'tversky-loss': declare it: create {root / 'concepts.toml'} holding the two "
-            "lines '[concepts]' and 'tversky-loss = \"Tversky loss\"'") in out.splitlines()
+    assert (
+        f"{path}:4: unknown concept id 'tversky-loss': declare it: create {root / 'concepts.toml'} holding the two "
+        "lines '[concepts]' and 'tversky-loss = \"Tversky loss\"'"
+    ) in out.splitlines()
     # with the file there, the message names it and the one line to add; following it fixes the problem
     (root / "concepts.toml").write_text("[concepts]\n", encoding="utf-8")
     code, out, _ = run(capsys, "validate", "--content", root)
@@ -225,12 +237,14 @@ def test_environment_overrides_config_and_flags_override_both(tmp_path, own_conf
     root = pack(tmp_path)
     other = tmp_path / "other"
     (other / "lessons").mkdir(parents=True)
-    (other / "lessons" / "o.toml").write_text('id = "other-lesson"\ntitle = "O"\n\n[[steps]]\nnode = "sigmoid"\n',
-                                              encoding="utf-8")
+    (other / "lessons" / "o.toml").write_text(
+        'id = "other-lesson"\ntitle = "O"\n\n[[steps]]\nnode = "sigmoid"\n', encoding="utf-8"
+    )
     third = tmp_path / "third"
     (third / "lessons").mkdir(parents=True)
-    (third / "lessons" / "t.toml").write_text('id = "third-lesson"\ntitle = "T"\n\n[[steps]]\nnode = "sigmoid"\n',
-                                              encoding="utf-8")
+    (third / "lessons" / "t.toml").write_text(
+        'id = "third-lesson"\ntitle = "T"\n\n[[steps]]\nnode = "sigmoid"\n', encoding="utf-8"
+    )
     own_config.mkdir()
     (own_config / "config.toml").write_text(f'content = ["{other.as_posix()}"]\n', encoding="utf-8")
     _, ids, _ = lessons(capsys)
@@ -255,13 +269,16 @@ def test_no_builtin_replaces_the_builtin_content(tmp_path, own_config, capsys):
     assert "ok: 2 nodes, 1 lessons, 1 concepts" in err
 
 
-@pytest.mark.parametrize("text, says", [
-    ("content = [", "not valid TOML"),
-    ('content = []\nbuiltin = "no"\n', "'builtin' is true or false"),
-    ("content = 3\n", "'content' is a list of folders"),
-    ("contents = []\n", "unknown key 'contents' (did you mean 'content'?)"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("content = [", "not valid TOML"),
+        ('content = []\nbuiltin = "no"\n', "'builtin' is true or false"),
+        ("content = 3\n", "'content' is a list of folders"),
+        ("contents = []\n", "unknown key 'contents' (did you mean 'content'?)"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+    ],
+)
 def test_a_broken_config_file_is_named_in_one_line_and_ignored(own_config, capsys, text, says):
     own_config.mkdir()
     path = own_config / "config.toml"
@@ -303,8 +320,13 @@ def tsv(path: Path, rows: list[tuple[str, str]], header: str = "concept\talso\tq
 @pytest.fixture
 def labelled(tmp_path):
     # One question labelled with a concept no node teaches: it cannot be a top-1 hit, so top-1 is at most 50%.
-    return tsv(tmp_path / "q.tsv", [("minus-sign", "why is there a minus sign in front of the log loss"),
-                                    ("no-such-concept", "what is the tversky loss gamma for")])
+    return tsv(
+        tmp_path / "q.tsv",
+        [
+            ("minus-sign", "why is there a minus sign in front of the log loss"),
+            ("no-such-concept", "what is the tversky loss gamma for"),
+        ],
+    )
 
 
 def test_eval_min_top1_exits_1_below_the_threshold(labelled, capsys):

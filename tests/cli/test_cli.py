@@ -45,9 +45,11 @@ def test_ask_json_reads_one_question_a_line_from_stdin():
     assert objs[3]["kind"] in ("fallback", "error")
 
 
-@pytest.mark.parametrize("junk", [b"", b"   ", b"\x00\x01\x02\x03\x04\x05\x06\x07", b"\xff\xfe\xfa" * 50,
-                                  b"x" * 1_000_000, b"\x1b[2J\x1b[31m"],
-                         ids=["empty", "blank", "control", "invalid-utf8", "1MB", "escapes"])
+@pytest.mark.parametrize(
+    "junk",
+    [b"", b"   ", b"\x00\x01\x02\x03\x04\x05\x06\x07", b"\xff\xfe\xfa" * 50, b"x" * 1_000_000, b"\x1b[2J\x1b[31m"],
+    ids=["empty", "blank", "control", "invalid-utf8", "1MB", "escapes"],
+)
 def test_junk_gets_a_clean_object_never_a_traceback(junk):
     res = tutor("ask", "--json", stdin=junk + b"\n")
     assert b"Traceback" not in res.stderr
@@ -73,14 +75,19 @@ def test_extra_content_folder_adds_a_topic(tmp_path):
     (tmp_path / "hinge.md").write_text(
         '+++\nid = "zebra-topic"\ntitle = "Zebra striping of losses"\nconcepts = ["bce-formula"]\n'
         'questions = ["what is zebra striping of a loss", "explain zebra stripes in losses"]\n+++\nZebra body.\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     res = tutor("ask", "--json", "--content", str(tmp_path), "what is zebra striping of a loss?")
     obj = json.loads(res.stdout)
     assert obj["node"] == "zebra-topic"
 
 
 def test_chat_plain_keeps_context_between_turns():
-    res = tutor("chat", "--json", stdin="why the minus sign?\nwhy?\nwhat is the loss if y = 1 and y_hat = 0.3?\nwhat about y = 0?\n".encode())
+    res = tutor(
+        "chat",
+        "--json",
+        stdin=b"why the minus sign?\nwhy?\nwhat is the loss if y = 1 and y_hat = 0.3?\nwhat about y = 0?\n",
+    )
     objs = [json.loads(line) for line in res.stdout.decode().splitlines()]
     assert [o["kind"] for o in objs] == ["answer", "answer", "compute", "compute"]
     assert objs[1]["node"] == objs[0]["node"] and objs[1]["section"] == "why"
@@ -96,8 +103,10 @@ def test_chat_plain_text_mode():
 def test_lessons_command_lists_progress(tmp_path):
     env_home = {"TUTOR_DATA_DIR": str(tmp_path)}
     import os
-    res = subprocess.run([sys.executable, "-m", "tutor", "lessons"], capture_output=True, text=True,
-                         env={**os.environ, **env_home})
+
+    res = subprocess.run(
+        [sys.executable, "-m", "tutor", "lessons"], capture_output=True, text=True, env={**os.environ, **env_home}
+    )
     assert res.returncode == 0
     assert "why-minus" in res.stdout and "not started" in res.stdout
 
@@ -106,7 +115,8 @@ def test_content_option_before_or_after_the_subcommand(tmp_path):
     (tmp_path / "z.md").write_text(
         '+++\nid = "zebra-topic"\ntitle = "Zebra striping of losses"\nconcepts = ["bce-formula"]\n'
         'questions = ["what is zebra striping of a loss", "explain zebra stripes in losses"]\n+++\nZebra body.\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     for args in (["--content", str(tmp_path), "ask", "--json"], ["ask", "--content", str(tmp_path), "--json"]):
         obj = json.loads(tutor(*args, "what is zebra striping of a loss?").stdout)
         assert obj["node"] == "zebra-topic"

@@ -14,7 +14,9 @@ ESC = "\x1b]52;c;ZWNobyBoaQ==\x07\x1b]0;pwned\x07\x1b[2J\x9b31m"
 
 def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess:
     env = dict(os.environ, TUTOR_DATA_DIR=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "-m", "tutor", *args], input=stdin.encode(), capture_output=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", *args], input=stdin.encode(), capture_output=True, env=env, timeout=120
+    )
 
 
 def _clean(data: bytes) -> bool:
@@ -29,9 +31,12 @@ def pack(tmp_path):
     # Raw escapes in the Markdown body and a TOML-escaped one in the title: both must be removed.
     (pack / "evil.md").write_text(
         '+++\nid = "evil"\ntitle = "Zorblax \\u001b]0;pwned\\u0007 title"\nconcepts = ["bce-formula"]\n'
-        f'questions = ["what does the zorblax quuxification do"]\n+++\nBody {ESC} text.\n', encoding="utf-8")
+        f'questions = ["what does the zorblax quuxification do"]\n+++\nBody {ESC} text.\n',
+        encoding="utf-8",
+    )
     (pack / "lesson.toml").write_text(
-        'id = "evil"\ntitle = "Lesson \\u001b]52;c;aGk=\\u0007 title"\n[[steps]]\nnode = "evil"\n', encoding="utf-8")
+        'id = "evil"\ntitle = "Lesson \\u001b]52;c;aGk=\\u0007 title"\n[[steps]]\nnode = "evil"\n', encoding="utf-8"
+    )
     return pack
 
 
@@ -52,8 +57,10 @@ def test_validate_echoes_names_and_fields_without_escapes(tmp_path):
     pack = tmp_path / "pack"
     pack.mkdir()
     (pack / f"evil{ESC}.md").write_text(
-        f'+++\nid = "evil"\ntitle = "T"\nconcepts = ["bce-formula", "no\\u001b]52;c;aGk=\\u0007pe"]\n'
-        f'questions = ["q"]\n"field\\u001b]0;x\\u0007" = 1\n+++\nBody.\n', encoding="utf-8")
+        '+++\nid = "evil"\ntitle = "T"\nconcepts = ["bce-formula", "no\\u001b]52;c;aGk=\\u0007pe"]\n'
+        'questions = ["q"]\n"field\\u001b]0;x\\u0007" = 1\n+++\nBody.\n',
+        encoding="utf-8",
+    )
     res = _run(["validate", str(pack)], tmp_path)
     assert res.returncode == 1
     assert b"unknown key" in res.stdout and b"unknown concept" in res.stdout, res.stdout

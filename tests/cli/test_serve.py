@@ -32,8 +32,12 @@ def _get(port: int, path: str, headers: dict[str, str]) -> int:
         conn.close()
 
 
-WS = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-      "Sec-WebSocket-Version": "13"}
+WS = {
+    "Upgrade": "websocket",
+    "Connection": "Upgrade",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+}
 
 
 @pytest.mark.slow
@@ -41,8 +45,12 @@ def test_serve_on_loopback_refuses_a_foreign_origin_and_host(tmp_path):
     pytest.importorskip("textual_serve")
     port = _free_port()
     env = dict(os.environ, TUTOR_DATA_DIR=str(tmp_path))
-    proc = subprocess.Popen([sys.executable, "-m", "tutor", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

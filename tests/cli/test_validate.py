@@ -48,12 +48,36 @@ def test_builtin_content_validates_from_the_command_line():
 
 CASES = {
     "malformed front matter": ('+++\nid = "x\ntitle = "t"\n+++\nbody\n', 2, "malformed front matter"),
-    "missing field": ('+++\nid = "x1"\nconcepts = ["minus-sign"]\nquestions = ["q one"]\n+++\nbody\n', 1, "missing field 'title'"),
-    "mistyped field": ('+++\nid = "x2"\ntitle = "t"\nconcepts = "minus-sign"\nquestions = ["q two"]\n+++\nbody\n', 4, "'concepts' must be a list"),
-    "unknown concept": ('+++\nid = "x3"\ntitle = "t"\nconcepts = ["minus-sing"]\nquestions = ["q three"]\n+++\nbody\n', 4, "unknown concept id 'minus-sing'"),
-    "unknown computation": ('+++\nid = "x4"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q four"]\n+++\nline one\n\nsee {{ blah(1) }}\n', 9, "unknown computation 'blah'"),
-    "dead link": ('+++\nid = "x5"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q five"]\n[links]\nwhy = "no-such-node"\n+++\nbody\n', 7, "names node 'no-such-node'"),
-    "unknown field": ('+++\nid = "x6"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q six"]\ncolour = "red"\n+++\nbody\n', 6, "unknown key 'colour'"),
+    "missing field": (
+        '+++\nid = "x1"\nconcepts = ["minus-sign"]\nquestions = ["q one"]\n+++\nbody\n',
+        1,
+        "missing field 'title'",
+    ),
+    "mistyped field": (
+        '+++\nid = "x2"\ntitle = "t"\nconcepts = "minus-sign"\nquestions = ["q two"]\n+++\nbody\n',
+        4,
+        "'concepts' must be a list",
+    ),
+    "unknown concept": (
+        '+++\nid = "x3"\ntitle = "t"\nconcepts = ["minus-sing"]\nquestions = ["q three"]\n+++\nbody\n',
+        4,
+        "unknown concept id 'minus-sing'",
+    ),
+    "unknown computation": (
+        '+++\nid = "x4"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q four"]\n+++\nline one\n\nsee {{ blah(1) }}\n',
+        9,
+        "unknown computation 'blah'",
+    ),
+    "dead link": (
+        '+++\nid = "x5"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q five"]\n[links]\nwhy = "no-such-node"\n+++\nbody\n',
+        7,
+        "names node 'no-such-node'",
+    ),
+    "unknown field": (
+        '+++\nid = "x6"\ntitle = "t"\nconcepts = ["minus-sign"]\nquestions = ["q six"]\ncolour = "red"\n+++\nbody\n',
+        6,
+        "unknown key 'colour'",
+    ),
 }
 
 
@@ -87,7 +111,11 @@ def test_not_text(tmp_path):
 
 
 def test_lesson_step_naming_a_missing_node(tmp_path):
-    path = write(tmp_path, "lessons/l.toml", 'id = "l1"\ntitle = "L"\n\n[[steps]]\nnode = "minus-sign"\n\n[[steps]]\nnode = "ghost"\n')
+    path = write(
+        tmp_path,
+        "lessons/l.toml",
+        'id = "l1"\ntitle = "L"\n\n[[steps]]\nnode = "minus-sign"\n\n[[steps]]\nnode = "ghost"\n',
+    )
     found = problems_for(tmp_path)
     assert any(p.startswith(f"{path}:8:") and "'ghost'" in p for p in found), found
 

@@ -12,7 +12,6 @@ import math
 import numpy as np
 import pytest
 
-from tutor.maths import numeric
 from tutor.maths import computations
 
 
@@ -94,7 +93,7 @@ def test_keras_clip_and_sklearn_machine_epsilon():
     ``log_loss`` clips to ``np.finfo(dtype).eps``."""
     comp = computations.FUNCTIONS["frameworks"](1, 0)
     assert comp.results["keras"] == pytest.approx(-math.log(1e-7))
-    assert comp.results["sklearn"] == pytest.approx(-math.log(2.0 ** -52))
+    assert comp.results["sklearn"] == pytest.approx(-math.log(2.0**-52))
     assert comp.results["exact"] == math.inf
 
 
@@ -143,7 +142,7 @@ def test_one_confident_mistake_pushes_the_mean_above_one_with_high_accuracy(kb):
     mean = (3 * -math.log(0.9) - math.log(0.001)) / 4
     assert mean > 1
     # a mean above 1 ⇔ the geometric mean of the probabilities on the true class is below 1/e
-    geo = (0.9 ** 3 * 0.001) ** 0.25
+    geo = (0.9**3 * 0.001) ** 0.25
     assert geo < math.exp(-1) and math.isclose(-math.log(geo), mean)
     text = rendered(kb, "loss-above-one")
     assert sig(mean) in text
@@ -164,7 +163,7 @@ def test_bce_is_convex_in_z_and_squared_error_through_a_sigmoid_is_not():
         return 0.5 * (s(z) - 1) ** 2
 
     h = 1e-3
-    second = lambda f, z: (f(z + h) - 2 * f(z) + f(z - h)) / h ** 2  # noqa: E731
+    second = lambda f, z: (f(z + h) - 2 * f(z) + f(z - h)) / h**2  # noqa: E731
     assert all(second(bce, z) > 0 for z in np.linspace(-8, 8, 33))
     assert second(sq, -5) < 0
     comp = computations.FUNCTIONS["curvature"](1, -5)
@@ -336,8 +335,8 @@ def test_framework_reductions_are_named_per_framework(kb):
     (PR #28851 removed ``eps``; the stable docs: "y_pred values are clipped to [eps, 1-eps] where eps
     is the machine precision for y_pred's dtype")."""
     text = rendered(kb, "framework-losses")
-    assert '(the default everywhere)' not in text
-    assert 'sum_over_batch_size' in text and "normalize=True" in text
+    assert "(the default everywhere)" not in text
+    assert "sum_over_batch_size" in text and "normalize=True" in text
     assert "from 1.5 the only choice" in text and "1.2–1.4" not in text
     # machine epsilon depends on the dtype: the float32 clip costs far less than the float64 one
     assert -math.log(np.finfo(np.float32).eps) < -math.log(np.finfo(np.float64).eps)
@@ -418,8 +417,7 @@ def test_no_lesson_step_shows_its_answer_before_the_checkpoint(kb):
     import re
 
     from tutor.content import template
-    from tutor.content.checkpoints import (ChoiceCheckpoint, ExpressionCheckpoint, NumericCheckpoint,
-                                           TextCheckpoint)
+    from tutor.content.checkpoints import ChoiceCheckpoint, ExpressionCheckpoint, NumericCheckpoint, TextCheckpoint
 
     def squash(s: str) -> str:
         return re.sub(r"\s+", "", s.lower().replace("y_hat", "ŷ").replace("*", ""))

@@ -31,11 +31,14 @@ def write_node(folder: Path, ident: str, extra: str = "", n: int = 10) -> Path:
     return path
 
 
-@pytest.mark.parametrize("extra, line, message", [
-    ('keywrods = ["x"]\n', 6, "unknown key 'keywrods' (did you mean 'keywords'?)"),
-    ('question = ["x"]\n', 6, "unknown key 'question' (did you mean 'questions'?)"),
-    ('[links]\nnxet = "minus-sign"\n', 7, "unknown link 'nxet' (did you mean 'next'?)"),
-])
+@pytest.mark.parametrize(
+    "extra, line, message",
+    [
+        ('keywrods = ["x"]\n', 6, "unknown key 'keywrods' (did you mean 'keywords'?)"),
+        ('question = ["x"]\n', 6, "unknown key 'question' (did you mean 'questions'?)"),
+        ('[links]\nnxet = "minus-sign"\n', 7, "unknown link 'nxet' (did you mean 'next'?)"),
+    ],
+)
 def test_node_keys_get_a_suggestion(tmp_path, extra, line, message):
     path = write_node(tmp_path, "n1", extra)
     found = [str(p) for p in load([tmp_path], builtin=True).problems if p.path == str(path)]
@@ -53,8 +56,12 @@ def test_a_warning_is_labelled_and_kept_apart_from_problems(tmp_path):
     assert "few-questions" in kb.nodes  # a warning does not stop the node loading
     assert not [p for p in kb.problems if p.path == str(path)]
     warnings = [str(w) for w in kb.warnings if w.path == str(path)]
-    assert warnings == [(f"{path}:5: warning: node 'few-questions' has 3 question(s); write 10 or more, in varied "
-                         "registers, so learners' questions reach it")]
+    assert warnings == [
+        (
+            f"{path}:5: warning: node 'few-questions' has 3 question(s); write 10 or more, in varied "
+            "registers, so learners' questions reach it"
+        )
+    ]
     assert str(Problem("f.md", 3, "m", warning=True)) == "f.md:3: warning: m"
 
 
@@ -83,8 +90,18 @@ def test_validate_one_file_in_a_folder_of_its_own_finds_its_siblings(tmp_path):
     assert [str(p) for p in result.problems] == [f"{tmp_path / 'pack' / 'missing.md'}:1: no such file or folder"]
 
 
-@pytest.mark.parametrize("text, ok", [("focal-loss", True), ("a1", True), ("Focal", False), ("", False),
-                                      ("x" * 90, False), ("a/b", False), ("-a", False)])
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("focal-loss", True),
+        ("a1", True),
+        ("Focal", False),
+        ("", False),
+        ("x" * 90, False),
+        ("a/b", False),
+        ("-a", False),
+    ],
+)
 def test_ids(text, ok):
     if ok:
         assert check_id(text) == text
@@ -152,7 +169,9 @@ def test_serve_passes_no_builtin_to_the_served_app(monkeypatch):
         def serve(self):
             pass
 
-    monkeypatch.setattr(serving, "guarded_server", lambda command, host, port: seen.setdefault("cmd", command) and Fake())
+    monkeypatch.setattr(
+        serving, "guarded_server", lambda command, host, port: seen.setdefault("cmd", command) and Fake()
+    )
     serving.serve([Path("/p a")], "localhost", 8000, builtin=False)
     assert seen["cmd"].endswith("--content '/p a' --no-builtin")
 

@@ -10,11 +10,34 @@ import pytest
 from tutor.content.template import blank
 
 CURRICULUM = Path(__file__).resolve().parents[3] / "shared" / "CURRICULUM.md"
-IDS = ["log-on-unit-interval", "minus-sign", "sign-is-not-direction", "loss-near-one", "prediction-range",
-       "bce-formula", "zero-loss-ideal", "loss-vs-cost", "gradient-sign-direction", "bce-derivative", "sigmoid",
-       "logit-gradient", "negative-log-likelihood", "why-log", "why-not-mse", "confident-wrong-penalty",
-       "numerical-stability", "log-base", "entropy-kl", "categorical-cross-entropy",
-       "baseline-loss", "weighted-bce", "logits-log-odds", "soft-labels", "framework-losses", "convexity"]
+IDS = [
+    "log-on-unit-interval",
+    "minus-sign",
+    "sign-is-not-direction",
+    "loss-near-one",
+    "prediction-range",
+    "bce-formula",
+    "zero-loss-ideal",
+    "loss-vs-cost",
+    "gradient-sign-direction",
+    "bce-derivative",
+    "sigmoid",
+    "logit-gradient",
+    "negative-log-likelihood",
+    "why-log",
+    "why-not-mse",
+    "confident-wrong-penalty",
+    "numerical-stability",
+    "log-base",
+    "entropy-kl",
+    "categorical-cross-entropy",
+    "baseline-loss",
+    "weighted-bce",
+    "logits-log-odds",
+    "soft-labels",
+    "framework-losses",
+    "convexity",
+]
 
 
 def test_the_id_list_matches_the_contract():
@@ -77,10 +100,16 @@ def test_no_result_is_typed_by_hand_in_a_body(kb):
             assert not typed, f"{node.id}: typed numbers {typed}"
 
 
-@pytest.mark.parametrize("node_id,needle", [
-    ("minus-sign", "0.0100503"), ("loss-near-one", "0.0010005"), ("confident-wrong-penalty", "4.60517"),
-    ("confident-wrong-penalty", "6.90776"), ("sigmoid", "0.25"),
-])
+@pytest.mark.parametrize(
+    "node_id,needle",
+    [
+        ("minus-sign", "0.0100503"),
+        ("loss-near-one", "0.0010005"),
+        ("confident-wrong-penalty", "4.60517"),
+        ("confident-wrong-penalty", "6.90776"),
+        ("sigmoid", "0.25"),
+    ],
+)
 def test_curriculum_numbers_appear_computed(kb, node_id, needle):
     node = kb.nodes[node_id]
     rendered = node.markdown() + "".join(node.markdown(s) for s in node.sections)

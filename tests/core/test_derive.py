@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from tutor.maths import derive as D
 from tutor.content.curriculum import DERIVATIONS
+from tutor.maths import derive as D
 
 TARGETS = sorted(DERIVATIONS)
 
@@ -31,8 +31,13 @@ def test_every_step_is_proven(target):
 
 def test_a_wrong_step_is_caught():
     y, y_hat = D.y, D.y_hat
-    wrong = D.Step("dropped minus", (y - y_hat) / (y_hat * (1 - y_hat)), "", "",
-                   ((y - y_hat) / (y_hat * (1 - y_hat)), sp.diff(-(y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat)), y_hat)))
+    wrong = D.Step(
+        "dropped minus",
+        (y - y_hat) / (y_hat * (1 - y_hat)),
+        "",
+        "",
+        ((y - y_hat) / (y_hat * (1 - y_hat)), sp.diff(-(y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat)), y_hat)),
+    )
     assert D.verify_step(wrong) == (False, False)
 
 
@@ -70,7 +75,7 @@ def test_logit_and_sigmoid_results():
     h = 1e-6
     for y in (0.0, 1.0):
         for z in (-3.0, 0.0, 1.7):
-            loss = lambda t: float(_bce(y, s(t)))  # noqa: E731
+            loss = lambda t, y=y: float(_bce(y, s(t)))  # noqa: E731
             assert f(y, z) == pytest.approx(s(z) - y, rel=1e-12, abs=1e-15)
             assert f(y, z) == pytest.approx((loss(z + h) - loss(z - h)) / (2 * h), rel=1e-5, abs=1e-9)
             assert g(z) == pytest.approx((s(z + h) - s(z - h)) / (2 * h), rel=1e-6)
@@ -93,22 +98,30 @@ def test_cli_derive_list_json_and_latex():
     listed = run("--list").stdout.split()
     assert all(t in listed for t in TARGETS)
     data = json.loads(run("bce", "--json").stdout)
-    assert sp.simplify(sp.sympify(data["result"]) - (sp.Symbol("y_hat") - sp.Symbol("y")) /
-                       (sp.Symbol("y_hat") * (1 - sp.Symbol("y_hat")))) == 0
+    assert (
+        sp.simplify(
+            sp.sympify(data["result"])
+            - (sp.Symbol("y_hat") - sp.Symbol("y")) / (sp.Symbol("y_hat") * (1 - sp.Symbol("y_hat")))
+        )
+        == 0
+    )
     assert r"\begin{align*}" in run("sigmoid", "--latex").stdout
     bad = run("nonsense")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("text,target", [
-    ("derive the derivative of the loss", "bce"),
-    ("show the steps for the sigmoid's derivative", "sigmoid"),
-    ("how do you get ŷ - y?", "logit"),
-    ("derive BCE from the likelihood", "likelihood"),
-    ("derive the gradient of squared error through a sigmoid", "mse"),
-    ("show me step by step the softmax cross entropy gradient", "softmax"),
-    ("derive dL/dw for logistic regression", "weights"),
-])
+@pytest.mark.parametrize(
+    "text,target",
+    [
+        ("derive the derivative of the loss", "bce"),
+        ("show the steps for the sigmoid's derivative", "sigmoid"),
+        ("how do you get ŷ - y?", "logit"),
+        ("derive BCE from the likelihood", "likelihood"),
+        ("derive the gradient of squared error through a sigmoid", "mse"),
+        ("show me step by step the softmax cross entropy gradient", "softmax"),
+        ("derive dL/dw for logistic regression", "weights"),
+    ],
+)
 def test_free_text_derive_requests(tutor, text, target):
     reply, _ = tutor.reply(text)
     assert reply.kind == "derive"

@@ -19,7 +19,8 @@ from tutor.dialogue import requests as rq
 from tutor.dialogue.context import Context
 from tutor.dialogue.engine import Tutor
 from tutor.errors import InputError
-from tutor.maths import computations, formulas as F
+from tutor.maths import computations
+from tutor.maths import formulas as F
 
 
 def focal(p: float, gamma: float) -> float:
@@ -92,12 +93,15 @@ def test_the_modulating_factor_is_what_the_node_says(builtin):
     assert ratio_easy < ratio_hard
 
 
-@pytest.mark.parametrize("kwargs,words", [
-    ({"p": 1.5, "gamma": 2}, ["p = 1.5", "out of range", "(0, 1)", "predicted probability"]),
-    ({"p": 0.0, "gamma": 2}, ["p = 0", "(0, 1)"]),
-    ({"p": 0.5, "gamma": -1}, ["gamma = -1", "[0, ∞)", "focusing parameter"]),
-    ({"p": 0.5, "delta": 1}, ["no variable 'delta'", "p, gamma"]),
-])
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        ({"p": 1.5, "gamma": 2}, ["p = 1.5", "out of range", "(0, 1)", "predicted probability"]),
+        ({"p": 0.0, "gamma": 2}, ["p = 0", "(0, 1)"]),
+        ({"p": 0.5, "gamma": -1}, ["gamma = -1", "[0, ∞)", "focusing parameter"]),
+        ({"p": 0.5, "delta": 1}, ["no variable 'delta'", "p, gamma"]),
+    ],
+)
 def test_out_of_range_values_name_the_variable_and_its_range(builtin, kwargs, words):
     with pytest.raises(InputError) as err:
         computations.FUNCTIONS["focal"](**kwargs)
@@ -160,7 +164,9 @@ def test_derive_focal_by_p_is_proven_and_right(builtin):
     for step in d.steps:
         assert step.claim is not None and all(D.verify_step(step, d.domain))
     p, gamma = sp.symbols("p gamma")
-    f = sp.lambdify((p, gamma), d.result.subs({s: {"p": p, "gamma": gamma}[s.name] for s in d.result.free_symbols}), "math")
+    f = sp.lambdify(
+        (p, gamma), d.result.subs({s: {"p": p, "gamma": gamma}[s.name] for s in d.result.free_symbols}), "math"
+    )
     h = 1e-6
     for pv in (0.1, 0.5, 0.9):
         for g in (0, 1, 2, 3.5):
@@ -207,13 +213,18 @@ def test_derive_requests_and_wrt():
 
 
 def test_cli_derive_focal_wrt_p_prints_verified_steps():
-    res = subprocess.run([sys.executable, "-m", "tutor", "derive", "focal", "--wrt", "p", "--json"],
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "tutor", "derive", "focal", "--wrt", "p", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert data["target"] == "focal" and len(data["steps"]) >= 3
-    res = subprocess.run([sys.executable, "-m", "tutor", "derive", "focal", "--wrt", "q"], capture_output=True,
-                         text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "tutor", "derive", "focal", "--wrt", "q"], capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 1 and "no variable 'q'" in res.stderr and "Traceback" not in res.stderr
 
 
@@ -226,7 +237,7 @@ def tutor(builtin):
 
 
 def test_free_text_compute(tutor):
-    reply, ctx = tutor.reply("focal loss for p = 0.9 and gamma = 2", Context())
+    reply, _ = tutor.reply("focal loss for p = 0.9 and gamma = 2", Context())
     assert reply.kind == "compute" and reply.computation.name == "focal"
     assert reply.computation.value == pytest.approx(focal(0.9, 2))
     reply, _ = tutor.reply("focal loss with γ=1 and p=0.6", Context())
@@ -253,8 +264,11 @@ def test_free_text_plot_and_derive(tutor):
 
 
 def test_the_node_is_reached_and_its_plot_and_derivation_follow(tutor):
-    for q in ("what is focal loss?", "why would I use focal loss instead of cross entropy",
-              "what does gamma do in the focal loss"):
+    for q in (
+        "what is focal loss?",
+        "why would I use focal loss instead of cross entropy",
+        "what does gamma do in the focal loss",
+    ):
         reply, ctx = tutor.reply(q, Context())
         assert reply.node == "focal-loss", q
     reply, ctx = tutor.reply("what is focal loss?", Context())
@@ -306,31 +320,49 @@ At p = 0.9 it is {{ smooth(p=0.9, eps=0.1) }}.
     assert deep.problems == []
 
 
-@pytest.mark.parametrize("text,line,words", [
-    ('[f]\nexpr = "p ** "\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 2, "cannot read the formula"),
-    ('[f]\nexpr = "p * q"\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 2, "unknown variable 'q'"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "0 to 1" }\n', 5, "cannot read the range"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "(1, 0)" }\n', 5, "is empty"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "[0, inf]" }\n', 5, "infinite end"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { meaning = "a probability" }\n', 5, "has no range"),
-    ('[mse]\nexpr = "p"\nwrt = "p"\n[mse.vars]\np = { range = "(0, 1)" }\n', 1, "already a built-in computation"),
-    ('[sigmoid]\nexpr = "p"\nwrt = "p"\n[sigmoid.vars]\np = { range = "(0, 1)" }\n', 1, "built-in"),
-    ('[f]\nexpr = "p"\nwrt = "q"\n[f.vars]\np = { range = "(0, 1)" }\n', 3, "'wrt' names the variable"),
-    ('[f]\ntitle = "f"\n\nexpr = "p"\nwrt = "p"\nexpresion = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 6,
-     "did you mean 'expr'"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)", default = 3 }\n', 5, "outside its range"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\nq = { range = "(0, 1)" }\n', 6,
-     "does not use it"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n', 1, "missing [f.vars]"),
-    ('[f]\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 1, "missing 'expr'"),
-    ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\nln = { range = "(0, 1)" }\n', 5, "variable name 'ln'"),
-    ('[f]\nexpr = "p * g"\nwrt = "p"\ncurves = { g = [0, 2, 7] }\n[f.vars]\np = { range = "(0, 1)" }\ng = { range = "[0, 5]" }\n',
-     4, "outside its range"),
-    ('[f]\nexpr = "p * g"\nwrt = "p"\ncurves = { p = [0.1] }\n[f.vars]\np = { range = "(0, 1)" }\ng = { range = "[0, 5]" }\n',
-     4, "other than p"),
-    ('[f]\nexpr = "p"\nwrt = "p"\nconcepts = ["nowhere"]\n[f.vars]\np = { range = "(0, 1)" }\n', 4,
-     "unknown concept id 'nowhere'"),
-])
+@pytest.mark.parametrize(
+    "text,line,words",
+    [
+        ('[f]\nexpr = "p ** "\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 2, "cannot read the formula"),
+        ('[f]\nexpr = "p * q"\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 2, "unknown variable 'q'"),
+        ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "0 to 1" }\n', 5, "cannot read the range"),
+        ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "(1, 0)" }\n', 5, "is empty"),
+        ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "[0, inf]" }\n', 5, "infinite end"),
+        ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { meaning = "a probability" }\n', 5, "has no range"),
+        ('[mse]\nexpr = "p"\nwrt = "p"\n[mse.vars]\np = { range = "(0, 1)" }\n', 1, "already a built-in computation"),
+        ('[sigmoid]\nexpr = "p"\nwrt = "p"\n[sigmoid.vars]\np = { range = "(0, 1)" }\n', 1, "built-in"),
+        ('[f]\nexpr = "p"\nwrt = "q"\n[f.vars]\np = { range = "(0, 1)" }\n', 3, "'wrt' names the variable"),
+        (
+            '[f]\ntitle = "f"\n\nexpr = "p"\nwrt = "p"\nexpresion = "p"\n[f.vars]\np = { range = "(0, 1)" }\n',
+            6,
+            "did you mean 'expr'",
+        ),
+        ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)", default = 3 }\n', 5, "outside its range"),
+        (
+            '[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\nq = { range = "(0, 1)" }\n',
+            6,
+            "does not use it",
+        ),
+        ('[f]\nexpr = "p"\nwrt = "p"\n', 1, "missing [f.vars]"),
+        ('[f]\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n', 1, "missing 'expr'"),
+        ('[f]\nexpr = "p"\nwrt = "p"\n[f.vars]\nln = { range = "(0, 1)" }\n', 5, "variable name 'ln'"),
+        (
+            '[f]\nexpr = "p * g"\nwrt = "p"\ncurves = { g = [0, 2, 7] }\n[f.vars]\np = { range = "(0, 1)" }\ng = { range = "[0, 5]" }\n',
+            4,
+            "outside its range",
+        ),
+        (
+            '[f]\nexpr = "p * g"\nwrt = "p"\ncurves = { p = [0.1] }\n[f.vars]\np = { range = "(0, 1)" }\ng = { range = "[0, 5]" }\n',
+            4,
+            "other than p",
+        ),
+        (
+            '[f]\nexpr = "p"\nwrt = "p"\nconcepts = ["nowhere"]\n[f.vars]\np = { range = "(0, 1)" }\n',
+            4,
+            "unknown concept id 'nowhere'",
+        ),
+    ],
+)
 def test_validator_reports_mistakes_with_file_and_line(tmp_path, text, line, words):
     kb = load([_pack(tmp_path, text)], builtin=False)
     found = _problems(kb)
@@ -345,37 +377,44 @@ def test_a_name_declared_twice_is_reported(tmp_path):
     _pack(a, GOOD)
     _pack(b, "\n\n" + GOOD)
     kb = load([tmp_path], builtin=False)
-    assert any("formulas.toml:3:" in f"{Path(p.path).name}:{p.line}:" and "already declared" in p.message for p in kb.problems)
+    assert any(
+        "formulas.toml:3:" in f"{Path(p.path).name}:{p.line}:" and "already declared" in p.message for p in kb.problems
+    )
 
 
 def test_a_node_naming_an_undeclared_plot_is_reported(tmp_path):
     node = '+++\nid = "x-node"\ntitle = "x"\nconcepts = ["x"]\nquestions = ["x?"]\nplot = "nosuch"\n+++\nbody\n'
     kb = load([_pack(tmp_path, GOOD, node, '[concepts]\nx = "X"\n')], builtin=False)
-    assert any(Path(p.path).name == "node.md" and p.line == 6 and "unknown plot 'nosuch'" in p.message for p in kb.problems)
+    assert any(
+        Path(p.path).name == "node.md" and p.line == 6 and "unknown plot 'nosuch'" in p.message for p in kb.problems
+    )
 
 
 # ------------------------------------------------------------------ hostile formulas
 
 
-@pytest.mark.parametrize("expr,words", [
-    ("p ** 1000", "Exponents are limited"),
-    ("p ** (2 ** (2 ** (2 ** p)))", "Powers of powers"),
-    ("exp(" * 50 + "p" + ")" * 50, "nested too deeply"),
-    ("(p" * 60, "cannot read the formula"),
-    ("-" * 390 + "p", "nested too deeply"),
-    ("sin(p)", "unknown function 'sin'"),
-    ("__import__('os').system('true')", "unknown function"),
-    ("p.real", "attributes"),
-    ("p[0]", "subscripts"),
-    ("(lambda: 1)()", "unknown function"),
-    ("'a' * 3", "only numbers"),
-    ("p if p else 1", "if/else"),
-    ("ln(p, 2)", "one argument"),
-    ("p * " * 120 + "p", "too long"),
-    ("9 ** 9 ** 9", "Exponents are limited"),
-    ("1e13 * p", "too large"),
-    ("x" * 401, "too long"),
-])
+@pytest.mark.parametrize(
+    "expr,words",
+    [
+        ("p ** 1000", "Exponents are limited"),
+        ("p ** (2 ** (2 ** (2 ** p)))", "Powers of powers"),
+        ("exp(" * 50 + "p" + ")" * 50, "nested too deeply"),
+        ("(p" * 60, "cannot read the formula"),
+        ("-" * 390 + "p", "nested too deeply"),
+        ("sin(p)", "unknown function 'sin'"),
+        ("__import__('os').system('true')", "unknown function"),
+        ("p.real", "attributes"),
+        ("p[0]", "subscripts"),
+        ("(lambda: 1)()", "unknown function"),
+        ("'a' * 3", "only numbers"),
+        ("p if p else 1", "if/else"),
+        ("ln(p, 2)", "one argument"),
+        ("p * " * 120 + "p", "too long"),
+        ("9 ** 9 ** 9", "Exponents are limited"),
+        ("1e13 * p", "too large"),
+        ("x" * 401, "too long"),
+    ],
+)
 def test_hostile_formulas_are_refused_with_a_message(expr, words):
     with pytest.raises(InputError) as err:
         F.read(expr, ["p"])
@@ -385,7 +424,9 @@ def test_hostile_formulas_are_refused_with_a_message(expr, words):
 def test_hostile_formula_in_a_file_is_a_problem_not_a_crash(tmp_path):
     text = '[f]\nexpr = "__import__(\'os\').getcwd()"\nwrt = "p"\n[f.vars]\np = { range = "(0, 1)" }\n'
     kb = load([_pack(tmp_path, text)], builtin=False)
-    assert any("formulas.toml:2:" in f"formulas.toml:{p.line}:" and "unknown function" in p.message for p in kb.problems)
+    assert any(
+        "formulas.toml:2:" in f"formulas.toml:{p.line}:" and "unknown function" in p.message for p in kb.problems
+    )
 
 
 def test_a_large_derivative_gets_a_message_not_a_long_wait():
@@ -393,8 +434,14 @@ def test_a_large_derivative_gets_a_message_not_a_long_wait():
 
     big = " + ".join(f"sigma({k} * p + gamma) ** 3 * ln(p + {k})" for k in range(1, 8))
     tree = F.read(big, ["p", "gamma"])
-    f = F.Formula("big", "big", big, (F.Variable("p", F.parse_interval("(0, 1)")),
-                                      F.Variable("gamma", F.parse_interval("[0, 1]"))), "p", tree=tree)
+    f = F.Formula(
+        "big",
+        "big",
+        big,
+        (F.Variable("p", F.parse_interval("(0, 1)")), F.Variable("gamma", F.parse_interval("[0, 1]"))),
+        "p",
+        tree=tree,
+    )
     try:
         D.formula_derivation(f)
     except InputError as err:
@@ -408,8 +455,14 @@ def test_a_large_derivative_gets_a_message_not_a_long_wait():
 
 def test_a_formula_not_depending_on_its_variable_says_so():
     tree = F.read("gamma * 2", ["p", "gamma"])
-    f = F.Formula("g", "g", "gamma * 2", (F.Variable("p", F.parse_interval("(0, 1)")),
-                                          F.Variable("gamma", F.parse_interval("[0, 1]"))), "p", tree=tree)
+    f = F.Formula(
+        "g",
+        "g",
+        "gamma * 2",
+        (F.Variable("p", F.parse_interval("(0, 1)")), F.Variable("gamma", F.parse_interval("[0, 1]"))),
+        "p",
+        tree=tree,
+    )
     from tutor.maths import derive as D
 
     with pytest.raises(InputError, match="does not depend on p"):

@@ -7,20 +7,19 @@ CI runs the "ci" profile (a few hundred examples per property). A long run is op
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import os
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tutor.dialogue import requests as rq
 from tutor.content.nodes import load
+from tutor.dialogue import requests as rq
 from tutor.dialogue.engine import INTERNAL_ERROR
-from tutor.errors import InputError
 from tutor.dialogue.reply import KINDS, Context
+from tutor.errors import InputError
 
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -35,9 +34,44 @@ SLOW = settings(max_examples=60 if PROFILE == "ci" else 1000)
 BOUND_S = 5.0  # every call returns well within this (typical: a few ms; generous for a loaded machine)
 
 # Learner-like text: domain words, numbers, formula characters, unicode and control characters mixed.
-WORDS = st.sampled_from(["why", "the", "minus", "sign", "loss", "y", "=", "ŷ", "y_hat", "0.3", "1", "-log(", ")",
-                         "plot", "derive", "sigmoid", "what about", "lesson", "next", "hint", "[", "]", ",", "\\hat{y}",
-                         "?", "9**9**9", "__import__('os')", "\x1b[2J", "\x00", "1e308", "-0", "nan", "inf", "σ"])
+WORDS = st.sampled_from(
+    [
+        "why",
+        "the",
+        "minus",
+        "sign",
+        "loss",
+        "y",
+        "=",
+        "ŷ",
+        "y_hat",
+        "0.3",
+        "1",
+        "-log(",
+        ")",
+        "plot",
+        "derive",
+        "sigmoid",
+        "what about",
+        "lesson",
+        "next",
+        "hint",
+        "[",
+        "]",
+        ",",
+        "\\hat{y}",
+        "?",
+        "9**9**9",
+        "__import__('os')",
+        "\x1b[2J",
+        "\x00",
+        "1e308",
+        "-0",
+        "nan",
+        "inf",
+        "σ",
+    ]
+)
 LEARNER_TEXT = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=25).map(" ".join))
 
 
@@ -93,9 +127,16 @@ def test_lesson_answers_of_every_kind(kb, text):
                 assert fb is None or fb.message
 
 
-FRONT_KEYS = st.sampled_from(["id", "title", "concepts", "questions", "links", "plot", "derive", "scope", "keywords", "x"])
-TOML_VALUES = st.one_of(st.text(max_size=20).map(json.dumps), st.integers().map(str),
-                        st.lists(st.text(max_size=10), max_size=3).map(json.dumps), st.just("[1, 2]"), st.just("{ a = 1 }"))
+FRONT_KEYS = st.sampled_from(
+    ["id", "title", "concepts", "questions", "links", "plot", "derive", "scope", "keywords", "x"]
+)
+TOML_VALUES = st.one_of(
+    st.text(max_size=20).map(json.dumps),
+    st.integers().map(str),
+    st.lists(st.text(max_size=10), max_size=3).map(json.dumps),
+    st.just("[1, 2]"),
+    st.just("{ a = 1 }"),
+)
 
 
 @SLOW

@@ -209,8 +209,9 @@ def _checkpoint(kb, lesson: str, step: int):
     return cp
 
 
-@pytest.mark.parametrize(("lesson", "step", "text", "verdict", "says"), CASES,
-                         ids=[f"{c[0]}-{c[1]}:{c[2][:28]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("lesson", "step", "text", "verdict", "says"), CASES, ids=[f"{c[0]}-{c[1]}:{c[2][:28]}" for c in CASES]
+)
 def test_grading_table(kb, lesson, step, text, verdict, says):
     cp = _checkpoint(kb, lesson, step)
     fb = cp.check(text)
@@ -257,7 +258,7 @@ def test_lesson_4_expected_values_are_the_mathematics(kb):
     batch = (3 * -math.log(0.9) - math.log(0.001)) / 4
     assert math.isclose(expected[1], batch, rel_tol=1e-12) and batch > 1 and round(batch, 3) == 1.806
     # 3. -ln 0 in IEEE arithmetic: ln 0 is -inf (its limit), negated
-    assert expected[2] == -(-math.inf) == math.inf
+    assert expected[2] == -(-math.inf) == math.inf  # noqa: B002 - the negation of -inf, written out
     # 4. 0 · ln 0 in IEEE arithmetic is 0 × (-inf), which is NaN; the limit x ln x → 0 is what maths intends
     assert math.isnan(0.0 * -math.inf) and math.isnan(expected[3])
     assert abs(1e-300 * math.log(1e-300)) < 1e-290
@@ -266,9 +267,11 @@ def test_lesson_4_expected_values_are_the_mathematics(kb):
     # 6. y = -1, ŷ = 0.1: -[(-1) ln 0.1 + 2 ln 0.9] = ln 0.1 - 2 ln 0.9 < 0
     neg = -((-1) * math.log(0.1) + (1 - (-1)) * math.log(1 - 0.1))
     assert math.isclose(expected[5], neg, rel_tol=1e-12) and neg < 0 and round(neg, 3) == -2.092
+
     # 7. the least BCE against y = 0.9: scan ŷ, the minimum is at ŷ = 0.9 and equals H(0.9), not 0
     def soft(q):
         return -(0.9 * math.log(q) + 0.1 * math.log(1 - q))
+
     grid = [i / 10000 for i in range(1, 10000)]
     best = min(grid, key=soft)
     assert math.isclose(best, 0.9, abs_tol=1e-4) and math.isclose(soft(best), h(0.9), rel_tol=1e-9)

@@ -18,22 +18,28 @@ from tutor.dialogue.reply import Context
 
 
 def node(i: str, body: str = "Body.", extra: str = "") -> str:
-    return (f'+++\nid = "{i}"\ntitle = "T {i}"\nconcepts = ["bce-formula"]\nquestions = ["question about {i}"]\n{extra}+++\n'
-            f"{body}\n")
+    return (
+        f'+++\nid = "{i}"\ntitle = "T {i}"\nconcepts = ["bce-formula"]\nquestions = ["question about {i}"]\n{extra}+++\n'
+        f"{body}\n"
+    )
 
 
 # ------------------------------------------------------------------ untrusted content
 
 
-@pytest.mark.parametrize("body,message", [
-    ("{{ __import__('os').system('touch PWNED') }}", "not of the form"),
-    ("{{ exec(1) }}", "unknown computation"),
-    ("{{ bce(1, 9**9**9) }}", "only numbers"),
-    ("{{ exp(1e308) }}", "too large"),
-    ("{{ ln(" + "9" * 5000 + ") }}", "too long"),
-    ("{{ log_table([" + ",".join(["0.5"] * 1001) + "]) }}", "at most"),
-    ("{{ bce(1, 0.5) }}" * 201, "too many computations"),
-], ids=["import", "exec", "power-tower", "huge-exp", "5000-digits", "1001-items", "201-placeholders"])
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        ("{{ __import__('os').system('touch PWNED') }}", "not of the form"),
+        ("{{ exec(1) }}", "unknown computation"),
+        ("{{ bce(1, 9**9**9) }}", "only numbers"),
+        ("{{ exp(1e308) }}", "too large"),
+        ("{{ ln(" + "9" * 5000 + ") }}", "too long"),
+        ("{{ log_table([" + ",".join(["0.5"] * 1001) + "]) }}", "at most"),
+        ("{{ bce(1, 0.5) }}" * 201, "too many computations"),
+    ],
+    ids=["import", "exec", "power-tower", "huge-exp", "5000-digits", "1001-items", "201-placeholders"],
+)
 def test_content_placeholders_cannot_run_code_or_blow_up(tmp_path, body, message):
     (tmp_path / "n.md").write_text(node("evil", body), encoding="utf-8")
     t = time.perf_counter()
@@ -75,7 +81,8 @@ def test_hostile_expression_in_a_lesson_is_a_validation_error(tmp_path):
     (tmp_path / "l.toml").write_text(
         'id = "hostile"\ntitle = "H"\n\n[[steps]]\nnode = "minus-sign"\n[steps.checkpoint]\nkind = "expression"\n'
         'prompt = "p"\nanswer = "__import__(\'os\').getcwd()"\n\n' + '[[steps]]\nnode = "minus-sign"\n' * 5,
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     kb = load([tmp_path], deep=True)
     assert any("cannot read the formula" in p.message for p in kb.problems)
 
@@ -83,17 +90,29 @@ def test_hostile_expression_in_a_lesson_is_a_validation_error(tmp_path):
 # ------------------------------------------------------------------ hostile learner input
 
 
-@pytest.mark.parametrize("text", [
-    "plot __import__('os').system('touch PWNED')",
-    "derive exec('import os; os.system(\"touch PWNED\")')",
-    "what is the loss if y = 1 and y_hat = __import__('os')",
-    "9**9**9**9",
-    "loss if y = 1 and y_hat = 0." + "3" * 5000,
-    "((((((((((((((((((((((((((((((((((((((((y))))))))))))))))))))))))))))))))))))))))" * 50,
-    "\x1b]0;pwned\x07\x1b[2J why the minus sign?",
-    "\r\x08\x08\x08 loss \x7f",
-], ids=["plot-import", "derive-exec", "compute-import", "power-tower", "5000-digits", "deep-parens", "osc-escape",
-        "backspaces"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plot __import__('os').system('touch PWNED')",
+        "derive exec('import os; os.system(\"touch PWNED\")')",
+        "what is the loss if y = 1 and y_hat = __import__('os')",
+        "9**9**9**9",
+        "loss if y = 1 and y_hat = 0." + "3" * 5000,
+        "((((((((((((((((((((((((((((((((((((((((y))))))))))))))))))))))))))))))))))))))))" * 50,
+        "\x1b]0;pwned\x07\x1b[2J why the minus sign?",
+        "\r\x08\x08\x08 loss \x7f",
+    ],
+    ids=[
+        "plot-import",
+        "derive-exec",
+        "compute-import",
+        "power-tower",
+        "5000-digits",
+        "deep-parens",
+        "osc-escape",
+        "backspaces",
+    ],
+)
 def test_hostile_learner_input_is_answered_cleanly_in_bounded_time(tutor, text):
     t = time.perf_counter()
     reply, _ = tutor.reply(text)
@@ -106,7 +125,13 @@ def test_hostile_learner_input_is_answered_cleanly_in_bounded_time(tutor, text):
 def test_hostile_expression_answers_in_a_lesson(tutor, kb, tmp_path):
 
     cp = kb.lessons["logistic-gradients"].steps[0].checkpoint
-    for text in ["__import__('os').system('touch PWNED')", "(y+1)**10**10", "((y+1)^10)^10", "y" * 400, "e**e**e**e**e"]:
+    for text in [
+        "__import__('os').system('touch PWNED')",
+        "(y+1)**10**10",
+        "((y+1)^10)^10",
+        "y" * 400,
+        "e**e**e**e**e",
+    ]:
         t = time.perf_counter()
         fb = cp.check(text)
         assert time.perf_counter() - t < 5
@@ -171,9 +196,11 @@ def test_sigkill_while_saving_never_corrupts_the_store(tmp_path):
 @pytest.mark.slow
 def test_two_processes_writing_at_once_keep_each_others_writes(tmp_path):
     path = tmp_path / "progress.db"
-    script = ("import sys; from pathlib import Path; from tutor.store.progress import open_store\n"
-              "s = open_store(Path(sys.argv[1]))\n"
-              "for i in range(200): s.mark_seen(sys.argv[2], i)\n")
+    script = (
+        "import sys; from pathlib import Path; from tutor.store.progress import open_store\n"
+        "s = open_store(Path(sys.argv[1]))\n"
+        "for i in range(200): s.mark_seen(sys.argv[2], i)\n"
+    )
     procs = [subprocess.Popen([sys.executable, "-c", script, str(path), tag]) for tag in ("a", "b")]
     assert all(p.wait(timeout=60) == 0 for p in procs)
     from tutor.store.progress import open_store

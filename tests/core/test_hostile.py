@@ -33,7 +33,9 @@ def bounded(code: str, tmp_path: Path, wall: float = 60.0) -> dict:
     """Run ``code`` (which sets ``result``, a JSON-able dict, and ``elapsed``) in a capped subprocess."""
     script = _PRELUDE + textwrap.dedent(code) + "\nprint(json.dumps({'result': result, 'elapsed': elapsed}))\n"
     env = dict(os.environ, TUTOR_DATA_DIR=str(tmp_path / "data"))
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=wall, env=env, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=wall, env=env, cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["elapsed"] <= LIMIT_S, f"took {out['elapsed']:.1f} s"
@@ -41,8 +43,10 @@ def bounded(code: str, tmp_path: Path, wall: float = 60.0) -> dict:
 
 
 def node(i: str, body: str = "Body.", extra: str = "") -> str:
-    return (f'+++\nid = "{i}"\ntitle = "T {i}"\nconcepts = ["bce-formula"]\nquestions = ["question about {i}"]\n{extra}+++\n'
-            f"{body}\n")
+    return (
+        f'+++\nid = "{i}"\ntitle = "T {i}"\nconcepts = ["bce-formula"]\nquestions = ["question about {i}"]\n{extra}+++\n'
+        f"{body}\n"
+    )
 
 
 # ------------------------------------------------------------------ learner text: every pattern linear
@@ -62,7 +66,8 @@ HOSTILE_TEXT = {
 @pytest.mark.parametrize("name", sorted(HOSTILE_TEXT))
 def test_hostile_learner_text_is_answered_in_bounded_time(tmp_path, name):
     (tmp_path / "q.txt").write_text(HOSTILE_TEXT[name], encoding="utf-8")
-    result = bounded("""
+    result = bounded(
+        """
         from tutor.dialogue.engine import Tutor
         from tutor.matching import language
         tutor = Tutor.from_folders()
@@ -73,13 +78,16 @@ def test_hostile_learner_text_is_answered_in_bounded_time(tmp_path, name):
         language.tokens(text)
         elapsed = time.perf_counter() - t
         result = {"kind": reply.kind, "title": reply.title}
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert result["title"] != "Something went wrong on my side"
 
 
 def test_the_patterns_alone_are_linear_past_the_reply_cap(tmp_path):
     # 100,000 characters straight into the normalisation and the request recognisers, the length cap lifted.
-    result = bounded("""
+    result = bounded(
+        """
         from tutor.dialogue import requests as rq
         from tutor.matching import language
         language.MAX_CHARS = 10 ** 9
@@ -90,7 +98,9 @@ def test_the_patterns_alone_are_linear_past_the_reply_cap(tmp_path):
             rq.plot_request(text), rq.derive_request(text)
         elapsed = time.perf_counter() - t
         result = {}
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert result == {}
 
 
@@ -112,18 +122,21 @@ def test_a_question_with_zero_width_characters_is_read_as_text(tutor):
 # ------------------------------------------------------------------ expressions: bounded by cost
 
 
-@pytest.mark.parametrize("text,message", [
-    ("((((((9^9)^9)^9)^9)^9)^9)^9", "too large"),
-    ("(((2^10)^10)^10)", "too large"),
-    ("9^9^9^9", "Exponents are limited"),
-    ("(((y^2)^2)^2)^2", "Powers of powers"),
-    ("exp(exp(exp(100)))", "too large"),
-    ("0**-1", "divides by zero"),
-    ("0^-1", "divides by zero"),
-    ("(y - y)^-1", "undefined"),
-    ("log(0)", r"log\(0\)"),
-    ("+".join(["y"] * 140), "nested too deeply|too long"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("((((((9^9)^9)^9)^9)^9)^9)^9", "too large"),
+        ("(((2^10)^10)^10)", "too large"),
+        ("9^9^9^9", "Exponents are limited"),
+        ("(((y^2)^2)^2)^2", "Powers of powers"),
+        ("exp(exp(exp(100)))", "too large"),
+        ("0**-1", "divides by zero"),
+        ("0^-1", "divides by zero"),
+        ("(y - y)^-1", "undefined"),
+        ("log(0)", r"log\(0\)"),
+        ("+".join(["y"] * 140), "nested too deeply|too long"),
+    ],
+)
 def test_hostile_formulas_are_refused_before_sympy_builds_them(text, message):
     import time
 
@@ -146,7 +159,8 @@ def test_the_limits_leave_ordinary_formulas_alone():
 
 
 def test_a_power_tower_at_a_checkpoint_is_feedback_in_bounded_time(tmp_path):
-    result = bounded("""
+    result = bounded(
+        """
         from tutor.dialogue.engine import Tutor
         from tutor.dialogue.reply import Context
         tutor = Tutor.from_folders()
@@ -159,7 +173,9 @@ def test_a_power_tower_at_a_checkpoint_is_feedback_in_bounded_time(tmp_path):
         replies = [tutor.reply(a, ctx)[0] for a in ["((((((9^9)^9)^9)^9)^9)^9)^9", "0**-1", "(((y^10)^10)^10)^10"]]
         elapsed = time.perf_counter() - t
         result = [r.title for r in replies] + [r.markdown for r in replies]
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert "Something went wrong on my side" not in result[:3]
 
 
@@ -167,30 +183,40 @@ def test_a_power_tower_as_a_lessons_answer_is_a_validation_problem(tmp_path):
     (tmp_path / "pack").mkdir()
     (tmp_path / "pack" / "evil.toml").write_text(
         'id = "evil"\ntitle = "Evil"\n[[steps]]\nnode = "minus-sign"\n'
-        '[steps.checkpoint]\nkind = "expression"\nprompt = "?"\nanswer = "((((((9^9)^9)^9)^9)^9)^9)^9"\n', encoding="utf-8")
-    result = bounded("""
+        '[steps.checkpoint]\nkind = "expression"\nprompt = "?"\nanswer = "((((((9^9)^9)^9)^9)^9)^9)^9"\n',
+        encoding="utf-8",
+    )
+    result = bounded(
+        """
         from pathlib import Path
         from tutor.content.nodes import load
         t = time.perf_counter()
         kb = load([Path("pack")], deep=True)
         elapsed = time.perf_counter() - t
         result = [str(p) for p in kb.problems]
-    """, tmp_path)
-    assert any(p.startswith(str(Path("pack") / "evil.toml") + ":8:") and "too large" in p for p in result), result  # the answer's line
+    """,
+        tmp_path,
+    )
+    assert any(p.startswith(str(Path("pack") / "evil.toml") + ":8:") and "too large" in p for p in result), (
+        result
+    )  # the answer's line
 
 
 # ------------------------------------------------------------------ content packs: read with limits
 
 
 def _load_pack(tmp_path: Path, deep: bool = False) -> list[str]:
-    return bounded(f"""
+    return bounded(
+        f"""
         from pathlib import Path
         from tutor.content.nodes import load
         t = time.perf_counter()
         kb = load([Path("pack")], deep={deep!r})
         elapsed = time.perf_counter() - t
         result = [str(p) for p in kb.problems] + ["NODES " + " ".join(sorted(kb.nodes))]
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
 
 
 def _pack(tmp_path: Path) -> Path:
@@ -421,8 +447,11 @@ def small_tmpfs(tmp_path):
     """A 2 MB tmpfs (needs root and a kernel that lets us mount); skipped elsewhere."""
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small tmpfs here")
     try:
         yield mnt
@@ -508,7 +537,7 @@ def _wrong_type(folder):
 
 
 def _huge_shape(folder):
-    _rewrite_meta(folder, sizes={"nodes": 10 ** 12, "phrasings": 10 ** 12})
+    _rewrite_meta(folder, sizes={"nodes": 10**12, "phrasings": 10**12})
 
 
 def _nan_weights(folder):
@@ -553,9 +582,11 @@ def _fifo_meta(folder):
     os.mkfifo(folder / "meta.json")
 
 
-@pytest.mark.parametrize("tamper", [_truncate, _nested_json, _wrong_type, _huge_shape, _nan_weights, _inconsistent,
-                                    _zip_bomb, _fifo_meta],
-                         ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize(
+    "tamper",
+    [_truncate, _nested_json, _wrong_type, _huge_shape, _nan_weights, _inconsistent, _zip_bomb, _fifo_meta],
+    ids=lambda f: f.__name__.strip("_"),
+)
 def test_a_tampered_index_cache_is_rebuilt_not_used(kb, tamper):
     import time
 

@@ -19,7 +19,9 @@ AFTER_COMPUTE = Context(computation=bce(1, 0.3))
 IN_LESSON = Context(node="minus-sign", lesson=LessonState("why-minus", 2, solved=True))
 AT = Context(node="log-on-unit-interval", lesson=LessonState("why-minus", 0))
 # At a checkpoint, after a question in the lesson was answered with "did you mean 1, 2?"
-AT_AFTER_CLARIFY = Context(node="log-on-unit-interval", lesson=LessonState("why-minus", 0), choices=AFTER_CLARIFY.choices)
+AT_AFTER_CLARIFY = Context(
+    node="log-on-unit-interval", lesson=LessonState("why-minus", 0), choices=AFTER_CLARIFY.choices
+)
 
 # (context, checkpoint kind or None, text, expected intent)
 CASES = [
@@ -108,8 +110,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("ctx", "checkpoint", "text", "expected"), CASES,
-                         ids=[f"{c[1] or 'chat'}:{c[2][:30]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("ctx", "checkpoint", "text", "expected"), CASES, ids=[f"{c[1] or 'chat'}:{c[2][:30]}" for c in CASES]
+)
 def test_a_turn_is_read_into_its_intent(ctx, checkpoint, text, expected):
     got = it.read(text, ctx, at_checkpoint=checkpoint)
     if isinstance(expected, it.Compute):
@@ -130,8 +133,18 @@ def test_a_plot_of_the_learners_own_expressions_carries_them():
 def test_the_table_is_large_enough_and_covers_every_intent():
     assert len(CASES) >= 40
     kinds = {type(c[3]) for c in CASES}
-    assert kinds >= {it.Ask, it.FollowUp, it.WhatAbout, it.Choose, it.Compute, it.Derive, it.Plot, it.LessonCommand,
-                     it.CheckpointAnswer, it.SmallTalk}
+    assert kinds >= {
+        it.Ask,
+        it.FollowUp,
+        it.WhatAbout,
+        it.Choose,
+        it.Compute,
+        it.Derive,
+        it.Plot,
+        it.LessonCommand,
+        it.CheckpointAnswer,
+        it.SmallTalk,
+    }
 
 
 def test_the_engine_reads_and_dispatches_every_intent_kind(tutor):
@@ -157,8 +170,9 @@ def test_the_app_never_sends_english_to_be_parsed_back():
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if name in ("reply", "Send", "send") and node.args:
                 first = node.args[0]
-                if isinstance(first, (ast.Constant, ast.JoinedStr)) and not (isinstance(first, ast.Constant)
-                                                                           and not isinstance(first.value, str)):
+                if isinstance(first, (ast.Constant, ast.JoinedStr)) and not (
+                    isinstance(first, ast.Constant) and not isinstance(first.value, str)
+                ):
                     offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders, offenders
 
@@ -188,8 +202,11 @@ def test_no_import_cycles_in_the_package():
         base = m.split(".") if f.name == "__init__.py" else m.split(".")[:-1]
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
-                mod = (".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
-                       if node.level else (node.module or ""))
+                mod = (
+                    ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+                    if node.level
+                    else (node.module or "")
+                )
                 names = [mod] + [f"{mod}.{a.name}" for a in node.names]
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names]

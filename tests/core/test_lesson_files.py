@@ -9,7 +9,7 @@ import pytest
 from tutor.content.lessonfile import parse_lesson
 from tutor.content.nodes import load
 
-GOOD = '''id = "focal"
+GOOD = """id = "focal"
 title = "Focal loss"
 summary = "A loss that looks away from easy examples."
 
@@ -33,7 +33,7 @@ kind = "choice"
 prompt = "Which?"
 choices = ["one", "two"]
 answer = 2
-'''
+"""
 
 
 def problems(text: str, deep: bool = False) -> list[str]:
@@ -52,11 +52,11 @@ def test_the_good_lesson_has_no_problems():
 
 # (the misspelled text, the key reported, the suggestion)
 MISTAKES = [
-    ('summary = "A loss', "sumary", "summary"),          # lesson level
-    ('intro = "Start here."', "intro_text", "intro"),    # step level
-    ("tolerance = 0.001", "tolerence", "tolerance"),     # checkpoint level
+    ('summary = "A loss', "sumary", "summary"),  # lesson level
+    ('intro = "Start here."', "intro_text", "intro"),  # step level
+    ("tolerance = 0.001", "tolerence", "tolerance"),  # checkpoint level
     ('hints = ["A nudge."]', "hint", "hints"),
-    ('say = "Check the sign."', "sya", "say"),           # feedback level
+    ('say = "Check the sign."', "sya", "say"),  # feedback level
 ]
 
 
@@ -68,8 +68,9 @@ def test_each_misspelled_key_is_an_error_at_its_line_with_a_suggestion(right, wr
     found = problems(text)
     line = line_of(text, wrong)
     expected = f"l.toml:{line}:"
-    assert any(p.startswith(expected) and f"unknown key '{wrong}' (did you mean '{suggestion}'?)" in p
-               for p in found), found
+    assert any(
+        p.startswith(expected) and f"unknown key '{wrong}' (did you mean '{suggestion}'?)" in p for p in found
+    ), found
 
 
 def test_a_misspelled_key_stops_the_lesson_loading(tmp_path):
@@ -83,12 +84,15 @@ def test_a_misspelled_key_stops_the_lesson_loading(tmp_path):
 def test_a_key_of_another_kind_is_named_as_such():
     text = GOOD.replace("answer = 2\n", "answer = 2\ntolerance = 0.1\n")
     found = problems(text)
-    assert any(f"l.toml:{line_of(text, 'tolerance = 0.1')}:" in p and "belongs to numeric checkpoints" in p
-               for p in found), found
+    assert any(
+        f"l.toml:{line_of(text, 'tolerance = 0.1')}:" in p and "belongs to numeric checkpoints" in p for p in found
+    ), found
 
 
 def test_a_key_far_from_any_known_one_lists_the_known_keys():
-    found = problems(GOOD.replace("[[steps]]\nnode = \"minus-sign\"", "colour = \"red\"\n\n[[steps]]\nnode = \"minus-sign\"", 1))
+    found = problems(
+        GOOD.replace('[[steps]]\nnode = "minus-sign"', 'colour = "red"\n\n[[steps]]\nnode = "minus-sign"', 1)
+    )
     assert any("unknown key 'colour' (known: id, recap, steps, summary, title)" in p for p in found), found
 
 
@@ -123,7 +127,7 @@ def test_a_typed_answer_warns_and_names_the_computation_that_gives_it():
     assert parse_lesson(text, "l.toml", found, deep=True) is not None
     warnings = [str(p) for p in found if p.warning]
     assert len(warnings) == 1 and f"l.toml:{line_of(text, 'answer = 0.1')}: warning:" in warnings[0]
-    assert 'neglog(0.9)' in warnings[0], warnings
+    assert "neglog(0.9)" in warnings[0], warnings
 
 
 def test_a_typed_answer_no_computation_gives_still_warns_without_a_suggestion():

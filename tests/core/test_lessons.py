@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from tutor.content.checkpoints import ChoiceCheckpoint, NumericCheckpoint
 from tutor.dialogue.engine import Tutor
-from tutor.store.progress import open_store
 from tutor.dialogue.reply import Context
 from tutor.printing import reply_text
+from tutor.store.progress import open_store
 
 
 def run(tutor: Tutor, lines: list[str], ctx: Context | None = None):
@@ -98,12 +97,15 @@ def test_two_stores_on_one_file_keep_each_others_writes(tmp_path):
     assert a.seen_count("lb") == 50 and b.seen_count("la") == 50
 
 
-@pytest.mark.parametrize("answer,correct,says", [
-    ("(y_hat - y)/(y_hat*(1 - y_hat))", True, "Right"),
-    ("-y/ŷ + (1-y)/(1-ŷ)", True, "Right"),
-    ("(y - y_hat)/(y_hat*(1 - y_hat))", False, "minus in front"),
-    ("y/y_hat - (1 - y)/(1 - y_hat)", False, "log-likelihood"),
-])
+@pytest.mark.parametrize(
+    "answer,correct,says",
+    [
+        ("(y_hat - y)/(y_hat*(1 - y_hat))", True, "Right"),
+        ("-y/ŷ + (1-y)/(1-ŷ)", True, "Right"),
+        ("(y - y_hat)/(y_hat*(1 - y_hat))", False, "minus in front"),
+        ("y/y_hat - (1 - y)/(1 - y_hat)", False, "log-likelihood"),
+    ],
+)
 def test_expression_checkpoint(kb, answer, correct, says):
     cp = kb.lessons["logistic-gradients"].steps[0].checkpoint
     fb = cp.check(answer)
@@ -141,7 +143,7 @@ def test_choice_and_numeric_checks():
 
 def test_a_misconception_shown_in_a_lesson_is_referred_back_to_later(fresh):
     """The learner read the minus as a direction; later, the topic on the gradient's sign says so."""
-    replies, ctx = run(fresh, ["start lesson why-minus", "next", "next", "next", "next", "next", "the minus sign"])
+    replies, _ = run(fresh, ["start lesson why-minus", "next", "next", "next", "next", "next", "the minus sign"])
     assert replies[-1].verdict == "wrong"
     assert fresh.store().misconceptions()["sign-is-not-direction"] == ("why-minus", 5)
     later, _ = fresh.reply("what does the sign of the gradient tell me?")
@@ -154,7 +156,7 @@ def test_a_misconception_shown_in_a_lesson_is_referred_back_to_later(fresh):
 def test_back_then_next_over_an_answered_checkpoint_is_not_a_skip(fresh):
     """Found walking the app: answer step 1 right, next, back, next said "(Skipped step 1's checkpoint…)"."""
     replies, ctx = run(fresh, ["start lesson why-minus", "-0.6931", "next", "back"])
-    start, right, _, back = replies
+    _, right, _, back = replies
     assert right.verdict == "right"
     assert back.lesson.step == 1 and "Checkpoint" not in back.markdown  # answered: its explanation, not the question
     replies, ctx = run(fresh, ["next"], ctx)

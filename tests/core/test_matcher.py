@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from tutor.store import cache
 from tutor.matching import language, prebuilt
 from tutor.matching.matcher import Matcher
+from tutor.store import cache
 
 QUESTIONS = ["why the minus sign?", "derivative of the sigmoid", "I get a negative loss", "log base 2 or ln"]
 
@@ -45,7 +45,7 @@ def test_changed_normalisation_rules_rebuild_the_index(kb, monkeypatch):
 
 
 def test_confidence_does_not_depend_on_how_many_matches_are_asked_for(tutor):
-    for q in QUESTIONS + ["log", "loss"]:
+    for q in [*QUESTIONS, "log", "loss"]:
         one = tutor.matcher.rank(q, k=1)
         six = tutor.matcher.rank(q, k=6)
         assert len(one) == 1 and one[0] == six[0]

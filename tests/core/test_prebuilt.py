@@ -30,8 +30,13 @@ def test_the_built_in_content_needs_no_index_building(isolated_data):
 def test_extra_content_embeds_only_its_own_texts(isolated_data, tmp_path, monkeypatch):
     kb = load()
     extra = next(iter(kb.nodes.values()))
-    new = dataclasses.replace(extra, id="extra-node", title="An extra node about focal loss",
-                              keywords=["focal loss"], questions=["what is the gamma in focal loss?", "why focal loss"])
+    new = dataclasses.replace(
+        extra,
+        id="extra-node",
+        title="An extra node about focal loss",
+        keywords=["focal loss"],
+        questions=["what is the gamma in focal loss?", "why focal loss"],
+    )
     nodes = [*kb.nodes.values(), new]
     core = Core(dataclasses.replace(kb, nodes={n.id: n for n in nodes}))
     from tutor.matching import semantic

@@ -92,15 +92,16 @@ def check_id(text: str) -> str:
 
     suggestion = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
     hint = f" (for example '{suggestion}')" if suggestion and _ID.match(suggestion) else " (for example 'focal-loss')"
-    raise InputError(f"'{text[:60]}' is not a valid id: use lowercase letters, digits and '-', starting with a "
-                     f"letter or digit{hint}")
+    raise InputError(
+        f"'{text[:60]}' is not a valid id: use lowercase letters, digits and '-', starting with a letter or digit{hint}"
+    )
 
 
 def _title(ident: str) -> str:
     return ident.replace("-", " ").capitalize()
 
 
-NODE_TEMPLATE = '''+++
+NODE_TEMPLATE = """+++
 id = "{id}"
 title = "{title}"
 concepts = ["{concept}"]                # curriculum ids: declared in concepts.toml
@@ -127,9 +128,9 @@ Shown for "simpler" or "I still don't get it".
 
 ## Deeper
 Shown for "go deeper".
-'''
+"""
 
-LESSON_TEMPLATE = '''id = "{id}"
+LESSON_TEMPLATE = """id = "{id}"
 title = "{title}"
 summary = "One sentence on what the learner will be able to do."
 recap = ["The takeaway, shown when the lesson ends."]
@@ -151,11 +152,18 @@ hints = [
 feedback = [
   {{ when = "negative", say = "The log of a number below 1 is negative; the minus sign makes the loss positive." }},
 ]
-'''
+"""
 
 
-def scaffold(what: str, ident: str, folder: Path, *, builtin: bool = True, extra: list[Path] | None = None,
-             step_node: str | None = None) -> list[tuple[Path, str]]:
+def scaffold(
+    what: str,
+    ident: str,
+    folder: Path,
+    *,
+    builtin: bool = True,
+    extra: list[Path] | None = None,
+    step_node: str | None = None,
+) -> list[tuple[Path, str]]:
     """Write a new node (``folder/ID.md``, and its concept in ``folder/concepts.toml``) or lesson
     (``folder/lessons/ID.toml``); the files written, each with "wrote" or "added to". Never overwrites."""
     check_id(ident)
@@ -204,7 +212,7 @@ def _declare_concept(path: Path, ident: str) -> tuple[Path, str]:
     line = f'{ident} = "{_title(ident)}"\n'
     if not exists(path):
         with path.open("x", encoding="utf-8") as f:
-            f.write("# Concepts this folder's nodes teach: id = \"title\".\n[concepts]\n" + line)
+            f.write('# Concepts this folder\'s nodes teach: id = "title".\n[concepts]\n' + line)
         return path, "wrote"
     try:
         old = path.read_text(encoding="utf-8")
@@ -216,8 +224,9 @@ def _declare_concept(path: Path, ident: str) -> tuple[Path, str]:
         raise InputError(f"{path} is not valid TOML ({err}); fix it first") from None
     last_table = [ln.strip() for ln in old.splitlines() if ln.strip().startswith("[")]
     if not isinstance(data.get("concepts"), dict) or (last_table and last_table[-1] != "[concepts]"):
-        raise InputError(f"{path} does not end with its [concepts] table; add the line {line.strip()!r} under "
-                         "[concepts] yourself")
+        raise InputError(
+            f"{path} does not end with its [concepts] table; add the line {line.strip()!r} under [concepts] yourself"
+        )
     new = old + ("" if old.endswith("\n") or not old else "\n") + line
     try:
         if tomllib.loads(new).get("concepts", {}).get(ident) != _title(ident):
@@ -242,8 +251,10 @@ def _new_lesson(ident: str, folder: Path, kb: KnowledgeBase, step_node: str | No
         own = sorted(n.id for n in kb.inside() if _within(_resolved(Path(n.path)), here))
         anywhere = sorted(n.id for n in kb.inside())
         if not (own or anywhere):
-            raise InputError("a lesson's steps show nodes, and there is none yet: write one first "
-                             "(tutor new node ID), or name one with --node")
+            raise InputError(
+                "a lesson's steps show nodes, and there is none yet: write one first "
+                "(tutor new node ID), or name one with --node"
+            )
         node = (own or anywhere)[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as f:

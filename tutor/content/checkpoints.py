@@ -69,20 +69,41 @@ class Checkpoint:
 
 # ------------------------------------------------------------------ reading learners' words
 
-_NEGATION = re.compile(r"\b(?:not|never|no|isn'?t|aren'?t|doesn'?t|don'?t|won'?t|can'?t|cannot|without|nor|rather than"
-                       r"|instead of|nothing to do with|unrelated to|irrelevant to)\b[\s,]*(?:\w+[\s,]+){0,2}$")
-_NUMBER_WORDS = {"zero": 0.0, "nothing": 0.0, "none": 0.0, "one": 1.0, "two": 2.0, "half": 0.5, "one half": 0.5,
-                 "minus one": -1.0, "negative one": -1.0, "infinity": math.inf, "infinite": math.inf, "∞": math.inf,
-                 "inf": math.inf, "minus infinity": -math.inf, "negative infinity": -math.inf, "-inf": -math.inf,
-                 "-∞": -math.inf, "nan": math.nan, "not a number": math.nan}
-_WORD_NUMBER = re.compile(r"(?<![\w-])(?:minus |negative |-)?(?:infinity|infinite|inf|∞)(?!\w)|(?<!\w)(?:minus |negative )?"
-                          r"(?:zero|nothing|none|one half|half|one|two)(?!\w)|(?<!\w)(?:nan|not a number)(?!\w)")
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|isn'?t|aren'?t|doesn'?t|don'?t|won'?t|can'?t|cannot|without|nor|rather than"
+    r"|instead of|nothing to do with|unrelated to|irrelevant to)\b[\s,]*(?:\w+[\s,]+){0,2}$"
+)
+_NUMBER_WORDS = {
+    "zero": 0.0,
+    "nothing": 0.0,
+    "none": 0.0,
+    "one": 1.0,
+    "two": 2.0,
+    "half": 0.5,
+    "one half": 0.5,
+    "minus one": -1.0,
+    "negative one": -1.0,
+    "infinity": math.inf,
+    "infinite": math.inf,
+    "∞": math.inf,
+    "inf": math.inf,
+    "minus infinity": -math.inf,
+    "negative infinity": -math.inf,
+    "-inf": -math.inf,
+    "-∞": -math.inf,
+    "nan": math.nan,
+    "not a number": math.nan,
+}
+_WORD_NUMBER = re.compile(
+    r"(?<![\w-])(?:minus |negative |-)?(?:infinity|infinite|inf|∞)(?!\w)|(?<!\w)(?:minus |negative )?"
+    r"(?:zero|nothing|none|one half|half|one|two)(?!\w)|(?<!\w)(?:nan|not a number)(?!\w)"
+)
 _EXPRESSION = re.compile(r"(?:ln|log|exp|sqrt|sigma|sigmoid|σ|e\b|[-+*/^()]\s*\d|\d\s*[-+*/^]|\d\s*\()", re.I)
 
 
 def _negated(text: str, start: int) -> bool:
     """Whether the words just before ``start`` negate what follows ("not -1", "never negative")."""
-    return bool(_NEGATION.search(text[max(0, start - 40):start].lower()))
+    return bool(_NEGATION.search(text[max(0, start - 40) : start].lower()))
 
 
 def numbers_in(text: str) -> list[float]:
@@ -147,7 +168,7 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
     m = re.search(r"\.(\d+)", typed.rsplit("=", 1)[-1])
     decimals = len(m.group(1)) if m else 0
     significant = len(re.sub(r"^[-+0.]+", "", re.sub(r"[^\d.+-]", "", typed.rsplit("=", 1)[-1])).replace(".", ""))
-    return significant >= 2 and abs(got - right) <= 0.5 * 10 ** -decimals + 1e-12
+    return significant >= 2 and abs(got - right) <= 0.5 * 10**-decimals + 1e-12
 
 
 _PLAIN_NUMBER = re.compile(rf"^\s*{NUMBER}\s*$")
@@ -173,6 +194,8 @@ def value_of(spec: str) -> float:
     call = template.parse_call(spec)
     comp = computations.FUNCTIONS[call.name](*call.args, **dict(call.kwargs))
     value = comp.results.get(call.field) if call.field else comp.value
+    if value is None:
+        raise InputError(f"{call.name} has no result {call.field!r}")
     return float(value)
 
 
@@ -240,9 +263,11 @@ class NumericCheckpoint(Checkpoint):
         typed = fmt(float(self.answer))
         found = self.producing_call() if deep else None
         if found:
-            return [f"the answer {typed} is a typed number; {found} computes it: write answer = \"{found}\""]
-        return [f"the answer {typed} is a typed number, shown to learners as typed; if a computation gives it, "
-                "write that instead (answer = \"neglog(0.99)\")"]
+            return [f'the answer {typed} is a typed number; {found} computes it: write answer = "{found}"']
+        return [
+            f"the answer {typed} is a typed number, shown to learners as typed; if a computation gives it, "
+            'write that instead (answer = "neglog(0.99)")'
+        ]
 
     def producing_call(self) -> str | None:
         """A computation that gives the typed answer: a placeholder in the prompt, hints or explanation,
@@ -250,8 +275,13 @@ class NumericCheckpoint(Checkpoint):
         from tutor.maths import computations
 
         right = float(self.answer)
-        close = lambda v: isinstance(v, (int, float)) and math.isfinite(v) and (  # noqa: E731
-            abs(v - right) <= max(self.tolerance, 1e-9 * abs(right)))
+        close = lambda v: (
+            isinstance(v, (int, float))
+            and math.isfinite(v)
+            and (  # noqa: E731
+                abs(v - right) <= max(self.tolerance, 1e-9 * abs(right))
+            )
+        )
         texts = [self.prompt, *self.hints, self.explanation]
         for text in texts:
             for _, inner in template.placeholders(text):
@@ -284,13 +314,15 @@ class NumericCheckpoint(Checkpoint):
     def validate(cls, raw, where, deep):
         answer = as_spec(raw.get("answer"))
         if isinstance(answer, bool) or not isinstance(answer, (str, int, float)):
-            return None, [f"{where}: a numeric answer is a number or a computation such as \"neglog(0.99)\""]
+            return None, [f'{where}: a numeric answer is a number or a computation such as "neglog(0.99)"']
         if isinstance(answer, str):
             try:
                 template.evaluate(template.parse_call(answer))
             except TutorError as err:
-                return None, [f"{where}: {err.message} (a numeric answer is a number such as 0.325 or a "
-                              "computation such as \"neglog(0.99)\")"]
+                return None, [
+                    f"{where}: {err.message} (a numeric answer is a number such as 0.325 or a "
+                    'computation such as "neglog(0.99)")'
+                ]
         else:
             answer = float(answer)  # NaN and ±inf are answers too (what floating point gives for 0 · ln 0)
         problems = []
@@ -315,8 +347,10 @@ def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None
     for base, name in ((10, "log base 10"), (2, "log base 2 (bits)")):
         for sign, extra in ((1, ""), (-1, ", and the sign is flipped too")):
             if _agrees(got, sign * right / math.log(base), tol, typed):
-                return (f"That is the value with {name}{extra}. In machine learning, log means the natural log ln "
-                        "unless a base is written.")
+                return (
+                    f"That is the value with {name}{extra}. In machine learning, log means the natural log ln "
+                    "unless a base is written."
+                )
     return None
 
 
@@ -371,18 +405,27 @@ class ChoiceCheckpoint(Checkpoint):
         return Feedback(False, "Not that one. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
-        return (f"Pick one of the choices by its number (1 to {len(self.choices)}), its letter, or its words. "
-                "Type *hint* for a nudge.")
+        return (
+            f"Pick one of the choices by its number (1 to {len(self.choices)}), its letter, or its words. "
+            "Type *hint* for a nudge."
+        )
 
     @classmethod
     def validate(cls, raw, where, deep):
         choices = strings(raw.get("choices", [])) or ()
         answer = raw.get("answer")
-        if len(choices) < 2 or isinstance(answer, bool) or not isinstance(answer, int) or not 1 <= answer <= len(choices):
+        if (
+            len(choices) < 2
+            or isinstance(answer, bool)
+            or not isinstance(answer, int)
+            or not 1 <= answer <= len(choices)
+        ):
             return None, [f"{where}: give 'choices' and 'answer' as the number of the right one"]
-        problems = [f"{where}: feedback 'when' must be a choice number from 1 to {len(choices)}"
-                    for when, _ in _feedback_items(raw) if isinstance(when, bool) or not isinstance(when, int)
-                    or not 1 <= when <= len(choices)]
+        problems = [
+            f"{where}: feedback 'when' must be a choice number from 1 to {len(choices)}"
+            for when, _ in _feedback_items(raw)
+            if isinstance(when, bool) or not isinstance(when, int) or not 1 <= when <= len(choices)
+        ]
         return answer, problems
 
 
@@ -420,8 +463,10 @@ class ExpressionCheckpoint(Checkpoint):
         return Feedback(False, "That is not equivalent to the answer. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
-        return ("I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), ln(...). "
-                "Type *hint* for a nudge.")
+        return (
+            "I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), ln(...). "
+            "Type *hint* for a nudge."
+        )
 
     @classmethod
     def validate(cls, raw, where, deep):
@@ -467,7 +512,7 @@ def _has_phrase(text: str, phrase: str) -> bool:
         return False
     stems = [w for _, w in words]
     for i in range(len(stems) - len(want) + 1):
-        if stems[i:i + len(want)] == want and not _negated(text.lower(), words[i][0]):
+        if stems[i : i + len(want)] == want and not _negated(text.lower(), words[i][0]):
             return True
     return False
 
@@ -504,10 +549,11 @@ class TextCheckpoint(Checkpoint):
         return answer, []
 
 
-KINDS: dict[str, type[Checkpoint]] = {k.kind: k for k in (NumericCheckpoint, ChoiceCheckpoint, ExpressionCheckpoint,
-                                                           TextCheckpoint)}
+KINDS: dict[str, type[Checkpoint]] = {
+    k.kind: k for k in (NumericCheckpoint, ChoiceCheckpoint, ExpressionCheckpoint, TextCheckpoint)
+}
 
 
-def _feedback_items(raw: dict[str, Any]) -> list[tuple[Any, str]]:
+def _feedback_items(raw: dict[str, Any]) -> list[tuple[Any, Any]]:
     items = raw.get("feedback", [])
     return [(i.get("when"), i.get("say")) for i in items if isinstance(i, dict)] if isinstance(items, list) else []

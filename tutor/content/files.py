@@ -14,9 +14,10 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from tutor.text import safe, safe_data
 
@@ -134,7 +135,9 @@ def read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
             return None
         data = read_regular(path, MAX_FILE_BYTES)
         if len(data) > MAX_FILE_BYTES:
-            problems.append(Problem(display, 1, f"file is over {MAX_FILE_BYTES} bytes; content files are at most {MAX_FILE_BYTES}"))
+            problems.append(
+                Problem(display, 1, f"file is over {MAX_FILE_BYTES} bytes; content files are at most {MAX_FILE_BYTES}")
+            )
             return None
     except (OSError, RuntimeError) as err:
         reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
@@ -190,7 +193,7 @@ def toml_limits(text: str) -> tuple[int, str] | None:
                         pos = m.end()
                     end = m.end() if m else n
                 else:
-                    end = text.find("\'\'\'", pos)
+                    end = text.find("'''", pos)
                     end = n if end == -1 else end + 3
                 line += text.count("\n", pos, end)
                 pos = end

@@ -39,8 +39,11 @@ VARIABLE_KEYS = ("range", "meaning", "default")
 
 def _header(lines: list[str], *parts: str) -> int | None:
     """The 0-based line of the table header ``[a.b]`` (quoted or bare keys), if any."""
-    pat = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(rf"""(?:{re.escape(p)}|"{re.escape(p)}"|'{re.escape(p)}')""" for p in parts)
-                     + r"\s*\]")
+    pat = re.compile(
+        r"^\s*\[\s*"
+        + r"\s*\.\s*".join(rf"""(?:{re.escape(p)}|"{re.escape(p)}"|'{re.escape(p)}')""" for p in parts)
+        + r"\s*\]"
+    )
     return next((i for i, line in enumerate(lines) if pat.match(line)), None)
 
 
@@ -86,8 +89,9 @@ class _Where:
         return self.key("vars")
 
 
-def read_file(path: Path, display: str, problems: list[Problem], taken: dict[str, str],
-              concepts: dict[str, str] | None = None) -> list[F.Formula]:
+def read_file(
+    path: Path, display: str, problems: list[Problem], taken: dict[str, str], concepts: dict[str, str] | None = None
+) -> list[F.Formula]:
     """The formulas ``path`` declares; problems with file:line. ``taken``: names already declared, by file."""
     text = read_text(path, display, problems)
     if text is None:
@@ -95,17 +99,20 @@ def read_file(path: Path, display: str, problems: list[Problem], taken: dict[str
     return read_text_formulas(text, display, problems, taken, concepts)
 
 
-def read_text_formulas(text: str, display: str, problems: list[Problem], taken: dict[str, str],
-                       concepts: dict[str, str] | None = None) -> list[F.Formula]:
+def read_text_formulas(
+    text: str, display: str, problems: list[Problem], taken: dict[str, str], concepts: dict[str, str] | None = None
+) -> list[F.Formula]:
     data = parse_toml(text, display, 1, problems)
     if data is None:
         return []
     lines = text.split("\n")
-    out = []
+    out: list[F.Formula] = []
     for name, raw in data.items():
         where = _Where(lines, name)
         if len(out) + len(taken) >= F.MAX_FORMULAS:
-            problems.append(Problem(display, where.formula(), f"more than {F.MAX_FORMULAS} formulas; the rest are left out"))
+            problems.append(
+                Problem(display, where.formula(), f"more than {F.MAX_FORMULAS} formulas; the rest are left out")
+            )
             break
         before = len(problems)
         formula = _formula(name, raw, display, where, problems, taken, concepts)
@@ -115,20 +122,41 @@ def read_text_formulas(text: str, display: str, problems: list[Problem], taken: 
     return out
 
 
-def _formula(name: str, raw: Any, display: str, where: _Where, problems: list[Problem], taken: dict[str, str],
-             concepts: dict[str, str] | None) -> F.Formula | None:
+def _formula(
+    name: str,
+    raw: Any,
+    display: str,
+    where: _Where,
+    problems: list[Problem],
+    taken: dict[str, str],
+    concepts: dict[str, str] | None,
+) -> F.Formula | None:
     def problem(line: int, message: str) -> None:
         problems.append(Problem(display, line, f"formula '{cut(name, 40)}': {message}"))
 
     if not F.NAME.match(name):
-        problems.append(Problem(display, where.formula(),
-                                f"formula name '{cut(name, 40)}' must be lowercase letters, digits and '_', starting with a letter"))
+        problems.append(
+            Problem(
+                display,
+                where.formula(),
+                f"formula name '{cut(name, 40)}' must be lowercase letters, digits and '_', starting with a letter",
+            )
+        )
         return None
     if not isinstance(raw, dict):
         problem(where.formula(), f"declare it as a table: [{name}] with expr, wrt and [{name}.vars]")
         return None
-    clash = ("a built-in computation" if _builtin_computation(name) else "a built-in plot" if name in PLOTS
-             else "a built-in derivation" if name in DERIVATIONS else "a function formulas use" if name in F.RESERVED else None)
+    clash = (
+        "a built-in computation"
+        if _builtin_computation(name)
+        else "a built-in plot"
+        if name in PLOTS
+        else "a built-in derivation"
+        if name in DERIVATIONS
+        else "a function formulas use"
+        if name in F.RESERVED
+        else None
+    )
     if clash:
         problem(where.formula(), f"the name is already {clash}; choose another name")
         return None
@@ -153,7 +181,10 @@ def _formula(name: str, raw: Any, display: str, where: _Where, problems: list[Pr
         own_concepts = ()
     for c in own_concepts:
         if concepts is not None and c not in concepts:
-            problem(where.key("concepts"), f"unknown concept id '{cut(c, 40)}' (add it to a concepts.toml: {c} = \"its title\")")
+            problem(
+                where.key("concepts"),
+                f"unknown concept id '{cut(c, 40)}' (add it to a concepts.toml: {c} = \"its title\")",
+            )
     phrases = strings(raw.get("phrases", [])) if isinstance(raw.get("phrases", []), list) else None
     if phrases is None or any(len(p) > 60 or not re.search(r"[a-z]{3}", p.lower()) for p in phrases):
         problem(where.key("phrases"), "'phrases' must be a list of names learners use, each a few words")
@@ -164,9 +195,12 @@ def _formula(name: str, raw: Any, display: str, where: _Where, problems: list[Pr
     names = [v.name for v in variables]
     wrt = raw.get("wrt", names[0] if len(names) == 1 else None)
     if not isinstance(wrt, str) or wrt not in names:
-        problem(where.key("wrt") if "wrt" in raw else where.formula(),
-                f"'wrt' names the variable to plot and differentiate by, one of: {', '.join(names)}"
-                if "wrt" in raw else f"missing 'wrt': which of {', '.join(names)} is it a function of?")
+        problem(
+            where.key("wrt") if "wrt" in raw else where.formula(),
+            f"'wrt' names the variable to plot and differentiate by, one of: {', '.join(names)}"
+            if "wrt" in raw
+            else f"missing 'wrt': which of {', '.join(names)} is it a function of?",
+        )
         return None
     curves = _curves(raw.get("curves"), variables, wrt, where, problem)
     expr = raw.get("expr")
@@ -183,8 +217,20 @@ def _formula(name: str, raw: Any, display: str, where: _Where, problems: list[Pr
     if unused:
         problem(where.var(unused[0]), f"variable '{unused[0]}' is declared but the formula does not use it")
         return None
-    return F.Formula(name, title.strip(), expr.strip(), variables, wrt, symbol.strip(), tuple(own_concepts),
-                     tuple(p.strip() for p in phrases), curves, display, where.formula(), tree)
+    return F.Formula(
+        name,
+        title.strip(),
+        str(expr).strip(),
+        variables,
+        wrt,
+        symbol.strip(),
+        tuple(own_concepts),
+        tuple(p.strip() for p in phrases),
+        curves,
+        display,
+        where.formula(),
+        tree,
+    )
 
 
 def _curves(raw: Any, variables: tuple[F.Variable, ...], wrt: str, where: _Where, problem) -> tuple:
@@ -197,13 +243,16 @@ def _curves(raw: Any, variables: tuple[F.Variable, ...], wrt: str, where: _Where
     if not isinstance(raw, dict) or len(raw) != 1:
         problem(where.key("curves"), usage)
         return ()
-    (var, values), = raw.items()
+    ((var, values),) = raw.items()
     v = next((v for v in variables if v.name == var), None)
     if v is None or var == wrt:
         problem(where.key("curves"), f"{usage} (a declared variable other than {wrt})")
         return ()
-    if (not isinstance(values, list) or not 1 <= len(values) <= MAX_CURVES
-            or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in values)):
+    if (
+        not isinstance(values, list)
+        or not 1 <= len(values) <= MAX_CURVES
+        or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in values)
+    ):
         problem(where.key("curves"), f"{usage}: a list of 1 to {MAX_CURVES} numbers")
         return ()
     outside = [x for x in values if x not in v.range]
@@ -227,7 +276,9 @@ def _builtin_computation(name: str) -> bool:
 
 def _variables(name: str, raw: Any, where: _Where, problem) -> tuple[F.Variable, ...] | None:
     if raw is None:
-        problem(where.formula(), f"missing [{name}.vars]: each variable with its range, e.g. p = {{ range = \"(0, 1)\" }}")
+        problem(
+            where.formula(), f'missing [{name}.vars]: each variable with its range, e.g. p = {{ range = "(0, 1)" }}'
+        )
         return None
     if not isinstance(raw, dict) or not raw:
         problem(where.key("vars"), "'vars' is a table of variables, each with a range: p = { range = \"(0, 1)\" }")
@@ -239,23 +290,29 @@ def _variables(name: str, raw: Any, where: _Where, problem) -> tuple[F.Variable,
     ok = True
     for var, spec in raw.items():
         if not F.VARIABLE.match(var) or var in F.RESERVED:
-            problem(where.var(var), f"variable name '{cut(var, 30)}' must be lowercase letters, digits and '_' "
-                                    f"and not one of: e, pi, inf, {', '.join(F.FUNCTIONS)}")
+            problem(
+                where.var(var),
+                f"variable name '{cut(var, 30)}' must be lowercase letters, digits and '_' "
+                f"and not one of: e, pi, inf, {', '.join(F.FUNCTIONS)}",
+            )
             ok = False
             continue
         if isinstance(spec, str):
             spec = {"range": spec}
         if not isinstance(spec, dict):
-            problem(where.var(var), f"variable '{var}' is a table: {var} = {{ range = \"(0, 1)\", meaning = \"...\" }}")
+            problem(where.var(var), f'variable \'{var}\' is a table: {var} = {{ range = "(0, 1)", meaning = "..." }}')
             ok = False
             continue
         for key in spec:
             if key not in VARIABLE_KEYS:
-                problem(where.var(var, key), f"variable '{var}': unknown key '{cut(key, 30)}'{_did_you_mean(key, VARIABLE_KEYS)} "
-                                             f"(known: {', '.join(VARIABLE_KEYS)})")
+                problem(
+                    where.var(var, key),
+                    f"variable '{var}': unknown key '{cut(key, 30)}'{_did_you_mean(key, VARIABLE_KEYS)} "
+                    f"(known: {', '.join(VARIABLE_KEYS)})",
+                )
                 ok = False
         if "range" not in spec:
-            problem(where.var(var), f"variable '{var}' has no range: add range = \"(0, 1)\" (or \"[0, inf)\", ...)")
+            problem(where.var(var), f'variable \'{var}\' has no range: add range = "(0, 1)" (or "[0, inf)", ...)')
             ok = False
             continue
         try:
@@ -276,7 +333,10 @@ def _variables(name: str, raw: Any, where: _Where, problem) -> tuple[F.Variable,
                 ok = False
                 default = None
             elif default not in interval:
-                problem(where.var(var, "default"), f"variable '{var}': the default {default} lies outside its range {interval}")
+                problem(
+                    where.var(var, "default"),
+                    f"variable '{var}': the default {default} lies outside its range {interval}",
+                )
                 ok = False
                 default = None
         out.append(F.Variable(var, interval, meaning.strip(), float(default) if default is not None else None))
@@ -299,5 +359,10 @@ def deep_check(formula: F.Formula, problems: list[Problem]) -> None:
     except TutorError as err:
         problems.append(Problem(formula.path, formula.line, f"formula '{formula.name}': {err.message}"))
     except (RecursionError, MemoryError, ValueError, TypeError, ZeroDivisionError, OverflowError) as err:
-        problems.append(Problem(formula.path, formula.line,
-                                f"formula '{formula.name}': SymPy cannot differentiate it ({type(err).__name__})"))
+        problems.append(
+            Problem(
+                formula.path,
+                formula.line,
+                f"formula '{formula.name}': SymPy cannot differentiate it ({type(err).__name__})",
+            )
+        )

@@ -76,8 +76,13 @@ def parse_lesson(text: str, display: str, problems: list[Problem], deep: bool = 
             problems.append(Problem(display, at_top(key), unknown_key(key, LESSON_KEYS)))
     for key in ("id", "title"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            problems.append(Problem(display, at_top(key), f"missing field '{key}'" if key not in data
-                                    else f"'{key}' must be a non-empty string"))
+            problems.append(
+                Problem(
+                    display,
+                    at_top(key),
+                    f"missing field '{key}'" if key not in data else f"'{key}' must be a non-empty string",
+                )
+            )
     if "summary" in data and not isinstance(data["summary"], str):
         problems.append(Problem(display, at_top("summary"), "'summary' must be a string"))
     recap = strings(data.get("recap", []))
@@ -85,7 +90,9 @@ def parse_lesson(text: str, display: str, problems: list[Problem], deep: bool = 
         problems.append(Problem(display, at_top("recap"), "'recap' must be a list of strings"))
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        problems.append(Problem(display, key_line(lines, "[[steps]]", 1), "a lesson needs [[steps]], each naming a node"))
+        problems.append(
+            Problem(display, key_line(lines, "[[steps]]", 1), "a lesson needs [[steps]], each naming a node")
+        )
         return None
     steps: list[LessonStep] = []
     for n, raw in enumerate(raw_steps):
@@ -93,7 +100,7 @@ def parse_lesson(text: str, display: str, problems: list[Problem], deep: bool = 
         end = step_lines[n + 1] if n + 1 < len(step_lines) else len(lines)
         line = start + 1 if n < len(step_lines) else 1
         if not isinstance(raw, dict) or not isinstance(raw.get("node"), str):
-            problems.append(Problem(display, line, f"step {n + 1} must name a node: node = \"node-id\""))
+            problems.append(Problem(display, line, f'step {n + 1} must name a node: node = "node-id"'))
             continue
         cp_start = next((i for i in range(start, end) if _CHECKPOINT_HEADER.match(lines[i])), None)
 
@@ -117,15 +124,17 @@ def parse_lesson(text: str, display: str, problems: list[Problem], deep: bool = 
         steps.append(LessonStep(raw["node"], str(raw.get("intro", "")), cp))
     if errors(problems) > before:
         return None
-    return Lesson(data["id"].strip(), data["title"].strip(), str(data.get("summary", "")), tuple(steps), display,
-                  recap or ())
+    return Lesson(
+        data["id"].strip(), data["title"].strip(), str(data.get("summary", "")), tuple(steps), display, recap or ()
+    )
 
 
 CHECKPOINT_KINDS = tuple(KINDS)
 
 
-def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Problem], deep: bool,
-                at: Locate) -> Checkpoint | None:
+def _checkpoint(
+    raw: Any, display: str, line: int, n: int, problems: list[Problem], deep: bool, at: Locate
+) -> Checkpoint | None:
     where = f"step {n}'s checkpoint"
     if not isinstance(raw, dict):
         problems.append(Problem(display, line, f"{where} must be a table"))
@@ -168,19 +177,29 @@ def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Proble
     for item in raw_feedback if isinstance(raw_feedback, list) else [None]:
         for key in item if isinstance(item, dict) else ():
             if key not in feedback_known:
-                problems.append(Problem(display, at(key), f"{where}: feedback entry: {unknown_key(key, feedback_known)}"))
+                problems.append(
+                    Problem(display, at(key), f"{where}: feedback entry: {unknown_key(key, feedback_known)}")
+                )
         if not isinstance(item, dict) or "when" not in item or not isinstance(item.get("say"), str):
-            problems.append(Problem(display, at("feedback"), f"{where}: each feedback is {{ when = ..., say = \"...\" }}"))
+            problems.append(
+                Problem(display, at("feedback"), f'{where}: each feedback is {{ when = ..., say = "..." }}')
+            )
             return None
         when = (item["when"],) if item.get("exact") is True else item["when"]
         feedback.append((when, item["say"]))
         concept = item.get("misconception")
         if concept is not None and not (isinstance(concept, str) and concept.strip()):
-            problems.append(Problem(display, at("misconception"), f"{where}: 'misconception' names the concept id that corrects it"))
+            problems.append(
+                Problem(display, at("misconception"), f"{where}: 'misconception' names the concept id that corrects it")
+            )
             return None
         misconceptions.append(concept)
-    for key, text in [("prompt", prompt), ("explanation", str(raw.get("explanation", ""))),
-                      *(("hints", h) for h in hints), *(("choices", c) for c in choices)]:
+    for key, text in [
+        ("prompt", prompt),
+        ("explanation", str(raw.get("explanation", ""))),
+        *(("hints", h) for h in hints),
+        *(("choices", c) for c in choices),
+    ]:
         for err in template.check(text):
             problems.append(Problem(display, at(key), f"{where}: {err.message}"))
     tol = raw.get("tolerance", 1e-3)
@@ -189,9 +208,16 @@ def _checkpoint(raw: Any, display: str, line: int, n: int, problems: list[Proble
         return None
     if errors(problems) > before:
         return None
-    checkpoint = cls(prompt=prompt.strip(), answer=answer, hints=hints, feedback=tuple(feedback),
-                     explanation=str(raw.get("explanation", "")), tolerance=float(tol), choices=choices,
-                     misconceptions=tuple(misconceptions))
+    checkpoint = cls(
+        prompt=prompt.strip(),
+        answer=answer,
+        hints=hints,
+        feedback=tuple(feedback),
+        explanation=str(raw.get("explanation", "")),
+        tolerance=float(tol),
+        choices=choices,
+        misconceptions=tuple(misconceptions),
+    )
     for message in checkpoint.advice(deep):
         problems.append(Problem(display, at("answer"), f"{where}: {message}", warning=True))
     return checkpoint

@@ -11,26 +11,44 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from tutor.store import cache
 from tutor.content import formulafile, template
-from tutor.content.files import MAX_FILE_BYTES, Problem, errors, key_line, parse_toml, read_regular, read_text, strings
-from tutor.content.files import short as cut
-from tutor.content.files import did_you_mean, unknown_key
 from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
+from tutor.content.files import (
+    MAX_FILE_BYTES,
+    Problem,
+    did_you_mean,
+    errors,
+    key_line,
+    parse_toml,
+    read_regular,
+    read_text,
+    strings,
+    unknown_key,
+)
+from tutor.content.files import short as cut
 from tutor.content.lessonfile import Checkpoint, Lesson, LessonStep, parse_lesson
 from tutor.maths import formulas
+from tutor.store import cache
 
 __all__ = ["MAX_FILE_BYTES", "Checkpoint", "KnowledgeBase", "Lesson", "LessonStep", "Node", "Problem", "load"]
 
 MAX_FILES = 20_000
 FRONT = "+++"
 SECTION_NAMES = {name: name for name in FOLLOW_UPS if name != "next"}
-SECTION_NAMES.update({"intuition": "simpler", "in short": "simpler", "going deeper": "deeper",
-                      "worked example": "example", "an example": "example"})
+SECTION_NAMES.update(
+    {
+        "intuition": "simpler",
+        "in short": "simpler",
+        "going deeper": "deeper",
+        "worked example": "example",
+        "an example": "example",
+    }
+)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 
 
@@ -99,15 +117,15 @@ def _heading_split(body: str) -> list[str]:
         nl = body.find("\n", pos)
         end = n if nl == -1 else nl
         if body.startswith("##", pos) and end - pos > 2 and body[pos + 2].isspace():
-            heading = body[pos + 2:end].strip()
+            heading = body[pos + 2 : end].strip()
             if heading:
                 heads.append((pos, end, heading))
         if nl == -1:
             break
         pos = nl + 1
-    parts = [body[:heads[0][0]] if heads else body]
+    parts = [body[: heads[0][0]] if heads else body]
     for i, (_, end, heading) in enumerate(heads):
-        rest = body[end:heads[i + 1][0] if i + 1 < len(heads) else n]
+        rest = body[end : heads[i + 1][0] if i + 1 < len(heads) else n]
         lead = len(rest) - len(rest.lstrip())
         if lead == len(rest) and i + 1 == len(heads):
             text = ""  # only white space to the end
@@ -184,8 +202,14 @@ def concept_fix(concept: str, concepts_file: str | None) -> str:
 NODE_KEYS = ("id", "title", "concepts", "questions", "keywords", "links", "plot", "derive", "scope")
 
 
-def parse_node(text: str, display: str, concepts: dict[str, str], problems: list[Problem],
-               front_cache: dict[str, Any] | None = None, concepts_file: str | None = None) -> Node | None:
+def parse_node(
+    text: str,
+    display: str,
+    concepts: dict[str, str],
+    problems: list[Problem],
+    front_cache: dict[str, Any] | None = None,
+    concepts_file: str | None = None,
+) -> Node | None:
     """One node file; ``concepts_file`` is the concepts.toml of the folder it came from (named in
     the fix for an unknown concept id)."""
     lines = text.split("\n")
@@ -212,15 +236,18 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     if not isinstance(meta, dict):
         return None
     body_line = end + 2
-    body = "\n".join(lines[end + 1:]).strip()
+    body = "\n".join(lines[end + 1 :]).strip()
     at = lambda key: key_line(front_lines, key, 2)  # noqa: E731
     before = errors(problems)
 
     def need_str(key: str) -> str:
         v = meta.get(key)
         if not isinstance(v, str) or not v.strip():
-            problems.append(Problem(display, at(key), f"'{key}' must be a non-empty string" if key in meta
-                                    else f"missing field '{key}'"))
+            problems.append(
+                Problem(
+                    display, at(key), f"'{key}' must be a non-empty string" if key in meta else f"missing field '{key}'"
+                )
+            )
             return ""
         return v.strip()
 
@@ -233,7 +260,11 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     title = need_str("title")
     scope = meta.get("scope", "inside")
     if not isinstance(scope, str) or scope not in ("inside", "outside"):
-        problems.append(Problem(display, at("scope"), "'scope' is \"inside\" (default) or \"outside\" (a topic the tutor does not cover)"))
+        problems.append(
+            Problem(
+                display, at("scope"), '\'scope\' is "inside" (default) or "outside" (a topic the tutor does not cover)'
+            )
+        )
     outside = scope == "outside"
     raw_concepts = meta.get("concepts", [])
     node_concepts = strings(raw_concepts) if isinstance(raw_concepts, list) else None
@@ -246,8 +277,9 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
         problems.append(Problem(display, at("concepts"), "'concepts' is empty: name at least one concept id"))
     for c in node_concepts:
         if c not in concepts:
-            problems.append(Problem(display, at("concepts"), f"unknown concept id '{cut(c)}': "
-                                    + concept_fix(c, concepts_file)))
+            problems.append(
+                Problem(display, at("concepts"), f"unknown concept id '{cut(c)}': " + concept_fix(c, concepts_file))
+            )
     raw_questions = meta.get("questions")
     questions = strings(raw_questions) if isinstance(raw_questions, list) else None
     if "questions" not in meta:
@@ -265,18 +297,29 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     for rel, target in raw_links.items():
         ids = strings(target)
         if rel not in RELATIONS:
-            problems.append(Problem(display, at(rel), f"unknown link '{cut(str(rel))}'{did_you_mean(str(rel), RELATIONS)}"))
+            problems.append(
+                Problem(display, at(rel), f"unknown link '{cut(str(rel))}'{did_you_mean(str(rel), RELATIONS)}")
+            )
         elif ids is None:
             problems.append(Problem(display, at(rel), f"link '{rel}' must be a node id or a list of node ids"))
         else:
             links[rel] = ids
     plot = meta.get("plot")
     if plot is not None and (not isinstance(plot, str) or (plot not in PLOTS and not formulas.find(plot))):
-        problems.append(Problem(display, at("plot"), f"unknown plot '{plot}' (known: {', '.join([*PLOTS, *formulas.declared()])})"))
+        problems.append(
+            Problem(display, at("plot"), f"unknown plot '{plot}' (known: {', '.join([*PLOTS, *formulas.declared()])})")
+        )
     derive = meta.get("derive")
-    if derive is not None and (not isinstance(derive, str) or (derive not in DERIVATIONS and not formulas.find(derive))):
-        problems.append(Problem(display, at("derive"), f"unknown derivation '{derive}' "
-                                f"(known: {', '.join([*DERIVATIONS, *formulas.declared()])})"))
+    if derive is not None and (
+        not isinstance(derive, str) or (derive not in DERIVATIONS and not formulas.find(derive))
+    ):
+        problems.append(
+            Problem(
+                display,
+                at("derive"),
+                f"unknown derivation '{derive}' (known: {', '.join([*DERIVATIONS, *formulas.declared()])})",
+            )
+        )
     if not body:
         problems.append(Problem(display, body_line, "the body is empty: write the explanation below the front matter"))
     for err in template.check(body):
@@ -284,12 +327,31 @@ def parse_node(text: str, display: str, concepts: dict[str, str], problems: list
     if errors(problems) > before:
         return None
     if len(questions) < MIN_QUESTIONS:
-        problems.append(Problem(display, at("questions"), f"node '{node_id}' has {len(questions)} question(s); write "
-                                f"{MIN_QUESTIONS} or more, in varied registers, so learners' questions reach it",
-                                warning=True))
+        problems.append(
+            Problem(
+                display,
+                at("questions"),
+                f"node '{node_id}' has {len(questions)} question(s); write "
+                f"{MIN_QUESTIONS} or more, in varied registers, so learners' questions reach it",
+                warning=True,
+            )
+        )
     short, sections = split_sections(body)
-    return Node(node_id, title, tuple(node_concepts), tuple(q.strip() for q in questions), short, sections,
-                links, tuple(keywords), plot, derive, outside, display, 1)
+    return Node(
+        node_id,
+        title,
+        tuple(node_concepts),
+        tuple(q.strip() for q in questions),
+        short,
+        sections,
+        links,
+        tuple(keywords),
+        plot,
+        derive,
+        outside,
+        display,
+        1,
+    )
 
 
 # ------------------------------------------------------------------ the whole base
@@ -325,7 +387,9 @@ def _walk(root: Path, problems: list[Problem]) -> list[Path]:
                 is_dir = False
             if is_dir:
                 if depth + 1 > MAX_FOLDER_DEPTH:
-                    problems.append(Problem(str(path), 1, f"folders nested more than {MAX_FOLDER_DEPTH} deep are not read"))
+                    problems.append(
+                        Problem(str(path), 1, f"folders nested more than {MAX_FOLDER_DEPTH} deep are not read")
+                    )
                 else:
                     stack.append((path, depth + 1))
             elif path.suffix in (".md", ".toml"):
@@ -405,12 +469,22 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
         known = len(front_cache)
     for path, display, concepts_file in node_files:
         text = read_text(path, display, kb.problems)
-        node = parse_node(text, display, kb.concepts, kb.problems, front_cache, concepts_file) if text is not None else None
+        node = (
+            parse_node(text, display, kb.concepts, kb.problems, front_cache, concepts_file)
+            if text is not None
+            else None
+        )
         if node is None:
             continue
+        assert text is not None  # a node was parsed from it
         if node.id in kb.nodes:
-            kb.problems.append(Problem(display, key_line(text.split("\n"), "id", 1),
-                                       f"node id '{node.id}' is already used by {kb.nodes[node.id].path}"))
+            kb.problems.append(
+                Problem(
+                    display,
+                    key_line(text.split("\n"), "id", 1),
+                    f"node id '{node.id}' is already used by {kb.nodes[node.id].path}",
+                )
+            )
             continue
         kb.nodes[node.id] = node
     if front_cache is not None and len(front_cache) != known:
@@ -422,7 +496,9 @@ def load(dirs: Iterable[Path] | None = None, *, builtin: bool = True, deep: bool
         if lesson is None:
             continue
         if lesson.id in kb.lessons:
-            kb.problems.append(Problem(display, 1, f"lesson id '{lesson.id}' is already used by {kb.lessons[lesson.id].path}"))
+            kb.problems.append(
+                Problem(display, 1, f"lesson id '{lesson.id}' is already used by {kb.lessons[lesson.id].path}")
+            )
             continue
         kb.lessons[lesson.id] = lesson
     _check_links(kb)
@@ -454,18 +530,22 @@ def _plain(value: Any) -> bool:
 def _load_concepts(path: Path, display: str, kb: KnowledgeBase) -> None:
     text = read_text(path, display, kb.problems)
     data = parse_toml(text, display, 1, kb.problems) if text is not None else None
-    if data is None:
+    if data is None or text is None:
         return
     for key in data:
         if key != "concepts":
             kb.problems.append(Problem(display, key_line(text.split("\n"), key, 1), unknown_key(key, ["concepts"])))
     table = data.get("concepts")
     if not isinstance(table, dict):
-        kb.problems.append(Problem(display, 1, "concepts.toml holds a [concepts] table: id = \"title\""))
+        kb.problems.append(Problem(display, 1, 'concepts.toml holds a [concepts] table: id = "title"'))
         return
     for cid, title in table.items():
         if not _ID.match(cid) or not isinstance(title, str):
-            kb.problems.append(Problem(display, key_line(text.split("\n"), cid, 1), f"concept '{cid}' needs a lowercase id and a title"))
+            kb.problems.append(
+                Problem(
+                    display, key_line(text.split("\n"), cid, 1), f"concept '{cid}' needs a lowercase id and a title"
+                )
+            )
             continue
         kb.concepts[cid] = title
 
@@ -488,22 +568,33 @@ def _check_links(kb: KnowledgeBase) -> None:
         for rel, targets in node.links.items():
             for t in targets:
                 if t not in kb.nodes:
-                    kb.problems.append(Problem(node.path, key_line(_lines(node.path), rel, 1),
-                                               f"link '{rel}' names node '{t}', which does not exist"))
+                    kb.problems.append(
+                        Problem(
+                            node.path,
+                            key_line(_lines(node.path), rel, 1),
+                            f"link '{rel}' names node '{t}', which does not exist",
+                        )
+                    )
         for q in node.questions:
             key = normalise_question(q)
             other = asked.get(key)
             if other is not None and other != node.id:
-                line = next((i + 1 for i, l in enumerate(_lines(node.path)) if q[:40] in l), 1)
+                line = next((i + 1 for i, text in enumerate(_lines(node.path)) if q[:40] in text), 1)
                 kb.problems.append(Problem(node.path, line, f"question {q!r} is also asked under node '{other}'"))
             asked.setdefault(key, node.id)
     for lesson in kb.lessons.values():
         for step in lesson.steps:
             if step.node not in kb.nodes:
-                line = next((i + 1 for i, l in enumerate(_lines(lesson.path)) if f'"{step.node}"' in l), 1)
+                line = next((i + 1 for i, text in enumerate(_lines(lesson.path)) if f'"{step.node}"' in text), 1)
                 kb.problems.append(Problem(lesson.path, line, f"step names node '{step.node}', which does not exist"))
-            for concept in (step.checkpoint.misconceptions if step.checkpoint else ()):
+            for concept in step.checkpoint.misconceptions if step.checkpoint else ():
                 if concept is not None and not kb.nodes_for(concept):
-                    line = next((i + 1 for i, l in enumerate(_lines(lesson.path)) if concept in l), 1)
-                    kb.problems.append(Problem(lesson.path, line, f"misconception '{concept}' is not a concept any node "
-                                               "teaches (use the id of the node that corrects it)"))
+                    line = next((i + 1 for i, text in enumerate(_lines(lesson.path)) if concept in text), 1)
+                    kb.problems.append(
+                        Problem(
+                            lesson.path,
+                            line,
+                            f"misconception '{concept}' is not a concept any node "
+                            "teaches (use the id of the node that corrects it)",
+                        )
+                    )

@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tutor.maths import numeric
-from tutor.maths import computations
 from tutor.errors import InputError, TutorError
+from tutor.maths import computations, numeric
 from tutor.maths.literals import parse_call_args
 
 #: A placeholder's inner text longer than this is refused before any pattern reads it.
@@ -117,7 +116,7 @@ def _spans(body: str):
 
 def placeholders(body: str) -> list[tuple[int, str]]:
     """Every placeholder's offset in ``body`` and its inner text."""
-    return [(start, body[start + 2:end]) for start, end in _spans(body)]
+    return [(start, body[start + 2 : end]) for start, end in _spans(body)]
 
 
 def blank(body: str, repl: str = " ") -> str:
@@ -135,7 +134,7 @@ def check(body: str) -> list[TemplateError]:
     problems: list[TemplateError] = []
     found = []
     for start, end in _spans(body):
-        found.append((start, body[start + 2:end]))
+        found.append((start, body[start + 2 : end]))
         if len(found) > MAX_PLACEHOLDERS:
             break
     if len(found) > MAX_PLACEHOLDERS:
@@ -162,7 +161,7 @@ def render(body: str) -> str:
 
     out, pos = [], 0
     for start, end in _spans(body):
-        out += [body[pos:start], fill(body[start + 2:end])]
+        out += [body[pos:start], fill(body[start + 2 : end])]
         pos = end + 2
     out.append(body[pos:])
     return "".join(out)

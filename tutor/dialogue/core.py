@@ -24,14 +24,14 @@ STARTERS = ("minus-sign", "bce-formula", "log-on-unit-interval")
 class Core:
     """A knowledge base, a matcher over it, and the learner's progress store (opened on first use)."""
 
-    def __init__(self, kb: KnowledgeBase, store: "Store | None" = None) -> None:
+    def __init__(self, kb: KnowledgeBase, store: Store | None = None) -> None:
         self.kb = kb
         self.matcher = Matcher([n for n in kb.nodes.values()])
         #: The semantic matcher over the same nodes, with the word matcher as evidence; its model loads on first use.
         self.topics = TopicMatcher(list(kb.nodes.values()), lexical=self.matcher)
         self._store = store
 
-    def store(self) -> "Store":
+    def store(self) -> Store:
         """The progress store, opened on first use (never at import or start-up)."""
         if self._store is None:
             from tutor.store.progress import open_store
@@ -39,7 +39,7 @@ class Core:
             self._store = open_store()
         return self._store
 
-    def opened_store(self) -> "Store | None":
+    def opened_store(self) -> Store | None:
         """The progress store if something has opened it already, else None (never opens it)."""
         return self._store
 

@@ -9,15 +9,16 @@ from tutor.dialogue.context import Context
 from tutor.dialogue.core import Core
 from tutor.dialogue.intents import Compute, Derive, Failed, Plot
 from tutor.dialogue.reply import Reply
-from tutor.maths import formulas, numeric, plots
-from tutor.maths import computations
+from tutor.maths import computations, formulas, numeric, plots
 
 
 def compute(core: Core, intent: Compute, ctx: Context) -> tuple[Reply, Context]:
     return compute_named(core, intent.function, intent.args, ctx, assumed=intent.assumed)
 
 
-def compute_named(core: Core, name: str, args: tuple, ctx: Context, assumed: tuple[str, ...] = ()) -> tuple[Reply, Context]:
+def compute_named(
+    core: Core, name: str, args: tuple, ctx: Context, assumed: tuple[str, ...] = ()
+) -> tuple[Reply, Context]:
     comp = computations.FUNCTIONS[name](*args)
     md = comp.markdown(title=False)
     if assumed:
@@ -37,8 +38,7 @@ def plot(core: Core, intent: Plot, ctx: Context) -> tuple[Reply, Context]:
 def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply, Context]:
     p = plots.for_request(request, name, marks=plots.learner_marks(ctx))
     concepts = PLOT_CONCEPTS.get(p.name) or formulas.concepts_of(p.name) or ("log-on-unit-interval",)
-    reply = Reply("plot", p.markdown(), title=p.title, concepts=concepts,
-                  confidence=1.0, plot=p, node=ctx.node)
+    reply = Reply("plot", p.markdown(), title=p.title, concepts=concepts, confidence=1.0, plot=p, node=ctx.node)
     return reply, replace(ctx, choices=())
 
 
@@ -52,8 +52,15 @@ def derive_target(core: Core, target: str, ctx: Context, wrt: str | None = None)
     formula = formulas.find(target)
     d = derivations.formula_derivation(formula, wrt) if formula is not None else derivations.derive(target)
     concepts = DERIVATION_CONCEPTS.get(target) or formulas.concepts_of(target) or ("log-on-unit-interval",)
-    reply = Reply("derive", derivations.to_markdown(d), title=d.title, concepts=concepts,
-                  confidence=1.0, derivation=d, node=ctx.node)
+    reply = Reply(
+        "derive",
+        derivations.to_markdown(d),
+        title=d.title,
+        concepts=concepts,
+        confidence=1.0,
+        derivation=d,
+        node=ctx.node,
+    )
     return reply, replace(ctx, choices=())
 
 

@@ -9,9 +9,10 @@ and the command palette skip the reading: they send intents.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tutor.content.nodes import load
 from tutor.dialogue import doing, lessons, talk, topics
@@ -55,11 +56,15 @@ def _junk(text: str) -> str | None:
     if not text.strip():
         return "Type a question, for example: why the minus sign?"
     if len(text) > MAX_CHARS:
-        return (f"That is {len(text):,} characters; I read questions of up to {MAX_CHARS:,} characters. "
-                "Paste the part you are stuck on.")
+        return (
+            f"That is {len(text):,} characters; I read questions of up to {MAX_CHARS:,} characters. "
+            "Paste the part you are stuck on."
+        )
     bad = sum(1 for ch in text if ch == "\ufffd" or (not ch.isprintable() and ch not in "\n\t\r" and not is_format(ch)))
     if bad > max(2, len(text) // UNREADABLE_SHARE):
-        return "That does not look like text (it is mostly unreadable or control characters). Type your question in words."
+        return (
+            "That does not look like text (it is mostly unreadable or control characters). Type your question in words."
+        )
     return None
 
 
@@ -84,7 +89,7 @@ class Tutor(Core):
     """The tutor's core: a knowledge base, a matcher, a progress store, and the rules of a conversation."""
 
     @classmethod
-    def from_folders(cls, extra: Iterable[Path] = (), store: "Store | None" = None, builtin: bool = True) -> "Tutor":
+    def from_folders(cls, extra: Iterable[Path] = (), store: Store | None = None, builtin: bool = True) -> Tutor:
         return cls(load(extra, builtin=builtin), store=store)
 
     def read(self, text: str, ctx: Context) -> it.Intent:
@@ -96,7 +101,7 @@ class Tutor(Core):
         # Control characters and terminal escapes never travel further than here.
         return it.read(clean(text).strip(), ctx, at_checkpoint=cp.kind if cp is not None else None)
 
-    def reply(self, turn: "str | it.Intent", context: Context | None = None) -> tuple[Reply, Context]:
+    def reply(self, turn: str | it.Intent, context: Context | None = None) -> tuple[Reply, Context]:
         ctx = context or Context()
         try:
             intent: it.Intent = turn if isinstance(turn, it.INTENTS) else self.read(turn, ctx)
@@ -107,9 +112,13 @@ class Tutor(Core):
             return Reply("error", err.message, title="I could not do that", lesson=self._position(ctx)), ctx
         except Exception:  # a bug of ours: a plain message and the conversation kept, never a traceback
             where = _log_internal_error()
-            return Reply("error", "Something went wrong on my side while answering that. The conversation and your "
-                         "progress are kept; try asking another way." + (f" (Details for the developers: {where}.)" if where else ""),
-                         title=INTERNAL_ERROR), ctx
+            return Reply(
+                "error",
+                "Something went wrong on my side while answering that. The conversation and your "
+                "progress are kept; try asking another way."
+                + (f" (Details for the developers: {where}.)" if where else ""),
+                title=INTERNAL_ERROR,
+            ), ctx
         # What was offered can be picked by number on the next turn; nothing else can.
         new_ctx = replace(new_ctx, choices=tuple(c.intent for c in reply.choices))
         if reply.lesson is None and new_ctx.lesson is not None:
@@ -123,5 +132,7 @@ class Tutor(Core):
 
     # Direct entry points for callers that already know what they want.
 
-    def explain(self, node_id: str, ctx: Context, *, confidence: float = 1.0, section: str | None = None) -> tuple[Reply, Context]:
+    def explain(
+        self, node_id: str, ctx: Context, *, confidence: float = 1.0, section: str | None = None
+    ) -> tuple[Reply, Context]:
         return topics.explain(self, node_id, ctx, confidence=confidence, section=section)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 from tutor.dialogue import requests as rq
 from tutor.dialogue.context import Context
@@ -121,10 +121,36 @@ class Failed:
     message: str
 
 
-Intent = Union[Ask, Show, FollowUp, WhatAbout, Choose, Compute, Derive, Plot, LessonCommand, CheckpointAnswer,
-               SmallTalk, Unreadable, Failed]
-INTENTS = (Ask, Show, FollowUp, WhatAbout, Choose, Compute, Derive, Plot, LessonCommand, CheckpointAnswer, SmallTalk,
-           Unreadable, Failed)
+Intent = (
+    Ask
+    | Show
+    | FollowUp
+    | WhatAbout
+    | Choose
+    | Compute
+    | Derive
+    | Plot
+    | LessonCommand
+    | CheckpointAnswer
+    | SmallTalk
+    | Unreadable
+    | Failed
+)
+INTENTS = (
+    Ask,
+    Show,
+    FollowUp,
+    WhatAbout,
+    Choose,
+    Compute,
+    Derive,
+    Plot,
+    LessonCommand,
+    CheckpointAnswer,
+    SmallTalk,
+    Unreadable,
+    Failed,
+)
 
 #: Messages longer than this are read as questions, never as compute/derive/plot requests.
 REQUEST_CHARS = 160
@@ -132,35 +158,73 @@ REQUEST_CHARS = 160
 # ------------------------------------------------------------------ the small vocabularies
 
 _LESSON_WORDS: dict[str, LessonAction] = {}
-for _action, _words in {
+for _action, _spellings in {
     "next": ("next", "n", "continue", "go on", "next step", "skip", "next one", "move on", "ok next", "okay next"),
     "back": ("back", "previous", "prev", "go back", "b", "previous step", "step back"),
-    "leave": ("quit lesson", "stop lesson", "exit lesson", "leave lesson", "stop", "quit the lesson",
-              "leave the lesson", "exit the lesson", "stop the lesson", "end lesson", "pause lesson", "pause"),
+    "leave": (
+        "quit lesson",
+        "stop lesson",
+        "exit lesson",
+        "leave lesson",
+        "stop",
+        "quit the lesson",
+        "leave the lesson",
+        "exit the lesson",
+        "stop the lesson",
+        "end lesson",
+        "pause lesson",
+        "pause",
+    ),
     "again": ("again", "repeat", "show step", "where was i", "resume", "show the step again", "repeat the step"),
-    "hint": ("hint", "a hint", "give me a hint", "help me", "another hint", "more hint", "more hints", "hint please",
-             "i need a hint", "can i have a hint", "can i get a hint", "clue", "a clue", "next hint"),
+    "hint": (
+        "hint",
+        "a hint",
+        "give me a hint",
+        "help me",
+        "another hint",
+        "more hint",
+        "more hints",
+        "hint please",
+        "i need a hint",
+        "can i have a hint",
+        "can i get a hint",
+        "clue",
+        "a clue",
+        "next hint",
+    ),
     "quiz": ("quiz me", "test me"),
 }.items():
-    for _w in _words:
+    for _w in _spellings:
         _LESSON_WORDS[_w] = _action  # type: ignore[assignment]
 
 #: "I don't know" at a checkpoint is a request for the next hint, not a question.
-_STUCK = re.compile(r"^(?:i )?(?:really )?(?:do ?n[o']?t|dont|dunno|have no|no) ?(?:know|idea|clue|sure)|^no idea|^not sure"
-                    r"|^(?:i'?m |i am )?stuck|^i give up|^idk$|^\?+$|^no clue|^pass$|^help$")
-_LIST = re.compile(r"^(?:list |show |see |open |all )?(?:the )?(?:lessons|lesson list|list of lessons|guided lessons)"
-                   r"|^(?:what|which) lessons\b|^lessons? please$|^show me (?:the )?lessons$")
-_START = re.compile(r"^(?P<re>re)?(?:start|begin|open|take|do|resume)(?: the)?(?: lesson)? (?P<a>.+)$|^lesson (?P<b>.+)$")
-_GREETING = re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|greetings|yo|hi there|hello there"
-                       r"|hey there)(?: tutor| there| everyone)?$")
-_THANKS = re.compile(r"^(?:thanks?|thank you|thx|ty|cheers|great|awesome|cool|nice|perfect|got it|ok(?:ay)? got it"
-                     r"|that helps|that helped|makes sense|that makes sense|understood|i see|ah i see|oh i see|ok|okay"
-                     r")(?: (?:a lot|so much|very much|thanks|thank you|now))?$")
+_STUCK = re.compile(
+    r"^(?:i )?(?:really )?(?:do ?n[o']?t|dont|dunno|have no|no) ?(?:know|idea|clue|sure)|^no idea|^not sure"
+    r"|^(?:i'?m |i am )?stuck|^i give up|^idk$|^\?+$|^no clue|^pass$|^help$"
+)
+_LIST = re.compile(
+    r"^(?:list |show |see |open |all )?(?:the )?(?:lessons|lesson list|list of lessons|guided lessons)"
+    r"|^(?:what|which) lessons\b|^lessons? please$|^show me (?:the )?lessons$"
+)
+_START = re.compile(
+    r"^(?P<re>re)?(?:start|begin|open|take|do|resume)(?: the)?(?: lesson)? (?P<a>.+)$|^lesson (?P<b>.+)$"
+)
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|greetings|yo|hi there|hello there"
+    r"|hey there)(?: tutor| there| everyone)?$"
+)
+_THANKS = re.compile(
+    r"^(?:thanks?|thank you|thx|ty|cheers|great|awesome|cool|nice|perfect|got it|ok(?:ay)? got it"
+    r"|that helps|that helped|makes sense|that makes sense|understood|i see|ah i see|oh i see|ok|okay"
+    r")(?: (?:a lot|so much|very much|thanks|thank you|now))?$"
+)
 _BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|quit|exit|that'?s all)$")
 _HELP = re.compile(r"^(?:help|\?|what can you do|commands|how do i use (?:this|you)|what do you (?:know|cover|teach))$")
 #: Words that open a question rather than an answer.
-_QUESTION_START = re.compile(r"^(?:why|how|what|when|where|which|who|can|could|would|should|does|do|did|is|are|will|explain"
-                             r"|tell me|show me|i (?:don'?t|do not) (?:get|understand)|what'?s)\b")
+_QUESTION_START = re.compile(
+    r"^(?:why|how|what|when|where|which|who|can|could|would|should|does|do|did|is|are|will|explain"
+    r"|tell me|show me|i (?:don'?t|do not) (?:get|understand)|what'?s)\b"
+)
 #: Short answers phrased as a question are still answers: "is it 0?", "it's ln 2?".
 _ANSWER_AS_QUESTION = re.compile(r"^(?:is it|it'?s|it is|maybe|i think|i guess|is that|so it'?s|so it is)\b")
 
@@ -198,7 +262,9 @@ def _lesson_command(s: str, ctx: Context) -> LessonCommand | None:
         name = re.sub(r"(?:^| )(?:again|over)$", "", name).strip()
         restart = bool(m.group("re")) or again
         # "restart the lesson", "start this lesson again": the lesson the learner is in, or a list to pick from.
-        if name in ("", "lesson", "the lesson", "this lesson", "my lesson") or (restart and name in ("it", "this", "that")):
+        if name in ("", "lesson", "the lesson", "this lesson", "my lesson") or (
+            restart and name in ("it", "this", "that")
+        ):
             if ctx.lesson is not None:
                 return LessonCommand("start", ctx.lesson.lesson, restart=restart)
             return LessonCommand("list") if name else None
@@ -213,7 +279,9 @@ def is_question(text: str) -> bool:
     if _ANSWER_AS_QUESTION.match(s):
         return False
     opens = bool(_QUESTION_START.match(s))
-    return (opens and (text.rstrip().endswith("?") or _words(s) >= 4)) or (text.rstrip().endswith("?") and _words(s) >= 5)
+    return (opens and (text.rstrip().endswith("?") or _words(s) >= 4)) or (
+        text.rstrip().endswith("?") and _words(s) >= 5
+    )
 
 
 def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent:

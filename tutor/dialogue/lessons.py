@@ -40,7 +40,10 @@ def _cp_text(cp: Checkpoint) -> str:
     lines = [f"**Checkpoint:** {template.render(cp.prompt)}"]
     if cp.choices:
         lines += [""] + [f"{i}. {template.render(c)}" for i, c in enumerate(cp.choices, 1)]
-    lines += ["", "Type your answer (a guess is fine: the explanation comes after), *hint* for help, or *next* to skip."]
+    lines += [
+        "",
+        "Type your answer (a guess is fine: the explanation comes after), *hint* for help, or *next* to skip.",
+    ]
     return "\n".join(lines)
 
 
@@ -69,9 +72,17 @@ def show(core: Core, lesson: Lesson, state: LessonState, ctx: Context, lead: str
 
     # While the checkpoint is open the heading is neutral: a node's title can give its answer away.
     title = f"{lesson.title}: step {state.step + 1}" if step.checkpoint and not state.solved else node.title
-    reply = Reply("lesson", "\n\n".join(parts), title=title, node=node.id, concepts=node.concepts, confidence=1.0,
-                  plot=plots.make(plot, marks=plots.learner_marks(ctx)) if plot else None, lesson=position(lesson, state),
-                  followups=("next", "back", "hint") if step.checkpoint and not state.solved else ("next", "back"))
+    reply = Reply(
+        "lesson",
+        "\n\n".join(parts),
+        title=title,
+        node=node.id,
+        concepts=node.concepts,
+        confidence=1.0,
+        plot=plots.make(plot, marks=plots.learner_marks(ctx)) if plot else None,
+        lesson=position(lesson, state),
+        followups=("next", "back", "hint") if step.checkpoint and not state.solved else ("next", "back"),
+    )
     return reply, Context(node=node.id, lesson=state)
 
 
@@ -82,8 +93,9 @@ def list_lessons(core: Core, ctx: Context) -> tuple[Reply, Context]:
     for lesson in core.kb.lessons.values():
         status = store.summary(lesson.id, len(lesson.steps))
         alts.append(Alternative(lesson.id, lesson.title, 0.0))
-        choices.append(Choice(f"{lesson.title} ({len(lesson.steps)} steps, {status})",
-                              LessonCommand("start", lesson.id)))
+        choices.append(
+            Choice(f"{lesson.title} ({len(lesson.steps)} steps, {status})", LessonCommand("start", lesson.id))
+        )
     if not alts:
         lines = ["There are no lessons in the content folders."]
     reply = Reply("lesson", "\n".join(lines), title="Lessons", alternatives=tuple(alts), choices=tuple(choices))
@@ -126,11 +138,17 @@ def _finish(core: Core, lesson: Lesson, ctx: Context) -> tuple[Reply, Context]:
     if lesson.recap:
         lines += ["", "**What to keep:**", ""] + [f"- {template.render(r)}" for r in lesson.recap]
     if checkpoints:
-        lines += ["", f"Checkpoints right on the first try: {len([i for i in checkpoints if i in first])} of {len(checkpoints)}."]
+        lines += [
+            "",
+            f"Checkpoints right on the first try: {len([i for i in checkpoints if i in first])} of {len(checkpoints)}.",
+        ]
         missed = [i for i in checkpoints if i not in solved]
         if missed:
-            lines.append("Not yet solved: " + ", ".join(f"step {i + 1} ({core.kb.nodes[lesson.steps[i].node].title})"
-                                                         for i in missed) + ". *start lesson* again to retry them.")
+            lines.append(
+                "Not yet solved: "
+                + ", ".join(f"step {i + 1} ({core.kb.nodes[lesson.steps[i].node].title})" for i in missed)
+                + ". *start lesson* again to retry them."
+            )
     ids = list(core.kb.lessons)
     after = ids[ids.index(lesson.id) + 1] if lesson.id in ids and ids.index(lesson.id) + 1 < len(ids) else None
     choices: tuple[Choice, ...] = ()
@@ -162,20 +180,28 @@ def command(core: Core, intent: LessonCommand, ctx: Context) -> tuple[Reply, Con
     if action == "back":
         return show(core, lesson, _at(core, lesson, max(0, state.step - 1)), ctx)
     if action == "leave":
-        return Reply("lesson", f"You left **{lesson.title}** at step {state.step + 1}; *start lesson {lesson.id}* "
-                     "resumes it.", title="Lesson paused"), Context(node=ctx.node)
+        return Reply(
+            "lesson",
+            f"You left **{lesson.title}** at step {state.step + 1}; *start lesson {lesson.id}* resumes it.",
+            title="Lesson paused",
+        ), Context(node=ctx.node)
     if action == "again":
         return show(core, lesson, state, ctx)
     if action == "quiz":
         target = next((i for i in range(state.step, len(lesson.steps)) if lesson.steps[i].checkpoint), None)
         if target is None:
-            return Reply("lesson", "No checkpoints are left in this lesson.", title="Quiz",
-                         lesson=position(lesson, state)), ctx
+            return Reply(
+                "lesson", "No checkpoints are left in this lesson.", title="Quiz", lesson=position(lesson, state)
+            ), ctx
         return show(core, lesson, LessonState(lesson.id, target), ctx)
     # hint
     if cp is None or state.solved:
-        return Reply("lesson", "There is no open checkpoint on this step. Type *next* to go on.", title="No hint here",
-                     lesson=position(lesson, state)), ctx
+        return Reply(
+            "lesson",
+            "There is no open checkpoint on this step. Type *next* to go on.",
+            title="No hint here",
+            lesson=position(lesson, state),
+        ), ctx
     return hint(core, lesson, state, ctx)
 
 
@@ -196,8 +222,15 @@ def hint(core: Core, lesson: Lesson, state: LessonState, ctx: Context, lead: str
     new_state = replace(state, hints=state.hints + 1)
     if worked:  # the answer is out: reveal the explanation too
         text += "\n\n" + _reveal(core, lesson, state.step) + "\n\nType *next* to go on."
-    reply = Reply("lesson", text, title="Hint", node=ctx.node, verdict="hint", lesson=position(lesson, state),
-                  followups=("next",) if worked else ("hint", "next"))
+    reply = Reply(
+        "lesson",
+        text,
+        title="Hint",
+        node=ctx.node,
+        verdict="hint",
+        lesson=position(lesson, state),
+        followups=("next",) if worked else ("hint", "next"),
+    )
     return reply, replace(ctx, lesson=new_state)
 
 
@@ -222,8 +255,14 @@ def answer(core: Core, intent: CheckpointAnswer, ctx: Context) -> tuple[Reply, C
     feedback = cp.check(intent.text)
     pos = position(lesson, state)
     if feedback is None:
-        return Reply("lesson", cp.unreadable(), title="I could not read that answer", node=ctx.node, lesson=pos,
-                     followups=("hint", "next")), ctx
+        return Reply(
+            "lesson",
+            cp.unreadable(),
+            title="I could not read that answer",
+            node=ctx.node,
+            lesson=pos,
+            followups=("hint", "next"),
+        ), ctx
     core.store().record_answer(lesson.id, state.step, feedback.correct, state.hints)
     if feedback.misconception:
         core.store().record_misconception(feedback.misconception, lesson.id, state.step)
@@ -237,12 +276,29 @@ def answer(core: Core, intent: CheckpointAnswer, ctx: Context) -> tuple[Reply, C
         node = core.kb.nodes[lesson.steps[state.step].node]
         from tutor.maths import plots
 
-        reply = Reply("lesson", "\n\n".join(parts), title="Correct", node=ctx.node, confidence=1.0, verdict="right",
-                      lesson=pos, followups=("next",), plot=plots.make(node.plot) if node.plot else None)
+        reply = Reply(
+            "lesson",
+            "\n\n".join(parts),
+            title="Correct",
+            node=ctx.node,
+            confidence=1.0,
+            verdict="right",
+            lesson=pos,
+            followups=("next",),
+            plot=plots.make(node.plot) if node.plot else None,
+        )
         return reply, replace(ctx, lesson=new_state)
     if new_state.attempts >= OFFER_HINT_AFTER and state.hints < len(cp.hints):
         reply, after = hint(core, lesson, new_state, ctx, lead=feedback.message)
         return replace(reply, title="Not yet", verdict="wrong"), after
-    reply = Reply("lesson", feedback.message, title="Not yet", node=ctx.node, confidence=1.0, verdict="wrong",
-                  lesson=pos, followups=("hint", "next"))
+    reply = Reply(
+        "lesson",
+        feedback.message,
+        title="Not yet",
+        node=ctx.node,
+        confidence=1.0,
+        verdict="wrong",
+        lesson=pos,
+        followups=("hint", "next"),
+    )
     return reply, replace(ctx, lesson=new_state)

@@ -19,7 +19,7 @@ Kind = Literal["answer", "compute", "derive", "plot", "clarify", "fallback", "le
 KINDS: tuple[str, ...] = get_args(Kind)
 Verdict = Literal["right", "wrong", "hint"]
 
-__all__ = ["Alternative", "Choice", "Context", "KINDS", "Kind", "LessonPosition", "LessonState", "Reply", "Verdict"]
+__all__ = ["KINDS", "Alternative", "Choice", "Context", "Kind", "LessonPosition", "LessonState", "Reply", "Verdict"]
 
 
 @dataclass(frozen=True)

@@ -20,23 +20,65 @@ from tutor.maths.notation import ALIASES
 # ------------------------------------------------------------------ follow-ups and choices
 
 FOLLOW_UP_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("example", re.compile(r"^(?:(?:can|could) you )?(?:give |show )?(?:me )?(?:an? |another )?(?:worked |numeric(?:al)? |concrete )?"
-                           r"examples?(?: please| pls)?|(?:with|show me(?: the)?|some) numbers|example please$")),
-    ("simpler", re.compile(r"^(?:simpler|simplify|eli5|explain (?:it )?(?:more )?simply|in simpler terms|(?:say|explain) (?:it|that) simpler"
-                           r"|(?:i )?(?:still )?(?:don'?t|do not) (?:get|understand)(?: it| that)?|i'?m (?:still )?(?:confused|lost)"
-                           r"|huh|what\?*|too hard|too complicated|simpler please|make it simpler|can you simplify)(?: please)?$")),
-    ("deeper", re.compile(r"^(?:go )?(?:deeper|more details?|in more depth|(?:tell me )?more|details?|elaborate|go on|keep going"
-                          r"|and then|dig deeper|more please|the math|the maths)(?: please)?$")),
-    ("why", re.compile(r"^(?:but |and |ok |okay )?(?:why|how come|why is that|why so|but why|why though|why\?+ ?|for what reason"
-                       r"|what'?s the reason|why is that so)(?: please)?$")),
+    (
+        "example",
+        re.compile(
+            r"^(?:(?:can|could) you )?(?:give |show )?(?:me )?(?:an? |another )?(?:worked |numeric(?:al)? |concrete )?"
+            r"examples?(?: please| pls)?|(?:with|show me(?: the)?|some) numbers|example please$"
+        ),
+    ),
+    (
+        "simpler",
+        re.compile(
+            r"^(?:simpler|simplify|eli5|explain (?:it )?(?:more )?simply|in simpler terms|(?:say|explain) (?:it|that) simpler"
+            r"|(?:i )?(?:still )?(?:don'?t|do not) (?:get|understand)(?: it| that)?|i'?m (?:still )?(?:confused|lost)"
+            r"|huh|what\?*|too hard|too complicated|simpler please|make it simpler|can you simplify)(?: please)?$"
+        ),
+    ),
+    (
+        "deeper",
+        re.compile(
+            r"^(?:go )?(?:deeper|more details?|in more depth|(?:tell me )?more|details?|elaborate|go on|keep going"
+            r"|and then|dig deeper|more please|the math|the maths)(?: please)?$"
+        ),
+    ),
+    (
+        "why",
+        re.compile(
+            r"^(?:but |and |ok |okay )?(?:why|how come|why is that|why so|but why|why though|why\?+ ?|for what reason"
+            r"|what'?s the reason|why is that so)(?: please)?$"
+        ),
+    ),
     ("next", re.compile(r"^(?:next|what'?s next|continue|go on to the next|next topic|move on|and next)(?: please)?$")),
-    ("plot", re.compile(r"^(?:(?:show|draw|plot)(?: me)?(?: it| that| the)? ?(?:plot|graph|picture|curve|chart)?|(?:a |the )?(?:plot|graph|picture)"
-                        r"(?: please)?|can i see (?:it|the graph|a plot)|visuali[sz]e (?:it|that))$")),
-    ("derive", re.compile(r"^(?:derive it|(?:show )?the derivation|(?:show )?(?:me )?the steps|how is (?:it|that) derived|prove it)(?: please)?$")),
+    (
+        "plot",
+        re.compile(
+            r"^(?:(?:show|draw|plot)(?: me)?(?: it| that| the)? ?(?:plot|graph|picture|curve|chart)?|(?:a |the )?(?:plot|graph|picture)"
+            r"(?: please)?|can i see (?:it|the graph|a plot)|visuali[sz]e (?:it|that))$"
+        ),
+    ),
+    (
+        "derive",
+        re.compile(
+            r"^(?:derive it|(?:show )?the derivation|(?:show )?(?:me )?the steps|how is (?:it|that) derived|prove it)(?: please)?$"
+        ),
+    ),
 ]
 
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "one": 1, "two": 2, "three": 3, "four": 4,
-             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 
 
 def _text(text: str) -> str:
@@ -49,8 +91,22 @@ def _short(text: str) -> str:
 
 
 #: The words follow-ups are asked with; a misspelling of one ("exmaple", "simpeler") is read as it.
-FOLLOW_UP_WORDS = ("example", "examples", "simpler", "simplify", "deeper", "detail", "details", "elaborate",
-                   "derivation", "picture", "continue", "understand", "confused", "complicated")
+FOLLOW_UP_WORDS = (
+    "example",
+    "examples",
+    "simpler",
+    "simplify",
+    "deeper",
+    "detail",
+    "details",
+    "elaborate",
+    "derivation",
+    "picture",
+    "continue",
+    "understand",
+    "confused",
+    "complicated",
+)
 #: How close (rapidfuzz ratio, 0-100) a word of five letters or more must be to a follow-up word, with the same first letter.
 FOLLOW_UP_SPELLING = 85
 _POLITE = re.compile(r"^(?:(?:please|pls|plz|ok|okay)\s+)+|(?:\s+(?:please|pls|plz|thanks|thx|then))+$")
@@ -84,8 +140,11 @@ def follow_up(text: str) -> str | None:
 def choice(text: str, n: int) -> int | None:
     """``2``, ``#2``, ``the second``, ``option 2``: a 1-based choice among ``n``."""
     short = _short(text)
-    m = re.fullmatch(r"(?:option |choice |number |no\.? |#)?(\d{1,2})|(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th)(?: one)?"
-                     r"|(one|two|three|four)", short)
+    m = re.fullmatch(
+        r"(?:option |choice |number |no\.? |#)?(\d{1,2})|(?:the )?(first|second|third|fourth|1st|2nd|3rd|4th)(?: one)?"
+        r"|(one|two|three|four)",
+        short,
+    )
     if not m:
         return None
     k = int(m.group(1)) if m.group(1) else _ORDINALS[m.group(2) or m.group(3)]
@@ -97,12 +156,20 @@ def choice(text: str, n: int) -> int | None:
 _ALIASES = ALIASES
 _NAME = r"y[ _]?hat|ŷ|y_pred|y_true|true label|learning rate|step size|prediction|predicted|probability|output|label|target|truth|logit|weight|bias|input|feature|alpha|prob|pred|eta|lr|[yazwbxpqαη]"
 _VALUE = rf"\[[^\[\]]{{0,4000}}\]|\(\s*{NUMBER}(?:\s*,\s*{NUMBER})+\s*\)|{NUMBER}"
-_ASSIGN = re.compile(rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*+(?:=|:|≈|is|of|equals?|equal to|as)?\s*+(?P<value>{_VALUE})", re.I)
-_CALL = re.compile(rf"(?:(?P<neg>[-−]|minus |negative )\s*+)?(?<![\w.])(?P<fn>log_?2|log_?10|ln|log(?![\d_])|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?"
-                   rf"(?P<value>{NUMBER}(?:\s*,\s*{NUMBER})*)(?![\w.]|\s*[-+*/^])\s*\)?", re.I)
+_ASSIGN = re.compile(
+    rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*+(?:=|:|≈|is|of|equals?|equal to|as)?\s*+(?P<value>{_VALUE})", re.I
+)
+_CALL = re.compile(
+    rf"(?:(?P<neg>[-−]|minus |negative )\s*+)?(?<![\w.])(?P<fn>log_?2|log_?10|ln|log(?![\d_])|sigmoid|σ|exp)\s*(?:of\s*|\(\s*)?"
+    rf"(?P<value>{NUMBER}(?:\s*,\s*{NUMBER})*)(?![\w.]|\s*[-+*/^])\s*\)?",
+    re.I,
+)
 #: Words of doubt or trouble: "why is -log(1) ...", "log(0) error": a question about a topic, not a sum.
-_DOUBT = re.compile(r"\b(why|shouldn'?t|should|isn'?t|doesn'?t|how come|confus\w*|explain|error|errors|nan|bug|problem|wrong|"
-                    r"expect\w*|supposed|about|approximately|roughly|right\s*\?|isn'?t it|mean|means)\b", re.I)
+_DOUBT = re.compile(
+    r"\b(why|shouldn'?t|should|isn'?t|doesn'?t|how come|confus\w*|explain|error|errors|nan|bug|problem|wrong|"
+    r"expect\w*|supposed|about|approximately|roughly|right\s*\?|isn'?t it|mean|means)\b",
+    re.I,
+)
 _COMPUTE_VERB = re.compile(r"\b(compute|calculate|calc|evaluate|work out)\b", re.I)
 #: A compute request is short: a sentence that mentions a formula in passing is a question.
 MAX_REQUEST_WORDS = 14
@@ -133,13 +200,19 @@ def assignments(text: str) -> dict[str, float | list[float]]:
         name = _ALIASES.get(m.group("name").lower().replace("  ", " "))
         if name is None or name in found:
             continue
-        if name == "y_hat" and m.group("name").lower() in ("a", "p", "q") and not re.search(r"[=:]", text[m.start():m.end()]):
+        if (
+            name == "y_hat"
+            and m.group("name").lower() in ("a", "p", "q")
+            and not re.search(r"[=:]", text[m.start() : m.end()])
+        ):
             continue  # a bare "a" or "p" next to a number is only ŷ when assigned
         found[name] = _read_value(m.group("value"))
     return found
 
 
-_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+(?:about|if)\b|^\s*(?:and\s+)?if\b|^\s*now (?:with|for)\b", re.I)
+_WHAT_ABOUT = re.compile(
+    r"^\s*(?:and\s+)?(?:what|how)\s+(?:about|if)\b|^\s*(?:and\s+)?if\b|^\s*now (?:with|for)\b", re.I
+)
 
 
 def what_about(text: str, computed: str | None = None) -> dict[str, float | list[float]] | None:
@@ -156,10 +229,10 @@ def what_about(text: str, computed: str | None = None) -> dict[str, float | list
 
     formula = formulas.find(computed)
     if formula is not None:
-        new = {k: v[0] for k, v in formula_values(_text(text), formula).items()}  # type: ignore[misc]
+        new: dict[str, float | list[float]] = {k: v[0] for k, v in formula_values(_text(text), formula).items()}
     else:
-        new = assignments(text)
-    if not new or doubtful(text[lead.end():]):
+        new = dict(assignments(text))
+    if not new or doubtful(text[lead.end() :]):
         return None
     return new
 
@@ -243,15 +316,18 @@ def formula_values(text: str, formula, several: bool = False) -> dict[str, list[
     found: dict[str, list[float]] = {}
     value = _LIST_OF if several else NUMBER
     for var in formula.variables:
-        m = re.search(rf"(?<![\w])(?:{_spellings(formula, var)})(?![\w])\s*+(?:=|:|≈|is|of|equals?|in|as)?\s*+(?P<v>{value})",
-                      text, re.I)
+        m = re.search(
+            rf"(?<![\w])(?:{_spellings(formula, var)})(?![\w])\s*+(?:=|:|≈|is|of|equals?|in|as)?\s*+(?P<v>{value})",
+            text,
+            re.I,
+        )
         if m:
             found[var.name] = [to_float(n) for n in _NUMBERS.findall(m.group("v"))]
     return found
 
 
 def formula_compute(text: str) -> ComputeRequest | None:
-    """"focal loss for p = 0.9 and gamma = 2": a declared formula named with values for its variables.
+    """ "focal loss for p = 0.9 and gamma = 2": a declared formula named with values for its variables.
 
     A formula named with no value, or without a value its computation needs (no default), is a
     question about it (None), unless the text asks to compute.
@@ -267,9 +343,12 @@ def formula_compute(text: str) -> ComputeRequest | None:
     missing = [v for v in formula.variables if v.name not in vals and v.default is None]
     if missing:
         if _COMPUTE_VERB.search(text):
-            raise InputError(f"Tell me {missing[0].symbol} as well ({missing[0].meaning or 'it has no default'}), "
-                             f"for example: {formula.title} for " +
-                             " and ".join(f"{v.symbol} = {_example_value(v)}" for v in formula.variables) + ".")
+            raise InputError(
+                f"Tell me {missing[0].symbol} as well ({missing[0].meaning or 'it has no default'}), "
+                f"for example: {formula.title} for "
+                + " and ".join(f"{v.symbol} = {_example_value(v)}" for v in formula.variables)
+                + "."
+            )
         return None
     args = tuple(vals[v.name][0] if v.name in vals else v.default for v in formula.variables)
     assumed = tuple(v.name for v in formula.variables if v.name not in vals)
@@ -283,7 +362,7 @@ def _example_value(var) -> str:
 
 
 def formula_plot(text: str, body: str) -> PlotRequest | None:
-    """"plot focal loss for gamma = 0, 1, 2", "plot focal": a declared formula, with values for its other variables."""
+    """ "plot focal loss for gamma = 0, 1, 2", "plot focal": a declared formula, with values for its other variables."""
     from tutor.maths import formulas
 
     formula = formulas.named_in(body)
@@ -302,15 +381,20 @@ def derive_wrt(text: str, target: str) -> str | None:
         return None
     low = _text(text)
     for var in formula.variables:
-        if re.search(rf"(?:with respect to|w\.?r\.?t\.?|by|in|∂/∂|d/d)\s*+(?:{_spellings(formula, var)})(?![\w])", low, re.I):
+        if re.search(
+            rf"(?:with respect to|w\.?r\.?t\.?|by|in|∂/∂|d/d)\s*+(?:{_spellings(formula, var)})(?![\w])", low, re.I
+        ):
             return var.name
     return None
 
 
 # ------------------------------------------------------------------ plot and derive requests
 
-_PLOT = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:plot|graph|draw|sketch|visuali[sz]e|chart)\b"
-                   r"|^(?:(?:can|could) you |please )?show (?:me )?(?:a |the )?(?:plot|graph|curve|chart|picture)s?\b", re.I)
+_PLOT = re.compile(
+    r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:plot|graph|draw|sketch|visuali[sz]e|chart)\b"
+    r"|^(?:(?:can|could) you |please )?show (?:me )?(?:a |the )?(?:plot|graph|curve|chart|picture)s?\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -326,16 +410,44 @@ class PlotRequest:
     values: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
 
-_PLOT_LEAD = re.compile(r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:(?:plot|graph|draw|sketch|visuali[sz]e|chart)"
-                        r"|show (?:me )?)\s*(?:(?:me )?(?:a |the )?(?:plot|graph|curve|chart|picture)s? (?:of )?)?", re.I)
-_MARK = re.compile(rf"(?:,?\s*(?:and|with)\s+)?(?:mark(?:ing)?|highlight(?:ing)?|at)\s+(?:(?:ŷ|y_?hat|x|z|p)\s*=\s*)?(?P<v>{NUMBER})"
-                   rf"(?:\s*(?:,|and)\s*(?P<w>{NUMBER}))?(?:\s+marked)?|\s*with\s+(?:ŷ|y_?hat|x|z)\s*=\s*(?P<u>{NUMBER})\s+marked", re.I)
-_RANGE = re.compile(rf"\s*(?:(?:for|with)\s+(?:ŷ|y_?hat|x|z)\s+)?(?:from|between)\s+(?P<a>{NUMBER})\s+(?:to|and)\s+(?P<b>{NUMBER})"
-                    rf"|\s*(?:on|over|in|for\s+(?:ŷ|y_?hat|x|z)\s+in)\s+[(\[]\s*(?P<c>{NUMBER})\s*,\s*(?P<d>{NUMBER})\s*[)\]]", re.I)
-_TAIL = re.compile(r"\s*(?:together|at once|on (?:one|the same) (?:plot|graph|picture|axes)|in one (?:plot|graph|picture)|please)\s*$", re.I)
+_PLOT_LEAD = re.compile(
+    r"^(?:(?:can|could) you |please |pls |now |and |ok |okay )*(?:(?:plot|graph|draw|sketch|visuali[sz]e|chart)"
+    r"|show (?:me )?)\s*(?:(?:me )?(?:a |the )?(?:plot|graph|curve|chart|picture)s? (?:of )?)?",
+    re.I,
+)
+_MARK = re.compile(
+    rf"(?:,?\s*(?:and|with)\s+)?(?:mark(?:ing)?|highlight(?:ing)?|at)\s+(?:(?:ŷ|y_?hat|x|z|p)\s*=\s*)?(?P<v>{NUMBER})"
+    rf"(?:\s*(?:,|and)\s*(?P<w>{NUMBER}))?(?:\s+marked)?|\s*with\s+(?:ŷ|y_?hat|x|z)\s*=\s*(?P<u>{NUMBER})\s+marked",
+    re.I,
+)
+_RANGE = re.compile(
+    rf"\s*(?:(?:for|with)\s+(?:ŷ|y_?hat|x|z)\s+)?(?:from|between)\s+(?P<a>{NUMBER})\s+(?:to|and)\s+(?P<b>{NUMBER})"
+    rf"|\s*(?:on|over|in|for\s+(?:ŷ|y_?hat|x|z)\s+in)\s+[(\[]\s*(?P<c>{NUMBER})\s*,\s*(?P<d>{NUMBER})\s*[)\]]",
+    re.I,
+)
+_TAIL = re.compile(
+    r"\s*(?:together|at once|on (?:one|the same) (?:plot|graph|picture|axes)|in one (?:plot|graph|picture)|please)\s*$",
+    re.I,
+)
 _SPLIT = re.compile(r"\s*(?:\band\b|\bvs\.?|\bversus\b|,|;|&)\s*", re.I)
 #: What an expression plot's text is made of: numbers, operators, variables and the functions the parser reads.
-_FORMULA_WORDS = {"ln", "log", "exp", "sigma", "sigmoid", "x", "z", "y", "hat", "y_hat", "yhat", "e", "and", "vs", "versus"}
+_FORMULA_WORDS = {
+    "ln",
+    "log",
+    "exp",
+    "sigma",
+    "sigmoid",
+    "x",
+    "z",
+    "y",
+    "hat",
+    "y_hat",
+    "yhat",
+    "e",
+    "and",
+    "vs",
+    "versus",
+}
 _FORMULA_SIGN = re.compile(r"[\d()^*/+\-=ŷσ]|\b[xz]\b")
 
 
@@ -370,13 +482,13 @@ def plot_request(text: str) -> PlotRequest | None:
     m = _MARK.search(body)
     if m:
         marks = [to_float(v) for v in (m.group("v"), m.group("w"), m.group("u")) if v]
-        body = (body[:m.start()] + body[m.end():]).strip()
+        body = (body[: m.start()] + body[m.end() :]).strip()
     lo = hi = None
     r = _RANGE.search(body)
     if r:
         a, b = (r.group("a"), r.group("b")) if r.group("a") else (r.group("c"), r.group("d"))
         lo, hi = to_float(a), to_float(b)
-        body = (body[:r.start()] + body[r.end():]).strip()
+        body = (body[: r.start()] + body[r.end() :]).strip()
     body = _TAIL.sub("", body).strip(" .!?")
     declared = formula_plot(text, body)
     if declared is not None:
@@ -395,22 +507,30 @@ def plot_request(text: str) -> PlotRequest | None:
     return PlotRequest(name, (), lo, hi, tuple(marks))
 
 
-_DERIVE = re.compile(r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]step|show (?:me )?(?:the |all the )?steps|steps for"
-                     r"|how (?:do|did|would|can) (?:you|we|i|they|one) (?:get|arrive|obtain|reach|end up with)|how to (?:get|arrive at|obtain|reach)|how (?:is|was) (?:it|this|that|the \w+(?:'s)? \w+) (?:derived|computed|obtained)"
-                     r"|work (?:it )?out|prove|proof)\b", re.I)
+_DERIVE = re.compile(
+    r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]step|show (?:me )?(?:the |all the )?steps|steps for"
+    r"|how (?:do|did|would|can) (?:you|we|i|they|one) (?:get|arrive|obtain|reach|end up with)|how to (?:get|arrive at|obtain|reach)|how (?:is|was) (?:it|this|that|the \w+(?:'s)? \w+) (?:derived|computed|obtained)"
+    r"|work (?:it )?out|prove|proof)\b",
+    re.I,
+)
 
 
 #: What a derive request names, tried in order; the loss's own derivative when nothing more specific is named.
-_DERIVE_TARGETS = [(re.compile(p), target) for p, target in [
-    (r"softmax|categorical|multi.?class", "softmax"),
-    (r"likelihood|bernoulli|\bmle\b|where does .{0,80}?come from|origin", "likelihood"),
-    (r"mse|squared|quadratic", "mse"),
-    (r"x\s*(?:ᵀ|\^t|transpose)|vectori[sz]|\bm examples|\(1/m\)|matrix|∇", "vectorized"),
-    (r"w_?j|\bweights?\b|\bdw\b|\bbias\b|\bdb\b|logistic regression", "weights"),
-    (r"y_?hat\s*-\s*y|ŷ\s*-\s*y|yhat\s*-\s*y|a\s*-\s*y|p\s*-\s*y|\bdz\b|/dz|∂z|logit|chain rule|w\.?r\.?t\.? z|respect to z",
-     "logit"),
-    (r"sigmoid|σ", "sigmoid"),
-]]
+_DERIVE_TARGETS = [
+    (re.compile(p), target)
+    for p, target in [
+        (r"softmax|categorical|multi.?class", "softmax"),
+        (r"likelihood|bernoulli|\bmle\b|where does .{0,80}?come from|origin", "likelihood"),
+        (r"mse|squared|quadratic", "mse"),
+        (r"x\s*(?:ᵀ|\^t|transpose)|vectori[sz]|\bm examples|\(1/m\)|matrix|∇", "vectorized"),
+        (r"w_?j|\bweights?\b|\bdw\b|\bbias\b|\bdb\b|logistic regression", "weights"),
+        (
+            r"y_?hat\s*-\s*y|ŷ\s*-\s*y|yhat\s*-\s*y|a\s*-\s*y|p\s*-\s*y|\bdz\b|/dz|∂z|logit|chain rule|w\.?r\.?t\.? z|respect to z",
+            "logit",
+        ),
+        (r"sigmoid|σ", "sigmoid"),
+    ]
+]
 
 
 def derive_request(text: str) -> str | None:

@@ -10,8 +10,8 @@ import re
 from dataclasses import replace
 
 from tutor.content.curriculum import COMPUTATION_CONCEPTS
-from tutor.dialogue.context import Context
 from tutor.dialogue import doing
+from tutor.dialogue.context import Context
 from tutor.dialogue.core import Core, topic_choices
 from tutor.dialogue.intents import Ask, FollowUp, Show, WhatAbout
 from tutor.dialogue.reply import Alternative, Reply
@@ -24,27 +24,37 @@ NEAR_AT = 0.10
 #: How many topics are offered as choices beside an answer or a refusal.
 OFFERED = 3
 
-SCOPE = ("I teach binary cross-entropy and the mathematics around it: the log on (0, 1), the minus sign, "
-         "the loss and the cost, their derivatives, the sigmoid, why this loss and not squared error, "
-         "and numerical stability.")
+SCOPE = (
+    "I teach binary cross-entropy and the mathematics around it: the log on (0, 1), the minus sign, "
+    "the loss and the cost, their derivatives, the sigmoid, why this loss and not squared error, "
+    "and numerical stability."
+)
 
 
 def answer(core: Core, intent: Ask, ctx: Context) -> tuple[Reply, Context]:
     """Answer, clarify between near-tied topics, or refuse plainly: the matcher decides."""
     text = intent.text
     if not re.search(r"[^\W\d_]", text):
-        return Reply("error", "I could not find any words in that. Ask a question, or type 'help' to see what I can do.",
-                     title="I could not read that"), ctx
+        return Reply(
+            "error",
+            "I could not find any words in that. Ask a question, or type 'help' to see what I can do.",
+            title="I could not read that",
+        ), ctx
     d = core.topics.decide(text)
     inside = [m for m in d.matches if not core.kb.nodes[m.node].outside]
     if d.kind == "answer":
         reply, new_ctx = explain(core, d.matches[0].node, ctx, confidence=d.confidence)
         if d.also is not None:  # a post that asks two things: the second is offered next
             also = core.alternative(d.also)
-            reply = replace(reply, markdown=reply.markdown + f"\n\nYou also asked about **{also.title}**: want that next?",
-                            alternatives=(also,), also=also, choices=topic_choices((also,)))
+            reply = replace(
+                reply,
+                markdown=reply.markdown + f"\n\nYou also asked about **{also.title}**: want that next?",
+                alternatives=(also,),
+                also=also,
+                choices=topic_choices((also,)),
+            )
             return reply, new_ctx
-        return replace(reply, alternatives=tuple(core.alternative(m) for m in inside[1:1 + OFFERED])), new_ctx
+        return replace(reply, alternatives=tuple(core.alternative(m) for m in inside[1 : 1 + OFFERED])), new_ctx
     if d.kind == "clarify":
         return clarify(core, list(d.choices), ctx)
     return fallback(core, [m for m in inside if m.confidence >= NEAR_AT], ctx, outside=d.outside)
@@ -75,27 +85,44 @@ def recall(core: Core, node_id: str) -> str:
     if store is None:
         return ""
     node = core.kb.nodes[node_id]
-    related = set(node.concepts) | {c for rel in ("see_also", "prerequisites", "why", "deeper")
-                                    for t in node.links.get(rel, ()) if t in core.kb.nodes
-                                    for c in core.kb.nodes[t].concepts[:1]}
+    related = set(node.concepts) | {
+        c
+        for rel in ("see_also", "prerequisites", "why", "deeper")
+        for t in node.links.get(rel, ())
+        if t in core.kb.nodes
+        for c in core.kb.nodes[t].concepts[:1]
+    }
     for concept, (lesson_id, step) in store.misconceptions().items():
         if concept in related and core.kb.nodes_for(concept):
             corrects = core.kb.nodes_for(concept)[0]
             lesson = core.kb.lessons.get(lesson_id)
             where = f", in the lesson “{lesson.title}” (step {step + 1})," if lesson else ""
-            return (f"*Earlier{where} your answer showed the trap that “{corrects.title}” is about; "
-                    "this topic builds on it.*\n\n")
+            return (
+                f"*Earlier{where} your answer showed the trap that “{corrects.title}” is about; "
+                "this topic builds on it.*\n\n"
+            )
     return ""
 
 
-def explain(core: Core, node_id: str, ctx: Context, *, confidence: float, section: str | None = None) -> tuple[Reply, Context]:
+def explain(
+    core: Core, node_id: str, ctx: Context, *, confidence: float, section: str | None = None
+) -> tuple[Reply, Context]:
     node = core.kb.nodes[node_id]
     shown = (ctx.shown | {section}) if (section and ctx.node == node_id) else frozenset({section} if section else ())
     title = node.title if section is None else f"{node.title}: {section}"
     plot = plots.make(node.plot, marks=plots.learner_marks(ctx)) if node.plot and section is None else None
     body = (recall(core, node_id) if section is None else "") + node.markdown(section)
-    reply = Reply("answer", body, title=title, node=node.id, concepts=node.concepts,
-                  confidence=confidence, plot=plot, followups=followups_of(core, node.id, shown), section=section)
+    reply = Reply(
+        "answer",
+        body,
+        title=title,
+        node=node.id,
+        concepts=node.concepts,
+        confidence=confidence,
+        plot=plot,
+        followups=followups_of(core, node.id, shown),
+        section=section,
+    )
     return reply, Context(node=node.id, shown=shown, lesson=ctx.lesson)
 
 
@@ -107,8 +134,14 @@ def show(core: Core, intent: Show, ctx: Context) -> tuple[Reply, Context]:
 
 def clarify(core: Core, rivals: list[Match], ctx: Context) -> tuple[Reply, Context]:
     alts = tuple(core.alternative(m) for m in rivals)
-    reply = Reply("clarify", "I am not sure which of these you mean.", title="Did you mean…",
-                  confidence=rivals[0].confidence, alternatives=alts, choices=topic_choices(alts))
+    reply = Reply(
+        "clarify",
+        "I am not sure which of these you mean.",
+        title="Did you mean…",
+        confidence=rivals[0].confidence,
+        alternatives=alts,
+        choices=topic_choices(alts),
+    )
     return reply, replace(ctx, choices=tuple(a.node for a in alts))
 
 
@@ -121,17 +154,33 @@ def fallback(core: Core, near: list[Match], ctx: Context, outside: str | None = 
     else:
         lines += ["I don't cover that.", ""]
     lines += [SCOPE, "", "The nearest topics I do cover:" if near else "Some topics I do cover:"]
-    reply = Reply("fallback", "\n".join(lines), title="Not something I cover", confidence=0.0, alternatives=alts,
-                  choices=topic_choices(alts))
+    reply = Reply(
+        "fallback",
+        "\n".join(lines),
+        title="Not something I cover",
+        confidence=0.0,
+        alternatives=alts,
+        choices=topic_choices(alts),
+    )
     return reply, replace(ctx, choices=tuple(a.node for a in alts))
 
 
 # ------------------------------------------------------------------ follow-ups
 
-_SECTIONS = {"why": ("why", "deeper"), "deeper": ("deeper", "why"), "example": ("example",), "simpler": ("simpler",),
-             "next": ()}
-_LINKS = {"why": ("why", "deeper"), "deeper": ("deeper", "why"), "example": ("example",),
-          "simpler": ("simpler", "prerequisites"), "next": ("next", "see_also")}
+_SECTIONS = {
+    "why": ("why", "deeper"),
+    "deeper": ("deeper", "why"),
+    "example": ("example",),
+    "simpler": ("simpler",),
+    "next": (),
+}
+_LINKS = {
+    "why": ("why", "deeper"),
+    "deeper": ("deeper", "why"),
+    "example": ("example",),
+    "simpler": ("simpler", "prerequisites"),
+    "next": ("next", "see_also"),
+}
 
 
 def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Context]:
@@ -141,9 +190,13 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
     node = core.node(ctx.node)
     if node is None:
         if ctx.computation is None:
-            return Reply("fallback", "Ask me a question first, then I can give the why, an example, a simpler or a "
-                         "deeper version.", title="Nothing to follow up yet", alternatives=core.starters(),
-                         choices=topic_choices(core.starters())), ctx
+            return Reply(
+                "fallback",
+                "Ask me a question first, then I can give the why, an example, a simpler or a deeper version.",
+                title="Nothing to follow up yet",
+                alternatives=core.starters(),
+                choices=topic_choices(core.starters()),
+            ), ctx
         return Reply("fallback", "Ask about a topic first, and I can follow it up.", title="Nothing to follow up"), ctx
     if kind == "plot":
         return doing.plot_named(core, node.plot or "bce", ctx)
@@ -160,12 +213,21 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
     for section in order:  # shown before: show again rather than nothing
         if section in node.sections:
             return explain(core, node.id, ctx, confidence=1.0, section=section)
-    alts = tuple(Alternative(t, core.kb.nodes[t].title, 0.0) for t in node.links.get("see_also", ()) if t in core.kb.nodes)
-    return (Reply("fallback", f"I have nothing more under '{kind}' for *{node.title}*." +
-                  (" Related topics:" if alts else ""),
-                  title="That is all I have there", node=node.id, concepts=node.concepts, alternatives=alts,
-                  choices=topic_choices(alts)),
-            replace(ctx, choices=tuple(a.node for a in alts)))
+    alts = tuple(
+        Alternative(t, core.kb.nodes[t].title, 0.0) for t in node.links.get("see_also", ()) if t in core.kb.nodes
+    )
+    return (
+        Reply(
+            "fallback",
+            f"I have nothing more under '{kind}' for *{node.title}*." + (" Related topics:" if alts else ""),
+            title="That is all I have there",
+            node=node.id,
+            concepts=node.concepts,
+            alternatives=alts,
+            choices=topic_choices(alts),
+        ),
+        replace(ctx, choices=tuple(a.node for a in alts)),
+    )
 
 
 BCE_TABLE_AT = (0.01, 0.1, 0.5, 0.9, 0.99)
@@ -183,9 +245,19 @@ def what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Cont
         return doing.compute_named(core, "bce", (y, new["y_hat"]), ctx)
     comp = numeric.bce_table(y, list(BCE_TABLE_AT))
     branch = "-ln ŷ" if y == 1 else "-ln(1 - ŷ)" if y == 0 else "-[y ln ŷ + (1 - y) ln(1 - ŷ)]"
-    md = (f"With y = {numeric.fmt(y)} the loss is **{branch}**: it is 0 where ŷ equals the label "
-          f"and grows as ŷ moves away from it.\n\n" + "\n".join(numeric.markdown_table(comp.table)))
+    md = (
+        f"With y = {numeric.fmt(y)} the loss is **{branch}**: it is 0 where ŷ equals the label "
+        f"and grows as ŷ moves away from it.\n\n" + "\n".join(numeric.markdown_table(comp.table))
+    )
     plot = plots.make("bce0" if y == 0 else "neglog" if y == 1 else "bce")
-    reply = Reply("compute", md, title=f"The loss when y = {numeric.fmt(y)}", node=ctx.node,
-                  concepts=COMPUTATION_CONCEPTS["bce_table"], confidence=1.0, computation=comp, plot=plot)
+    reply = Reply(
+        "compute",
+        md,
+        title=f"The loss when y = {numeric.fmt(y)}",
+        node=ctx.node,
+        concepts=COMPUTATION_CONCEPTS["bce_table"],
+        confidence=1.0,
+        computation=comp,
+        plot=plot,
+    )
     return reply, replace(ctx, computation=comp, choices=())

@@ -9,7 +9,7 @@ or in declared order).
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from tutor.maths import formulas, losses, numeric
 from tutor.maths.numeric import Computation

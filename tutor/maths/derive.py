@@ -18,15 +18,15 @@ import ast
 import cmath
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable
+from functools import cache, lru_cache
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
-from sympy.core.function import AppliedUndef
 from sympy.printing.pretty.stringpict import prettyForm
 
 from tutor.content.curriculum import DERIVATIONS
@@ -46,8 +46,18 @@ class sigma(sp.Function):  # noqa: N801 - the learner's name for it
 
 
 y, y_hat, z, w, x, b, m = sp.symbols("y y_hat z w x b m")
-NAMES = {"y_hat": "ŷ", "y_hat1": "ŷ₁", "y1": "y₁", "y2": "y₂", "y3": "y₃", "z1": "z₁", "z2": "z₂", "z3": "z₃",
-         "w_j": "wⱼ", "x_j": "xⱼ"}
+NAMES = {
+    "y_hat": "ŷ",
+    "y_hat1": "ŷ₁",
+    "y1": "y₁",
+    "y2": "y₂",
+    "y3": "y₃",
+    "z1": "z₁",
+    "z2": "z₂",
+    "z3": "z₃",
+    "w_j": "wⱼ",
+    "x_j": "xⱼ",
+}
 LATEX_NAMES = {y_hat: r"\hat{y}", sp.Symbol("y_hat1"): r"\hat{y}_1"}
 
 
@@ -66,8 +76,14 @@ class Step:
     assume: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
 
     def to_json(self) -> dict:
-        return {"rule": self.rule, "lhs": self.lhs, "expression": str(self.expression),
-                "latex": to_latex_expr(self.expression), "text": pretty(self.expression), "why": self.why}
+        return {
+            "rule": self.rule,
+            "lhs": self.lhs,
+            "expression": str(self.expression),
+            "latex": to_latex_expr(self.expression),
+            "text": pretty(self.expression),
+            "why": self.why,
+        }
 
 
 @dataclass(frozen=True)
@@ -81,9 +97,14 @@ class Derivation:
     domain: tuple[tuple[str, float, float], ...] = ()
 
     def to_json(self) -> dict:
-        return {"target": self.target, "title": self.title, "result": str(self.result),
-                "result_latex": to_latex_expr(self.result), "summary": self.summary,
-                "steps": [s.to_json() for s in self.steps]}
+        return {
+            "target": self.target,
+            "title": self.title,
+            "result": str(self.result),
+            "result_latex": to_latex_expr(self.result),
+            "summary": self.summary,
+            "steps": [s.to_json() for s in self.steps],
+        }
 
 
 # ------------------------------------------------------------------ printing
@@ -188,8 +209,15 @@ def to_latex(d: Derivation) -> str:
     lines = [r"\begin{align*}"]
     for s in d.steps:
         lhs = s.lhs
-        for uni, tex in (("∂", r"\partial "), ("ŷ", r"\hat{y}"), ("σ", r"\sigma "), ("ln ", r"\ln "), ("ℒ", r"\mathcal{L}"),
-                         ("⁽ⁱ⁾", "^{(i)}"), ("²", "^2")):
+        for uni, tex in (
+            ("∂", r"\partial "),
+            ("ŷ", r"\hat{y}"),
+            ("σ", r"\sigma "),
+            ("ln ", r"\ln "),
+            ("ℒ", r"\mathcal{L}"),
+            ("⁽ⁱ⁾", "^{(i)}"),
+            ("²", "^2"),
+        ):
             lhs = lhs.replace(uni, tex)
         lines.append(rf"{lhs} &= {to_latex_expr(s.expression)} && \text{{{s.rule}}} \\")
     lines.append(r"\end{align*}")
@@ -199,8 +227,9 @@ def to_latex(d: Derivation) -> str:
 # ------------------------------------------------------------------ proofs
 
 
-def _numeric_points(expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6,
-                    domain: tuple[tuple[str, float, float], ...] = ()) -> bool:
+def _numeric_points(
+    expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6, domain: tuple[tuple[str, float, float], ...] = ()
+) -> bool:
     """Whether the two agree at ``trials`` random points (``domain`` says where a symbol is sampled).
 
     With a ``domain`` (declared formulas), a point where either side is undefined is skipped
@@ -213,8 +242,14 @@ def _numeric_points(expr_a: sp.Expr, expr_b: sp.Expr, trials: int = 6,
     where = {name: (lo, hi) for name, lo, hi in domain}
     defined = 0
     for _ in range(trials):
-        vals = [rng.uniform(*where[s.name]) if s.name in where else
-                rng.uniform(0.05, 0.95) if s.name.startswith(("y", "p")) else rng.uniform(-2, 2) for s in syms]
+        vals = [
+            rng.uniform(*where[s.name])
+            if s.name in where
+            else rng.uniform(0.05, 0.95)
+            if s.name.startswith(("y", "p"))
+            else rng.uniform(-2, 2)
+            for s in syms
+        ]
         if not domain:
             a, bb = fa(*vals), fb(*vals)
         else:
@@ -286,8 +321,13 @@ def _bce() -> Derivation:
     L = -(y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat))
     dL = sp.diff(L, y_hat)
     s0 = _neg(sp.Add(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat), evaluate=False))
-    s1 = _neg(sp.Add(sp.Mul(y, sp.Derivative(sp.log(y_hat), y_hat), evaluate=False),
-                     sp.Mul(1 - y, sp.Derivative(sp.log(1 - y_hat), y_hat), evaluate=False), evaluate=False))
+    s1 = _neg(
+        sp.Add(
+            sp.Mul(y, sp.Derivative(sp.log(y_hat), y_hat), evaluate=False),
+            sp.Mul(1 - y, sp.Derivative(sp.log(1 - y_hat), y_hat), evaluate=False),
+            evaluate=False,
+        )
+    )
     s2 = _neg(sp.Add(_frac(y, y_hat), (1 - y) * sp.Derivative(sp.log(1 - y_hat), y_hat), evaluate=False))
     s3 = _neg(sp.Add(_frac(y, y_hat), sp.Mul(1 - y, _frac(-1, 1 - y_hat), evaluate=False), evaluate=False))
     s4 = sp.Add(_frac(-y, y_hat), _frac(1 - y, 1 - y_hat), evaluate=False)
@@ -295,17 +335,27 @@ def _bce() -> Derivation:
     s6 = _frac(_minus(y_hat, y), y_hat * (1 - y_hat))
     steps = (
         Step("definition", s0, "the binary cross-entropy for one example", "L", (s0, L)),
-        Step("sum rule and constant multiple", s1, "differentiate term by term; the minus and the constants y and (1 - y) stay outside the derivatives",
-             "∂L/∂ŷ", (s1, dL)),
+        Step(
+            "sum rule and constant multiple",
+            s1,
+            "differentiate term by term; the minus and the constants y and (1 - y) stay outside the derivatives",
+            "∂L/∂ŷ",
+            (s1, dL),
+        ),
         Step("derivative of ln", s2, "d/dŷ ln ŷ = 1/ŷ", "∂L/∂ŷ", (s2, s1)),
         Step("chain rule", s3, "d/dŷ ln(1 - ŷ) = 1/(1 - ŷ) · d/dŷ(1 - ŷ) = -1/(1 - ŷ)", "∂L/∂ŷ", (s3, s2)),
         Step("distribute the minus", s4, "multiply each term by -1", "∂L/∂ŷ", (s4, s3)),
         Step("common denominator", s5, "put both fractions over ŷ(1 - ŷ)", "∂L/∂ŷ", (s5, s4)),
         Step("expand and cancel", s6, "-y + yŷ + ŷ - yŷ = ŷ - y: the yŷ terms cancel", "∂L/∂ŷ", (s6, s5)),
     )
-    return Derivation("bce", "The derivative of the binary cross-entropy with respect to ŷ", steps, s6,
-                      "Its sign is the sign of ŷ - y, because ŷ(1 - ŷ) > 0: negative when y = 1 (raise ŷ), "
-                      "positive when y = 0 (lower ŷ).")
+    return Derivation(
+        "bce",
+        "The derivative of the binary cross-entropy with respect to ŷ",
+        steps,
+        s6,
+        "Its sign is the sign of ŷ - y, because ŷ(1 - ŷ) > 0: negative when y = 1 (raise ŷ), "
+        "positive when y = 0 (lower ŷ).",
+    )
 
 
 def _sigmoid() -> Derivation:
@@ -327,8 +377,13 @@ def _sigmoid() -> Derivation:
         Step("rewrite", s5, "e^(-z)/(1 + e^(-z)) = 1 - 1/(1 + e^(-z))", "σ'(z)", (s5, s4)),
         Step("substitute σ", s6, "1/(1 + e^(-z)) is σ(z)", "σ'(z)", (s6, s5)),
     )
-    return Derivation("sigmoid", "The derivative of the sigmoid", steps, s6,
-                      "σ' is largest at z = 0 and nearly 0 for large |z|: the sigmoid saturates.")
+    return Derivation(
+        "sigmoid",
+        "The derivative of the sigmoid",
+        steps,
+        s6,
+        "σ' is largest at z = 0 and nearly 0 for large |z|: the sigmoid saturates.",
+    )
 
 
 def _logit() -> Derivation:
@@ -340,12 +395,23 @@ def _logit() -> Derivation:
     s3 = _minus(sigma(z), y)
     steps = (
         Step("definition", s0, "the loss with ŷ = σ(z)", "L", (s0, L)),
-        Step("chain rule", s1, "∂L/∂z = ∂L/∂ŷ · dŷ/dz, with ∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ)) (derive bce)", "∂L/∂z", (s1, sp.diff(L, z))),
+        Step(
+            "chain rule",
+            s1,
+            "∂L/∂z = ∂L/∂ŷ · dŷ/dz, with ∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ)) (derive bce)",
+            "∂L/∂z",
+            (s1, sp.diff(L, z)),
+        ),
         Step("substitute σ' = σ(1 - σ)", s2, "the sigmoid's derivative (derive sigmoid)", "∂L/∂z", (s2, s1)),
         Step("cancel", s3, "σ(z)(1 - σ(z)) cancels top and bottom", "∂L/∂z", (s3, s2)),
     )
-    return Derivation("logit", "The gradient with respect to the logit: ŷ - y", steps, s3,
-                      "With ŷ = σ(z) this is ŷ - y: prediction minus label.")
+    return Derivation(
+        "logit",
+        "The gradient with respect to the logit: ŷ - y",
+        steps,
+        s3,
+        "With ŷ = σ(z) this is ŷ - y: prediction minus label.",
+    )
 
 
 def _weights() -> Derivation:
@@ -357,15 +423,27 @@ def _weights() -> Derivation:
     s3 = sp.Mul(sigma(zz) - y, sp.Derivative(zz, b), evaluate=False)
     s4 = sigma(zz) - y
     steps = (
-        Step("definition", s0, "the loss of one example with z = w·x + b (one feature; each w_j works the same way)", "L",
-             (s0, L)),
-        Step("chain rule", s1, "∂L/∂w = ∂L/∂z · ∂z/∂w, and ∂L/∂z = σ(z) - y (derive logit)", "∂L/∂w", (s1, sp.diff(L, w))),
+        Step(
+            "definition",
+            s0,
+            "the loss of one example with z = w·x + b (one feature; each w_j works the same way)",
+            "L",
+            (s0, L),
+        ),
+        Step(
+            "chain rule", s1, "∂L/∂w = ∂L/∂z · ∂z/∂w, and ∂L/∂z = σ(z) - y (derive logit)", "∂L/∂w", (s1, sp.diff(L, w))
+        ),
         Step("derivative of a linear function", s2, "∂(w·x + b)/∂w = x", "∂L/∂w", (s2, s1)),
         Step("chain rule", s3, "∂L/∂b = ∂L/∂z · ∂z/∂b", "∂L/∂b", (s3, sp.diff(L, b))),
         Step("derivative of a linear function", s4, "∂(w·x + b)/∂b = 1", "∂L/∂b", (s4, s3)),
     )
-    return Derivation("weights", "Logistic regression: the gradients for w and b", steps, s2,
-                      "With several features, ∂L/∂w_j = (ŷ - y)·x_j for each j, and ∂L/∂b = ŷ - y.")
+    return Derivation(
+        "weights",
+        "Logistic regression: the gradients for w and b",
+        steps,
+        s2,
+        "With several features, ∂L/∂w_j = (ŷ - y)·x_j for each j, and ∂L/∂b = ŷ - y.",
+    )
 
 
 def _vectorized() -> Derivation:
@@ -387,14 +465,29 @@ def _vectorized() -> Derivation:
     general = s2
     steps = (
         Step("definition", s0, "the cost J is the mean of the per-example losses L⁽ⁱ⁾", "J", None),
-        Step("linearity of the derivative", s1, "the derivative of a mean is the mean of the derivatives", "∂J/∂w_j",
-             (per_example, sp.diff(J, ws[0]))),
-        Step("per-example gradient", s2, "each ∂L⁽ⁱ⁾/∂w_j = (ŷ⁽ⁱ⁾ - y⁽ⁱ⁾)·x_j⁽ⁱ⁾ (derive weights)", "∂J/∂w_j",
-             (matrix_form, per_example)),
+        Step(
+            "linearity of the derivative",
+            s1,
+            "the derivative of a mean is the mean of the derivatives",
+            "∂J/∂w_j",
+            (per_example, sp.diff(J, ws[0])),
+        ),
+        Step(
+            "per-example gradient",
+            s2,
+            "each ∂L⁽ⁱ⁾/∂w_j = (ŷ⁽ⁱ⁾ - y⁽ⁱ⁾)·x_j⁽ⁱ⁾ (derive weights)",
+            "∂J/∂w_j",
+            (matrix_form, per_example),
+        ),
     )
-    return Derivation("vectorized", "The cost's gradient for m examples", steps, general,
-                      "Stacking the examples as rows of X: ∇_w J = (1/m) Xᵀ(ŷ - y), and ∂J/∂b = (1/m) Σᵢ (ŷ⁽ⁱ⁾ - y⁽ⁱ⁾). "
-                      "(The steps are proven for 3 examples and 2 features.)")
+    return Derivation(
+        "vectorized",
+        "The cost's gradient for m examples",
+        steps,
+        general,
+        "Stacking the examples as rows of X: ∇_w J = (1/m) Xᵀ(ŷ - y), and ∂J/∂b = (1/m) Σᵢ (ŷ⁽ⁱ⁾ - y⁽ⁱ⁾). "
+        "(The steps are proven for 3 examples and 2 features.)",
+    )
 
 
 def _likelihood() -> Derivation:
@@ -403,10 +496,13 @@ def _likelihood() -> Derivation:
     ps = sp.symbols(f"y_hat1:{M + 1}", positive=True)
     i = EXAMPLE
     Yi, Pi = sp.Function("y"), sp.Function("y_hat")
-    lik = sp.Mul(*[p ** yy * (1 - p) ** (1 - yy) for yy, p in zip(ys, ps)])
+    lik = sp.Mul(*[p**yy * (1 - p) ** (1 - yy) for yy, p in zip(ys, ps)])
     loglik = sum(yy * sp.log(p) + (1 - yy) * sp.log(1 - p) for yy, p in zip(ys, ps))
-    term = sp.Add(sp.Mul(Yi(i), sp.log(Pi(i)), evaluate=False), sp.Mul(1 - Yi(i), sp.log(1 - Pi(i)), evaluate=False),
-                  evaluate=False)
+    term = sp.Add(
+        sp.Mul(Yi(i), sp.log(Pi(i)), evaluate=False),
+        sp.Mul(1 - Yi(i), sp.log(1 - Pi(i)), evaluate=False),
+        evaluate=False,
+    )
     s0 = sp.Mul(sp.Pow(Pi(i), Yi(i), evaluate=False), sp.Pow(1 - Pi(i), 1 - Yi(i), evaluate=False), evaluate=False)
     s1 = sp.Product(s0, (i, 1, m))
     s2 = sp.Sum(term, (i, 1, m))
@@ -414,17 +510,32 @@ def _likelihood() -> Derivation:
     s4 = _frac(_neg(sp.Sum(term, (i, 1, m))), m)
     one_p = sp.Symbol("y_hat_1", positive=True)
     steps = (
-        Step("Bernoulli model", s0, "P(y | x) = ŷ^y (1 - ŷ)^(1 - y): ŷ when y = 1, 1 - ŷ when y = 0", "P(y⁽ⁱ⁾|x⁽ⁱ⁾)",
-             (one_p ** 1 * (1 - one_p) ** 0, one_p)),
+        Step(
+            "Bernoulli model",
+            s0,
+            "P(y | x) = ŷ^y (1 - ŷ)^(1 - y): ŷ when y = 1, 1 - ŷ when y = 0",
+            "P(y⁽ⁱ⁾|x⁽ⁱ⁾)",
+            (one_p**1 * (1 - one_p) ** 0, one_p),
+        ),
         Step("independence", s1, "the likelihood of the data set is the product over the examples", "ℒ", None),
-        Step("log of a product", s2, "ln turns the product into a sum (ln(a·b) = ln a + ln b, ln aᵏ = k ln a)", "ln ℒ",
-             (sp.expand_log(sp.log(lik), force=True), loglik)),
+        Step(
+            "log of a product",
+            s2,
+            "ln turns the product into a sum (ln(a·b) = ln a + ln b, ln aᵏ = k ln a)",
+            "ln ℒ",
+            (sp.expand_log(sp.log(lik), force=True), loglik),
+        ),
         Step("negate", s3, "maximising ln ℒ is minimising -ln ℒ: this is the minus sign", "-ln ℒ", None),
         Step("mean", s4, "divide by m so the cost does not grow with the data set: the BCE cost J", "J", None),
     )
-    return Derivation("likelihood", "Binary cross-entropy from the Bernoulli likelihood", steps, s4,
-                      "The minimiser of J is the maximum-likelihood estimate: the minus sign turns "
-                      "'maximise the log-likelihood' into 'minimise a cost'.")
+    return Derivation(
+        "likelihood",
+        "Binary cross-entropy from the Bernoulli likelihood",
+        steps,
+        s4,
+        "The minimiser of J is the maximum-likelihood estimate: the minus sign turns "
+        "'maximise the log-likelihood' into 'minimise a cost'.",
+    )
 
 
 def _mse() -> Derivation:
@@ -437,9 +548,14 @@ def _mse() -> Derivation:
         Step("chain rule", s1, "d/dz ½u² = u · du/dz with u = σ(z) - y", "∂C/∂z", (s1, sp.diff(C, z))),
         Step("substitute σ' = σ(1 - σ)", s2, "the sigmoid's derivative", "∂C/∂z", (s2, s1)),
     )
-    return Derivation("mse", "Squared error through a sigmoid", steps, s2,
-                      "Compared with BCE's ŷ - y, the extra factor σ(z)(1 - σ(z)) ≈ 0 when the sigmoid saturates: "
-                      "the gradient vanishes even for a confidently wrong prediction.")
+    return Derivation(
+        "mse",
+        "Squared error through a sigmoid",
+        steps,
+        s2,
+        "Compared with BCE's ŷ - y, the extra factor σ(z)(1 - σ(z)) ≈ 0 when the sigmoid saturates: "
+        "the gradient vanishes even for a confidently wrong prediction.",
+    )
 
 
 def _softmax() -> Derivation:
@@ -451,23 +567,41 @@ def _softmax() -> Derivation:
     p = [sp.exp(zk) / S for zk in zs]
     L = -sum(yk * sp.log(pk) for yk, pk in zip(ys, p))
     s0 = _neg(sp.Add(*[yk * sp.log(_frac(sp.exp(zk), S)) for yk, zk in zip(ys, zs)], evaluate=False))
-    s1 = sp.Add(_neg(sp.Add(*[yk * zk for yk, zk in zip(ys, zs)], evaluate=False)),
-                sp.Mul(sp.Add(*ys, evaluate=False), sp.log(S), evaluate=False), evaluate=False)
+    s1 = sp.Add(
+        _neg(sp.Add(*[yk * zk for yk, zk in zip(ys, zs)], evaluate=False)),
+        sp.Mul(sp.Add(*ys, evaluate=False), sp.log(S), evaluate=False),
+        evaluate=False,
+    )
     s2 = sp.Add(_neg(sp.Add(*[yk * zk for yk, zk in zip(ys, zs)], evaluate=False)), sp.log(S), evaluate=False)
     s3 = sp.Add(-ys[0], _frac(sp.exp(zs[0]), S), evaluate=False)
     s4 = _minus(yh1, ys[0])
     one = ((ys[2], 1 - ys[0] - ys[1]),)
     steps = (
-        Step("definition", s0, "categorical cross-entropy with ŷ_k = softmax(z)_k (three classes shown)", "L",
-             (sp.expand_log(s0, force=True), sp.expand_log(L, force=True))),
-        Step("log of a quotient", s1, "ln(e^(z_k)/Σ_j e^(z_j)) = z_k - ln Σ_j e^(z_j)", "L",
-             (s1, sp.expand_log(L, force=True)), ),
+        Step(
+            "definition",
+            s0,
+            "categorical cross-entropy with ŷ_k = softmax(z)_k (three classes shown)",
+            "L",
+            (sp.expand_log(s0, force=True), sp.expand_log(L, force=True)),
+        ),
+        Step(
+            "log of a quotient",
+            s1,
+            "ln(e^(z_k)/Σ_j e^(z_j)) = z_k - ln Σ_j e^(z_j)",
+            "L",
+            (s1, sp.expand_log(L, force=True)),
+        ),
         Step("labels sum to one", s2, "a one-hot (or any probability) label has y₁ + y₂ + y₃ = 1", "L", (s2, s1), one),
         Step("differentiate", s3, "∂/∂z₁ of ln Σ_j e^(z_j) is e^(z₁)/Σ_j e^(z_j)", "∂L/∂z₁", (s3, sp.diff(s2, zs[0]))),
         Step("recognise the softmax", s4, "e^(z₁)/Σ_j e^(z_j) is ŷ₁", "∂L/∂z₁", (s4.subs(yh1, p[0]), s3)),
     )
-    return Derivation("softmax", "Softmax with categorical cross-entropy: ∂L/∂z_k = ŷ_k - y_k", steps, s4,
-                      "The same for every class k: the gradient with respect to the logits is ŷ - y, as for BCE.")
+    return Derivation(
+        "softmax",
+        "Softmax with categorical cross-entropy: ∂L/∂z_k = ŷ_k - y_k",
+        steps,
+        s4,
+        "The same for every class k: the gradient with respect to the logits is ŷ - y, as for BCE.",
+    )
 
 
 def _hessian() -> Derivation:
@@ -477,29 +611,56 @@ def _hessian() -> Derivation:
     s0 = _minus(sigma(z), y)
     s1 = sp.Derivative(sigma(z), z)
     s2 = sp.Mul(sigma(z), 1 - sigma(z), evaluate=False)
-    s3 = sp.Mul(x ** 2, sigma(zz), 1 - sigma(zz), evaluate=False)
+    s3 = sp.Mul(x**2, sigma(zz), 1 - sigma(zz), evaluate=False)
     steps = (
         Step("first derivative", s0, "∂L/∂z = σ(z) - y (derive logit)", "∂L/∂z", (s0, sp.diff(L, z))),
-        Step("differentiate again", s1, "y does not depend on z, so only σ(z) is left to differentiate", "∂²L/∂z²",
-             (s1, sp.diff(L, z, 2))),
-        Step("derivative of the sigmoid", s2, "σ'(z) = σ(z)(1 - σ(z)): a product of two numbers in (0, 1), so > 0",
-             "∂²L/∂z²", (s2, s1)),
-        Step("chain rule twice", s3, "with z = w·x + b, ∂z/∂w = x enters twice: x² ≥ 0 times a positive number",
-             "∂²L/∂w²", (s3, sp.diff(Lw, w, 2))),
+        Step(
+            "differentiate again",
+            s1,
+            "y does not depend on z, so only σ(z) is left to differentiate",
+            "∂²L/∂z²",
+            (s1, sp.diff(L, z, 2)),
+        ),
+        Step(
+            "derivative of the sigmoid",
+            s2,
+            "σ'(z) = σ(z)(1 - σ(z)): a product of two numbers in (0, 1), so > 0",
+            "∂²L/∂z²",
+            (s2, s1),
+        ),
+        Step(
+            "chain rule twice",
+            s3,
+            "with z = w·x + b, ∂z/∂w = x enters twice: x² ≥ 0 times a positive number",
+            "∂²L/∂w²",
+            (s3, sp.diff(Lw, w, 2)),
+        ),
     )
-    return Derivation("hessian", "The second derivative of the loss: why logistic regression is convex", steps, s3,
-                      "Both are ≥ 0 everywhere: the loss is convex in z and, for logistic regression, in each weight. "
-                      "For m examples and several features this becomes (1/m) Xᵀ S X with S = diag(ŷ(1 - ŷ)).")
+    return Derivation(
+        "hessian",
+        "The second derivative of the loss: why logistic regression is convex",
+        steps,
+        s3,
+        "Both are ≥ 0 everywhere: the loss is convex in z and, for logistic regression, in each weight. "
+        "For m examples and several features this becomes (1/m) Xᵀ S X with S = diag(ŷ(1 - ŷ)).",
+    )
 
 
 BUILDERS: dict[str, Callable[[], Derivation]] = {
-    "bce": _bce, "sigmoid": _sigmoid, "logit": _logit, "weights": _weights, "vectorized": _vectorized,
-    "likelihood": _likelihood, "mse": _mse, "softmax": _softmax, "hessian": _hessian,
+    "bce": _bce,
+    "sigmoid": _sigmoid,
+    "logit": _logit,
+    "weights": _weights,
+    "vectorized": _vectorized,
+    "likelihood": _likelihood,
+    "mse": _mse,
+    "softmax": _softmax,
+    "hessian": _hessian,
 }
 assert set(BUILDERS) == set(DERIVATIONS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def derive(target: str) -> Derivation:
     """The derivation named ``target`` (see ``tutor derive --list``); a declared formula's: :func:`formula_derivation`."""
     if target not in BUILDERS:
@@ -545,11 +706,18 @@ def formula_expression(f) -> sp.Expr:
             op = type(node.op)
             if op is ast.Div and b == 0:
                 raise InputError("the formula divides by zero")
-            return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-                    ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[op]()
+            return {
+                ast.Add: lambda: a + b,
+                ast.Sub: lambda: a - b,
+                ast.Mult: lambda: a * b,
+                ast.Div: lambda: a / b,
+                ast.Pow: lambda: a**b,
+            }[op]()
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         arg = walk(node.args[0])
-        return {"ln": sp.log, "log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "sigma": sigma, "sigmoid": sigma}[node.func.id](arg)
+        return {"ln": sp.log, "log": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "sigma": sigma, "sigmoid": sigma}[
+            node.func.id
+        ](arg)
 
     expr = walk(f.tree.body)
     if expr.has(sp.zoo, sp.nan):
@@ -563,8 +731,10 @@ def formula_derivation(f, wrt: str | None = None) -> Derivation:
     if f.var(name) is None:
         by_symbol = next((v.name for v in f.variables if v.symbol == name), None)
         if by_symbol is None:
-            raise InputError(f"{f.name} has no variable '{str(name)[:20]}' to differentiate by "
-                             f"(its variables: {', '.join(v.name for v in f.variables)})")
+            raise InputError(
+                f"{f.name} has no variable '{str(name)[:20]}' to differentiate by "
+                f"(its variables: {', '.join(v.name for v in f.variables)})"
+            )
         name = by_symbol
     return _formula_derivation(f, name)
 
@@ -580,8 +750,10 @@ def _formula_derivation(f, wrt: str) -> Derivation:
         raise InputError(f"{f.name} does not depend on {wrt}: its derivative is 0 everywhere.")
     truth = sp.diff(expr, x)
     if sp.count_ops(truth) > MAX_DERIVATIVE_OPS:
-        raise InputError(f"The derivative of {f.name} is too large to show step by step "
-                         f"(more than {MAX_DERIVATIVE_OPS} operations): declare a shorter formula.")
+        raise InputError(
+            f"The derivative of {f.name} is too large to show step by step "
+            f"(more than {MAX_DERIVATIVE_OPS} operations): declare a shorter formula."
+        )
     head = f"{f.lhs}({', '.join(v.symbol for v in f.variables)})" if f.lhs.isidentifier() or len(f.lhs) <= 3 else f.lhs
     dlhs = f"∂{f.lhs}/∂{xv.symbol}"
     steps = [Step("definition", expr, f"the formula as declared ({f.title})", head, (expr, formula_expression(f)))]
@@ -597,8 +769,10 @@ def _formula_derivation(f, wrt: str) -> Derivation:
         tidier = build([_shown(sp.powsimp(d)) for d in raw])  # (1 - p)^γ/(1 - p) as (1 - p)^(γ - 1), when proven
         if str(tidier) != str(done) and all(verify_step(Step("", tidier, "", "", (tidier, unevaluated)), _domain(f))):
             done, raw = tidier, [sp.powsimp(d) for d in raw]
-        said = "; ".join(f"d/d{xv.symbol} {_plain(p, f, True)} = {_plain(d, f)}" + (f" ({_rule(p, x)[0]})" if _rule(p, x)[2] else "")
-                         for p, d in zip(parts, raw))
+        said = "; ".join(
+            f"d/d{xv.symbol} {_plain(p, f, True)} = {_plain(d, f)}" + (f" ({_rule(p, x)[0]})" if _rule(p, x)[2] else "")
+            for p, d in zip(parts, raw)
+        )
         steps.append(Step("differentiate the parts", done, said, dlhs, (done, unevaluated)))
         result = done
         domain = _domain(f)
@@ -609,8 +783,14 @@ def _formula_derivation(f, wrt: str) -> Derivation:
                 result = tidy
                 break
     domain = _domain(f)
-    d = Derivation(f.name, f"The derivative of {f.title} with respect to {xv.symbol}", tuple(steps), result,
-                     f"Checked against SymPy's own derivative of {f.lhs} = {f.display()}.", domain=domain)
+    d = Derivation(
+        f.name,
+        f"The derivative of {f.title} with respect to {xv.symbol}",
+        tuple(steps),
+        result,
+        f"Checked against SymPy's own derivative of {f.lhs} = {f.display()}.",
+        domain=domain,
+    )
     bad = verify(d)
     if bad:
         raise InputError(f"I could not prove {', '.join(bad)} of the derivative of {f.name}, so I do not show it.")
@@ -648,45 +828,72 @@ def _tidy(expr) -> list:
 
 def _rule(expr, x):
     """The rule for the outermost operation: (name, build(parts' derivatives), parts, why)."""
+
     def free(e) -> bool:
         return x not in e.free_symbols
 
     if expr.is_Add:
         terms = [t for t in expr.args if not free(t)]
-        why = "differentiate term by term" + ("; terms without " + str(x) + " have derivative 0"
-                                              if len(terms) < len(expr.args) else "")
+        why = "differentiate term by term" + (
+            "; terms without " + str(x) + " have derivative 0" if len(terms) < len(expr.args) else ""
+        )
         return "sum rule", lambda ds: sp.Add(*ds, evaluate=False) if len(ds) > 1 else ds[0], terms, why
     if expr.is_Mul:
         const = sp.Mul(*[a for a in expr.args if free(a)])
         factors = [a for a in expr.args if not free(a)]
         if len(factors) == 1:
-            return ("constant multiple", lambda ds: sp.Mul(const, ds[0], evaluate=False), factors,
-                    f"the constant factor {str(const).replace('log(', 'ln(').replace('*', '·')} stays outside the derivative")
+            return (
+                "constant multiple",
+                lambda ds: sp.Mul(const, ds[0], evaluate=False),
+                factors,
+                f"the constant factor {str(const).replace('log(', 'ln(').replace('*', '·')} stays outside the derivative",
+            )
 
         def product(ds):
-            terms = [sp.Mul(*[g for j, g in enumerate(factors) if j != i], ds[i], evaluate=False) for i in range(len(factors))]
+            terms = [
+                sp.Mul(*[g for j, g in enumerate(factors) if j != i], ds[i], evaluate=False)
+                for i in range(len(factors))
+            ]
             total = sp.Add(*terms, evaluate=False)
             return total if const == 1 else sp.Mul(const, total, evaluate=False)
 
-        return "product rule", product, factors, "(uv)' = u'v + uv': differentiate one factor at a time, keep the others"
+        return (
+            "product rule",
+            product,
+            factors,
+            "(uv)' = u'v + uv': differentiate one factor at a time, keep the others",
+        )
     if expr.is_Pow:
         base, exp = expr.args
         if free(exp):
             if base == x:
                 return "power rule", None, [], f"d/d{x} {x}^n = n·{x}^(n - 1)"
-            return ("power rule and chain rule",
-                    lambda ds: sp.Mul(exp, sp.Pow(base, exp - 1, evaluate=False), ds[0], evaluate=False), [base],
-                    "d/dx uⁿ = n·uⁿ⁻¹·du/dx")
+            return (
+                "power rule and chain rule",
+                lambda ds: sp.Mul(exp, sp.Pow(base, exp - 1, evaluate=False), ds[0], evaluate=False),
+                [base],
+                "d/dx uⁿ = n·uⁿ⁻¹·du/dx",
+            )
         if free(base):
-            return ("exponential rule", lambda ds: sp.Mul(expr, sp.log(base), ds[0], evaluate=False), [exp],
-                    "d/dx aᵘ = aᵘ·ln(a)·du/dx")
-        return ("logarithmic differentiation",
-                lambda ds: sp.Mul(expr, ds[0], evaluate=False), [exp * sp.log(base)],
-                "uᵛ = e^(v·ln u), so d/dx uᵛ = uᵛ·d/dx(v·ln u)")
+            return (
+                "exponential rule",
+                lambda ds: sp.Mul(expr, sp.log(base), ds[0], evaluate=False),
+                [exp],
+                "d/dx aᵘ = aᵘ·ln(a)·du/dx",
+            )
+        return (
+            "logarithmic differentiation",
+            lambda ds: sp.Mul(expr, ds[0], evaluate=False),
+            [exp * sp.log(base)],
+            "uᵛ = e^(v·ln u), so d/dx uᵛ = uᵛ·d/dx(v·ln u)",
+        )
     if isinstance(expr, (sp.log, sp.exp, sigma)):
         u = expr.args[0]
-        outer = {sp.log: (1 / u, "d/du ln u = 1/u"), sp.exp: (expr, "d/du eᵘ = eᵘ"),
-                 sigma: (sigma(u) * (1 - sigma(u)), "d/du σ(u) = σ(u)(1 - σ(u))")}[type(expr)]
+        outer = {
+            sp.log: (1 / u, "d/du ln u = 1/u"),
+            sp.exp: (expr, "d/du eᵘ = eᵘ"),
+            sigma: (sigma(u) * (1 - sigma(u)), "d/du σ(u) = σ(u)(1 - σ(u))"),
+        }[type(expr)]
         if u == x:
             return "derivative of " + {sp.log: "ln", sp.exp: "exp", sigma: "σ"}[type(expr)], None, [], outer[1]
         return "chain rule", lambda ds: sp.Mul(outer[0], ds[0], evaluate=False), [u], outer[1] + ", times du/dx"

@@ -116,7 +116,7 @@ def _bound(tree: ast.AST, infinite: bool = False, symbolic_powers: bool = False)
                     if lv == 0 and rv.real < 0:
                         raise InputError("That formula divides by zero (0 to a negative power).")
                     try:
-                        value = lv ** rv
+                        value = lv**rv
                     except (OverflowError, ZeroDivisionError):
                         raise too_large() from None
             else:
@@ -124,8 +124,12 @@ def _bound(tree: ast.AST, infinite: bool = False, symbolic_powers: bool = False)
                 if lv is not None and rv is not None:
                     if isinstance(node.op, ast.Div) and rv == 0:
                         raise InputError("That formula divides by zero.")
-                    ops = {ast.Add: lambda: lv + rv, ast.Sub: lambda: lv - rv, ast.Mult: lambda: lv * rv,
-                           ast.Div: lambda: lv / rv}
+                    ops = {
+                        ast.Add: lambda: lv + rv,
+                        ast.Sub: lambda: lv - rv,
+                        ast.Mult: lambda: lv * rv,
+                        ast.Div: lambda: lv / rv,
+                    }
                     try:
                         value = ops.get(type(node.op), lambda: None)()
                     except (OverflowError, ZeroDivisionError):
@@ -209,7 +213,7 @@ def parse(text: str, *, infinite: bool = False):
                 return left / right
             if not (right.is_number and abs(float(right)) <= MAX_EXPONENT):
                 raise InputError(f"Exponents are limited to numbers between -{MAX_EXPONENT} and {MAX_EXPONENT}.")
-            return left ** right
+            return left**right
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords and len(node.args) == 1:
             fn = node.func.id
             arg = walk(node.args[0], depth + 1)
@@ -221,7 +225,9 @@ def parse(text: str, *, infinite: bool = False):
                 return sigma(arg)
             if fn == "dsigma":
                 return sigma(arg) * (1 - sigma(arg))
-        raise InputError("I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...).")
+        raise InputError(
+            "I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...)."
+        )
 
     expr = walk(tree, 0)
     if expr.has(sp.zoo, sp.nan) or (not infinite and expr.has(sp.oo, -sp.oo)):

@@ -40,10 +40,11 @@ import ast
 import keyword
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -64,9 +65,25 @@ UNBOUNDED_SPAN = 10.0
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 VARIABLE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 RESERVED = frozenset({*FUNCTIONS, "e", "pi", "inf", "nan", "dsigma", *keyword.kwlist, *keyword.softkwlist})
-GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eps": "ε", "zeta": "ζ", "eta": "η",
-         "theta": "θ", "kappa": "κ", "mu": "μ", "nu": "ν", "rho": "ρ", "tau": "τ", "phi": "φ", "omega": "ω",
-         "y_hat": "ŷ"}
+GREEK = {
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "eps": "ε",
+    "zeta": "ζ",
+    "eta": "η",
+    "theta": "θ",
+    "kappa": "κ",
+    "mu": "μ",
+    "nu": "ν",
+    "rho": "ρ",
+    "tau": "τ",
+    "phi": "φ",
+    "omega": "ω",
+    "y_hat": "ŷ",
+}
 
 
 # ------------------------------------------------------------------ ranges
@@ -116,7 +133,7 @@ _INTERVAL = re.compile(rf"^\s*([(\[]){_END},{_END}([)\]])\s*$", re.I)
 
 def parse_interval(text: Any) -> Interval:
     """``"(0, 1)"``, ``"[0, inf)"``, ``"(-inf, inf)"`` as an :class:`Interval`; ``InputError`` with the syntax otherwise."""
-    usage = "a range is written \"(0, 1)\", \"[0, 1]\" or \"[0, inf)\": ( or [ for an open or closed end"
+    usage = 'a range is written "(0, 1)", "[0, 1]" or "[0, inf)": ( or [ for an open or closed end'
     if not isinstance(text, str) or len(text) > 80:
         raise InputError(usage)
     m = _INTERVAL.match(text)
@@ -199,7 +216,10 @@ class Formula:
         if len(parts) > 1:
             steps.append(", ".join(f"{_show(p, self, values)} = {fmt(_number(evaluate(p, values)))}" for p in parts))
         steps.append(f"{self.lhs} = {fmt(value)}")
-        inputs = {v.name: (int(values[v.name]) if float(values[v.name]).is_integer() else values[v.name]) for v in self.variables}
+        inputs = {
+            v.name: (int(values[v.name]) if float(values[v.name]).is_integer() else values[v.name])
+            for v in self.variables
+        }
         return Computation(self.name, f"{_capital(self.title)} for {shown}", inputs, {"value": value}, tuple(steps))
 
     __call__ = compute
@@ -221,9 +241,13 @@ class Formula:
             raw = given.get(v.name, v.default)
             if raw is None:
                 example = ", ".join(f"{n}={_example(self.var(n))}" for n in names)
-                raise InputError(f"{self.name}() needs {v.name} ({v.meaning or 'no default'}): for example {self.name}({example})")
+                raise InputError(
+                    f"{self.name}() needs {v.name} ({v.meaning or 'no default'}): for example {self.name}({example})"
+                )
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                raise InputError(f"{v.name} takes one number, not {type(raw).__name__ if not isinstance(raw, list) else 'a list'}")
+                raise InputError(
+                    f"{v.name} takes one number, not {type(raw).__name__ if not isinstance(raw, list) else 'a list'}"
+                )
             x = float(raw)
             if not math.isfinite(x) or x not in v.range:
                 what = f" ({v.meaning})" if v.meaning else ""
@@ -269,8 +293,10 @@ def read(expr: Any, variables: Iterable[str]) -> ast.Expression:
         tree = ast.parse(src, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
         where = f" near column {err.offset}" if isinstance(err, SyntaxError) and err.offset else ""
-        raise InputError(f"cannot read the formula{where}: use numbers, variables, + - * / ^, parentheses and "
-                         f"{', '.join(FUNCTIONS)}; write every product with *") from None
+        raise InputError(
+            f"cannot read the formula{where}: use numbers, variables, + - * / ^, parentheses and "
+            f"{', '.join(FUNCTIONS)}; write every product with *"
+        ) from None
     try:
         exprparse._bound(tree, symbolic_powers=True)
     except RecursionError:
@@ -309,8 +335,14 @@ def _whitelist(node: ast.AST, known: set[str], depth: int) -> None:
             raise InputError(f"{fn}() takes one argument")
         _whitelist(node.args[0], known, depth + 1)
         return
-    what = {ast.Attribute: "attributes (a.b)", ast.Subscript: "subscripts (a[b])", ast.Lambda: "lambda",
-            ast.Compare: "comparisons", ast.BoolOp: "and/or", ast.IfExp: "if/else"}.get(type(node), "that construction")
+    what = {
+        ast.Attribute: "attributes (a.b)",
+        ast.Subscript: "subscripts (a[b])",
+        ast.Lambda: "lambda",
+        ast.Compare: "comparisons",
+        ast.BoolOp: "and/or",
+        ast.IfExp: "if/else",
+    }.get(type(node), "that construction")
     raise InputError(f"{what} cannot appear in a formula: use numbers, variables, + - * / ^ and {', '.join(FUNCTIONS)}")
 
 
@@ -321,7 +353,14 @@ def _sigmoid(x):
     return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
 
 
-_NUMPY = {"ln": np.log, "log": np.log, "exp": np.exp, "sqrt": np.sqrt, "sigma": _sigmoid, "sigmoid": _sigmoid}
+_NUMPY: dict[str, Callable[[Any], Any]] = {
+    "ln": np.log,
+    "log": np.log,
+    "exp": np.exp,
+    "sqrt": np.sqrt,
+    "sigma": _sigmoid,
+    "sigmoid": _sigmoid,
+}
 
 
 def evaluate(tree: ast.AST, values: Mapping[str, Any]):
@@ -333,7 +372,7 @@ def evaluate(tree: ast.AST, values: Mapping[str, Any]):
 
 def _eval(node: ast.AST, env: Mapping[str, Any]):
     if isinstance(node, ast.Constant):
-        return np.float64(node.value)
+        return np.float64(float(node.value))  # type: ignore[arg-type]  # the checker lets numbers through only
     if isinstance(node, ast.Name):
         return np.float64(math.e) if node.id == "e" and "e" not in env else env[node.id]
     if isinstance(node, ast.UnaryOp):
@@ -366,7 +405,7 @@ def _prec(node: ast.AST) -> int:
         return _PREC[type(node.op)]
     if isinstance(node, ast.UnaryOp):
         return 3
-    if isinstance(node, ast.Constant) and node.value < 0:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and node.value < 0:
         return 3
     return 5
 

@@ -8,11 +8,10 @@ never evaluated. Sizes are bounded so that a hostile string costs nothing.
 from __future__ import annotations
 
 import re
-from typing import Union
 
 from tutor.errors import InputError
 
-Value = Union[float, list[float], str]
+Value = float | list[float] | str
 
 MAX_NUMBER_CHARS = 40
 MAX_ARGS_CHARS = 2000
@@ -74,12 +73,13 @@ def parse_call_args(text: str) -> tuple[list[Value], dict[str, Value]]:
             raise InputError("A value without a name cannot follow one given by name.")
         else:
             values.append(value)
+
     while pos < len(text):
         if text[pos:].strip() == "":
             break
         m = _TOKEN.match(text, pos)
         if not m:
-            raise InputError(f"Cannot read {text[pos:pos + 20]!r}: only numbers, [lists] and \"names\" are allowed.")
+            raise InputError(f'Cannot read {text[pos : pos + 20]!r}: only numbers, [lists] and "names" are allowed.')
         pos = m.end()
         kind = m.lastgroup
         if kind == "num":

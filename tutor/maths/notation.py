@@ -11,8 +11,22 @@ import re
 
 #: Every spelling a learner uses, by the canonical name the numeric core takes.
 SPELLINGS: dict[str, tuple[str, ...]] = {
-    "y_hat": ("y_hat", "yhat", "ŷ", "y hat", "a", "p", "q", "prediction", "predicted", "output", "pred", "y_pred",
-              "probability", "prob"),
+    "y_hat": (
+        "y_hat",
+        "yhat",
+        "ŷ",
+        "y hat",
+        "a",
+        "p",
+        "q",
+        "prediction",
+        "predicted",
+        "output",
+        "pred",
+        "y_pred",
+        "probability",
+        "prob",
+    ),
     "y": ("y", "label", "target", "true label", "y_true", "truth"),
     "z": ("z", "logit"),
     "w": ("w", "weight"),
@@ -25,6 +39,8 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
 ALIASES: dict[str, str] = {s: name for name, spellings in SPELLINGS.items() for s in spellings}
 
 #: The spellings a formula may use as variables (``q`` is a distribution there, not ŷ).
-FORMULA_SYMBOLS: dict[str, str] = {s: ALIASES[s] for s in ALIASES
-                                   if re.fullmatch(r"[a-z]|y_?hat", s) and s != "q" and ALIASES[s] in ("y_hat", "y", "z",
-                                                                                                      "x", "w", "b")}
+FORMULA_SYMBOLS: dict[str, str] = {
+    s: ALIASES[s]
+    for s in ALIASES
+    if re.fullmatch(r"[a-z]|y_?hat", s) and s != "q" and ALIASES[s] in ("y_hat", "y", "z", "x", "w", "b")
+}

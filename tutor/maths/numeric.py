@@ -11,8 +11,9 @@ mathematics.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -208,8 +209,9 @@ def log_table(xs: list[float]) -> Computation:
     vals = [float(v) for v in np.log(np.asarray(xs))]
     rows = [("x", "ln x", "-ln x")] + [(fmt(x), fmt(v), fmt(-v + 0.0)) for x, v in zip(xs, vals)]
     steps = tuple(f"ln({fmt(x)}) = {fmt(v)}" for x, v in zip(xs, vals))
-    return Computation("log_table", "ln x for several x", {"x": xs}, {"ln": vals, "value": vals}, steps,
-                       table=tuple(rows))
+    return Computation(
+        "log_table", "ln x for several x", {"x": xs}, {"ln": vals, "value": vals}, steps, table=tuple(rows)
+    )
 
 
 # ---------------------------------------------------------------- the loss
@@ -238,20 +240,30 @@ def bce(y: float, y_hat: float) -> Computation:
         steps.append(f"y = {fmt(y)} switches the {which} term off: L = -ln({fmt(arg)})")
         if arg == 0:
             steps.append("ln(0) = -∞, so L = +∞: a certain prediction that is wrong costs without limit.")
-            note = ("Real predictions never reach exactly 0 or 1 through a sigmoid. Frameworks protect "
-                    "against this: Keras clips a probability to [ε, 1 - ε] with ε = 10^-7 (unless it can take the "
-                    "logit from its own sigmoid layer), PyTorch's BCELoss clamps each log at -100, and "
-                    "BCEWithLogitsLoss computes from the logit z instead.")
+            note = (
+                "Real predictions never reach exactly 0 or 1 through a sigmoid. Frameworks protect "
+                "against this: Keras clips a probability to [ε, 1 - ε] with ε = 10^-7 (unless it can take the "
+                "logit from its own sigmoid layer), PyTorch's BCELoss clamps each log at -100, and "
+                "BCEWithLogitsLoss computes from the logit z instead."
+            )
         else:
             lv = float(np.log(arg))
-            steps.append(f"ln({fmt(arg)}) = {fmt(lv)}" + (" (negative, since it lies between 0 and 1)" if arg < 1 else ""))
+            steps.append(
+                f"ln({fmt(arg)}) = {fmt(lv)}" + (" (negative, since it lies between 0 and 1)" if arg < 1 else "")
+            )
             steps.append(f"The minus sign makes it a non-negative penalty: L = {fmt(value)}")
     else:
         t1 = y * float(np.log(p)) if p > 0 else -math.inf
         t2 = (1 - y) * float(np.log1p(-p)) if p < 1 else -math.inf
         steps.append(f"= -[{fmt(t1)} + {fmt(t2)}] = {fmt(value)}")
-    return Computation("bce", f"Binary cross-entropy for y = {fmt(y)}, ŷ = {fmt(p)}",
-                       {"y": _int_if_whole(y), "y_hat": p}, {"loss": value, "value": value}, tuple(steps), note)
+    return Computation(
+        "bce",
+        f"Binary cross-entropy for y = {fmt(y)}, ŷ = {fmt(p)}",
+        {"y": _int_if_whole(y), "y_hat": p},
+        {"loss": value, "value": value},
+        tuple(steps),
+        note,
+    )
 
 
 def _int_if_whole(v: float) -> float | int:
@@ -274,8 +286,13 @@ def cost(ys: list[float], y_hats: list[float]) -> Computation:
         steps.append(f"Example {i}: y = {fmt(y)}, ŷ = {fmt(p)} → L = {how} = {fmt(loss)}")
     steps.append(f"Sum: {' + '.join(fmt(v) for v in losses[:8])}{' + …' if m > 8 else ''} = {fmt(total)}")
     steps.append(f"Mean over m = {m}: J = {fmt(total)} / {m} = {fmt(mean)}")
-    return Computation("cost", f"Cost over {m} examples", {"y": [_int_if_whole(v) for v in ys], "y_hat": ps},
-                       {"losses": losses, "sum": total, "cost": mean, "value": mean}, tuple(steps))
+    return Computation(
+        "cost",
+        f"Cost over {m} examples",
+        {"y": [_int_if_whole(v) for v in ys], "y_hat": ps},
+        {"losses": losses, "sum": total, "cost": mean, "value": mean},
+        tuple(steps),
+    )
 
 
 def bce_table(y: float, y_hats: list[float]) -> Computation:
@@ -284,18 +301,27 @@ def bce_table(y: float, y_hats: list[float]) -> Computation:
     losses = [_bce_value(y, p) for p in ps]
     rows = [("ŷ", f"L (y = {fmt(y)})")] + [(fmt(p), fmt(v)) for p, v in zip(ps, losses)]
     steps = tuple(f"ŷ = {fmt(p)} → L = {fmt(v)}" for p, v in zip(ps, losses))
-    return Computation("bce_table", f"The loss for y = {fmt(y)} at several ŷ", {"y": y, "y_hat": ps},
-                       {"losses": losses, "value": losses}, steps, table=tuple(rows))
+    return Computation(
+        "bce_table",
+        f"The loss for y = {fmt(y)} at several ŷ",
+        {"y": y, "y_hat": ps},
+        {"losses": losses, "value": losses},
+        steps,
+        table=tuple(rows),
+    )
 
 
 def mse(y: float, y_hat: float) -> Computation:
     y = _label("y", y)
     p = _probability("y_hat", y_hat)
     v = (p - y) ** 2
-    steps = (f"(ŷ - y)² = ({fmt(p)} - {fmt(y)})² = {fmt(v)}",
-             "Squared error can never exceed 1 when y and ŷ lie in [0, 1].")
-    return Computation("mse", f"Squared error for y = {fmt(y)}, ŷ = {fmt(p)}", {"y": y, "y_hat": p},
-                       {"value": v}, steps)
+    steps = (
+        f"(ŷ - y)² = ({fmt(p)} - {fmt(y)})² = {fmt(v)}",
+        "Squared error can never exceed 1 when y and ŷ lie in [0, 1].",
+    )
+    return Computation(
+        "mse", f"Squared error for y = {fmt(y)}, ŷ = {fmt(p)}", {"y": y, "y_hat": p}, {"value": v}, steps
+    )
 
 
 # ---------------------------------------------------------------- sigmoid and logits
@@ -343,8 +369,13 @@ def bce_logit(y: float, z: float) -> Computation:
         "exactly 1 (float32 from z ≈ 17, float64 from z ≈ 37), and with y < 1 the term ln(1 - ŷ) = ln 0 = -∞. "
         "This formula never forms ŷ.)",
     ]
-    return Computation("bce_logit", f"Binary cross-entropy from the logit z = {fmt(z)}, y = {fmt(y)}",
-                       {"y": _int_if_whole(y), "z": z}, {"y_hat": s, "loss": stable, "value": stable}, tuple(steps))
+    return Computation(
+        "bce_logit",
+        f"Binary cross-entropy from the logit z = {fmt(z)}, y = {fmt(y)}",
+        {"y": _int_if_whole(y), "z": z},
+        {"y_hat": s, "loss": stable, "value": stable},
+        tuple(steps),
+    )
 
 
 def dbce(y: float, y_hat: float) -> Computation:
@@ -356,16 +387,26 @@ def dbce(y: float, y_hat: float) -> Computation:
     b = (1 - y) / (1 - p)
     g = a + b
     closed = (p - y) / (p * (1 - p))
-    direction = ("negative: raising ŷ lowers the loss" if g < 0 else
-                 "positive: lowering ŷ lowers the loss" if g > 0 else "zero: ŷ already equals y")
+    direction = (
+        "negative: raising ŷ lowers the loss"
+        if g < 0
+        else "positive: lowering ŷ lowers the loss"
+        if g > 0
+        else "zero: ŷ already equals y"
+    )
     steps = (
         "∂L/∂ŷ = -y/ŷ + (1 - y)/(1 - ŷ) = (ŷ - y) / (ŷ(1 - ŷ))",
         f"= -{fmt(y)}/{fmt(p)} + {fmt(1 - y)}/{fmt(1 - p)} = {fmt(a)} + {par(b)} = {fmt(g)}",
         f"Check with the closed form: ({fmt(p)} - {fmt(y)}) / ({fmt(p)} × {fmt(1 - p)}) = {fmt(closed)}",
         f"The sign is {direction}.",
     )
-    return Computation("dbce", f"∂L/∂ŷ at y = {fmt(y)}, ŷ = {fmt(p)}", {"y": _int_if_whole(y), "y_hat": p},
-                       {"dL_dy_hat": g, "value": g}, steps)
+    return Computation(
+        "dbce",
+        f"∂L/∂ŷ at y = {fmt(y)}, ŷ = {fmt(p)}",
+        {"y": _int_if_whole(y), "y_hat": p},
+        {"dL_dy_hat": g, "value": g},
+        steps,
+    )
 
 
 def dlogit(y: float, z: float) -> Computation:
@@ -376,11 +417,17 @@ def dlogit(y: float, z: float) -> Computation:
     steps = (
         f"ŷ = σ({fmt(z)}) = {fmt(s)}",
         f"∂L/∂z = ŷ - y = {fmt(s)} - {fmt(y)} = {fmt(g)}",
-        "Negative means raising z lowers the loss; positive means lowering z does." if g != 0 else
-        "Zero: nothing to change.",
+        "Negative means raising z lowers the loss; positive means lowering z does."
+        if g != 0
+        else "Zero: nothing to change.",
     )
-    return Computation("dlogit", f"∂L/∂z at y = {fmt(y)}, z = {fmt(z)}", {"y": _int_if_whole(y), "z": z},
-                       {"y_hat": s, "dL_dz": g, "value": g}, steps)
+    return Computation(
+        "dlogit",
+        f"∂L/∂z at y = {fmt(y)}, z = {fmt(z)}",
+        {"y": _int_if_whole(y), "z": z},
+        {"y_hat": s, "dL_dz": g, "value": g},
+        steps,
+    )
 
 
 def gd_step(w: float, b: float, x: float, y: float, lr: float) -> Computation:
@@ -401,7 +448,13 @@ def gd_step(w: float, b: float, x: float, y: float, lr: float) -> Computation:
     z2 = w2 * x + b2
     p2 = _sigmoid(z2)
     loss2 = stable_logit_loss(y, z2)
-    change = "went down" if loss2 < loss else "did not go down (the step was too large)" if loss2 > loss else "stayed the same"
+    change = (
+        "went down"
+        if loss2 < loss
+        else "did not go down (the step was too large)"
+        if loss2 > loss
+        else "stayed the same"
+    )
     steps = (
         f"z = w·x + b = {fmt(w)}·{par(x)} + {par(b)} = {fmt(z)}",
         f"ŷ = σ(z) = {fmt(p)}",
@@ -412,11 +465,27 @@ def gd_step(w: float, b: float, x: float, y: float, lr: float) -> Computation:
         f"b := b - α·∂L/∂b = {fmt(b)} - {fmt(lr)}·({fmt(db)}) = {fmt(b2)}",
         f"New ŷ = σ({fmt(w2)}·{par(x)} + {par(b2)}) = {fmt(p2)}, new L = {fmt(loss2)}: the loss {change}.",
     )
-    return Computation("gd_step", "One gradient-descent step", {"w": w, "b": b, "x": x, "y": _int_if_whole(y), "lr": lr},
-                       {"z": z, "y_hat": p, "loss": loss, "dL_dw": dw, "dL_db": db, "w_new": w2, "b_new": b2,
-                        "y_hat_new": p2, "loss_new": loss2, "value": loss2,
-                        # the sign slip a lesson names: stepping with the gradient (uphill) instead of against it
-                        "w_uphill": w + lr * dw, "b_uphill": b + lr * db}, steps)
+    return Computation(
+        "gd_step",
+        "One gradient-descent step",
+        {"w": w, "b": b, "x": x, "y": _int_if_whole(y), "lr": lr},
+        {
+            "z": z,
+            "y_hat": p,
+            "loss": loss,
+            "dL_dw": dw,
+            "dL_db": db,
+            "w_new": w2,
+            "b_new": b2,
+            "y_hat_new": p2,
+            "loss_new": loss2,
+            "value": loss2,
+            # the sign slip a lesson names: stepping with the gradient (uphill) instead of against it
+            "w_uphill": w + lr * dw,
+            "b_uphill": b + lr * db,
+        },
+        steps,
+    )
 
 
 def grad_compare(y: float, z: float) -> Computation:
@@ -433,8 +502,13 @@ def grad_compare(y: float, z: float) -> Computation:
         f"Binary cross-entropy: ∂L/∂z = ŷ - y = {fmt(g_bce)}",
         f"BCE's gradient is {fmt(abs(g_bce / g_mse)) if g_mse else '∞'} times larger here.",
     )
-    return Computation("grad_compare", f"Gradients at z = {fmt(z)}, y = {fmt(y)}", {"y": _int_if_whole(y), "z": z},
-                       {"y_hat": s, "mse_grad": g_mse, "bce_grad": g_bce, "value": g_bce}, steps)
+    return Computation(
+        "grad_compare",
+        f"Gradients at z = {fmt(z)}, y = {fmt(y)}",
+        {"y": _int_if_whole(y), "z": z},
+        {"y_hat": s, "mse_grad": g_mse, "bce_grad": g_bce, "value": g_bce},
+        steps,
+    )
 
 
 # ---------------------------------------------------------------- distributions
@@ -452,10 +526,14 @@ def softmax(zs: list[float]) -> Computation:
     arr = np.asarray(zs)
     e = np.exp(arr - arr.max())
     p = e / e.sum()
-    steps = ("softmax(z)_k = e^(z_k) / Σ_j e^(z_j)",
-             "e^(z_k) (shifted by max z for stability): " + ", ".join(fmt(v) for v in e),
-             "Divide by their sum " + fmt(float(e.sum())) + ": " + ", ".join(fmt(v) for v in p))
-    return Computation("softmax", "softmax", {"z": zs}, {"p": [float(v) for v in p], "value": [float(v) for v in p]}, steps)
+    steps = (
+        "softmax(z)_k = e^(z_k) / Σ_j e^(z_j)",
+        "e^(z_k) (shifted by max z for stability): " + ", ".join(fmt(v) for v in e),
+        "Divide by their sum " + fmt(float(e.sum())) + ": " + ", ".join(fmt(v) for v in p),
+    )
+    return Computation(
+        "softmax", "softmax", {"z": zs}, {"p": [float(v) for v in p], "value": [float(v) for v in p]}, steps
+    )
 
 
 def _two_distributions(ps: Any, qs: Any) -> tuple[list[float], list[float]]:
@@ -472,8 +550,10 @@ def cross_entropy(ps: list[float], qs: list[float]) -> Computation:
     with np.errstate(divide="ignore"):
         terms = [(-pi * float(np.log(qi)) if pi > 0 else 0.0) for pi, qi in zip(p, q)]
     h = float(sum(terms)) + 0.0
-    steps = ("H(p, q) = -Σ_k p_k ln q_k",
-             " + ".join(f"-{fmt(pi)}·ln({fmt(qi)})" for pi, qi in zip(p, q)) + f" = {fmt(h)}")
+    steps = (
+        "H(p, q) = -Σ_k p_k ln q_k",
+        " + ".join(f"-{fmt(pi)}·ln({fmt(qi)})" for pi, qi in zip(p, q)) + f" = {fmt(h)}",
+    )
     return Computation("cross_entropy", "Cross-entropy H(p, q)", {"p": p, "q": q}, {"value": h}, steps)
 
 
@@ -490,9 +570,14 @@ def kl(ps: list[float], qs: list[float]) -> Computation:
         d = float(sum(pi * float(np.log(pi / qi)) for pi, qi in zip(p, q) if pi > 0)) + 0.0
     h = entropy(p).value
     ce = cross_entropy(p, q).value
-    steps = ("KL(p‖q) = Σ_k p_k ln(p_k / q_k)", f"KL(p‖q) = {fmt(d)}",
-             f"Check: H(p, q) - H(p) = {fmt(ce)} - {fmt(h)} = {fmt(ce - h)}")
-    return Computation("kl", "KL divergence KL(p‖q)", {"p": p, "q": q}, {"value": d, "cross_entropy": ce, "entropy": h}, steps)
+    steps = (
+        "KL(p‖q) = Σ_k p_k ln(p_k / q_k)",
+        f"KL(p‖q) = {fmt(d)}",
+        f"Check: H(p, q) - H(p) = {fmt(ce)} - {fmt(h)} = {fmt(ce - h)}",
+    )
+    return Computation(
+        "kl", "KL divergence KL(p‖q)", {"p": p, "q": q}, {"value": d, "cross_entropy": ce, "entropy": h}, steps
+    )
 
 
 def cce(ys: list[float], zs: list[float]) -> Computation:
@@ -506,18 +591,43 @@ def cce(ys: list[float], zs: list[float]) -> Computation:
     p = np.exp(logp)
     loss = float(-np.dot(y, logp)) + 0.0
     grad = [float(v) for v in p - np.asarray(y)]
-    steps = ("ŷ = softmax(z) = " + ", ".join(fmt(v) for v in p),
-             "L = -Σ_k y_k ln ŷ_k = " + fmt(loss),
-             "∂L/∂z_k = ŷ_k - y_k = " + ", ".join(fmt(v) for v in grad))
-    return Computation("cce", "Categorical cross-entropy", {"y": y, "z": z},
-                       {"y_hat": [float(v) for v in p], "loss": loss, "grad": grad, "value": loss}, steps)
+    steps = (
+        "ŷ = softmax(z) = " + ", ".join(fmt(v) for v in p),
+        "L = -Σ_k y_k ln ŷ_k = " + fmt(loss),
+        "∂L/∂z_k = ŷ_k - y_k = " + ", ".join(fmt(v) for v in grad),
+    )
+    return Computation(
+        "cce",
+        "Categorical cross-entropy",
+        {"y": y, "z": z},
+        {"y_hat": [float(v) for v in p], "loss": loss, "grad": grad, "value": loss},
+        steps,
+    )
 
 
 #: Computations reachable by name from content templates and compute requests.
 FUNCTIONS: dict[str, Callable[..., Computation]] = {
-    "ln": ln, "log": ln, "neglog": neglog, "log2": log2, "log10": log10, "exp": exp,
-    "log_table": log_table, "bce": bce, "cost": cost, "bce_table": bce_table, "mse": mse,
-    "sigmoid": sigmoid, "dsigmoid": dsigmoid, "bce_logit": bce_logit, "dbce": dbce,
-    "dlogit": dlogit, "gd_step": gd_step, "grad_compare": grad_compare, "softmax": softmax,
-    "cross_entropy": cross_entropy, "entropy": entropy, "kl": kl, "cce": cce,
+    "ln": ln,
+    "log": ln,
+    "neglog": neglog,
+    "log2": log2,
+    "log10": log10,
+    "exp": exp,
+    "log_table": log_table,
+    "bce": bce,
+    "cost": cost,
+    "bce_table": bce_table,
+    "mse": mse,
+    "sigmoid": sigmoid,
+    "dsigmoid": dsigmoid,
+    "bce_logit": bce_logit,
+    "dbce": dbce,
+    "dlogit": dlogit,
+    "gd_step": gd_step,
+    "grad_compare": grad_compare,
+    "softmax": softmax,
+    "cross_entropy": cross_entropy,
+    "entropy": entropy,
+    "kl": kl,
+    "cce": cce,
 }

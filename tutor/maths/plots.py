@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -29,8 +29,10 @@ VARIABLES = {"x": "x", "y_hat": "ŷ", "z": "z"}
 DEFAULT_RANGE = {"x": (-3.0, 3.0), "y_hat": (0.0, 1.0), "z": (-6.0, 6.0)}
 #: A range wider than this is refused (the picture would say nothing).
 MAX_SPAN = 1e6
-ACCEPTS = ("I plot expressions in one variable, x, ŷ or z, built from numbers, + - * / ^, parentheses, "
-           "ln or log, exp, and σ or sigmoid; for example: plot ln x and -ln x from 0 to 3, or plot -ln ŷ and mark 0.99.")
+ACCEPTS = (
+    "I plot expressions in one variable, x, ŷ or z, built from numbers, + - * / ^, parentheses, "
+    "ln or log, exp, and σ or sigmoid; for example: plot ln x and -ln x from 0 to 3, or plot -ln ŷ and mark 0.99."
+)
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,17 @@ class Plot:
     zeros: tuple[tuple[str, float], ...] = ()
 
     def to_json(self) -> dict:
-        return {"name": self.name, "title": self.title, "xlabel": self.xlabel, "ylabel": self.ylabel,
-                "caption": self.caption, "notes": list(self.notes),
-                "marks": [{"label": m.label, "x": m.x, "y": m.y} for m in self.marks],
-                "zeros": [{"series": s, "x": x} for s, x in self.zeros],
-                "series": [{"label": s.label, "x": list(s.x), "y": list(s.y)} for s in self.series]}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "xlabel": self.xlabel,
+            "ylabel": self.ylabel,
+            "caption": self.caption,
+            "notes": list(self.notes),
+            "marks": [{"label": m.label, "x": m.x, "y": m.y} for m in self.marks],
+            "zeros": [{"series": s, "x": x} for s, x in self.zeros],
+            "series": [{"label": s.label, "x": list(s.x), "y": list(s.y)} for s in self.series],
+        }
 
     def markdown(self) -> str:
         """The words that go with the picture: caption, zeros, marked values, what was left out."""
@@ -88,9 +96,11 @@ class Plot:
                 continue
             lo, hi = s.x[0], s.x[-1]
             ys = np.asarray(s.y)
-            trend = ("rises" if ys[-1] > ys[0] else "falls" if ys[-1] < ys[0] else "stays level")
-            lines.append(f"{s.label}: for {self.xlabel} from {fmt(lo, 3)} to {fmt(hi, 3)} it {trend}, from "
-                         f"{fmt(ys[0], 3)} to {fmt(ys[-1], 3)} (lowest {fmt(ys.min(), 3)}, highest {fmt(ys.max(), 3)}).")
+            trend = "rises" if ys[-1] > ys[0] else "falls" if ys[-1] < ys[0] else "stays level"
+            lines.append(
+                f"{s.label}: for {self.xlabel} from {fmt(lo, 3)} to {fmt(hi, 3)} it {trend}, from "
+                f"{fmt(ys[0], 3)} to {fmt(ys[-1], 3)} (lowest {fmt(ys.min(), 3)}, highest {fmt(ys.max(), 3)})."
+            )
         return "\n".join(lines)
 
     def table(self, rows: int = 5) -> list[list[str]]:
@@ -98,7 +108,7 @@ class Plot:
         if not self.series or not self.series[0].x:
             return []
         xs_all = np.asarray(self.series[0].x)
-        picks = sorted({int(round(i)) for i in np.linspace(0, len(xs_all) - 1, rows)})
+        picks = sorted({round(float(i)) for i in np.linspace(0, len(xs_all) - 1, rows)})
         out = [[self.xlabel, *(s.label for s in self.series)]]
         for i in picks:
             x = xs_all[i]
@@ -218,9 +228,16 @@ def _zeros(f, xs: np.ndarray, ys: np.ndarray, ok: np.ndarray) -> list[float]:
     return clean[:3]
 
 
-def expression_plot(texts: Sequence[str], lo: float | None = None, hi: float | None = None,
-                    marks: Sequence[float] = (), points: int = POINTS, name: str = "expression",
-                    title: str = "", caption: str = "") -> Plot:
+def expression_plot(
+    texts: Sequence[str],
+    lo: float | None = None,
+    hi: float | None = None,
+    marks: Sequence[float] = (),
+    points: int = POINTS,
+    name: str = "expression",
+    title: str = "",
+    caption: str = "",
+) -> Plot:
     """Curves for learner-typed expressions, sampled where they are finite; ``InputError`` with what is accepted otherwise."""
     import sympy as sp
 
@@ -250,9 +267,18 @@ def expression_plot(texts: Sequence[str], lo: float | None = None, hi: float | N
     return sampled_plot([_label(t) for t in texts], funcs, sym.name, lo, hi, marks, points, name, title, caption)
 
 
-def sampled_plot(labels: Sequence[str], funcs: Sequence, variable: str = "x", lo: float | None = None,
-                 hi: float | None = None, marks: Sequence[float] = (), points: int = POINTS, name: str = "expression",
-                 title: str = "", caption: str = "") -> Plot:
+def sampled_plot(
+    labels: Sequence[str],
+    funcs: Sequence,
+    variable: str = "x",
+    lo: float | None = None,
+    hi: float | None = None,
+    marks: Sequence[float] = (),
+    points: int = POINTS,
+    name: str = "expression",
+    title: str = "",
+    caption: str = "",
+) -> Plot:
     """Curves ``funcs`` (NumPy functions of ``variable``) sampled where finite, with zeros, marks and what was left out."""
     texts = list(labels)
     var = VARIABLES.get(variable, variable)  # a declared formula's variable is shown as it is named
@@ -286,21 +312,30 @@ def sampled_plot(labels: Sequence[str], funcs: Sequence, variable: str = "x", lo
             lo = 0.0 if start <= 0 <= xs[first] else start
             xs = np.linspace(lo, hi, points + 1)[1:]
             sampled = [sample(f, xs) for f in funcs]
-            notes.append(f"Left out: {var} = {fmt(lo, 3)}, where {labels} {verb} not finite." if first == 1 else
-                         f"Left out: {var} ≤ {fmt(lo, 3)}, where {labels} {verb} not defined.")
-    series, zeros, gaps = [], [], {}
+            notes.append(
+                f"Left out: {var} = {fmt(lo, 3)}, where {labels} {verb} not finite."
+                if first == 1
+                else f"Left out: {var} ≤ {fmt(lo, 3)}, where {labels} {verb} not defined."
+            )
+    series: list[Series] = []
+    zeros: list[tuple[str, float]] = []
+    gaps: dict[str, list[str]] = {}
     for t, f, (ys, ok) in zip(texts, funcs, sampled):
         label = _label(t)
         if not ok.any():
-            raise InputError(f"{label} is not defined anywhere for {var} from {fmt(lo)} to {fmt(hi)}; try another range.")
+            raise InputError(
+                f"{label} is not defined anywhere for {var} from {fmt(lo)} to {fmt(hi)}; try another range."
+            )
         series.append(Series(label, _t(xs[ok]), _t(ys[ok])))
         where = _left_out(var, xs, ok)
         if where:
             gaps.setdefault(where, []).append(label)
         zeros.extend((label, z) for z in _zeros(lambda v, f=f: np.asarray(f(v), dtype=float), xs, ys, ok))
     for where, which in gaps.items():
-        notes.append(f"{' and '.join(which)} {'is' if len(which) == 1 else 'are'} undefined or infinite at {where}: "
-                     "left out of the picture.")
+        notes.append(
+            f"{' and '.join(which)} {'is' if len(which) == 1 else 'are'} undefined or infinite at {where}: "
+            "left out of the picture."
+        )
     found = []
     for m in marks:
         for s, f in zip(series, funcs):
@@ -345,10 +380,19 @@ def make(name: str, points: int = 200, marks: Sequence[float] = (), any_axis: bo
         raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join([*PLOTS, *formulas.declared()])}.")
     if name == "ln-and-neglog":
         # The picture that makes the minus sign click: ln x and its mirror, crossing zero at x = 1.
-        return sampled_plot(["ln x", "-ln x"], [np.log, lambda x: -np.log(x)], "x", 0, 3, marks=marks, points=max(points, 301), name=name,
-                               title="ln x and -ln x on (0, 3]",
-                               caption="Left of x = 1 the log is negative, so its mirror -ln x is positive; "
-                                       "both are 0 at x = 1. A probability ŷ lives left of 1.")
+        return sampled_plot(
+            ["ln x", "-ln x"],
+            [np.log, lambda x: -np.log(x)],
+            "x",
+            0,
+            3,
+            marks=marks,
+            points=max(points, 301),
+            name=name,
+            title="ln x and -ln x on (0, 3]",
+            caption="Left of x = 1 the log is negative, so its mirror -ln x is positive; "
+            "both are 0 at x = 1. A probability ŷ lives left of 1.",
+        )
     p = _named(name, points)
     return _with_marks(p, marks) if marks and (any_axis or p.xlabel in ("ŷ", "x")) else p
 
@@ -359,55 +403,127 @@ def _named(name: str, points: int) -> Plot:
     z = np.linspace(-8, 8, points)
     sig = 1.0 / (1.0 + np.exp(-z))
     if name == "ln":
-        return Plot(name, "ln x on (0, 1]", "x", "ln x", (Series("ln x", _t(p), _t(np.log(p))),),
-                    "Below zero everywhere left of x = 1, and falling without limit as x → 0.")
+        return Plot(
+            name,
+            "ln x on (0, 1]",
+            "x",
+            "ln x",
+            (Series("ln x", _t(p), _t(np.log(p))),),
+            "Below zero everywhere left of x = 1, and falling without limit as x → 0.",
+        )
     if name == "neglog":
-        return Plot(name, "The loss for y = 1: -ln ŷ", "ŷ", "L", (Series("-ln ŷ", _t(p), _t(-np.log(p))),),
-                    "0 at ŷ = 1, rising without limit as ŷ → 0. Never negative.")
+        return Plot(
+            name,
+            "The loss for y = 1: -ln ŷ",
+            "ŷ",
+            "L",
+            (Series("-ln ŷ", _t(p), _t(-np.log(p))),),
+            "0 at ŷ = 1, rising without limit as ŷ → 0. Never negative.",
+        )
     if name == "bce0":
-        return Plot(name, "The loss for y = 0: -ln(1 - ŷ)", "ŷ", "L",
-                    (Series("-ln(1 - ŷ)", _t(q), _t(-np.log1p(-q))),),
-                    "0 at ŷ = 0, rising without limit as ŷ → 1.")
+        return Plot(
+            name,
+            "The loss for y = 0: -ln(1 - ŷ)",
+            "ŷ",
+            "L",
+            (Series("-ln(1 - ŷ)", _t(q), _t(-np.log1p(-q))),),
+            "0 at ŷ = 0, rising without limit as ŷ → 1.",
+        )
     if name == "bce":
         mid = np.linspace(0.005, 0.995, points)
-        return Plot(name, "Both branches of binary cross-entropy", "ŷ", "L",
-                    (Series("y = 1: -ln ŷ", _t(mid), _t(-np.log(mid))),
-                     Series("y = 0: -ln(1 - ŷ)", _t(mid), _t(-np.log1p(-mid)))),
-                    "Each branch is 0 where ŷ equals the label and grows as ŷ moves away from it.")
+        return Plot(
+            name,
+            "Both branches of binary cross-entropy",
+            "ŷ",
+            "L",
+            (
+                Series("y = 1: -ln ŷ", _t(mid), _t(-np.log(mid))),
+                Series("y = 0: -ln(1 - ŷ)", _t(mid), _t(-np.log1p(-mid))),
+            ),
+            "Each branch is 0 where ŷ equals the label and grows as ŷ moves away from it.",
+        )
     if name == "sigmoid":
-        return Plot(name, "The sigmoid σ(z) = 1/(1 + e^(-z))", "z", "σ(z)", (Series("σ(z)", _t(z), _t(sig)),),
-                    "Always strictly between 0 and 1; σ(0) = 0.5.")
+        return Plot(
+            name,
+            "The sigmoid σ(z) = 1/(1 + e^(-z))",
+            "z",
+            "σ(z)",
+            (Series("σ(z)", _t(z), _t(sig)),),
+            "Always strictly between 0 and 1; σ(0) = 0.5.",
+        )
     if name == "dsigmoid":
-        return Plot(name, "The sigmoid's derivative σ'(z) = σ(z)(1 - σ(z))", "z", "σ'(z)",
-                    (Series("σ'(z)", _t(z), _t(sig * (1 - sig))),), "At most 0.25 (at z = 0), nearly 0 for large |z|.")
+        return Plot(
+            name,
+            "The sigmoid's derivative σ'(z) = σ(z)(1 - σ(z))",
+            "z",
+            "σ'(z)",
+            (Series("σ'(z)", _t(z), _t(sig * (1 - sig))),),
+            "At most 0.25 (at z = 0), nearly 0 for large |z|.",
+        )
     if name == "mse-vs-bce":
-        return Plot(name, "Squared error against cross-entropy, y = 1", "ŷ", "L",
-                    (Series("BCE: -ln ŷ", _t(p), _t(-np.log(p))), Series("squared error: (1 - ŷ)²", _t(p), _t((1 - p) ** 2))),
-                    "Squared error never exceeds 1; cross-entropy punishes a confident mistake without limit.")
+        return Plot(
+            name,
+            "Squared error against cross-entropy, y = 1",
+            "ŷ",
+            "L",
+            (Series("BCE: -ln ŷ", _t(p), _t(-np.log(p))), Series("squared error: (1 - ŷ)²", _t(p), _t((1 - p) ** 2))),
+            "Squared error never exceeds 1; cross-entropy punishes a confident mistake without limit.",
+        )
     if name == "baseline":
         pi = np.linspace(0.005, 0.995, points)
         h = -(pi * np.log(pi) + (1 - pi) * np.log1p(-pi))
-        return Plot(name, "The no-skill baseline: H(π) = -[π ln π + (1 - π) ln(1 - π)]", "π (fraction of positives)", "loss",
-                    (Series("H(π)", _t(pi), _t(h)),),
-                    f"ln 2 ≈ {np.log(2):.3f} only for balanced classes; lower as the classes get more imbalanced.")
+        return Plot(
+            name,
+            "The no-skill baseline: H(π) = -[π ln π + (1 - π) ln(1 - π)]",
+            "π (fraction of positives)",
+            "loss",
+            (Series("H(π)", _t(pi), _t(h)),),
+            f"ln 2 ≈ {np.log(2):.3f} only for balanced classes; lower as the classes get more imbalanced.",
+        )
     if name == "logit":
         mid = np.linspace(0.005, 0.995, points)
-        return Plot(name, "The logit z = ln(ŷ/(1 - ŷ))", "ŷ", "z", (Series("ln(ŷ/(1 - ŷ))", _t(mid), _t(np.log(mid) - np.log1p(-mid))),),
-                    "0 at ŷ = 0.5, negative below, positive above: the sigmoid read backwards.")
+        return Plot(
+            name,
+            "The logit z = ln(ŷ/(1 - ŷ))",
+            "ŷ",
+            "z",
+            (Series("ln(ŷ/(1 - ŷ))", _t(mid), _t(np.log(mid) - np.log1p(-mid))),),
+            "0 at ŷ = 0.5, negative below, positive above: the sigmoid read backwards.",
+        )
     if name == "soft-label":
         mid = np.linspace(0.005, 0.995, points)
-        return Plot(name, "The loss for a soft label y = 0.9", "ŷ", "L",
-                    (Series("-[0.9 ln ŷ + 0.1 ln(1 - ŷ)]", _t(mid), _t(-(0.9 * np.log(mid) + 0.1 * np.log1p(-mid)))),),
-                    f"Lowest at ŷ = 0.9, where it equals the entropy H(0.9) ≈ {-(0.9 * np.log(0.9) + 0.1 * np.log(0.1)):.3f}, not 0.")
+        return Plot(
+            name,
+            "The loss for a soft label y = 0.9",
+            "ŷ",
+            "L",
+            (Series("-[0.9 ln ŷ + 0.1 ln(1 - ŷ)]", _t(mid), _t(-(0.9 * np.log(mid) + 0.1 * np.log1p(-mid)))),),
+            f"Lowest at ŷ = 0.9, where it equals the entropy H(0.9) ≈ {-(0.9 * np.log(0.9) + 0.1 * np.log(0.1)):.3f}, not 0.",
+        )
     if name == "convexity":
-        return Plot(name, "The loss against the logit z, y = 1", "z", "loss",
-                    (Series("BCE: ln(1 + e^(-z))", _t(z), _t(np.log1p(np.exp(-z)))),
-                     Series("squared error: (1 - σ(z))²", _t(z), _t((1 - sig) ** 2))),
-                    "BCE bends upward everywhere (convex); squared error flattens out for very negative z (not convex).")
+        return Plot(
+            name,
+            "The loss against the logit z, y = 1",
+            "z",
+            "loss",
+            (
+                Series("BCE: ln(1 + e^(-z))", _t(z), _t(np.log1p(np.exp(-z)))),
+                Series("squared error: (1 - σ(z))²", _t(z), _t((1 - sig) ** 2)),
+            ),
+            "BCE bends upward everywhere (convex); squared error flattens out for very negative z (not convex).",
+        )
     # grad-compare
-    return Plot(name, "Gradient with respect to z, y = 1", "z", "∂L/∂z",
-                (Series("BCE: ŷ - y", _t(z), _t(sig - 1)), Series("squared error: (ŷ - y)σ'(z)", _t(z), _t((sig - 1) * sig * (1 - sig)))),
-                "For very negative z (confidently wrong) the squared-error gradient vanishes; BCE's stays near -1.")
+    return Plot(
+        name,
+        "Gradient with respect to z, y = 1",
+        "z",
+        "∂L/∂z",
+        (
+            Series("BCE: ŷ - y", _t(z), _t(sig - 1)),
+            Series("squared error: (ŷ - y)σ'(z)", _t(z), _t((sig - 1) * sig * (1 - sig))),
+        ),
+        "For very negative z (confidently wrong) the squared-error gradient vanishes; BCE's stays near -1.",
+    )
 
 
 def learner_marks(ctx) -> tuple[float, ...]:
@@ -434,12 +550,20 @@ def for_request(request, default: str, marks: Sequence[float] = ()) -> Plot:
 # ------------------------------------------------------------------ declared formulas
 
 
-def formula_plot(f: "formulas.Formula", values: "Mapping[str, Sequence[float]] | None" = None, lo: float | None = None,
-                 hi: float | None = None, marks: Sequence[float] = (), wrt: str | None = None) -> Plot:
+def formula_plot(
+    f: formulas.Formula,
+    values: Mapping[str, Sequence[float]] | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    marks: Sequence[float] = (),
+    wrt: str | None = None,
+) -> Plot:
     """A declared formula against its variable over its range (or ``lo``..``hi``), one curve for each value of one parameter."""
     x = f.var(wrt or f.wrt)
     if x is None:
-        raise InputError(f"{f.name} has no variable '{(wrt or '')[:20]}' (its variables: {', '.join(v.name for v in f.variables)})")
+        raise InputError(
+            f"{f.name} has no variable '{(wrt or '')[:20]}' (its variables: {', '.join(v.name for v in f.variables)})"
+        )
     values = dict(values or f.curves)  # none asked for: the curves the declaration names
     values.pop(x.name, None)
     several = [(k, list(v)) for k, v in values.items() if len(v) > 1]
@@ -452,7 +576,7 @@ def formula_plot(f: "formulas.Formula", values: "Mapping[str, Sequence[float]] |
     curves, labels = [], []
     for s in sweep:
         given = dict(fixed)
-        if sweep_name is not None:
+        if sweep_name is not None and s is not None:
             given[sweep_name] = s
         params = f.bind([], {**given, x.name: _inside_point(x)})  # checks every other variable's range and default
         params.pop(x.name)
@@ -473,6 +597,6 @@ def formula_plot(f: "formulas.Formula", values: "Mapping[str, Sequence[float]] |
     return sampled_plot(labels, curves, x.symbol, lo, hi, marks=marks, name=f.name, title=title, caption=caption)
 
 
-def _inside_point(v: "formulas.Variable") -> float:
+def _inside_point(v: formulas.Variable) -> float:
     lo, hi = v.range.inside()
     return (lo + hi) / 2

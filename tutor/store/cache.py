@@ -38,8 +38,6 @@ BAD_ARRAYS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 MIN_ITEMS = 500
 
 
-
-
 def digest(*parts: str) -> str:
     h = hashlib.blake2b(digest_size=16)
     for p in parts:

@@ -89,8 +89,12 @@ class ContentChoice:
     notices: list[str] = field(default_factory=list)
 
 
-def choose_content(flags: list[Path] | None, builtin_flag: bool | None, environ: dict[str, str] | None = None,
-                   config: Config | None = None) -> ContentChoice:
+def choose_content(
+    flags: list[Path] | None,
+    builtin_flag: bool | None,
+    environ: dict[str, str] | None = None,
+    config: Config | None = None,
+) -> ContentChoice:
     """Which folders to read: flags, else ``TUTOR_CONTENT``, else the config file (the first that names any)."""
     env = os.environ if environ is None else environ
     notices: list[str] = []
@@ -110,8 +114,10 @@ def choose_content(flags: list[Path] | None, builtin_flag: bool | None, environ:
             if is_dir(folder):
                 kept.append(folder)
             else:
-                notices.append(f"the content folder {_short(folder)} (named in {source}) "
-                               f"{'is not a folder' if exists(folder) else 'does not exist'}; skipped")
+                notices.append(
+                    f"the content folder {_short(folder)} (named in {source}) "
+                    f"{'is not a folder' if exists(folder) else 'does not exist'}; skipped"
+                )
         folders = kept
     if builtin_flag is None:
         config = config if config is not None else read_config()

@@ -19,7 +19,6 @@ out once by :meth:`Store.take_notice`, which the app and ``chat --plain`` show.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -40,9 +39,13 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS misconceptions (concept TEXT PRIMARY KEY, lesson TEXT NOT NULL, step INTEGER NOT NULL,
                                            at REAL NOT NULL);
 """
-COLUMNS = {"seen": ["lesson", "step", "at"], "answers": ["lesson", "step", "correct", "attempts", "hints", "at"],
-           "position": ["lesson", "step", "at"], "settings": ["key", "value"],
-           "misconceptions": ["concept", "lesson", "step", "at"]}
+COLUMNS = {
+    "seen": ["lesson", "step", "at"],
+    "answers": ["lesson", "step", "correct", "attempts", "hints", "at"],
+    "position": ["lesson", "step", "at"],
+    "settings": ["key", "value"],
+    "misconceptions": ["concept", "lesson", "step", "at"],
+}
 #: Writes kept for a retry at most (a learner's session writes far fewer).
 MAX_PENDING = 10_000
 _CORRUPT_CODES = {getattr(sqlite3, "SQLITE_CORRUPT", 11), getattr(sqlite3, "SQLITE_NOTADB", 26)}
@@ -98,7 +101,9 @@ class Store:
             conn.execute("PRAGMA busy_timeout = 10000")
             (version,) = conn.execute("PRAGMA user_version").fetchone()
             if version > SCHEMA_VERSION:
-                raise Incompatible(f"it was written by a newer version of the tutor (format {version}; this one reads {SCHEMA_VERSION})")
+                raise Incompatible(
+                    f"it was written by a newer version of the tutor (format {version}; this one reads {SCHEMA_VERSION})"
+                )
             for table, cols in COLUMNS.items():
                 have = [r[1] for r in conn.execute(f"PRAGMA table_info({table})").fetchall()]
                 if have and have != cols:
@@ -150,13 +155,17 @@ class Store:
             if kind == "incompatible":
                 self._retry = False
                 self._in_memory = True
-                self._say(f"Your progress file {self.path} is left untouched: {err}. "
-                          "Progress in this session is kept only until you quit.")
+                self._say(
+                    f"Your progress file {self.path} is left untouched: {err}. "
+                    "Progress in this session is kept only until you quit."
+                )
                 return self._memory_copy()
             if kind == "unwritable":
                 self._in_memory = True
-                self._say(f"Your progress cannot be saved right now ({_reason(err)}). It is kept as it was, "
-                          "this session's progress is kept in memory, and it is saved as soon as the file can be written.")
+                self._say(
+                    f"Your progress cannot be saved right now ({_reason(err)}). It is kept as it was, "
+                    "this session's progress is kept in memory, and it is saved as soon as the file can be written."
+                )
                 return self._memory_copy()
             aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
             for suffix in ("", "-wal", "-shm"):
@@ -166,8 +175,10 @@ class Store:
                         src.replace(Path(str(aside) + suffix))
                     except OSError:
                         pass
-            self._say(f"Your progress file could not be read ({err}); it was moved to {aside.name} "
-                      f"and a fresh one was started.")
+            self._say(
+                f"Your progress file could not be read ({err}); it was moved to {aside.name} "
+                f"and a fresh one was started."
+            )
             try:
                 return self._connect()
             except (sqlite3.DatabaseError, OSError, Incompatible):
@@ -209,7 +220,9 @@ class Store:
             self._transaction(self.conn, [(sql, args)])
         except sqlite3.Error as err:
             self._queue(sql, args)
-            self._say(f"Your progress could not be saved ({_reason(err)}); it is kept and saved again at the next step.")
+            self._say(
+                f"Your progress could not be saved ({_reason(err)}); it is kept and saved again at the next step."
+            )
 
     def _queue(self, sql: str, args: tuple) -> None:
         if self._retry and len(self._pending) < MAX_PENDING:
@@ -248,19 +261,27 @@ class Store:
         self._write("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", (lesson, step, time.time()))
 
     def set_position(self, lesson: str, step: int) -> None:
-        self._write("INSERT INTO position VALUES (?, ?, ?) ON CONFLICT(lesson) DO UPDATE SET step = excluded.step, "
-                    "at = excluded.at", (lesson, step, time.time()))
+        self._write(
+            "INSERT INTO position VALUES (?, ?, ?) ON CONFLICT(lesson) DO UPDATE SET step = excluded.step, "
+            "at = excluded.at",
+            (lesson, step, time.time()),
+        )
 
     def record_answer(self, lesson: str, step: int, correct: bool, hints: int) -> None:
         self._write(
             "INSERT INTO answers VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(lesson, step) DO UPDATE SET "
             "correct = max(correct, excluded.correct), attempts = attempts + 1, hints = max(hints, excluded.hints), "
-            "at = excluded.at", (lesson, step, int(correct), hints, time.time()))
+            "at = excluded.at",
+            (lesson, step, int(correct), hints, time.time()),
+        )
 
     def record_misconception(self, concept: str, lesson: str, step: int) -> None:
         """The learner showed the misconception that ``concept`` corrects, at this lesson step."""
-        self._write("INSERT INTO misconceptions VALUES (?, ?, ?, ?) ON CONFLICT(concept) DO UPDATE SET "
-                    "lesson = excluded.lesson, step = excluded.step, at = excluded.at", (concept, lesson, step, time.time()))
+        self._write(
+            "INSERT INTO misconceptions VALUES (?, ?, ?, ?) ON CONFLICT(concept) DO UPDATE SET "
+            "lesson = excluded.lesson, step = excluded.step, at = excluded.at",
+            (concept, lesson, step, time.time()),
+        )
 
     def misconceptions(self) -> dict[str, tuple[str, int]]:
         """Each misconception shown so far (by the concept that corrects it): the lesson and step where."""
@@ -272,7 +293,9 @@ class Store:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def set_setting(self, key: str, value: str) -> None:
-        self._write("INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        self._write(
+            "INSERT INTO settings VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value)
+        )
 
     def reset(self, lesson: str | None = None) -> None:
         for table in ("seen", "answers", "position"):
@@ -301,7 +324,9 @@ class Store:
     def solved(self, lesson: str) -> set[int]:
         with self._lock:
             try:
-                rows = self.conn.execute("SELECT step FROM answers WHERE lesson = ? AND correct = 1", (lesson,)).fetchall()
+                rows = self.conn.execute(
+                    "SELECT step FROM answers WHERE lesson = ? AND correct = 1", (lesson,)
+                ).fetchall()
             except sqlite3.DatabaseError:
                 return set()
         return {r[0] for r in rows}
@@ -310,8 +335,10 @@ class Store:
         """Steps whose checkpoint was answered right at the first attempt, without a hint."""
         with self._lock:
             try:
-                rows = self.conn.execute("SELECT step FROM answers WHERE lesson = ? AND correct = 1 AND attempts = 1 "
-                                         "AND hints = 0", (lesson,)).fetchall()
+                rows = self.conn.execute(
+                    "SELECT step FROM answers WHERE lesson = ? AND correct = 1 AND attempts = 1 AND hints = 0",
+                    (lesson,),
+                ).fetchall()
             except sqlite3.DatabaseError:
                 return set()
         return {r[0] for r in rows}
@@ -339,9 +366,12 @@ class Store:
 
 def _reason(err: BaseException) -> str:
     text = getattr(err, "strerror", None) or str(err) or type(err).__name__
-    return {"attempt to write a readonly database": "the file or its folder is read-only",
-            "database or disk is full": "the disk is full", "database is locked": "another program holds the file",
-            "unable to open database file": "the file or its folder cannot be written"}.get(text, text)
+    return {
+        "attempt to write a readonly database": "the file or its folder is read-only",
+        "database or disk is full": "the disk is full",
+        "database is locked": "another program holds the file",
+        "unable to open database file": "the file or its folder cannot be written",
+    }.get(text, text)
 
 
 def pending_notice(tutor) -> str:

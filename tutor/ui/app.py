@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from textual.app import App
 from textual.binding import Binding
 
 from tutor.dialogue.engine import Tutor
+from tutor.dialogue.intents import Show
 from tutor.store.progress import Store
 from tutor.ui.chat import ChatScreen
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen
-from tutor.dialogue.intents import Show
 from tutor.ui.messages import Send
 from tutor.ui.providers import TopicsProvider
-
 
 #: Seconds after start-up before SymPy is imported in the background.
 WARM_AFTER = 1.5
@@ -36,8 +35,14 @@ class TutorApp(App):
         Binding("f2", "lessons", "Lessons", id="app.lessons"),
     ]
 
-    def __init__(self, content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None,
-                 engine: Tutor | None = None, builtin: bool = True) -> None:
+    def __init__(
+        self,
+        content: Iterable[Path] = (),
+        lesson: str | None = None,
+        store: Store | None = None,
+        engine: Tutor | None = None,
+        builtin: bool = True,
+    ) -> None:
         super().__init__()
         self.content = list(content)
         self.builtin = builtin
@@ -95,8 +100,11 @@ class TutorApp(App):
                 self._tutor = Tutor.from_folders(self.content, store=self._store, builtin=self.builtin)
                 problems = self._tutor.kb.problems
                 if problems:
-                    self.call_from_thread(self.notify, f"{len(problems)} content problem(s) were skipped; "
-                                          "run 'tutor validate' to see them.", severity="warning")
+                    self.call_from_thread(
+                        self.notify,
+                        f"{len(problems)} content problem(s) were skipped; run 'tutor validate' to see them.",
+                        severity="warning",
+                    )
                 notice = self._tutor.store().take_notice()
                 if notice:
                     self.call_from_thread(self.notify, notice, severity="warning", timeout=10)
@@ -145,9 +153,8 @@ def read_keymap() -> dict[str, str]:
     """Remapped keys from ``<data dir>/keymap.toml``: ``[keys]`` then ``binding-id = "key"``."""
     import tomllib
 
-    from tutor.store.locations import keymap_path
-
     from tutor.content.files import read_regular, toml_limits
+    from tutor.store.locations import keymap_path
 
     try:  # a regular file of at most 64 KB, nested and dotted within limits, or no remapping
         text = read_regular(keymap_path(), 65536).decode("utf-8")
@@ -155,11 +162,18 @@ def read_keymap() -> dict[str, str]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
     keys = data.get("keys", {})
-    return {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(keys, dict) else {}
+    return (
+        {k: v for k, v in keys.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(keys, dict) else {}
+    )
 
 
-def make_app(content: Iterable[Path] = (), lesson: str | None = None, store: Store | None = None,
-             engine: Tutor | None = None, builtin: bool = True) -> TutorApp:
+def make_app(
+    content: Iterable[Path] = (),
+    lesson: str | None = None,
+    store: Store | None = None,
+    engine: Tutor | None = None,
+    builtin: bool = True,
+) -> TutorApp:
     """The one place the app is built: used by the CLI, the tests and snapshot apps.
 
     ``engine`` is a core already built (tests pass a small one, or share one between apps).

@@ -12,12 +12,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Footer, Header, Input, Static
 
-from textual.widget import Widget
-
-from tutor.dialogue.reply import Context, Reply
 from tutor.dialogue.intents import Intent
+from tutor.dialogue.reply import Context, Reply
 from tutor.ui.messages import Answered, Send
 from tutor.ui.widgets import Chip, LearnerTurn, TutorTurn
 
@@ -27,8 +26,10 @@ if TYPE_CHECKING:
 #: An answer slower than this shows a "working…" line.
 WORKING_AFTER = 0.15
 
-WELCOME = ("Ask me about binary cross-entropy in your own words, for example \"why the minus sign?\" "
-           "Press F1 for help, F2 for lessons, ctrl+p to jump to a topic, ctrl+q to quit.")
+WELCOME = (
+    'Ask me about binary cross-entropy in your own words, for example "why the minus sign?" '
+    "Press F1 for help, F2 for lessons, ctrl+p to jump to a topic, ctrl+q to quit."
+)
 
 
 class History(Input):
@@ -155,7 +156,7 @@ class ChatScreen(Screen):
             return
         self.send(text, text)
 
-    def send(self, turn: "str | Intent", label: str, show: bool = True) -> None:
+    def send(self, turn: str | Intent, label: str, show: bool = True) -> None:
         """Send a turn to the core: typed text, or an intent from a chip, a key or the palette (echoed as ``label``)."""
         self._asked_at = time.perf_counter()
         self.turns.append((label if show and label else None, None))
@@ -185,7 +186,7 @@ class ChatScreen(Screen):
         self.query("#working").remove()
 
     @work(thread=True, group="answers")
-    def answer(self, turn: "str | Intent", context: Context) -> None:
+    def answer(self, turn: str | Intent, context: Context) -> None:
         tutor = self.tutor_app.tutor()  # waits for content to load, off the event loop
         reply, ctx = tutor.reply(turn, context)
         self.post_message(Answered(turn if isinstance(turn, str) else "", reply, ctx))
@@ -238,7 +239,7 @@ class ChatScreen(Screen):
             self.focus_next()
 
     @property
-    def tutor_app(self) -> "TutorHost":
+    def tutor_app(self) -> TutorHost:
         """The app, typed as the tutor's own (Textual types ``self.app`` as any ``App``)."""
         return cast("TutorHost", self.app)
 

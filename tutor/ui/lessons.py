@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from tutor.ui.chat import ChatScreen
 from tutor.dialogue.intents import LessonCommand
 from tutor.printing import FOLLOW_LABELS
+from tutor.ui.chat import ChatScreen
 from tutor.ui.messages import Answered, Send
 
 if TYPE_CHECKING:
@@ -30,7 +30,9 @@ class LessonListScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        yield Static("Lessons: pick one with the arrows and Enter. Your progress is saved as you go.", id="lessons-intro")
+        yield Static(
+            "Lessons: pick one with the arrows and Enter. Your progress is saved as you go.", id="lessons-intro"
+        )
         yield OptionList(id="lesson-list")
         yield Footer()
 
@@ -129,4 +131,6 @@ class LessonScreen(ChatScreen):
             # Left with 'quit lesson' (or another lesson started): paused where it was, said plainly.
             bar.update(total=n, progress=self.step + 1)
             title.update(Content(f"Paused at step {self.step + 1}/{n} · {lesson.title} (Esc to leave)"))
-            self.query_one("#ask", Input).placeholder = f"Lesson paused: Esc leaves, 'start lesson {lesson.id}' resumes, or ask anything…"
+            self.query_one(
+                "#ask", Input
+            ).placeholder = f"Lesson paused: Esc leaves, 'start lesson {lesson.id}' resumes, or ask anything…"

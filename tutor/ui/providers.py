@@ -7,8 +7,8 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.fuzzy import Matcher
 from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.markup import escape
 
 if TYPE_CHECKING:
@@ -26,10 +26,9 @@ def plain_highlight(matcher: Matcher, candidate: str) -> Content:
     return content
 
 
-
 class TopicsProvider(Provider):
     @property
-    def tutor_app(self) -> "TutorHost":
+    def tutor_app(self) -> TutorHost:
         return cast("TutorHost", self.app)
 
     def _entries(self) -> list[tuple[str, str, Callable[[], None]]]:
@@ -39,8 +38,13 @@ class TopicsProvider(Provider):
         out: list[tuple[str, str, Callable[[], None]]] = []
         for node in tutor.kb.inside():
             # A question the topic answers, in a learner's words: never the internal ids.
-            out.append((f"Topic: {node.title}", f"answers: {node.questions[0]}" if node.questions else "",
-                        partial(self._show, node.id)))
+            out.append(
+                (
+                    f"Topic: {node.title}",
+                    f"answers: {node.questions[0]}" if node.questions else "",
+                    partial(self._show, node.id),
+                )
+            )
         for lid, lesson in tutor.kb.lessons.items():
             out.append((f"Lesson: {lesson.title}", lesson.summary, partial(self.tutor_app.open_lesson, lid)))
         return out

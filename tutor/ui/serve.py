@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import urlsplit
 
 #: Browser sessions (each an app process) served at once, at most.

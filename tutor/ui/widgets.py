@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
-from textual.content import Content
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Collapsible, Static
 from textual_plotext import PlotextPlot
 
@@ -15,7 +15,6 @@ from tutor.dialogue.reply import Reply
 from tutor.maths.plots import Plot
 from tutor.printing import FOLLOW_LABELS, draw, legend, lesson_line
 from tutor.ui.messages import Send
-
 
 RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}
 
@@ -143,4 +142,6 @@ class TutorTurn(Vertical):
             chips = [Chip(f"{i}. {c.label}", c.intent) for i, c in enumerate(r.choices, 1)]
             yield Vertical(*chips, classes="chips choices")  # whole titles, one a line: never cut off
         elif r.followups:
-            yield Horizontal(*(Chip(FOLLOW_LABELS.get(f, f), follow_intent(r, f)) for f in r.followups), classes="chips follow")
+            yield Horizontal(
+                *(Chip(FOLLOW_LABELS.get(f, f), follow_intent(r, f)) for f in r.followups), classes="chips follow"
+            )
