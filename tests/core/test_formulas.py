@@ -567,3 +567,25 @@ def test_a_pack_from_the_docs_validates_computes_plots_and_derives(tmp_path):
     assert plot.kind == "plot" and plot.plot.name == "myfocal"
     derived, _ = t.reply("derive it", ctx)
     assert derived.kind == "derive" and derived.derivation.target == "myfocal"
+
+
+def test_the_docs_pack_is_reached_by_three_phrasings_and_passes_its_own_eval(tmp_path, capsys):
+    """Issue 15's pack, on its own (focal loss is built in now, so beside it the built-in node answers "focal
+    loss" questions): three phrasings of the author's own reach it, and ``tutor eval`` on the author's TSV
+    (concept ids, header line) passes a CI threshold."""
+    from tutor import cli
+
+    pack = _pack(tmp_path, PACK_FORMULAS, PACK_NODE, '[concepts]\nmy-focal = "My focal loss"\n')
+    t = Tutor(load([pack], builtin=False))
+    for question in ("what is my focal loss?", "tell me about my focal loss", "my focal loss: what does gamma do?"):
+        reply, _ = t.reply(question, Context())
+        assert reply.node == "my-focal", (question, reply.kind, reply.node)
+    tsv = tmp_path / "my-focal.tsv"
+    tsv.write_text(
+        "question\tconcept\nwhat is my focal loss?\tmy-focal\ntell me about my focal loss\tmy-focal\n"
+        "how do I install CUDA?\tout-of-scope\n",
+        encoding="utf-8",
+    )
+    code = cli.main(["eval", str(tsv), "--content", str(pack), "--no-builtin", "--json", "--min-top1", "60"])
+    out = capsys.readouterr().out
+    assert code == 0, out
