@@ -132,3 +132,12 @@ def test_out_of_range_is_refused_with_a_message(call):
     with pytest.raises(InputError) as err:
         call()
     assert err.value.message
+
+
+def test_range_messages_name_the_quantity_as_a_learner_writes_it():
+    """Found walking the app: "y_hat = 1.2 is outside the valid range" showed the code's name for ŷ."""
+    from tutor.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        numeric.bce(1, 1.2)
+    assert err.value.message.startswith("ŷ = 1.2 ") and "y_hat" not in err.value.message

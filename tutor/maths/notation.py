@@ -35,6 +35,15 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "lr": ("lr", "alpha", "α", "learning rate", "eta", "η", "step size"),
 }
 
+#: How a canonical name is written to a learner (in messages; names not here are shown as they are).
+SHOWN: dict[str, str] = {"y_hat": "ŷ", "lr": "the learning rate"}
+
+
+def shown(name: str) -> str:
+    """``y_hat`` → ``ŷ``: a quantity named as a learner reads it, never as the code spells it."""
+    return SHOWN.get(name, name)
+
+
 #: Spelling → canonical name.
 ALIASES: dict[str, str] = {s: name for name, spellings in SPELLINGS.items() for s in spellings}
 

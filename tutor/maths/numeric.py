@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from tutor.errors import InputError
+from tutor.maths.notation import shown
 
 #: Largest magnitude accepted for a logit, weight or input.
 MAX_MAGNITUDE = 1e6
@@ -107,17 +108,17 @@ def par(x: float) -> str:
 
 def _number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise InputError(f"{name} must be a number, not {type(value).__name__}.")
+        raise InputError(f"{shown(name)} must be a number, not {type(value).__name__}.")
     v = float(value)
     if not math.isfinite(v):
-        raise InputError(f"{name} must be a finite number.")
+        raise InputError(f"{shown(name)} must be a finite number.")
     return v
 
 
 def _bounded(name: str, value: Any, limit: float = MAX_MAGNITUDE) -> float:
     v = _number(name, value)
     if abs(v) > limit:
-        raise InputError(f"{name} = {fmt(v)} is too large: use a value between -{fmt(limit)} and {fmt(limit)}.")
+        raise InputError(f"{shown(name)} = {fmt(v)} is too large: use a value between -{fmt(limit)} and {fmt(limit)}.")
     return v
 
 
@@ -125,7 +126,7 @@ def _probability(name: str, value: Any) -> float:
     v = _number(name, value)
     if not 0.0 <= v <= 1.0:
         raise InputError(
-            f"{name} = {fmt(v)} is outside the valid range: a predicted probability "
+            f"{shown(name)} = {fmt(v)} is outside the valid range: a predicted probability "
             f"lies between 0 and 1 (a sigmoid output is strictly inside (0, 1))."
         )
     return v
@@ -134,24 +135,24 @@ def _probability(name: str, value: Any) -> float:
 def _label(name: str, value: Any) -> float:
     v = _number(name, value)
     if not 0.0 <= v <= 1.0:
-        raise InputError(f"{name} = {fmt(v)} is not a valid label: y is 0 or 1 (a soft label lies in [0, 1]).")
+        raise InputError(f"{shown(name)} = {fmt(v)} is not a valid label: y is 0 or 1 (a soft label lies in [0, 1]).")
     return v
 
 
 def _positive(name: str, value: Any) -> float:
     v = _bounded(name, value)
     if v <= 0:
-        raise InputError(f"{name} = {fmt(v)}: the logarithm is defined only for positive numbers.")
+        raise InputError(f"{shown(name)} = {fmt(v)}: the logarithm is defined only for positive numbers.")
     return v
 
 
 def _items(name: str, values: Any) -> list[Any]:
     if not isinstance(values, (list, tuple)):
-        raise InputError(f"{name} must be a list of numbers.")
+        raise InputError(f"{shown(name)} must be a list of numbers.")
     if not values:
-        raise InputError(f"{name} is empty: give at least one value.")
+        raise InputError(f"{shown(name)} is empty: give at least one value.")
     if len(values) > MAX_ITEMS:
-        raise InputError(f"{name} has {len(values)} values; at most {MAX_ITEMS} are accepted.")
+        raise InputError(f"{shown(name)} has {len(values)} values; at most {MAX_ITEMS} are accepted.")
     return list(values)
 
 
