@@ -275,13 +275,15 @@ class TopicMatcher:
 
     # ------------------------------------------------------------ scoring
 
-    def _knn(self, Q: np.ndarray) -> np.ndarray:
+    def _knn(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best cosine per class, and the mean of its :data:`learn.KNN_K` best."""
         sims = np.empty((len(Q), len(self.X)), dtype=np.float32)
         for s in range(0, len(self.X), KNN_CHUNK):
             sims[:, s:s + KNN_CHUNK] = Q @ self.X[s:s + KNN_CHUNK].astype(np.float32).T
-        out = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
-        out[:, self.start_class] = np.maximum.reduceat(sims, self.starts, axis=1)
-        return out
+        best = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
+        mean = best.copy()
+        best[:, self.start_class], mean[:, self.start_class] = learn.knn_grouped(sims, self.starts)
+        return best, mean
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(P, knn) for each text: class probabilities (last class NONE) and best cosines."""
@@ -290,10 +292,10 @@ class TopicMatcher:
         Q = self.embedder.embed(texts)
         lex = np.stack([self.lexical.confidences(t) for t in texts])
         lex = np.concatenate([lex, np.zeros((len(texts), 1))], axis=1)
-        knn = self._knn(Q)
+        knn, knn_k = self._knn(Q)
         toks = [learn.token_ids(tokens(t)) for t in texts] if self.fitted.bag is not None else None
         head = self.fitted.head.scores(self.fitted.head_input(Q, toks))
-        F = learn.class_features(head, knn, lex)
+        F = learn.class_features(head, knn, knn_k, lex)
         return learn.stack(F, self.combiner.weights), knn
 
     def decide(self, text: str) -> Decision:
@@ -302,7 +304,10 @@ class TopicMatcher:
         segments = question_sentences(text)
         P, knn = self.probabilities([text, *segments])
         kind, best, second = train.decide(P[0], knn[0], self.outside, self.combiner.thresholds)
-        order = [int(i) for i in np.argsort(-P[0])[:6] if i < len(self.nodes)]
+        order = [int(i) for i in np.argsort(-P[0]) if i < len(self.nodes)]
+        if kind != "refuse":  # the answered (or first offered) node leads, topics it does not teach after the taught ones
+            order = [i for i in order if not self.outside[i]] + [i for i in order if self.outside[i]]
+        order = order[:6]
         matches = tuple(Match(self.ids[i], float(P[0][i]), round(float(P[0][i]), 4)) for i in order)
         outside = None
         if kind == "refuse" and order and self.outside[order[0]] and P[0][order[0]] >= OUTSIDE_AT:
