@@ -288,3 +288,16 @@ def test_knn_features_best_and_mean_of_the_three_best_per_class():
             assert best[q, c] == pytest.approx(sims[0], abs=1e-5)
             assert mean[q, c] == pytest.approx(sum(sims[:3]) / len(sims[:3]), abs=1e-5)
         assert best[q, 3] == -1.0 and mean[q, 3] == -1.0
+
+
+def test_decide_refuses_text_with_no_word_of_any_node():
+    outside = np.array([False, False, True])
+    t = train.Thresholds(refuse_below=0.0, tie_ratio=0.5, min_cosine=0.0, outside_at=0.9)
+    P = np.array([0.8, 0.1, 0.1])
+    assert train.decide(P, np.full(3, 0.5), outside, t)[0] == "answer"
+    assert train.decide(P, np.full(3, 0.5), outside, t, words=False)[0] == "refuse"
+
+
+@pytest.mark.parametrize("junk", ["[2J[31m", "asdf", "zzzz qqq"])
+def test_junk_with_no_known_word_is_refused(tutor, junk):
+    assert tutor.topics.decide(junk).kind == "refuse"

@@ -153,13 +153,15 @@ class Thresholds:
     outside_at: float = 0.5  # refuse when the classes it does not teach (NONE, outside nodes) hold this much probability
 
 
-def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds) -> tuple[str, int, int]:
+def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds, words: bool = True) -> tuple[str, int, int]:
     """(kind, best class, second class) for one question; ``outside[c]``: class c is not taught (NONE included).
+    ``words``: the word matcher found a word of some node in the text; without one the text is refused
+    (junk, escape sequences, another language: the embedding of such text lands anywhere).
     A refusal's best class is the likeliest of all; otherwise best and second are the likeliest in-scope classes."""
     order = np.argsort(-P)
     inside = [int(c) for c in order if not outside[c]]
     inside_knn = knn[~outside]
-    if (not inside or P[outside].sum() >= t.outside_at
+    if (not words or not inside or P[outside].sum() >= t.outside_at
             or P[inside[0]] < t.refuse_below or (inside_knn.size and inside_knn.max() < t.min_cosine)):
         return "refuse", int(order[0]), int(order[1]) if len(order) > 1 else -1
     best, second = inside[0], inside[1] if len(inside) > 1 else -1
@@ -184,14 +186,16 @@ COSINE_GRID = tuple(np.round(np.arange(0.0, 0.56, 0.05), 3))
 OUTSIDE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
-def choose_thresholds(P, knn, y, ok, outside) -> Thresholds:
-    """The thresholds with the highest total :data:`UTILITY` over these (held-out) predictions."""
+def choose_thresholds(P, knn, y, ok, outside, words=None) -> Thresholds:
+    """The thresholds with the highest total :data:`UTILITY` over these (held-out) predictions.
+    ``words``: per row, whether the word matcher found any node's word (see :func:`decide`)."""
     rows = np.arange(len(P))
     Pin = np.where(outside[None, :], -1.0, P)
     order = np.argsort(-Pin, axis=1)
     best, second = order[:, 0], order[:, 1]
     p1, p2 = P[rows, best], P[rows, second]
     p_out = P[:, outside].sum(axis=1)
+    no_words = np.zeros(len(P), dtype=bool) if words is None else ~np.asarray(words, dtype=bool)
     inside_knn = np.where(outside[None, :], -1.0, knn).max(axis=1)
     is_out = outside[y]
     right = ok[rows, best]
@@ -204,7 +208,7 @@ def choose_thresholds(P, knn, y, ok, outside) -> Thresholds:
     for o in OUTSIDE_GRID:
         for r in REFUSE_GRID:
             for c in COSINE_GRID:
-                refuse = (p_out >= o) | (p1 < r) | (inside_knn < c)
+                refuse = no_words | (p_out >= o) | (p1 < r) | (inside_knn < c)
                 for tie in TIE_GRID:
                     clarify = ~refuse & (p2 >= tie * p1)
                     u = np.where(refuse, u_ref, np.where(clarify, u_cla, u_ans)).sum()
@@ -253,7 +257,7 @@ def fit_combiner(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside,
                     n_classes, node_toks=node_toks, row_toks=_take(row_toks, keep))
     w = learn.fit_stacker(F, row_y[keep])
     P = learn.stack(F, w)
-    t = choose_thresholds(P, F[:, :, 1], row_y[keep], ok[keep], outside)
+    t = choose_thresholds(P, F[:, :, 1], row_y[keep], ok[keep], outside, row_lex[keep].sum(axis=1) > 0)
     return Combiner(w, t)
 
 
@@ -284,7 +288,7 @@ def cross_validate(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outsid
         F = features(f, row_X[te], row_lex[te], _take(row_toks, te))
         P = learn.stack(F, comb.weights)
         for r, i in enumerate(te):
-            kind, b, s = decide(P[r], F[r, :, 1], outside, comb.thresholds)
+            kind, b, s = decide(P[r], F[r, :, 1], outside, comb.thresholds, bool(row_lex[i].sum() > 0))
             res.kinds[i], res.best[i], res.second[i] = kind, b, s
             res.top3[i] = bool(ok[i][np.argsort(-P[r])[:3]].any())
         if log:
