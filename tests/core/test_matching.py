@@ -157,20 +157,21 @@ def test_out_of_scope_is_refused_plainly_with_nearest_topics(tutor):
 
 
 @pytest.mark.parametrize("path,top1,top3,refused_in", [
-    # Floors a little below the semantic matcher's measured figures with the six second-round nodes
-    # (retrained on train.tsv): dev top-1 73.3% top-3 96.0% in-scope refused 7.3%; own 88.9% / 97.8% / 0.0%;
-    # forum 86.0% / 98.0% / 2.0%. dev's top-1 is below the issue's 85% target: no rule was written from its misses.
-    pytest.param(SHARED_DEV, 0.72, 0.94, 0.10, id="dev",
+    # Floors a little below the semantic matcher's measured figures (issue 12, second round: knn3 feature,
+    # outside-mass refusal, refusing an in-scope question weighs -1.5, tie ratio >= 0.4; retrained on train.tsv):
+    # dev top-1 76.7% top-3 98.0% in-scope refused 2.7% out-of-scope refused 85.0%; own 87.8% / 97.8% / 0.0% / 95%;
+    # forum 82.0% / 98.0% / 0.0% / 90%. dev's top-1 is below the issue's 85% target: no rule was written from its misses.
+    pytest.param(SHARED_DEV, 0.75, 0.96, 0.04, id="dev",
                  marks=pytest.mark.skipif(not SHARED_DEV.exists(), reason="../shared/questions/dev.tsv is not beside the checkout")),
-    pytest.param(OWN, 0.87, 0.95, 0.05, id="own"),
-    pytest.param(FORUM, 0.84, 0.93, 0.05, id="forum"),
+    pytest.param(OWN, 0.86, 0.95, 0.02, id="own"),
+    pytest.param(FORUM, 0.80, 0.95, 0.02, id="forum"),
 ])
 @pytest.mark.slow
 def test_question_set_floor(tutor, path, top1, top3, refused_in):
     rep = evaluate(tutor, read_tsv(path))
     assert rep.top1 / rep.total_in >= top1
     assert rep.top3 / rep.total_in >= top3
-    assert rep.refused_out / rep.total_out >= 0.85  # dev 87.5%, own 95%, forum 90% measured
+    assert rep.refused_out / rep.total_out >= 0.85  # dev 85.0%, own 95%, forum 90% measured
     assert rep.falsely_refused / rep.total_in <= refused_in
 
 

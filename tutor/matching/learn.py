@@ -9,6 +9,7 @@ Per class ``c`` the stacker sees the features of :func:`class_features`:
 
 - ``head(c)``: the linear head's score (ridge regression onto the class);
 - ``knn(c)``: the highest cosine between the question and a training text of ``c``;
+- ``knn3(c)``: the mean of the :data:`KNN_K` highest such cosines (one lucky near-duplicate counts less);
 - ``lex(c)``, ``log_lex(c)``: the word matcher's confidence share for ``c`` (0 for NONE), and its log (+0.01);
 - ``none``: 1 for the NONE class (its bias).
 
@@ -27,10 +28,12 @@ import hashlib
 import numpy as np
 
 #: Feature names, in order, of :func:`class_features`.
-FEATURES = ("head", "knn", "lex", "log_lex", "none")
+FEATURES = ("head", "knn", "knn3", "lex", "log_lex", "none")
+#: How many nearest texts of a class the ``knn3`` feature averages.
+KNN_K = 3
 #: The head: ridge penalty, and how much more a real learner question weighs than a node's own text.
 HEAD_RIDGE = 10.0
-ROW_WEIGHT = 3.0
+ROW_WEIGHT = 6.0
 #: Length of the bag-of-words part of the head's input, beside the unit-length embedding.
 BAG_WEIGHT = 1.0
 #: Above this many classes the head reads the embedding alone (a bag of words would be too large).
@@ -105,21 +108,51 @@ class Bag:
         return M * (BAG_WEIGHT / np.where(norms > 0, norms, 1.0))
 
 
+def knn_grouped(sims: np.ndarray, starts: np.ndarray, k: int = KNN_K) -> tuple[np.ndarray, np.ndarray]:
+    """Per group of columns (group g is ``sims[:, starts[g]:starts[g + 1]]``): the highest value
+    and the mean of the ``k`` highest, each (rows, groups)."""
+    n = sims.shape[1]
+    sizes = np.diff(np.r_[starts, n])
+    gid = np.repeat(np.arange(len(starts)), sizes)
+    rank = np.arange(n) - starts[gid]  # position within its group once sorted
+    take = rank < k
+    counts = np.minimum(sizes, k)
+    best = np.empty((len(sims), len(starts)), dtype=np.float32)
+    mean = np.empty_like(best)
+    for r in range(len(sims)):
+        s = sims[r][np.lexsort((-sims[r], gid))]  # groups stay in place, each sorted high to low
+        best[r] = s[starts]
+        mean[r] = np.add.reduceat(np.where(take, s, 0.0), starts) / counts
+    return best, mean
+
+
+def knn_features(Q: np.ndarray, X: np.ndarray, y: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """(questions, classes) twice: the best cosine per class, and the mean of its :data:`KNN_K`
+    best (-1 where a class has no text)."""
+    order = np.argsort(y, kind="stable")
+    ys = np.asarray(y)[order]
+    starts = np.flatnonzero(np.r_[True, ys[1:] != ys[:-1]]) if len(ys) else np.zeros(0, np.int64)
+    sims = np.asarray(Q, dtype=np.float32) @ np.asarray(X, dtype=np.float32)[order].T
+    best = np.full((len(Q), n_classes), -1.0, dtype=np.float32)
+    mean = best.copy()
+    if len(ys):
+        b, m = knn_grouped(sims, starts)
+        best[:, ys[starts]], mean[:, ys[starts]] = b, m
+    return best, mean
+
+
 def knn_max(Q: np.ndarray, X: np.ndarray, y: np.ndarray, n_classes: int) -> np.ndarray:
     """(questions, classes): the best cosine per class (-1 where a class has no text)."""
-    sims = np.asarray(Q, dtype=np.float32) @ np.asarray(X, dtype=np.float32).T
-    out = np.full((len(Q), n_classes), -1.0, dtype=np.float32)
-    for c in np.unique(y):
-        out[:, c] = sims[:, y == c].max(axis=1)
-    return out
+    return knn_features(Q, X, y, n_classes)[0]
 
 
-def class_features(head: np.ndarray, knn: np.ndarray, lex: np.ndarray) -> np.ndarray:
-    """(questions, classes, features); the last class is NONE."""
+def class_features(head: np.ndarray, knn: np.ndarray, knn_k: np.ndarray, lex: np.ndarray) -> np.ndarray:
+    """(questions, classes, features); the last class is NONE. ``knn``: best cosine per class;
+    ``knn_k``: mean of the :data:`KNN_K` best."""
     n, C = head.shape
     none = np.zeros((n, C), dtype=np.float32)
     none[:, -1] = 1.0
-    return np.stack([head, knn, lex, np.log(np.asarray(lex) + 0.01), none], axis=-1).astype(np.float32)
+    return np.stack([head, knn, knn_k, lex, np.log(np.asarray(lex) + 0.01), none], axis=-1).astype(np.float32)
 
 
 def fit_stacker(F: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -285,34 +285,41 @@ class TopicMatcher:
 
     # ------------------------------------------------------------ scoring
 
-    def _knn(self, Q: np.ndarray) -> np.ndarray:
+    def _knn(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best cosine per class, and the mean of its :data:`learn.KNN_K` best."""
         sims = np.empty((len(Q), len(self.X)), dtype=np.float32)
         for s in range(0, len(self.X), KNN_CHUNK):
             sims[:, s:s + KNN_CHUNK] = Q @ self.X[s:s + KNN_CHUNK].astype(np.float32).T
-        out = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
-        out[:, self.start_class] = np.maximum.reduceat(sims, self.starts, axis=1)
-        return out
+        best = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
+        mean = best.copy()
+        best[:, self.start_class], mean[:, self.start_class] = learn.knn_grouped(sims, self.starts)
+        return best, mean
 
-    def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(P, knn) for each text: class probabilities (last class NONE) and best cosines."""
+    def probabilities(self, texts: Sequence[str], with_words: bool = False):
+        """(P, knn) for each text: class probabilities (last class NONE) and best cosines; with
+        ``with_words`` also whether the word matcher found any node's word in it."""
         from tutor.matching.language import tokens
 
         Q = self.embedder.embed(texts)
         lex = np.stack([self.lexical.confidences(t) for t in texts])
         lex = np.concatenate([lex, np.zeros((len(texts), 1))], axis=1)
-        knn = self._knn(Q)
+        knn, knn_k = self._knn(Q)
         toks = [learn.token_ids(tokens(t)) for t in texts] if self.fitted.bag is not None else None
         head = self.fitted.head.scores(self.fitted.head_input(Q, toks))
-        F = learn.class_features(head, knn, lex)
-        return learn.stack(F, self.combiner.weights), knn
+        F = learn.class_features(head, knn, knn_k, lex)
+        P = learn.stack(F, self.combiner.weights)
+        return (P, knn, lex.sum(axis=1) > 0) if with_words else (P, knn)
 
     def decide(self, text: str) -> Decision:
         if not self._prepare():
             return self._lexical_decision(text)
         segments = question_sentences(text)
-        P, knn = self.probabilities([text, *segments])
-        kind, best, second = train.decide(P[0], knn[0], self.outside, self.combiner.thresholds)
-        order = [int(i) for i in np.argsort(-P[0])[:6] if i < len(self.nodes)]
+        P, knn, words = self.probabilities([text, *segments], with_words=True)
+        kind, best, second = train.decide(P[0], knn[0], self.outside, self.combiner.thresholds, bool(words[0]))
+        order = [int(i) for i in np.argsort(-P[0]) if i < len(self.nodes)]
+        if kind != "refuse":  # the answered (or first offered) node leads, topics it does not teach after the taught ones
+            order = [i for i in order if not self.outside[i]] + [i for i in order if self.outside[i]]
+        order = order[:6]
         matches = tuple(Match(self.ids[i], float(P[0][i]), round(float(P[0][i]), 4)) for i in order)
         outside = None
         if kind == "refuse" and order and self.outside[order[0]] and P[0][order[0]] >= OUTSIDE_AT:
@@ -320,8 +327,8 @@ class TopicMatcher:
         # Each question sentence of a long post on its own: a second topic asked confidently is
         # offered next; and a clarify between two topics that two sentences ask one each is no tie.
         confident = {}
-        for seg, p, k in zip(segments, P[1:], knn[1:]):
-            k_kind, k_best, _ = train.decide(p, k, self.outside, self.combiner.thresholds)
+        for seg, p, k, w in zip(segments, P[1:], knn[1:], words[1:]):
+            k_kind, k_best, _ = train.decide(p, k, self.outside, self.combiner.thresholds, bool(w))
             if k_kind == "answer" and p[k_best] >= ALSO_AT:
                 confident.setdefault(k_best, seg)
         if kind == "clarify" and best in confident and second in confident:

@@ -108,7 +108,7 @@ def features(f: Fitted, Q: np.ndarray, lex: np.ndarray, toks=None) -> np.ndarray
     """``lex``: (questions, nodes) word-matcher confidences; NONE gets 0."""
     lex_all = np.concatenate([lex, np.zeros((len(lex), 1))], axis=1)
     head = f.head.scores(f.head_input(Q, toks if toks is not None else [np.zeros(0)] * len(Q)))
-    return learn.class_features(head, learn.knn_max(Q, f.X, f.y, f.n_classes), lex_all)
+    return learn.class_features(head, *learn.knn_features(Q, f.X, f.y, f.n_classes), lex_all)
 
 
 def folds(labels: Sequence[str], k: int = FOLDS, seed: int = SEED) -> np.ndarray:
@@ -149,19 +149,25 @@ def out_of_fold(node_X, node_y, row_X, row_y, row_lex, row_labels, n_classes, k=
 
 @dataclass(frozen=True)
 class Thresholds:
-    refuse_below: float  # the best class's probability below which the tutor says it does not cover it
+    refuse_below: float  # the best in-scope class's probability below which the tutor says it does not cover it
     tie_ratio: float  # clarify when the second in-scope class has at least this share of the best's probability
     min_cosine: float  # refuse when no in-scope training text is at least this close
+    outside_at: float = 0.5  # refuse when the classes it does not teach (NONE, outside nodes) hold this much probability
 
 
-def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds) -> tuple[str, int, int]:
-    """(kind, best class, second class) for one question; ``outside[c]``: class c is not taught (NONE included)."""
+def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds, words: bool = True) -> tuple[str, int, int]:
+    """(kind, best class, second class) for one question; ``outside[c]``: class c is not taught (NONE included).
+    ``words``: the word matcher found a word of some node in the text; without one the text is refused
+    (junk, escape sequences, another language: the embedding of such text lands anywhere).
+    A refusal's best class is the likeliest of all; otherwise best and second are the likeliest in-scope classes."""
     order = np.argsort(-P)
-    best, second = int(order[0]), int(order[1]) if len(order) > 1 else -1
+    inside = [int(c) for c in order if not outside[c]]
     inside_knn = knn[~outside]
-    if outside[best] or P[best] < t.refuse_below or (inside_knn.size and inside_knn.max() < t.min_cosine):
-        return "refuse", best, second
-    if second >= 0 and not outside[second] and P[second] >= t.tie_ratio * P[best]:
+    if (not words or not inside or P[outside].sum() >= t.outside_at
+            or P[inside[0]] < t.refuse_below or (inside_knn.size and inside_knn.max() < t.min_cosine)):
+        return "refuse", int(order[0]), int(order[1]) if len(order) > 1 else -1
+    best, second = inside[0], inside[1] if len(inside) > 1 else -1
+    if second >= 0 and P[second] >= t.tie_ratio * P[best]:
         return "clarify", best, second
     return "answer", best, second
 
@@ -171,40 +177,45 @@ def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds) -
 UTILITY = {
     ("in", "answer", True): 1.0, ("in", "answer", False): -2.0,
     ("in", "clarify", True): 0.5, ("in", "clarify", False): -0.5,
-    ("in", "refuse", None): -1.0,
+    ("in", "refuse", None): -1.5,
     ("out", "refuse", None): 1.0, ("out", "clarify", None): -1.0, ("out", "answer", None): -2.0,
 }
 GRID = Thresholds  # for readability below
-REFUSE_GRID = tuple(np.round(np.arange(0.0, 0.8, 0.02), 3))
-TIE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
-COSINE_GRID = tuple(np.round(np.arange(0.0, 0.56, 0.025), 3))
+REFUSE_GRID = tuple(np.round(np.arange(0.0, 0.6, 0.03), 3))
+#: A clarify is for a real near-tie: the second topic holds at least 40% of the first one's probability.
+TIE_GRID = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+COSINE_GRID = tuple(np.round(np.arange(0.0, 0.56, 0.05), 3))
+OUTSIDE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
-def choose_thresholds(P, knn, y, ok, outside) -> Thresholds:
-    """The thresholds with the highest total :data:`UTILITY` over these (held-out) predictions."""
-    order = np.argsort(-P, axis=1)
+def choose_thresholds(P, knn, y, ok, outside, words=None) -> Thresholds:
+    """The thresholds with the highest total :data:`UTILITY` over these (held-out) predictions.
+    ``words``: per row, whether the word matcher found any node's word (see :func:`decide`)."""
     rows = np.arange(len(P))
+    Pin = np.where(outside[None, :], -1.0, P)
+    order = np.argsort(-Pin, axis=1)
     best, second = order[:, 0], order[:, 1]
     p1, p2 = P[rows, best], P[rows, second]
+    p_out = P[:, outside].sum(axis=1)
+    no_words = np.zeros(len(P), dtype=bool) if words is None else ~np.asarray(words, dtype=bool)
     inside_knn = np.where(outside[None, :], -1.0, knn).max(axis=1)
     is_out = outside[y]
     right = ok[rows, best]
-    tie_ok = ~outside[second]
+    u_ans = np.where(is_out, UTILITY[("out", "answer", None)],
+                     np.where(right, UTILITY[("in", "answer", True)], UTILITY[("in", "answer", False)]))
+    u_cla = np.where(is_out, UTILITY[("out", "clarify", None)],
+                     np.where(right, UTILITY[("in", "clarify", True)], UTILITY[("in", "clarify", False)]))
+    u_ref = np.where(is_out, UTILITY[("out", "refuse", None)], UTILITY[("in", "refuse", None)])
     best_t, best_u = None, -np.inf
-    for r in REFUSE_GRID:
-        for c in COSINE_GRID:
-            refuse = outside[best] | (p1 < r) | (inside_knn < c)
-            for tie in TIE_GRID:
-                clarify = ~refuse & tie_ok & (p2 >= tie * p1)
-                answer = ~refuse & ~clarify
-                u = np.where(is_out,
-                             np.where(refuse, UTILITY[("out", "refuse", None)],
-                                      np.where(clarify, UTILITY[("out", "clarify", None)], UTILITY[("out", "answer", None)])),
-                             np.where(refuse, UTILITY[("in", "refuse", None)],
-                                      np.where(clarify, np.where(right, UTILITY[("in", "clarify", True)], UTILITY[("in", "clarify", False)]),
-                                               np.where(right, UTILITY[("in", "answer", True)], UTILITY[("in", "answer", False)])))).sum()
-                if u > best_u + 1e-9:
-                    best_t, best_u = Thresholds(float(r), float(tie), float(c)), u
+    for o in OUTSIDE_GRID:
+        for r in REFUSE_GRID:
+            for c in COSINE_GRID:
+                refuse = no_words | (p_out >= o) | (p1 < r) | (inside_knn < c)
+                for tie in TIE_GRID:
+                    clarify = ~refuse & (p2 >= tie * p1)
+                    u = np.where(refuse, u_ref, np.where(clarify, u_cla, u_ans)).sum()
+                    if u > best_u + 1e-9:
+                        best_t, best_u = Thresholds(float(r), float(tie), float(c), float(o)), u
     return best_t
 
 
@@ -216,14 +227,15 @@ class Combiner:
     def to_json(self) -> dict:
         return {"features": list(learn.FEATURES), "weights": [round(float(w), 6) for w in self.weights],
                 "refuse_below": self.thresholds.refuse_below, "tie_ratio": self.thresholds.tie_ratio,
-                "min_cosine": self.thresholds.min_cosine}
+                "min_cosine": self.thresholds.min_cosine, "outside_at": self.thresholds.outside_at}
 
     @classmethod
     def from_json(cls, data: dict) -> "Combiner":
         if data.get("features") != list(learn.FEATURES):
             raise ValueError("combiner features do not match this version of the tutor")
         return cls(np.asarray(data["weights"], dtype=np.float64),
-                   Thresholds(float(data["refuse_below"]), float(data["tie_ratio"]), float(data["min_cosine"])))
+                   Thresholds(float(data["refuse_below"]), float(data["tie_ratio"]), float(data["min_cosine"]),
+                              float(data.get("outside_at", 0.5))))
 
 
 def ok_matrix(nodes: Sequence[Node], concepts: Sequence[str], also: Sequence[Sequence[str]]) -> np.ndarray:
@@ -247,7 +259,7 @@ def fit_combiner(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside,
                     n_classes, node_toks=node_toks, row_toks=_take(row_toks, keep))
     w = learn.fit_stacker(F, row_y[keep])
     P = learn.stack(F, w)
-    t = choose_thresholds(P, F[:, :, 1], row_y[keep], ok[keep], outside)
+    t = choose_thresholds(P, F[:, :, 1], row_y[keep], ok[keep], outside, row_lex[keep].sum(axis=1) > 0)
     return Combiner(w, t)
 
 
@@ -278,7 +290,7 @@ def cross_validate(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outsid
         F = features(f, row_X[te], row_lex[te], _take(row_toks, te))
         P = learn.stack(F, comb.weights)
         for r, i in enumerate(te):
-            kind, b, s = decide(P[r], F[r, :, 1], outside, comb.thresholds)
+            kind, b, s = decide(P[r], F[r, :, 1], outside, comb.thresholds, bool(row_lex[i].sum() > 0))
             res.kinds[i], res.best[i], res.second[i] = kind, b, s
             res.top3[i] = bool(ok[i][np.argsort(-P[r])[:3]].any())
         if log:
