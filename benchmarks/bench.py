@@ -56,8 +56,10 @@ def warm(tutor, qs: list[str], label: str) -> None:
         times_reply.append(time.perf_counter() - t)
     for name, ts in (("matching", times_match), ("whole reply", times_reply)):
         ts.sort()
-        print(f"{label} {name}: median {statistics.median(ts) * 1000:.2f} ms, p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.2f} ms "
-              f"over {len(ts)} questions")
+        print(
+            f"{label} {name}: median {statistics.median(ts) * 1000:.2f} ms, p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.2f} ms "
+            f"over {len(ts)} questions"
+        )
 
 
 def main() -> None:
@@ -72,14 +74,20 @@ def main() -> None:
 
     if not opts.only_10k:
         cold('cold `tutor ask "why the minus sign?"`', ["ask", "why the minus sign?"], env)
-        fresh = sorted(run(["ask", "why the minus sign?"], {**env, "TUTOR_DATA_DIR": tempfile.mkdtemp(prefix="tutor-fresh-")})
-                       for _ in range(3))
-        print(f"first `tutor ask` on a fresh data folder (index built): median {statistics.median(fresh) * 1000:.0f} ms, "
-              f"min {fresh[0] * 1000:.0f} ms over 3 runs")
+        fresh = sorted(
+            run(["ask", "why the minus sign?"], {**env, "TUTOR_DATA_DIR": tempfile.mkdtemp(prefix="tutor-fresh-")})
+            for _ in range(3)
+        )
+        print(
+            f"first `tutor ask` on a fresh data folder (index built): median {statistics.median(fresh) * 1000:.0f} ms, "
+            f"min {fresh[0] * 1000:.0f} ms over 3 runs"
+        )
         cold("cold `tutor ask --json` (numeric answer)", ["ask", "--json", "loss if y = 1 and y_hat = 0.3"], env)
-        probe = ("import sys, json; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
-                 "t.reply('why the minus sign?'); t.reply('loss if y = 1 and y_hat = 0.3'); "
-                 "print(json.dumps({m: m in sys.modules for m in ('sympy', 'textual', 'rich')}))")
+        probe = (
+            "import sys, json; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
+            "t.reply('why the minus sign?'); t.reply('loss if y = 1 and y_hat = 0.3'); "
+            "print(json.dumps({m: m in sys.modules for m in ('sympy', 'textual', 'rich')}))"
+        )
         out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
         print(f"modules imported by an explanation and a numeric answer: {json.loads(out)}")
 
@@ -93,12 +101,17 @@ def main() -> None:
             made = time.perf_counter() - t
             e.embed(["warm up"])
             ts = []
-            for q in ("why the minus sign?", "What is the derivative of the sigmoid with respect to z, and why does it matter for BCE?") * 5:
+            for q in (
+                "why the minus sign?",
+                "What is the derivative of the sigmoid with respect to z, and why does it matter for BCE?",
+            ) * 5:
                 t = time.perf_counter()
                 e.embed([q])
                 ts.append(time.perf_counter() - t)
-            print(f"onnxruntime graph optimisation {level!r}: hash check + session {made * 1000:.0f} ms, "
-                  f"one question embedded: median {statistics.median(ts) * 1000:.1f} ms")
+            print(
+                f"onnxruntime graph optimisation {level!r}: hash check + session {made * 1000:.0f} ms, "
+                f"one question embedded: median {statistics.median(ts) * 1000:.1f} ms"
+            )
         os.environ.pop("TUTOR_ORT_OPT")
         from tutor.matching import semantic
 
@@ -106,9 +119,16 @@ def main() -> None:
         tutor = Tutor.from_folders()
         t = time.perf_counter()
         tutor.topics.warm()
-        print(f"semantic index of the built-in content (cached by the cold runs above): {(time.perf_counter() - t) * 1000:.0f} ms")
+        print(
+            f"semantic index of the built-in content (cached by the cold runs above): {(time.perf_counter() - t) * 1000:.0f} ms"
+        )
         warm(tutor, questions(), "warm, built-in content,")
-        short = ["why the minus sign?", "why is the log of a probability negative?", "what is a logit?", "how do I install numpy?"]
+        short = [
+            "why the minus sign?",
+            "why is the log of a probability negative?",
+            "what is a logit?",
+            "how do I install numpy?",
+        ]
         warm(tutor, short * 5, "warm, short questions,")
 
         t = time.perf_counter()
@@ -126,14 +146,16 @@ def main() -> None:
                 derive.to_markdown(d)
                 d.to_json()
                 runs.append(time.perf_counter() - t)
-            print(f"derivation '{target}' built and printed: first {runs[0] * 1000:.1f} ms, warm {runs[1] * 1000:.1f} ms")
+            print(
+                f"derivation '{target}' built and printed: first {runs[0] * 1000:.1f} ms, warm {runs[1] * 1000:.1f} ms"
+            )
 
     if not opts.quick:
         import gen_nodes
+
         from tutor.dialogue.engine import Tutor
         from tutor.matching import embedding, semantic
         from tutor.store import cache
-
 
         folder = Path(data) / "gen10k"
         gen_nodes.write(folder, 10_000)
@@ -147,12 +169,14 @@ def main() -> None:
 
         texts, _ = train.node_texts(big.topics.nodes)
         model = semantic._Model.get()
-        sample = texts[-opts.sample:]
+        sample = texts[-opts.sample :]
         t = time.perf_counter()
         model.embed(sample, dtype=np.float16)
         rate = len(sample) / (time.perf_counter() - t)
-        print(f"batched embedding: {rate:.0f} texts/s on one thread ({len(sample)} texts); the first semantic index of "
-              f"these {len(texts)} texts would take about {len(texts) / rate / 60:.1f} min (built once, then cached)")
+        print(
+            f"batched embedding: {rate:.0f} texts/s on one thread ({len(sample)} texts); the first semantic index of "
+            f"these {len(texts)} texts would take about {len(texts) / rate / 60:.1f} min (built once, then cached)"
+        )
         # Measure the cached case without spending that time: the embedding cache is filled with
         # random unit vectors of the same shape (the figures below do not depend on the values).
         rng = np.random.default_rng(0)
@@ -166,7 +190,9 @@ def main() -> None:
             big = Tutor.from_folders([folder])
             t = time.perf_counter()
             big.topics.warm()
-            print(f"10,000 extra nodes, semantic index from cached embeddings, {attempt}: {time.perf_counter() - t:.2f} s")
+            print(
+                f"10,000 extra nodes, semantic index from cached embeddings, {attempt}: {time.perf_counter() - t:.2f} s"
+            )
         warm(big, questions()[:200], "10,000 extra nodes,")
         print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from tutor.dialogue.intents import Show
-
 from tutor.matching import embedding, learn, semantic, train
 from tutor.matching.wordpiece import WordPiece, basic_tokens
 
@@ -95,8 +94,13 @@ def test_embeddings_are_unit_vectors_and_padding_does_not_change_them(embedder):
 
 
 def test_similar_questions_are_closer_than_unrelated_ones(embedder):
-    a, b, c = embedder.embed(["why is there a minus sign in the loss", "what is the negative sign in front of the log for",
-                              "how do I bake sourdough bread"])
+    a, b, c = embedder.embed(
+        [
+            "why is there a minus sign in the loss",
+            "what is the negative sign in front of the log for",
+            "how do I bake sourdough bread",
+        ]
+    )
     assert float(a @ b) > float(a @ c) + 0.2
 
 
@@ -177,7 +181,9 @@ def test_folds_are_stratified_and_deterministic():
 
 def test_shipped_training_data_matches_the_current_word_rules():
     rows = semantic.load_training_rows()
-    assert rows.toks is not None, "language rules changed: run python -m tutor.matching.train ../shared/questions/train.tsv"
+    assert rows.toks is not None, (
+        "language rules changed: run python -m tutor.matching.train ../shared/questions/train.tsv"
+    )
     assert rows.X.dtype == np.float16 and rows.X.shape[1] == embedding.DIM and len(rows.concepts) == len(rows.X)
     norms = np.linalg.norm(rows.X.astype(np.float32), axis=1)
     assert np.allclose(norms, 1.0, atol=1e-2)
@@ -196,7 +202,9 @@ def test_a_new_node_for_a_new_concept_gets_its_real_questions_with_no_code_chang
     (tmp_path / "concepts.toml").write_text('[concepts]\nweighted-bce = "Weighted BCE"\n', encoding="utf-8")
     (tmp_path / "concepts" / "w.md").write_text(
         '+++\nid = "w"\ntitle = "Class weights in the loss"\nconcepts = ["weighted-bce"]\nkeywords = ["class weights"]\n'
-        'questions = ["how do class weights change the loss?"]\n+++\nA body.\n', encoding="utf-8")
+        'questions = ["how do class weights change the loss?"]\n+++\nA body.\n',
+        encoding="utf-8",
+    )
     nodes = list(load([tmp_path], builtin=False).nodes.values())  # the pack's node alone: the built-in one would share
     tm = semantic.TopicMatcher(nodes)
     assert tm._prepare()
@@ -218,8 +226,11 @@ def test_decisions_have_the_documented_shape(tutor):
     assert off.kind == "refuse" and off.confidence == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="known regression of the second round (docs/matching.md): the outside-mass "
-                   "threshold chosen on held-out folds (0.7) lets a food question with 42% outside mass through to a clarify")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known regression of the second round (docs/matching.md): the outside-mass "
+    "threshold chosen on held-out folds (0.7) lets a food question with 42% outside mass through to a clarify",
+)
 def test_a_cooking_question_is_refused(tutor):
     assert tutor.topics.decide("what's a good recipe for banana bread").kind == "refuse"
 
@@ -237,8 +248,10 @@ def test_decide_refuses_on_outside_mass_and_answers_the_best_taught_class():
 
 
 def test_question_sentences_of_a_long_post():
-    post = ("Loss goes negative during training. I use a custom loss written by hand. "
-            "Why would the value be below zero? Also how should I pick the learning rate for Adam?")
+    post = (
+        "Loss goes negative during training. I use a custom loss written by hand. "
+        "Why would the value be below zero? Also how should I pick the learning rate for Adam?"
+    )
     got = semantic.question_sentences(post)
     assert got[0] == "Loss goes negative during training."
     assert "Why would the value be below zero?" in got and "Also how should I pick the learning rate for Adam?" in got
@@ -247,8 +260,10 @@ def test_question_sentences_of_a_long_post():
 
 
 def test_a_post_that_asks_two_things_offers_the_second(tutor):
-    post = ("Why is there a minus sign in front of the binary cross-entropy formula? "
-            "And separately: what is the derivative of the sigmoid function?")
+    post = (
+        "Why is there a minus sign in front of the binary cross-entropy formula? "
+        "And separately: what is the derivative of the sigmoid function?"
+    )
     d = tutor.topics.decide(post)
     if d.kind == "answer" and d.also is not None:
         assert d.also.node != d.matches[0].node and d.also_text
@@ -267,8 +282,10 @@ def test_requests_do_not_load_the_model(kb):
         reply, _ = t.reply(text)
         assert reply.kind in ("compute", "plot"), reply.kind
     assert not t.topics._ready and t.topics.notice is None
-    probe = ("import sys; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
-             "t.reply('loss if y = 1 and y_hat = 0.3'); print('onnxruntime' in sys.modules)")
+    probe = (
+        "import sys; from tutor.dialogue.engine import Tutor; t = Tutor.from_folders(); "
+        "t.reply('loss if y = 1 and y_hat = 0.3'); print('onnxruntime' in sys.modules)"
+    )
     import subprocess
     import sys
 

@@ -10,8 +10,8 @@ one vector addition per query term.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -26,10 +26,10 @@ class BM25:
         lengths = np.zeros(self.n_docs, dtype=np.float64)
         for d, doc in enumerate(docs):
             lengths[d] = len(doc)
-            for term, tf in Counter(doc).items():
+            for term, n in Counter(doc).items():
                 terms.append(vocab.setdefault(term, len(vocab)))
                 doc_ids.append(d)
-                tfs.append(tf)
+                tfs.append(n)
         self.vocab = vocab
         t = np.asarray(terms, dtype=np.int64)
         order = np.argsort(t, kind="stable")
@@ -57,11 +57,10 @@ class BM25:
     # ------------------------------------------------------------------ persistence (no pickle)
 
     def save(self, path: Path) -> None:
-        np.savez(path, doc_ids=self.doc_ids, indptr=self.indptr, weights=self.weights,
-                 n_docs=np.asarray([self.n_docs]))
+        np.savez(path, doc_ids=self.doc_ids, indptr=self.indptr, weights=self.weights, n_docs=np.asarray([self.n_docs]))
 
     @classmethod
-    def load(cls, path: Path, vocab: list[str]) -> "BM25":
+    def load(cls, path: Path, vocab: list[str]) -> BM25:
         with np.load(path, allow_pickle=False) as data:
             obj = cls.__new__(cls)
             obj.doc_ids, obj.indptr, obj.weights = data["doc_ids"], data["indptr"], data["weights"]
@@ -73,4 +72,3 @@ class BM25:
 
     def terms(self) -> list[str]:
         return list(self.vocab)  # terms were numbered in insertion order
-

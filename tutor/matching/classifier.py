@@ -11,8 +11,8 @@ weights would grow with vocabulary × nodes) and BM25 ranks alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class PhraseClassifier:
         np.savez(path, W=self.W, b=self.b)
 
     @classmethod
-    def load(cls, path: Path, vocab: list[str]) -> "PhraseClassifier":
+    def load(cls, path: Path, vocab: list[str]) -> PhraseClassifier:
         obj = cls.__new__(cls)
         with np.load(path, allow_pickle=False) as data:
             obj.W, obj.b = data["W"], data["b"]
@@ -81,7 +81,9 @@ class _SparseRows:
         self.n_rows, self.n_cols = len(rows), n_cols
         self.cols = np.array([j for r in rows for j in r], dtype=np.int64)
         self.row_of = np.repeat(np.arange(len(rows)), lengths)
-        self.vals = np.repeat(np.where(lengths > 0, 1.0 / np.sqrt(np.maximum(lengths, 1)), 0.0), lengths).astype(np.float32)
+        self.vals = np.repeat(np.where(lengths > 0, 1.0 / np.sqrt(np.maximum(lengths, 1)), 0.0), lengths).astype(
+            np.float32
+        )
         self.rows_present = np.flatnonzero(lengths)
         self.row_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[self.rows_present]
         order = np.argsort(self.cols, kind="stable")

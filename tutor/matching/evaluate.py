@@ -27,6 +27,7 @@ from tutor.matching.labelled import OUT, REFUSE, Labelled, read_tsv
 COLUMNS = ("concept", "also", "question")
 REFUSED = "(refused)"
 
+
 @dataclass
 class Report:
     total_in: int = 0
@@ -48,7 +49,8 @@ class Report:
         lat = sorted(self.latencies_ms)
         p95 = lat[int(0.95 * (len(lat) - 1))] if lat else 0.0
         return {
-            "in_scope": self.total_in, "out_of_scope": self.total_out,
+            "in_scope": self.total_in,
+            "out_of_scope": self.total_out,
             "top1_pct": round(self.pct(self.top1, self.total_in), 2),
             "top3_pct": round(self.pct(self.top3, self.total_in), 2),
             "clarify_pct": round(self.pct(self.clarified, self.total_in), 2),
@@ -147,8 +149,10 @@ def read_labelled(path: Path) -> tuple[list[Labelled] | None, str]:
         with path.open(encoding="utf-8", errors="replace", newline="") as f:
             header = [c.strip().lower() for c in f.readline().rstrip("\r\n").split("\t")]
         if not all(c in header for c in ("concept", "question")):
-            return None, (f"{path}: the first line must be a header naming the tab-separated columns "
-                          f"{' <TAB> '.join(COLUMNS)} (found: {' | '.join(header)[:80]})")
+            return None, (
+                f"{path}: the first line must be a header naming the tab-separated columns "
+                f"{' <TAB> '.join(COLUMNS)} (found: {' | '.join(header)[:80]})"
+            )
         rows = read_tsv(path)
     except (OSError, UnicodeError) as err:
         return None, f"cannot read {path}: {getattr(err, 'strerror', None) or err}"
@@ -167,10 +171,14 @@ def label_warnings(tutor_or_nodes, rows: list[Labelled], path: Path) -> list[str
     unknown = Counter(r.concept for r in rows if r.concept not in REFUSE and r.concept not in taught)
     out = []
     for label, n in unknown.most_common():
-        why = (f"'{label}' is a node id; its concepts are {', '.join(by_id[label].concepts) or 'none'}"
-               if label in by_id else f"no node lists the concept '{label}'")
-        out.append(f"{path}: {why} ({n} row(s), counted as misses); the concept column holds concept ids, "
-                   f"or {OUT} / off-topic")
+        why = (
+            f"'{label}' is a node id; its concepts are {', '.join(by_id[label].concepts) or 'none'}"
+            if label in by_id
+            else f"no node lists the concept '{label}'"
+        )
+        out.append(
+            f"{path}: {why} ({n} row(s), counted as misses); the concept column holds concept ids, or {OUT} / off-topic"
+        )
     return out
 
 
@@ -181,8 +189,9 @@ def _threshold(top1_pct: float, min_top1: float | None, as_json: bool) -> int:
     return 1
 
 
-def run_cli(tutor: Tutor, path: Path, misses: bool = False, as_json: bool = False,
-            min_top1: float | None = None) -> int:
+def run_cli(
+    tutor: Tutor, path: Path, misses: bool = False, as_json: bool = False, min_top1: float | None = None
+) -> int:
     rows, why = read_labelled(path)
     if rows is None:
         print(f"tutor: {why}", file=sys.stderr)
@@ -192,8 +201,12 @@ def run_cli(tutor: Tutor, path: Path, misses: bool = False, as_json: bool = Fals
     rep = evaluate(tutor, rows)
     figures = rep.figures()
     if as_json:
-        figures = {"file": str(path), **figures, "min_top1": min_top1,
-                   "passed": min_top1 is None or figures["top1_pct"] >= min_top1}
+        figures = {
+            "file": str(path),
+            **figures,
+            "min_top1": min_top1,
+            "passed": min_top1 is None or figures["top1_pct"] >= min_top1,
+        }
         if misses:
             figures["misses"] = rep.miss_lines
         print(json.dumps(figures, ensure_ascii=False))
@@ -213,8 +226,14 @@ def run_cli(tutor: Tutor, path: Path, misses: bool = False, as_json: bool = Fals
 # ---------------------------------------------------------------- cross-validation (tutor eval --cv)
 
 
-def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusion: bool = True,
-             figures: dict[str, Any] | None = None) -> list[str]:
+def cv_lines(
+    nodes,
+    rows: list[Labelled],
+    folds: int = 5,
+    seed: int = 0,
+    confusion: bool = True,
+    figures: dict[str, Any] | None = None,
+) -> list[str]:
     """Cross-validated figures of the semantic matcher on labelled questions: each fold is
     answered by a head, stacker and thresholds fitted without it (node texts always in training).
     ``figures``, when given, is filled with the same figures as plain data (for ``--json``)."""
@@ -243,9 +262,12 @@ def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusi
     ]
     if nonode:
         missing = sorted({rows[i].concept for i in nonode})
-        lines.append(f"no node lists {', '.join(missing)}: those {len(nonode)} questions were refused "
-                     f"{pct(sum(kinds[i] == 'refuse' for i in nonode), len(nonode))} of the time (not counted above)")
+        lines.append(
+            f"no node lists {', '.join(missing)}: those {len(nonode)} questions were refused "
+            f"{pct(sum(kinds[i] == 'refuse' for i in nonode), len(nonode))} of the time (not counted above)"
+        )
     if figures is not None:
+
         def share(n, m: int) -> float:  # n may be a NumPy integer or bool: JSON takes only Python numbers
             return round(100.0 * int(n) / m, 2) if m else 0.0
 
@@ -258,17 +280,24 @@ def cv_lines(nodes, rows: list[Labelled], folds: int = 5, seed: int = 0, confusi
                 nodes_of = [n.id for n in d.nodes if rows[i].concept in n.concepts]
                 expected = nodes_of[0] if len(nodes_of) == 1 else rows[i].concept
                 wrong[(expected, shown)] += 1
-        figures.update({
-            "folds": folds, "in_scope": len(inside), "out_of_scope": len(outside), "no_node": len(nonode),
-            "top1_pct": share(top1, len(inside)),
-            "top1_exact": 100.0 * int(top1) / len(inside) if inside else 0.0,
-            "top3_pct": share(sum(res.top3[i] for i in inside), len(inside)),
-            "clarify_pct": share(sum(kinds[i] == "clarify" for i in inside), len(inside)),
-            "wrong_answers_pct": share(sum(kinds[i] == "answer" and not d.ok[i][best[i]] for i in inside), len(inside)),
-            "falsely_refused_pct": share(sum(kinds[i] == "refuse" for i in inside), len(inside)),
-            "refused_out_pct": share(sum(kinds[i] == "refuse" for i in outside), len(outside)),
-            "confusion": confusion_json(wrong),
-        })
+        figures.update(
+            {
+                "folds": folds,
+                "in_scope": len(inside),
+                "out_of_scope": len(outside),
+                "no_node": len(nonode),
+                "top1_pct": share(top1, len(inside)),
+                "top1_exact": 100.0 * int(top1) / len(inside) if inside else 0.0,
+                "top3_pct": share(sum(res.top3[i] for i in inside), len(inside)),
+                "clarify_pct": share(sum(kinds[i] == "clarify" for i in inside), len(inside)),
+                "wrong_answers_pct": share(
+                    sum(kinds[i] == "answer" and not d.ok[i][best[i]] for i in inside), len(inside)
+                ),
+                "falsely_refused_pct": share(sum(kinds[i] == "refuse" for i in inside), len(inside)),
+                "refused_out_pct": share(sum(kinds[i] == "refuse" for i in outside), len(outside)),
+                "confusion": confusion_json(wrong),
+            }
+        )
     if confusion:
         lines += ["", "confusion (true concept: what was shown, count):"]
         names = [n.id for n in d.nodes] + ["(refused)"]
@@ -290,8 +319,10 @@ def run_cv_cli(nodes, path: Path, folds: int = 5, as_json: bool = False, min_top
         print(f"tutor: {why}", file=sys.stderr)
         return 2
     if len(rows) < folds * 2:
-        print(f"tutor: {path} holds too few labelled questions for {folds}-fold cross-validation "
-              f"(at least {folds * 2})", file=sys.stderr)
+        print(
+            f"tutor: {path} holds too few labelled questions for {folds}-fold cross-validation (at least {folds * 2})",
+            file=sys.stderr,
+        )
         return 2
     for line in label_warnings(nodes, rows, path):
         print(f"tutor: warning: {line}", file=sys.stderr)
@@ -303,8 +334,12 @@ def run_cv_cli(nodes, path: Path, folds: int = 5, as_json: bool = False, min_top
         return 2
     top1 = figures.pop("top1_exact")
     if as_json:
-        print(json.dumps({"file": str(path), **figures, "min_top1": min_top1,
-                          "passed": min_top1 is None or top1 >= min_top1}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"file": str(path), **figures, "min_top1": min_top1, "passed": min_top1 is None or top1 >= min_top1},
+                ensure_ascii=False,
+            )
+        )
     else:
         for line in lines:
             print(line)

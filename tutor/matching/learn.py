@@ -21,9 +21,8 @@ source on new questions, not on the head's own training set.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,7 +57,7 @@ class Head:
     W: np.ndarray  # (dim + 1, classes): the last row is the bias
 
     @classmethod
-    def fit(cls, X: np.ndarray, y: np.ndarray, n_classes: int, weights: np.ndarray | None = None) -> "Head":
+    def fit(cls, X: np.ndarray, y: np.ndarray, n_classes: int, weights: np.ndarray | None = None) -> Head:
         """Weighted ridge regression; solved in the smaller of the feature and the sample space."""
         sw = np.ones(len(X)) if weights is None else np.asarray(weights, dtype=np.float64)
         n, d = len(X), X.shape[1] + 1
@@ -66,10 +65,10 @@ class Head:
             G = np.zeros((d, d))
             B = np.zeros((n_classes, d))  # (X_w)ᵀ Y, without building the one-hot Y
             for s in range(0, n, 8192):
-                Xc = np.hstack([np.asarray(X[s:s + 8192], dtype=np.float64), np.ones((len(X[s:s + 8192]), 1))])
-                Xw = Xc * sw[s:s + 8192, None]
+                Xc = np.hstack([np.asarray(X[s : s + 8192], dtype=np.float64), np.ones((len(X[s : s + 8192]), 1))])
+                Xw = Xc * sw[s : s + 8192, None]
                 G += Xw.T @ Xc
-                np.add.at(B, y[s:s + 8192], Xw)
+                np.add.at(B, y[s : s + 8192], Xw)
             W = np.linalg.solve(G + HEAD_RIDGE * np.eye(d), B.T)
         else:  # W = Xᵀ S (X Xᵀ S + λI)⁻¹ Y
             Xb = np.hstack([np.asarray(X, dtype=np.float64), np.ones((n, 1))])
@@ -86,8 +85,15 @@ class Head:
 
 def token_ids(tokens) -> np.ndarray:
     """Stable 32-bit ids of normalised tokens (:func:`tutor.matching.language.tokens`), as a sorted set."""
-    return np.array(sorted({int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "little")
-                            for t in tokens}), dtype=np.int64)
+    return np.array(
+        sorted(
+            {
+                int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "little")
+                for t in tokens
+            }
+        ),
+        dtype=np.int64,
+    )
 
 
 class Bag:

@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from tutor.store import cache
-from tutor.matching.bm25 import BM25
-from tutor.matching import classifier as _classifier
-from tutor.matching.classifier import MAX_CLASSES, PhraseClassifier
 from tutor.content.nodes import Node
+from tutor.matching import classifier as _classifier
 from tutor.matching import language, prebuilt
+from tutor.matching.bm25 import BM25
+from tutor.matching.classifier import MAX_CLASSES, PhraseClassifier
 from tutor.matching.language import tokens
+from tutor.store import cache
 
 #: Softmax temperature over BM25 scores, and the score at which evidence is "strong".
 TEMPERATURE = 2.5
@@ -78,9 +78,12 @@ class Matcher:
 
     def __init__(self, nodes: Sequence[Node]) -> None:
         self.ids = [n.id for n in nodes]
-        key = cache.digest(INDEX_VERSION, language.fingerprint(), repr((K1, B, CLASSIFIER_WEIGHT, _classifier.ITERATIONS,
-                                 _classifier.LEARNING_RATE, _classifier.L2)),
-                           *(repr((n.id, n.title, n.keywords, n.questions)) for n in nodes))
+        key = cache.digest(
+            INDEX_VERSION,
+            language.fingerprint(),
+            repr((K1, B, CLASSIFIER_WEIGHT, _classifier.ITERATIONS, _classifier.LEARNING_RATE, _classifier.L2)),
+            *(repr((n.id, n.title, n.keywords, n.questions)) for n in nodes),
+        )
         use_cache = len(nodes) > 0
         if not (use_cache and self._load(key)):
             self._build(nodes)
@@ -110,8 +113,11 @@ class Matcher:
         self.vocab = sorted({t for d in docs for t in d})
         self.index = BM25(docs, K1, B)
         self.q_index = BM25(phrasings, K1, B)
-        self.classifier = (PhraseClassifier(phrasings, self.owners, len(nodes))
-                           if CLASSIFIER_WEIGHT and 0 < len(nodes) <= MAX_CLASSES else None)
+        self.classifier = (
+            PhraseClassifier(phrasings, self.owners, len(nodes))
+            if CLASSIFIER_WEIGHT and 0 < len(nodes) <= MAX_CLASSES
+            else None
+        )
 
     def _save(self, key: str) -> None:
         folder = cache.cache_dir() / f"index-{key}"
@@ -125,11 +131,19 @@ class Matcher:
                 self.classifier.save(folder / "classifier.npz")
                 names.append("classifier.npz")
             files = {name: cache.file_digest((folder / name).read_bytes()) for name in names}
-            cache.write_json(f"index-{key}/meta.json", {
-                "ids": self.ids, "vocab": self.vocab, "phrasings": self.node_phrasings,
-                "node_terms": self.index.terms(), "phrase_terms": self.q_index.terms(),
-                "classifier_terms": self.classifier.terms() if self.classifier is not None else None,
-                "files": files, "sizes": {"nodes": int(len(self.index.doc_ids)), "phrasings": int(len(self.q_index.doc_ids))}})
+            cache.write_json(
+                f"index-{key}/meta.json",
+                {
+                    "ids": self.ids,
+                    "vocab": self.vocab,
+                    "phrasings": self.node_phrasings,
+                    "node_terms": self.index.terms(),
+                    "phrase_terms": self.q_index.terms(),
+                    "classifier_terms": self.classifier.terms() if self.classifier is not None else None,
+                    "files": files,
+                    "sizes": {"nodes": len(self.index.doc_ids), "phrasings": len(self.q_index.doc_ids)},
+                },
+            )
             cache.prune("index-*", keep=KEEP_INDEXES)
         except (OSError, ValueError):
             pass
@@ -149,10 +163,15 @@ class Matcher:
         if not isinstance(meta, dict) or meta.get("ids") != self.ids:
             return False
         n = len(self.ids)
-        vocab, node_terms, phrase_terms = (_strings(meta["vocab"]), _strings(meta["node_terms"]),
-                                           _strings(meta["phrase_terms"]))
+        vocab, node_terms, phrase_terms = (
+            _strings(meta["vocab"]),
+            _strings(meta["node_terms"]),
+            _strings(meta["phrase_terms"]),
+        )
         phrasings = meta["phrasings"]
-        if not (isinstance(phrasings, list) and len(phrasings) == n and all(_strings(p) is not None for p in phrasings)):
+        if not (
+            isinstance(phrasings, list) and len(phrasings) == n and all(_strings(p) is not None for p in phrasings)
+        ):
             raise ValueError("phrasings")
         files, sizes = meta["files"], meta["sizes"]
         if not (isinstance(files, dict) and isinstance(sizes, dict)):
@@ -160,17 +179,28 @@ class Matcher:
         index = _load_bm25(folder / "nodes.npz", files["nodes.npz"], node_terms, sizes["nodes"], n)
         q_index = _load_bm25(folder / "phrasings.npz", files["phrasings.npz"], phrase_terms, sizes["phrasings"], None)
         owners = cache.load_arrays(folder / "owners.npy", files["owners.npy"], {"": q_index.n_docs})[""]
-        if not (owners.dtype.kind == "i" and owners.shape == (q_index.n_docs,) and (owners.size == 0 or
-                                                                                    (owners.min() >= 0 and owners.max() < n))):
+        if not (
+            owners.dtype.kind == "i"
+            and owners.shape == (q_index.n_docs,)
+            and (owners.size == 0 or (owners.min() >= 0 and owners.max() < n))
+        ):
             raise ValueError("owners")
         classifier = None
         terms = meta["classifier_terms"]
         if terms is not None:
             terms = _strings(terms)
-            arrays = cache.load_arrays(folder / "classifier.npz", files["classifier.npz"], {"W": len(terms) * n, "b": n})
+            arrays = cache.load_arrays(
+                folder / "classifier.npz", files["classifier.npz"], {"W": len(terms) * n, "b": n}
+            )
             W, b = arrays["W"], arrays["b"]
-            if not (W.dtype.kind == "f" and b.dtype.kind == "f" and W.shape == (len(terms), n) and b.shape == (n,)
-                    and np.isfinite(W).all() and np.isfinite(b).all()):
+            if not (
+                W.dtype.kind == "f"
+                and b.dtype.kind == "f"
+                and W.shape == (len(terms), n)
+                and b.shape == (n,)
+                and np.isfinite(W).all()
+                and np.isfinite(b).all()
+            ):
                 raise ValueError("classifier")
             classifier = PhraseClassifier.__new__(PhraseClassifier)
             classifier.W, classifier.b, classifier.n_classes = W, b, n
@@ -240,7 +270,7 @@ class Matcher:
         scores = self.scores(text)
         if scores is None:
             return []
-        order = np.argsort(-scores)[:max(k, 3)]
+        order = np.argsort(-scores)[: max(k, 3)]
         best = float(scores[order[0]])
         if best <= 0:
             return []
@@ -251,7 +281,8 @@ class Matcher:
         strength = 1.0 - math.exp(-best / STRONG)
         return [
             Match(self.ids[i], float(scores[i]), round(float(share[i]) * strength, 4))
-            for i in order[:k] if scores[i] > 0
+            for i in order[:k]
+            if scores[i] > 0
         ]
 
 
@@ -276,8 +307,14 @@ def _load_bm25(path, digest, terms: list[str], nnz, n_docs: int | None) -> BM25:
     docs = int(count[0])
     if n_docs is not None and docs != n_docs:
         raise ValueError("n_docs")
-    if not (doc_ids.dtype.kind == "i" and doc_ids.shape == (nnz,) and indptr.dtype.kind == "i"
-            and indptr.shape == (len(terms) + 1,) and weights.dtype.kind == "f" and weights.shape == (nnz,)):
+    if not (
+        doc_ids.dtype.kind == "i"
+        and doc_ids.shape == (nnz,)
+        and indptr.dtype.kind == "i"
+        and indptr.shape == (len(terms) + 1,)
+        and weights.dtype.kind == "f"
+        and weights.shape == (nnz,)
+    ):
         raise ValueError("shapes")
     if nnz and (doc_ids.min() < 0 or doc_ids.max() >= docs):
         raise ValueError("doc ids")

@@ -60,7 +60,9 @@ def build(target: Path = prebuilt.PREBUILT) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tutor.matching.prebuild", description=__doc__.splitlines()[0])
-    parser.add_argument("--train", metavar="TSV", type=Path, help="retrain the matcher on these labelled questions first")
+    parser.add_argument(
+        "--train", metavar="TSV", type=Path, help="retrain the matcher on these labelled questions first"
+    )
     args = parser.parse_args(argv)
     if args.train:
         train.build(args.train)

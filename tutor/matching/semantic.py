@@ -28,8 +28,8 @@ import io
 import json
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -127,8 +127,11 @@ def load_training_rows() -> TrainingRows:
 
 
 _SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+|\s*\.\.\.\s*|…")
-_ASKING = re.compile(r"\?\s*$|^\s*(why|how|what|whats|which|when|where|is|are|does|do|can|could|should|shouldn't|isn't|"
-                     r"would|will)\b", re.I)
+_ASKING = re.compile(
+    r"\?\s*$|^\s*(why|how|what|whats|which|when|where|is|are|does|do|can|could|should|shouldn't|isn't|"
+    r"would|will)\b",
+    re.I,
+)
 
 
 def question_sentences(text: str) -> list[str]:
@@ -172,7 +175,9 @@ class TopicMatcher:
                 self.combiner = load_combiner()
                 rows = load_training_rows()
             except (TypeError, *cache.BAD_ARRAYS) as err:
-                self.notice = f"semantic matching is off (its trained data cannot be read: {err}); matching by words only"
+                self.notice = (
+                    f"semantic matching is off (its trained data cannot be read: {err}); matching by words only"
+                )
                 return False
             self.embedder = embedder
             if not self._load_index(rows):
@@ -182,15 +187,21 @@ class TopicMatcher:
             self._ready = True
             return True
 
-    def _index_key(self, rows: "TrainingRows") -> str:
+    def _index_key(self, rows: TrainingRows) -> str:
         from tutor.matching.embedding import MODEL_ID
 
         texts, _ = train.node_texts(self.nodes)
-        return cache.digest(INDEX_VERSION, MODEL_ID, train.language_key(), rows.digest,
-                            repr((learn.HEAD_RIDGE, learn.ROW_WEIGHT, learn.BAG_WEIGHT, learn.MAX_BAG_CLASSES)),
-                            *(repr((n.id, n.concepts, n.outside)) for n in self.nodes), *texts)
+        return cache.digest(
+            INDEX_VERSION,
+            MODEL_ID,
+            train.language_key(),
+            rows.digest,
+            repr((learn.HEAD_RIDGE, learn.ROW_WEIGHT, learn.BAG_WEIGHT, learn.MAX_BAG_CLASSES)),
+            *(repr((n.id, n.concepts, n.outside)) for n in self.nodes),
+            *texts,
+        )
 
-    def _load_index(self, rows: "TrainingRows") -> bool:
+    def _load_index(self, rows: TrainingRows) -> bool:
         name = f"semantic-{self._index_key(rows)}.npz"
         return any(self._load_index_from(folder / name) for folder in prebuilt.folders())
 
@@ -210,7 +221,7 @@ class TopicMatcher:
         self.X, self.y = X, y
         return True
 
-    def _build_index(self, rows: "TrainingRows") -> None:
+    def _build_index(self, rows: TrainingRows) -> None:
         texts, owners = train.node_texts(self.nodes)
         node_X, node_toks = self._node_embeddings(texts)
         classes = train.concept_classes(self.nodes)
@@ -224,8 +235,13 @@ class TopicMatcher:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.stem + ".tmp.npz")
-            np.savez(tmp, W=fitted.head.W, X=self.X, y=self.y,
-                     bag=fitted.bag.ids if fitted.bag is not None else np.zeros(0, np.int64))
+            np.savez(
+                tmp,
+                W=fitted.head.W,
+                X=self.X,
+                y=self.y,
+                bag=fitted.bag.ids if fitted.bag is not None else np.zeros(0, np.int64),
+            )
             tmp.replace(path)
             cache.prune("semantic-*.npz", keep=KEEP_INDEXES)
         except OSError:
@@ -263,14 +279,22 @@ class TopicMatcher:
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
             known.update(zip(missing, self.embedder.embed(missing, dtype=np.float16)))
-        X = np.stack([known[t] for t in texts]).astype(np.float16) if texts else np.zeros((0, self.embedder_dim()), np.float16)
+        X = (
+            np.stack([known[t] for t in texts]).astype(np.float16)
+            if texts
+            else np.zeros((0, self.embedder_dim()), np.float16)
+        )
         toks = [learn.token_ids(tokens(t)) for t in texts] if with_bag else None
         path = cache.cache_dir() / name
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.stem + ".tmp.npz")
-            np.savez(tmp, X=X, tok=np.concatenate(toks) if toks else np.zeros(0, np.int64),
-                     lengths=np.array([len(t) for t in toks] if toks else [], dtype=np.int64))
+            np.savez(
+                tmp,
+                X=X,
+                tok=np.concatenate(toks) if toks else np.zeros(0, np.int64),
+                lengths=np.array([len(t) for t in toks] if toks else [], dtype=np.int64),
+            )
             tmp.replace(path)
             cache.prune("embeddings-*.npz", keep=KEEP_INDEXES)
         except OSError:
@@ -289,7 +313,7 @@ class TopicMatcher:
         """Best cosine per class, and the mean of its :data:`learn.KNN_K` best."""
         sims = np.empty((len(Q), len(self.X)), dtype=np.float32)
         for s in range(0, len(self.X), KNN_CHUNK):
-            sims[:, s:s + KNN_CHUNK] = Q @ self.X[s:s + KNN_CHUNK].astype(np.float32).T
+            sims[:, s : s + KNN_CHUNK] = Q @ self.X[s : s + KNN_CHUNK].astype(np.float32).T
         best = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
         mean = best.copy()
         best[:, self.start_class], mean[:, self.start_class] = learn.knn_grouped(sims, self.starts)
@@ -317,7 +341,9 @@ class TopicMatcher:
         P, knn, words = self.probabilities([text, *segments], with_words=True)
         kind, best, second = train.decide(P[0], knn[0], self.outside, self.combiner.thresholds, bool(words[0]))
         order = [int(i) for i in np.argsort(-P[0]) if i < len(self.nodes)]
-        if kind != "refuse":  # the answered (or first offered) node leads, topics it does not teach after the taught ones
+        if (
+            kind != "refuse"
+        ):  # the answered (or first offered) node leads, topics it does not teach after the taught ones
             order = [i for i in order if not self.outside[i]] + [i for i in order if self.outside[i]]
         order = order[:6]
         matches = tuple(Match(self.ids[i], float(P[0][i]), round(float(P[0][i]), 4)) for i in order)
@@ -326,7 +352,7 @@ class TopicMatcher:
             outside = self.ids[order[0]]
         # Each question sentence of a long post on its own: a second topic asked confidently is
         # offered next; and a clarify between two topics that two sentences ask one each is no tie.
-        confident = {}
+        confident: dict[int, str] = {}
         for seg, p, k, w in zip(segments, P[1:], knn[1:], words[1:]):
             k_kind, k_best, _ = train.decide(p, k, self.outside, self.combiner.thresholds, bool(w))
             if k_kind == "answer" and p[k_best] >= ALSO_AT:
@@ -340,10 +366,12 @@ class TopicMatcher:
                     also, also_text = Match(self.ids[k_best], float(P[0][k_best]), round(float(P[0][k_best]), 4)), seg
                     break
         conf = float(P[0][best]) if kind != "refuse" else 0.0
-        choices = ()
+        choices: tuple[Match, ...] = ()
         if kind == "clarify":
             tie = self.combiner.thresholds.tie_ratio * P[0][best]
-            choices = tuple(m for m in matches if not self.outside[self.ids.index(m.node)] and P[0][self.ids.index(m.node)] >= tie)[:3]
+            choices = tuple(
+                m for m in matches if not self.outside[self.ids.index(m.node)] and P[0][self.ids.index(m.node)] >= tie
+            )[:3]
         return Decision(kind, matches, conf, outside, also, also_text, choices)
 
     def _lexical_decision(self, text: str) -> Decision:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -132,8 +132,9 @@ def _take(toks, idx):
     return None if toks is None else [toks[i] for i in idx]
 
 
-def out_of_fold(node_X, node_y, row_X, row_y, row_lex, row_labels, n_classes, k=FOLDS, seed=SEED,
-                node_toks=None, row_toks=None) -> np.ndarray:
+def out_of_fold(
+    node_X, node_y, row_X, row_y, row_lex, row_labels, n_classes, k=FOLDS, seed=SEED, node_toks=None, row_toks=None
+) -> np.ndarray:
     """Stacker features of every row, each from a head that did not see it."""
     F = np.zeros((len(row_X), n_classes, len(learn.FEATURES)), dtype=np.float32)
     fold = folds(row_labels, k, seed)
@@ -152,10 +153,14 @@ class Thresholds:
     refuse_below: float  # the best in-scope class's probability below which the tutor says it does not cover it
     tie_ratio: float  # clarify when the second in-scope class has at least this share of the best's probability
     min_cosine: float  # refuse when no in-scope training text is at least this close
-    outside_at: float = 0.5  # refuse when the classes it does not teach (NONE, outside nodes) hold this much probability
+    outside_at: float = (
+        0.5  # refuse when the classes it does not teach (NONE, outside nodes) hold this much probability
+    )
 
 
-def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds, words: bool = True) -> tuple[str, int, int]:
+def decide(
+    P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds, words: bool = True
+) -> tuple[str, int, int]:
     """(kind, best class, second class) for one question; ``outside[c]``: class c is not taught (NONE included).
     ``words``: the word matcher found a word of some node in the text; without one the text is refused
     (junk, escape sequences, another language: the embedding of such text lands anywhere).
@@ -163,8 +168,13 @@ def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds, w
     order = np.argsort(-P)
     inside = [int(c) for c in order if not outside[c]]
     inside_knn = knn[~outside]
-    if (not words or not inside or P[outside].sum() >= t.outside_at
-            or P[inside[0]] < t.refuse_below or (inside_knn.size and inside_knn.max() < t.min_cosine)):
+    if (
+        not words
+        or not inside
+        or P[outside].sum() >= t.outside_at
+        or P[inside[0]] < t.refuse_below
+        or (inside_knn.size and inside_knn.max() < t.min_cosine)
+    ):
         return "refuse", int(order[0]), int(order[1]) if len(order) > 1 else -1
     best, second = inside[0], inside[1] if len(inside) > 1 else -1
     if second >= 0 and P[second] >= t.tie_ratio * P[best]:
@@ -175,10 +185,14 @@ def decide(P: np.ndarray, knn: np.ndarray, outside: np.ndarray, t: Thresholds, w
 #: What a decision is worth when choosing thresholds (higher is better). Answering the wrong
 #: topic or answering out-of-scope text costs more than a refusal or a clarify.
 UTILITY = {
-    ("in", "answer", True): 1.0, ("in", "answer", False): -2.0,
-    ("in", "clarify", True): 0.5, ("in", "clarify", False): -0.5,
+    ("in", "answer", True): 1.0,
+    ("in", "answer", False): -2.0,
+    ("in", "clarify", True): 0.5,
+    ("in", "clarify", False): -0.5,
     ("in", "refuse", None): -1.5,
-    ("out", "refuse", None): 1.0, ("out", "clarify", None): -1.0, ("out", "answer", None): -2.0,
+    ("out", "refuse", None): 1.0,
+    ("out", "clarify", None): -1.0,
+    ("out", "answer", None): -2.0,
 }
 GRID = Thresholds  # for readability below
 REFUSE_GRID = tuple(np.round(np.arange(0.0, 0.6, 0.03), 3))
@@ -201,10 +215,16 @@ def choose_thresholds(P, knn, y, ok, outside, words=None) -> Thresholds:
     inside_knn = np.where(outside[None, :], -1.0, knn).max(axis=1)
     is_out = outside[y]
     right = ok[rows, best]
-    u_ans = np.where(is_out, UTILITY[("out", "answer", None)],
-                     np.where(right, UTILITY[("in", "answer", True)], UTILITY[("in", "answer", False)]))
-    u_cla = np.where(is_out, UTILITY[("out", "clarify", None)],
-                     np.where(right, UTILITY[("in", "clarify", True)], UTILITY[("in", "clarify", False)]))
+    u_ans = np.where(
+        is_out,
+        UTILITY[("out", "answer", None)],
+        np.where(right, UTILITY[("in", "answer", True)], UTILITY[("in", "answer", False)]),
+    )
+    u_cla = np.where(
+        is_out,
+        UTILITY[("out", "clarify", None)],
+        np.where(right, UTILITY[("in", "clarify", True)], UTILITY[("in", "clarify", False)]),
+    )
     u_ref = np.where(is_out, UTILITY[("out", "refuse", None)], UTILITY[("in", "refuse", None)])
     best_t, best_u = None, -np.inf
     for o in OUTSIDE_GRID:
@@ -216,6 +236,7 @@ def choose_thresholds(P, knn, y, ok, outside, words=None) -> Thresholds:
                     u = np.where(refuse, u_ref, np.where(clarify, u_cla, u_ans)).sum()
                     if u > best_u + 1e-9:
                         best_t, best_u = Thresholds(float(r), float(tie), float(c), float(o)), u
+    assert best_t is not None  # the grids are not empty, so some setting was best
     return best_t
 
 
@@ -225,17 +246,28 @@ class Combiner:
     thresholds: Thresholds
 
     def to_json(self) -> dict:
-        return {"features": list(learn.FEATURES), "weights": [round(float(w), 6) for w in self.weights],
-                "refuse_below": self.thresholds.refuse_below, "tie_ratio": self.thresholds.tie_ratio,
-                "min_cosine": self.thresholds.min_cosine, "outside_at": self.thresholds.outside_at}
+        return {
+            "features": list(learn.FEATURES),
+            "weights": [round(float(w), 6) for w in self.weights],
+            "refuse_below": self.thresholds.refuse_below,
+            "tie_ratio": self.thresholds.tie_ratio,
+            "min_cosine": self.thresholds.min_cosine,
+            "outside_at": self.thresholds.outside_at,
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Combiner":
+    def from_json(cls, data: dict) -> Combiner:
         if data.get("features") != list(learn.FEATURES):
             raise ValueError("combiner features do not match this version of the tutor")
-        return cls(np.asarray(data["weights"], dtype=np.float64),
-                   Thresholds(float(data["refuse_below"]), float(data["tie_ratio"]), float(data["min_cosine"]),
-                              float(data.get("outside_at", 0.5))))
+        return cls(
+            np.asarray(data["weights"], dtype=np.float64),
+            Thresholds(
+                float(data["refuse_below"]),
+                float(data["tie_ratio"]),
+                float(data["min_cosine"]),
+                float(data.get("outside_at", 0.5)),
+            ),
+        )
 
 
 def ok_matrix(nodes: Sequence[Node], concepts: Sequence[str], also: Sequence[Sequence[str]]) -> np.ndarray:
@@ -251,12 +283,22 @@ def ok_matrix(nodes: Sequence[Node], concepts: Sequence[str], also: Sequence[Seq
     return ok
 
 
-def fit_combiner(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside, n_classes,
-                 node_toks=None, row_toks=None) -> Combiner:
+def fit_combiner(
+    node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside, n_classes, node_toks=None, row_toks=None
+) -> Combiner:
     """Stacker weights and thresholds from out-of-fold predictions over the given rows."""
     keep = np.flatnonzero(row_y >= 0)
-    F = out_of_fold(node_X, node_y, row_X[keep], row_y[keep], row_lex[keep], [row_labels[i] for i in keep],
-                    n_classes, node_toks=node_toks, row_toks=_take(row_toks, keep))
+    F = out_of_fold(
+        node_X,
+        node_y,
+        row_X[keep],
+        row_y[keep],
+        row_lex[keep],
+        [row_labels[i] for i in keep],
+        n_classes,
+        node_toks=node_toks,
+        row_toks=_take(row_toks, keep),
+    )
     w = learn.fit_stacker(F, row_y[keep])
     P = learn.stack(F, w)
     t = choose_thresholds(P, F[:, :, 1], row_y[keep], ok[keep], outside, row_lex[keep].sum(axis=1) > 0)
@@ -275,16 +317,41 @@ class CVResult:
     combiners: list[Combiner] = field(default_factory=list)
 
 
-def cross_validate(node_X, node_y, row_X, row_y, row_lex, row_labels, ok, outside, n_classes,
-                   k: int = FOLDS, seed: int = SEED, log=None, node_toks=None, row_toks=None) -> CVResult:
+def cross_validate(
+    node_X,
+    node_y,
+    row_X,
+    row_y,
+    row_lex,
+    row_labels,
+    ok,
+    outside,
+    n_classes,
+    k: int = FOLDS,
+    seed: int = SEED,
+    log=None,
+    node_toks=None,
+    row_toks=None,
+) -> CVResult:
     """Outer folds over the rows; within each, stacker and thresholds come from inner folds of
     the training part only, so nothing fitted or tuned ever sees the held-out fold."""
     fold = folds(row_labels, k, seed)
     res = CVResult(["refuse"] * len(row_X), [-1] * len(row_X), [-1] * len(row_X), [False] * len(row_X))
     for j in range(k):
         tr, te = np.flatnonzero(fold != j), np.flatnonzero(fold == j)
-        comb = fit_combiner(node_X, node_y, row_X[tr], row_y[tr], row_lex[tr], [row_labels[i] for i in tr],
-                            ok[tr], outside, n_classes, node_toks, _take(row_toks, tr))
+        comb = fit_combiner(
+            node_X,
+            node_y,
+            row_X[tr],
+            row_y[tr],
+            row_lex[tr],
+            [row_labels[i] for i in tr],
+            ok[tr],
+            outside,
+            n_classes,
+            node_toks,
+            _take(row_toks, tr),
+        )
         res.combiners.append(comb)
         f = fit(node_X, node_y, row_X[tr], row_y[tr], n_classes, node_toks, _take(row_toks, tr))
         F = features(f, row_X[te], row_lex[te], _take(row_toks, te))
@@ -319,19 +386,44 @@ class Dataset:
     row_toks: list
 
     def cross_validate(self, k: int = FOLDS, seed: int = SEED, log=None) -> CVResult:
-        return cross_validate(self.node_X, self.node_y, self.row_X, self.row_y, self.row_lex, self.labels, self.ok,
-                              self.outside, self.n_classes, k, seed, log, self.node_toks, self.row_toks)
+        return cross_validate(
+            self.node_X,
+            self.node_y,
+            self.row_X,
+            self.row_y,
+            self.row_lex,
+            self.labels,
+            self.ok,
+            self.outside,
+            self.n_classes,
+            k,
+            seed,
+            log,
+            self.node_toks,
+            self.row_toks,
+        )
 
     def combiner(self) -> Combiner:
-        return fit_combiner(self.node_X, self.node_y, self.row_X, self.row_y, self.row_lex, self.labels, self.ok,
-                            self.outside, self.n_classes, self.node_toks, self.row_toks)
+        return fit_combiner(
+            self.node_X,
+            self.node_y,
+            self.row_X,
+            self.row_y,
+            self.row_lex,
+            self.labels,
+            self.ok,
+            self.outside,
+            self.n_classes,
+            self.node_toks,
+            self.row_toks,
+        )
 
     @property
     def n_classes(self) -> int:
         return len(self.nodes) + 1
 
     @classmethod
-    def make(cls, nodes: Sequence[Node], rows: Sequence) -> "Dataset":
+    def make(cls, nodes: Sequence[Node], rows: Sequence) -> Dataset:
         from tutor.matching.embedding import Embedder
         from tutor.matching.language import tokens
         from tutor.matching.matcher import Matcher
@@ -349,8 +441,20 @@ class Dataset:
         outside = np.array([n.outside for n in nodes] + [True])
         node_toks = [learn.token_ids(tokens(t)) for t in texts]
         row_toks = [learn.token_ids(tokens(r.question)) for r in rows]
-        return cls(nodes, list(rows), node_X, node_y, row_X, row_y, row_lex, [r.concept for r in rows], ok, outside,
-                   node_toks, row_toks)
+        return cls(
+            nodes,
+            list(rows),
+            node_X,
+            node_y,
+            row_X,
+            row_y,
+            row_lex,
+            [r.concept for r in rows],
+            ok,
+            outside,
+            node_toks,
+            row_toks,
+        )
 
 
 def build(tsv: Path, extra: Sequence[Path] = (), log=print) -> Combiner:
@@ -365,9 +469,14 @@ def build(tsv: Path, extra: Sequence[Path] = (), log=print) -> Combiner:
     comb = d.combiner()
     DATA.mkdir(parents=True, exist_ok=True)
     lengths = np.array([len(t) for t in d.row_toks], dtype=np.int64)
-    np.savez_compressed(TRAIN_EMBEDDINGS, X=d.row_X.astype(np.float16), concepts=np.array([r.concept for r in rows]),
-                        token_ids=np.concatenate(d.row_toks) if d.row_toks else np.zeros(0, np.int64),
-                        token_lengths=lengths, language=np.array(language_key()))
+    np.savez_compressed(
+        TRAIN_EMBEDDINGS,
+        X=d.row_X.astype(np.float16),
+        concepts=np.array([r.concept for r in rows]),
+        token_ids=np.concatenate(d.row_toks) if d.row_toks else np.zeros(0, np.int64),
+        token_lengths=lengths,
+        language=np.array(language_key()),
+    )
     COMBINER.write_text(json.dumps(comb.to_json(), indent=1) + "\n", encoding="utf-8")
     log(f"wrote {TRAIN_EMBEDDINGS.name} ({len(rows)} questions) and {COMBINER.name}: {comb.to_json()}")
     return comb

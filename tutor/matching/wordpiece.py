@@ -41,9 +41,16 @@ def _is_whitespace(ch: str) -> bool:
 
 
 def _is_cjk(cp: int) -> bool:
-    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
-            or 0x2A700 <= cp <= 0x2B73F or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF
-            or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x2A6DF
+        or 0x2A700 <= cp <= 0x2B73F
+        or 0x2B740 <= cp <= 0x2B81F
+        or 0x2B820 <= cp <= 0x2CEAF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x2F800 <= cp <= 0x2FA1F
+    )
 
 
 def basic_tokens(text: str) -> list[str]:
@@ -63,7 +70,7 @@ def basic_tokens(text: str) -> list[str]:
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     words: list[str] = []
     for chunk in text.split():
-        current = []
+        current: list[str] = []
         for ch in chunk:
             if _is_punctuation(ch):
                 if current:
@@ -113,5 +120,5 @@ class WordPiece:
 
     def encode(self, text: str, max_length: int = 256) -> list[int]:
         """``[CLS] pieces [SEP]`` as ids, the pieces cut so the whole is at most ``max_length``."""
-        pieces = self.tokenize(text)[:max_length - 2]
+        pieces = self.tokenize(text)[: max_length - 2]
         return [self.vocab[CLS], *(self.vocab[p] for p in pieces), self.vocab[SEP]]
