@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tutor.maths.numeric import Computation
+if TYPE_CHECKING:
+    from tutor.maths.numeric import Computation
 
 
 @dataclass(frozen=True)

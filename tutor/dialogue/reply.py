@@ -8,12 +8,14 @@ fields, and each printer (plain text, JSON, the app) shows them its own way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from tutor.dialogue.context import Context, LessonState
 from tutor.dialogue.intents import Intent
-from tutor.maths.numeric import Computation
-from tutor.maths.plots import Plot
+
+if TYPE_CHECKING:  # types only: the app's first paint does not wait for NumPy
+    from tutor.maths.numeric import Computation
+    from tutor.maths.plots import Plot
 
 Kind = Literal["answer", "compute", "derive", "plot", "clarify", "fallback", "lesson", "error"]
 KINDS: tuple[str, ...] = get_args(Kind)

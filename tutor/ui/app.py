@@ -5,18 +5,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 
-from tutor.dialogue.engine import Tutor
 from tutor.dialogue.intents import Show
-from tutor.store.progress import Store
 from tutor.ui.chat import ChatScreen
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen
 from tutor.ui.messages import Send
 from tutor.ui.providers import TopicsProvider
+
+if TYPE_CHECKING:  # the engine (content, matcher, NumPy) is imported after the first paint, by the loading worker
+    from tutor.dialogue.engine import Tutor
+    from tutor.store.progress import Store
 
 #: Seconds after start-up before SymPy is imported in the background.
 WARM_AFTER = 1.5
@@ -97,6 +100,8 @@ class TutorApp(App):
         """The core, built once, off the event loop (callers are workers)."""
         with self._lock:
             if self._tutor is None:
+                from tutor.dialogue.engine import Tutor
+
                 self._tutor = Tutor.from_folders(self.content, store=self._store, builtin=self.builtin)
                 problems = self._tutor.kb.problems
                 if problems:

@@ -8,8 +8,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from tutor.dialogue.talk import HELP
-
 KEYS = """
 | key | does |
 |---|---|
@@ -40,4 +38,6 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             # Keys first: at 60×20 they are what a learner pressing F1 needs to see without scrolling.
+            from tutor.dialogue.talk import HELP  # the core, imported when help is first opened
+
             yield Markdown("*Esc closes this help.*\n\n## Keys\n" + KEYS + "\n## What I can do\n\n" + HELP)
