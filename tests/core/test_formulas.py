@@ -589,3 +589,21 @@ def test_the_docs_pack_is_reached_by_three_phrasings_and_passes_its_own_eval(tmp
     code = cli.main(["eval", str(tsv), "--content", str(pack), "--no-builtin", "--json", "--min-top1", "60"])
     out = capsys.readouterr().out
     assert code == 0, out
+
+
+def test_the_focal_node_s_slope_claims(kb):
+    """The Deeper section: focal_slope is dFL/dp (checked by central differences of FL written out here), flatter
+    than cross-entropy's -1/p near p = 1 and a little steeper at small p; γ = 0 gives BCE for either label."""
+    assert "focal_slope" in kb.formulas and "ce_slope" in kb.formulas
+    h = 1e-6
+    for p, g in ((0.1, 2), (0.3, 2), (0.9, 2), (0.5, 1), (0.7, 0), (0.2, 5)):
+        fd = (focal(p + h, g) - focal(p - h, g)) / (2 * h)
+        assert computations.FUNCTIONS["focal_slope"](p=p, gamma=g).value == pytest.approx(fd, rel=1e-5)
+        assert computations.FUNCTIONS["ce_slope"](p=p).value == pytest.approx(-1 / p, rel=1e-12)
+    slope = lambda p: computations.FUNCTIONS["focal_slope"](p=p, gamma=2).value  # noqa: E731
+    assert abs(slope(0.9)) < abs(-1 / 0.9)  # flattened near 1
+    assert abs(slope(0.1)) > abs(-1 / 0.1)  # a little steeper at small p
+    assert computations.FUNCTIONS["focal"](p=0.9, gamma=0).value == pytest.approx(-math.log(0.9), rel=1e-12)
+    assert -math.log(1 - 0.1) == pytest.approx(-math.log(0.9))  # y = 0, ŷ = 0.1: p_t = 0.9, the same loss
+    text = kb.nodes["focal-loss"].markdown()
+    assert "{{" not in text and "p_t = 1 - ŷ when y = 0" in text
