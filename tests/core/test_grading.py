@@ -21,6 +21,7 @@ CASES = [
     ("why-minus", 1, "-0.69", R, ""),  # rounded to the decimals given
     ("why-minus", 1, "-ln(2)", R, ""),
     ("why-minus", 1, "-ln 2", R, ""),
+    ("why-minus", 1, "-ln2", R, ""),  # no space, as learners type it (found walking the app)
     ("why-minus", 1, "−ln 2", R, ""),
     ("why-minus", 1, "ln(0.5) = -0.693", R, ""),
     ("why-minus", 1, "ln(1/2)", R, ""),
@@ -72,6 +73,8 @@ CASES = [
     ("why-minus", 5, "0.693", R, ""),
     ("why-minus", 5, "ln 2", R, ""),
     ("why-minus", 5, "ln(2)", R, ""),
+    ("why-minus", 5, "ln2", R, ""),
+    ("why-minus", 5, "log2", R, ""),  # log is the natural log here; "log2" with nothing after it is log 2
     ("why-minus", 5, "-ln(0.5)", R, ""),
     ("why-minus", 5, "1.386", W, "both branches"),
     ("why-minus", 5, "2 ln 2", W, "both branches"),
@@ -98,6 +101,11 @@ CASES = [
     # lesson 2
     ("likelihood", 1, "2", R, ""),
     ("likelihood", 1, "-ln(1 - ŷ)", R, ""),
+    # the same formula however it is spelt: judged by SymPy, not by spacing (found walking the app)
+    ("likelihood", 1, "-ln(1-ŷ)", R, ""),
+    ("likelihood", 1, "-log(1-yhat)", R, ""),
+    ("likelihood", 1, "−ln(1 − ŷ)", R, ""),
+    ("likelihood", 1, "-ln ŷ", W, "y = 1 branch"),
     ("likelihood", 1, "1", W, "y = 1 branch"),
     ("likelihood", 2, "0.2798", R, ""),
     ("likelihood", 2, "-0.2798", W, "flip the sign"),

@@ -143,7 +143,8 @@ def _expression_value(text: str) -> float | None:
         return None
     from tutor.maths.exprparse import parse  # SymPy, bounded: only for answers that look like formulas
 
-    src = re.sub(r"(?i)\b(ln|log|exp|sqrt)\s+([\d.]+(?:e[-+]?\d+)?)", r"\1(\2)", text)
+    # "ln 2", "ln2", "-log 0.5": a function name then a number is the function of that number ("log2(8)" is not).
+    src = re.sub(r"(?i)\b(ln|log|exp|sqrt)\s*([\d.]+(?:e[-+]?\d+)?)(?![\d.(])", r"\1(\2)", text)
     try:
         expr = parse(src, infinite=True)
     except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -369,7 +370,22 @@ class ChoiceCheckpoint(Checkpoint):
         if m:
             order = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": len(self.choices)}
             return order[m.group(1)]
-        return self._by_words(s)
+        return self._by_formula(text) or self._by_words(s)
+
+    def _by_formula(self, text: str) -> int | None:
+        """The one choice that is the same formula as ``text`` ("-ln(1-ŷ)", "-log(1 - yhat)" for "-ln(1 - ŷ)"),
+        judged by SymPy, not by spelling; None when the text is no formula or no single choice equals it."""
+        if not _FORMULA_HINT.search(text):
+            return None
+        said = _formula(text)
+        if said is None:
+            return None
+        same = []
+        for i, choice in enumerate(self.choices, 1):
+            expr = _formula(re.sub(r"[*_`]", "", template.render(choice)))
+            if expr is not None and _same_values(said, expr):
+                same.append(i)
+        return same[0] if len(same) == 1 else None
 
     def _by_words(self, s: str) -> int | None:
         from rapidfuzz import fuzz
@@ -427,6 +443,42 @@ class ChoiceCheckpoint(Checkpoint):
             if isinstance(when, bool) or not isinstance(when, int) or not 1 <= when <= len(choices)
         ]
         return answer, problems
+
+
+#: Text that may be a formula: a log, exp, σ or an operator between terms.
+_FORMULA_HINT = re.compile(r"(?i)\b(?:ln|log|exp|sigma|sqrt)\b|[σ()^*/]|\w\s*[-+]\s*\w")
+#: "ln ŷ", "log 2": a function name, a space, then one atom, read as a call.
+_BARE_CALL = re.compile(r"(?i)\b(ln|log|exp|sqrt)\s+(ŷ|y_hat|yhat|[a-zσ]\b|[\d.]+(?:e[-+]?\d+)?)")
+
+
+def _formula(text: str):
+    """``text`` as a SymPy expression by the safe parser (cost-bounded, never eval), or None."""
+    from tutor.maths.exprparse import parse
+
+    try:
+        return parse(_BARE_CALL.sub(r"\1(\2)", text.replace("−", "-")), infinite=False)
+    except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+        return None
+
+
+#: Where two formulas are compared: every variable at each of these values (inside (0, 1), where ŷ lives).
+_PROBE_POINTS = (0.23, 0.58, 0.81)
+
+
+def _same_values(a, b) -> bool:
+    """Whether two parsed formulas agree at :data:`_PROBE_POINTS` (bounded work, unlike simplification)."""
+    names = sorted(a.free_symbols | b.free_symbols, key=str)
+    if len(names) > 3:
+        return False
+    for k in range(len(_PROBE_POINTS)):
+        point = {x: _PROBE_POINTS[(k + j) % len(_PROBE_POINTS)] for j, x in enumerate(names)}
+        try:
+            da, db = complex(a.subs(point).evalf(15)), complex(b.subs(point).evalf(15))
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            return False
+        if not abs(da - db) <= 1e-9 * max(1.0, abs(da)):
+            return False
+    return True
 
 
 def _plain(text: str) -> str:
