@@ -12,13 +12,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+#: Settings of the developer's own that a test must never see (the cache and config folders follow TUTOR_DATA_DIR).
+FOREIGN_SETTINGS = ("TUTOR_CACHE_DIR", "TUTOR_CONFIG_DIR", "TUTOR_CONTENT")
+
+
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path_factory, monkeypatch):
     """Never read or write the learner's real data directory."""
     data = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("TUTOR_DATA_DIR", str(data))  # the cache and config folders follow it (store/locations.py)
-    for name in ("TUTOR_CACHE_DIR", "TUTOR_CONFIG_DIR", "TUTOR_CONTENT"):
-        monkeypatch.delenv(name, raising=False)  # never the developer's own settings or remembered content
+    for name in FOREIGN_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
     return data
 
 
@@ -35,6 +39,6 @@ def tutor(kb):
 def env_without_home(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["TUTOR_DATA_DIR"] = str(tmp)
-    for name in ("TUTOR_CACHE_DIR", "TUTOR_CONFIG_DIR", "TUTOR_CONTENT"):
+    for name in FOREIGN_SETTINGS:
         env.pop(name, None)
     return env

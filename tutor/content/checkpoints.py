@@ -143,8 +143,7 @@ def _expression_value(text: str) -> float | None:
         return None
     from tutor.maths.exprparse import parse  # SymPy, bounded: only for answers that look like formulas
 
-    # "ln 2", "ln2", "-log 0.5": a function name then a number is the function of that number ("log2(8)" is not).
-    src = re.sub(r"(?i)\b(ln|log|exp|sqrt)\s*([\d.]+(?:e[-+]?\d+)?)(?![\d.(])", r"\1(\2)", text)
+    src = _bare_calls(text)
     try:
         expr = parse(src, infinite=True)
     except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -447,8 +446,14 @@ class ChoiceCheckpoint(Checkpoint):
 
 #: Text that may be a formula: a log, exp, σ or an operator between terms.
 _FORMULA_HINT = re.compile(r"(?i)\b(?:ln|log|exp|sigma|sqrt)\b|[σ()^*/]|\w\s*[-+]\s*\w")
-#: "ln ŷ", "log 2": a function name, a space, then one atom, read as a call.
-_BARE_CALL = re.compile(r"(?i)\b(ln|log|exp|sqrt)\s+(ŷ|y_hat|yhat|[a-zσ]\b|[\d.]+(?:e[-+]?\d+)?)")
+#: A function name written without parentheses: "ln ŷ" (a space, then a symbol) or "ln 2", "ln2", "-log 0.5"
+#: (a number, not followed by more digits or "(": "log2(8)" is not log 2 times 8).
+_BARE_CALL = re.compile(r"(?i)\b(ln|log|exp|sqrt)(?:\s+(ŷ|y_hat|yhat|[a-zσ]\b)|\s*([\d.]+(?:e[-+]?\d+)?)(?![\d.(]))")
+
+
+def _bare_calls(text: str) -> str:
+    """``ln 2`` → ``ln(2)``, ``ln ŷ`` → ``ln(ŷ)``: learners' calls without parentheses, made readable to the parser."""
+    return _BARE_CALL.sub(lambda m: f"{m.group(1)}({m.group(2) or m.group(3)})", text)
 
 
 def _formula(text: str):
@@ -456,7 +461,7 @@ def _formula(text: str):
     from tutor.maths.exprparse import parse
 
     try:
-        return parse(_BARE_CALL.sub(r"\1(\2)", text.replace("−", "-")), infinite=False)
+        return parse(_bare_calls(text.replace("−", "-")), infinite=False)
     except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
         return None
 

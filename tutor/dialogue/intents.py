@@ -293,9 +293,10 @@ def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent
     s = short(text)
     in_lesson = ctx.lesson is not None
 
-    # 0. A pick from the choices the last reply offered (a "did you mean" asked inside a lesson):
-    #    that list is the last thing on screen, so "1" picks from it, not answers the checkpoint.
-    if ctx.choices and at_checkpoint is not None:
+    # 0. A pick from the choices the last reply offered (a clarify, a fallback, the lesson list): that
+    #    list is the last thing on screen, so "1" picks from it, even at a checkpoint (a "did you mean"
+    #    asked inside a lesson), never answers it.
+    if ctx.choices:
         k = rq.choice(text, len(ctx.choices))
         if k is not None:
             return Choose(k)
@@ -322,11 +323,7 @@ def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent
         if not is_question(text) and not _is_request(text):
             return CheckpointAnswer(text)
 
-    # 3. A choice among the ones just offered (a clarify, a fallback, the lesson list).
-    if ctx.choices:
-        k = rq.choice(text, len(ctx.choices))
-        if k is not None:
-            return Choose(k)
+    # 3. A lesson number after the lesson list.
     if ctx.history[-1:] == ("lesson-list",) and re.fullmatch(r"\d{1,2}", s):
         return LessonCommand("start", s)
 
