@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from tutor.ui.chat import ChatScreen
 from tutor.ui.widgets import TutorTurn
 
+#: A reveal that has not settled after this long is a failure the test's own assertion will show.
+REVEAL_WAIT_S = 2.0
+_STEP_S = 0.01
 
-async def settle(pilot, reveal: float = 0.0) -> None:
-    """Wait on the workers (never a fixed sleep), then ``reveal`` seconds for scrolling retried over frames."""
-    for _ in range(3):
+
+async def settle(pilot) -> None:
+    """Wait on the workers, then on the latest reply being scrolled into view: never a fixed sleep."""
+    for _ in range(5):  # a finished worker's message may start another (an answer that opens a lesson)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-    if reveal:
-        await pilot.pause(reveal)
+        if not any(worker.is_running for worker in pilot.app.workers):
+            break
+    waited = 0.0
+    while waited < REVEAL_WAIT_S and any(
+        isinstance(screen, ChatScreen) and screen.revealing for screen in pilot.app.screen_stack
+    ):
+        await pilot.pause(_STEP_S)
+        waited += _STEP_S
+    await pilot.pause()
 
 
-async def ask(pilot, text: str, reveal: float = 0.0) -> TutorTurn:
+async def ask(pilot, text: str) -> TutorTurn:
     box = pilot.app.screen.query_one("#ask")
     box.value = text
     box.focus()
     await pilot.press("enter")
-    await settle(pilot, reveal)
+    await settle(pilot)
     return pilot.app.screen.query(TutorTurn).last()

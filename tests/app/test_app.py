@@ -5,7 +5,6 @@ from __future__ import annotations
 from piloting import ask, settle
 
 from tutor.dialogue.intents import Show
-from tutor.store.progress import open_store
 from tutor.ui.app import make_app
 from tutor.ui.help import HelpScreen
 from tutor.ui.lessons import LessonListScreen, LessonScreen
@@ -29,8 +28,8 @@ async def test_typing_why_the_minus_sign_shows_the_explanation():
         assert turns.first().query(LazyPlot)  # the node's plot comes with it, drawn when opened
 
 
-async def test_follow_up_chip_asks_why():
-    app = make_app()
+async def test_follow_up_chip_asks_why(new_app):
+    app = new_app()
     async with app.run_test(size=(100, 40)) as pilot:
         turn = await ask(pilot, "why the minus sign?")
         chip = next(c for c in turn.query(Chip) if c.label_text == "why?")
@@ -40,8 +39,8 @@ async def test_follow_up_chip_asks_why():
         assert why.node == "minus-sign" and why.section == "why"
 
 
-async def test_clarify_then_choose_two():
-    app = make_app()
+async def test_clarify_then_choose_two(new_app):
+    app = new_app()
     async with app.run_test(size=(100, 40)) as pilot:
         turn = await ask(pilot, "log")
         assert turn.reply.kind == "clarify"
@@ -50,8 +49,8 @@ async def test_clarify_then_choose_two():
         assert chosen.reply.node == second
 
 
-async def test_choices_are_whole_buttons_not_listed_twice():
-    app = make_app()
+async def test_choices_are_whole_buttons_not_listed_twice(new_app):
+    app = new_app()
     async with app.run_test(size=(80, 40)) as pilot:
         turn = await ask(pilot, "how do I pick adam's beta2?")
         assert turn.reply.kind == "fallback"
@@ -71,8 +70,8 @@ async def test_choices_are_whole_buttons_not_listed_twice():
         assert turns[-1].reply.node == turn.reply.alternatives[0].node
 
 
-async def test_plot_and_derivation_render():
-    app = make_app()
+async def test_plot_and_derivation_render(new_app):
+    app = new_app()
     async with app.run_test(size=(120, 50)) as pilot:
         plot = await ask(pilot, "plot the loss for y = 0")
         assert plot.reply.kind == "plot" and plot.query(PlotView)
@@ -80,9 +79,8 @@ async def test_plot_and_derivation_render():
         assert d.reply.kind == "derive" and d.query(DerivationView)
 
 
-async def test_lesson_checkpoint_wrong_feedback_hint_right_next(tmp_path):
-    store = open_store(tmp_path / "p.db")
-    app = make_app(lesson="why-minus", store=store)
+async def test_lesson_checkpoint_wrong_feedback_hint_right_next(new_app):
+    app = new_app(lesson="why-minus")
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LessonScreen)
@@ -99,16 +97,16 @@ async def test_lesson_checkpoint_wrong_feedback_hint_right_next(tmp_path):
         assert "Step 2/7" in str(app.screen.query_one("#lesson-title").render())
 
 
-async def test_lesson_resumes_after_restart(tmp_path):
+async def test_lesson_resumes_after_restart(new_app, tmp_path):
     path = tmp_path / "p.db"
-    app = make_app(lesson="likelihood", store=open_store(path))
+    app = new_app(path, lesson="likelihood")
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
-    again = make_app(lesson="likelihood", store=open_store(path))
+    again = new_app(path, lesson="likelihood")
     async with again.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         first = again.screen.query(TutorTurn).first().reply
@@ -125,8 +123,8 @@ async def test_corrupted_progress_file_still_opens(isolated_data):
         assert turn.reply.kind == "lesson"
 
 
-async def test_help_and_lesson_list_screens():
-    app = make_app()
+async def test_help_and_lesson_list_screens(new_app):
+    app = new_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press("f1")
@@ -143,14 +141,14 @@ async def test_help_and_lesson_list_screens():
         assert isinstance(app.screen, LessonScreen)
 
 
-async def test_theme_is_saved_between_runs(tmp_path):
+async def test_theme_is_saved_between_runs(new_app, tmp_path):
     path = tmp_path / "p.db"
-    app = make_app(store=open_store(path))
+    app = new_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.theme = "nord"
         await settle(pilot)
-    again = make_app(store=open_store(path))
+    again = new_app(path)
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert again.theme == "nord"

@@ -5,24 +5,13 @@ from __future__ import annotations
 import re
 import threading
 
-from piloting import ask as _ask
-from piloting import settle as _settle
+from piloting import ask, settle
 from textual.widgets import Input
 
-from tutor.store.progress import open_store
-from tutor.ui.app import make_app
 from tutor.ui.chat import ChatScreen, History
 from tutor.ui.help import KEYS, HelpScreen
 from tutor.ui.lessons import LessonScreen
 from tutor.ui.widgets import Chip, PlotView, TutorTurn
-
-
-async def settle(pilot) -> None:
-    await _settle(pilot, reveal=0.35)  # the reveal is retried over a few frames while heights settle
-
-
-async def ask(pilot, text: str) -> TutorTurn:
-    return await _ask(pilot, text, reveal=0.35)
 
 
 def first_line_visible(screen, turn) -> bool:
@@ -31,12 +20,8 @@ def first_line_visible(screen, turn) -> bool:
     return transcript.scroll_y <= top < transcript.scroll_y + transcript.scrollable_content_region.height
 
 
-def app(tmp_path, **kwargs):
-    return make_app(store=open_store(tmp_path / "p.db"), **kwargs)
-
-
-async def test_lesson_next_and_back_show_the_new_step_from_its_first_line(tmp_path):
-    a = app(tmp_path, lesson="why-minus")
+async def test_lesson_next_and_back_show_the_new_step_from_its_first_line(new_app, tmp_path):
+    a = new_app(lesson="why-minus")
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for key, step in [("ctrl+n", 2), ("ctrl+n", 3), ("ctrl+n", 4), ("ctrl+b", 3)]:
@@ -48,8 +33,8 @@ async def test_lesson_next_and_back_show_the_new_step_from_its_first_line(tmp_pa
             assert a.focused is a.screen.query_one("#ask")
 
 
-async def test_a_derivation_and_a_plot_land_in_view_after_a_long_answer(tmp_path):
-    a = app(tmp_path)
+async def test_a_derivation_and_a_plot_land_in_view_after_a_long_answer(new_app, tmp_path):
+    a = new_app()
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await ask(pilot, "why the minus sign?")
@@ -66,8 +51,8 @@ async def test_a_derivation_and_a_plot_land_in_view_after_a_long_answer(tmp_path
         assert first_line_visible(a.screen, turn)
 
 
-async def test_a_slow_answer_shows_working_then_the_answer(tmp_path):
-    a = app(tmp_path)
+async def test_a_slow_answer_shows_working_then_the_answer(new_app, tmp_path):
+    a = new_app()
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         tutor = a.tutor()
@@ -90,8 +75,8 @@ async def test_a_slow_answer_shows_working_then_the_answer(tmp_path):
         assert a.screen.query(TutorTurn).last().reply.kind == "answer"
 
 
-async def test_esc_leaves_a_lesson_and_closes_help(tmp_path):
-    a = app(tmp_path)
+async def test_esc_leaves_a_lesson_and_closes_help(new_app, tmp_path):
+    a = new_app()
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         a.open_lesson("why-minus")
@@ -108,8 +93,8 @@ async def test_esc_leaves_a_lesson_and_closes_help(tmp_path):
         assert type(a.screen) is ChatScreen and a.focused is a.screen.query_one("#ask")
 
 
-async def test_quitting_a_lesson_says_paused_at_its_step(tmp_path):
-    a = app(tmp_path, lesson="why-minus")
+async def test_quitting_a_lesson_says_paused_at_its_step(new_app, tmp_path):
+    a = new_app(lesson="why-minus")
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+n")
@@ -145,8 +130,8 @@ def _help_keys() -> list[str]:
     return keys
 
 
-async def test_every_key_in_help_is_bound_and_not_taken_by_the_input(tmp_path):
-    a = app(tmp_path, lesson="why-minus")
+async def test_every_key_in_help_is_bound_and_not_taken_by_the_input(new_app, tmp_path):
+    a = new_app(lesson="why-minus")
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = a.screen
@@ -177,8 +162,8 @@ async def test_every_key_in_help_is_bound_and_not_taken_by_the_input(tmp_path):
         assert a.screen.__class__.__name__ == "LessonListScreen"
 
 
-async def test_focus_returns_to_the_input_after_a_chip_and_the_palette(tmp_path):
-    a = app(tmp_path)
+async def test_focus_returns_to_the_input_after_a_chip_and_the_palette(new_app, tmp_path):
+    a = new_app()
     async with a.run_test(size=(100, 40)) as pilot:
         turn = await ask(pilot, "why the minus sign?")
         chip = next(c for c in turn.query(Chip) if c.label_text == "why?")
@@ -202,10 +187,10 @@ async def test_focus_returns_to_the_input_after_a_chip_and_the_palette(tmp_path)
         assert "zero" in a.screen.query(TutorTurn).last().reply.title.lower()
 
 
-async def test_keys_typed_before_the_first_paint_are_kept(tmp_path):
+async def test_keys_typed_before_the_first_paint_are_kept(new_app, tmp_path):
     from textual import events
 
-    a = app(tmp_path)
+    a = new_app()
     async with a.run_test(size=(80, 24)) as pilot:
         # Keys typed while Python was starting reach the app before anything has focus: the app
         # forwards them to the screen, and focus lands on the input before the screen reads them.
@@ -217,8 +202,8 @@ async def test_keys_typed_before_the_first_paint_are_kept(tmp_path):
         assert a.screen.query_one("#ask").value == "why log"
 
 
-async def test_ctrl_s_saves_the_conversation_as_markdown(tmp_path, isolated_data):
-    a = app(tmp_path)
+async def test_ctrl_s_saves_the_conversation_as_markdown(new_app, tmp_path, isolated_data):
+    a = new_app()
     async with a.run_test(size=(80, 24)) as pilot:
         await ask(pilot, "why the minus sign?")
         await pilot.press("ctrl+s")
@@ -228,8 +213,8 @@ async def test_ctrl_s_saves_the_conversation_as_markdown(tmp_path, isolated_data
     assert "> why the minus sign?" in text and "**Tutor: Why the minus sign?**" in text
 
 
-async def test_a_lesson_started_in_the_chat_opens_on_the_lesson_screen(tmp_path):
-    a = app(tmp_path)
+async def test_a_lesson_started_in_the_chat_opens_on_the_lesson_screen(new_app, tmp_path):
+    a = new_app()
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await ask(pilot, "start lesson why-minus")
@@ -241,8 +226,8 @@ async def test_a_lesson_started_in_the_chat_opens_on_the_lesson_screen(tmp_path)
         assert type(a.screen) is ChatScreen and a.screen.context.lesson is None  # the chat is not left inside it
 
 
-async def test_one_lesson_at_a_time_esc_never_returns_to_a_lesson_already_left(tmp_path):
-    a = app(tmp_path, lesson="logistic-gradients")
+async def test_one_lesson_at_a_time_esc_never_returns_to_a_lesson_already_left(new_app, tmp_path):
+    a = new_app(lesson="logistic-gradients")
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f2")
@@ -257,9 +242,9 @@ async def test_one_lesson_at_a_time_esc_never_returns_to_a_lesson_already_left(t
         assert type(a.screen) is ChatScreen
 
 
-async def test_tab_from_the_input_goes_to_the_latest_answers_chips(tmp_path):
+async def test_tab_from_the_input_goes_to_the_latest_answers_chips(new_app, tmp_path):
     """Found walking the app: Tab went to the top of the conversation, many presses from the chips just read."""
-    a = app(tmp_path)
+    a = new_app()
     async with a.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await ask(pilot, "why the minus sign?")

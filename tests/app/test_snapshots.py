@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.store.progress import open_store
-from tutor.ui.app import make_app
-
 
 def typing(*questions: str):
     async def run_before(pilot) -> None:
@@ -37,11 +34,8 @@ def typing(*questions: str):
 
 
 @pytest.fixture
-def app_with_store(tmp_path):
-    def make(**kwargs):
-        return make_app(store=open_store(tmp_path / "p.db"), **kwargs)
-
-    return make
+def app_with_store(new_app):
+    return new_app
 
 
 def test_chat_answer_with_plot(snap_compare, app_with_store):

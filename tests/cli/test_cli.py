@@ -7,10 +7,12 @@ import subprocess
 import sys
 
 import pytest
+from running import run_cli
 
 
-def tutor(*args: str, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tutor", *args], input=stdin, capture_output=True, timeout=timeout)
+def tutor(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    """``tutor ARGS`` in-process (``tests/cli/running.py``); ``test_version_and_help`` starts the real entry point."""
+    return run_cli(*args, stdin=stdin)
 
 
 def test_ask_json_answers_the_minus_sign():
@@ -67,8 +69,10 @@ def test_out_of_range_value_gets_the_valid_range():
 
 
 def test_version_and_help():
-    assert tutor("--version").returncode == 0
-    assert b"ask" in tutor("--help").stdout
+    # The installed entry point itself, in a process of its own.
+    run = lambda *a: subprocess.run([sys.executable, "-m", "tutor", *a], capture_output=True, timeout=60)
+    assert run("--version").returncode == 0
+    assert b"ask" in run("--help").stdout
 
 
 def test_extra_content_folder_adds_a_topic(tmp_path):
@@ -100,15 +104,11 @@ def test_chat_plain_text_mode():
     assert res.returncode == 0 and "# Why the minus sign?" in out
 
 
-def test_lessons_command_lists_progress(tmp_path):
-    env_home = {"TUTOR_DATA_DIR": str(tmp_path)}
-    import os
-
-    res = subprocess.run(
-        [sys.executable, "-m", "tutor", "lessons"], capture_output=True, text=True, env={**os.environ, **env_home}
-    )
+def test_lessons_command_lists_progress():
+    res = tutor("lessons")  # a fresh data folder per test (conftest.isolated_data)
     assert res.returncode == 0
-    assert "why-minus" in res.stdout and "not started" in res.stdout
+    out = res.stdout.decode()
+    assert "why-minus" in out and "not started" in out
 
 
 def test_content_option_before_or_after_the_subcommand(tmp_path):

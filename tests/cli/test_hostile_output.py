@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from running import run_cli
 
 ESC = "\x1b]52;c;ZWNobyBoaQ==\x07\x1b]0;pwned\x07\x1b[2J\x9b31m"
 
 
 def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess:
-    env = dict(os.environ, TUTOR_DATA_DIR=str(tmp_path / "data"))
-    return subprocess.run(
-        [sys.executable, "-m", "tutor", *args], input=stdin.encode(), capture_output=True, env=env, timeout=120
-    )
+    return run_cli(*args, stdin=stdin)  # in-process; conftest gives each test a fresh data folder
 
 
 def _clean(data: bytes) -> bool:

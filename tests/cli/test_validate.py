@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from running import run_cli
 
 from tutor.content.nodes import load
 
@@ -41,9 +40,10 @@ def test_builtin_content_is_valid(kb):
 
 
 def test_builtin_content_validates_from_the_command_line():
-    res = subprocess.run([sys.executable, "-m", "tutor", "validate"], capture_output=True, text=True)
-    assert res.returncode == 0, res.stdout + res.stderr
-    assert all(": warning: " in line for line in res.stdout.splitlines())  # advice only, never a problem
+    res = run_cli("validate")
+    out = res.stdout.decode()
+    assert res.returncode == 0, out + res.stderr.decode()
+    assert all(": warning: " in line for line in out.splitlines())  # advice only, never a problem
 
 
 CASES = {
@@ -131,8 +131,8 @@ def test_broken_file_is_skipped_and_the_rest_still_loads(tmp_path):
 
 def test_validate_command_exit_codes_and_format(tmp_path):
     write(tmp_path, "bad.md", CASES["unknown concept"][0])
-    res = subprocess.run([sys.executable, "-m", "tutor", "validate", str(tmp_path)], capture_output=True, text=True)
+    res = run_cli("validate", str(tmp_path))
     assert res.returncode == 1
-    lines = res.stdout.strip().splitlines()
+    lines = res.stdout.decode().strip().splitlines()
     assert lines and all(line.split(":")[1].isdigit() for line in lines)
-    assert "Traceback" not in res.stderr
+    assert "Traceback" not in res.stderr.decode()

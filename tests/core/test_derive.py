@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 import sympy as sp
+from running import run_cli
 
 from tutor.content.curriculum import DERIVATIONS
 from tutor.maths import derive as D
@@ -94,7 +94,10 @@ def test_vectorized_gradient_against_finite_differences_of_the_cost():
 
 
 def test_cli_derive_list_json_and_latex():
-    run = lambda *a: subprocess.run([sys.executable, "-m", "tutor", "derive", *a], capture_output=True, text=True)  # noqa: E731
+    def run(*args: str) -> subprocess.CompletedProcess:
+        res = run_cli("derive", *args)
+        return subprocess.CompletedProcess(res.args, res.returncode, res.stdout.decode(), res.stderr.decode())
+
     listed = run("--list").stdout.split()
     assert all(t in listed for t in TARGETS)
     data = json.loads(run("bce", "--json").stdout)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from running import run_cli
 
 from tutor.content import template
 from tutor.content.nodes import load
@@ -213,19 +214,13 @@ def test_derive_requests_and_wrt():
 
 
 def test_cli_derive_focal_wrt_p_prints_verified_steps():
-    res = subprocess.run(
-        [sys.executable, "-m", "tutor", "derive", "focal", "--wrt", "p", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    res = run_cli("derive", "focal", "--wrt", "p", "--json")
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert data["target"] == "focal" and len(data["steps"]) >= 3
-    res = subprocess.run(
-        [sys.executable, "-m", "tutor", "derive", "focal", "--wrt", "q"], capture_output=True, text=True, timeout=120
-    )
-    assert res.returncode == 1 and "no variable 'q'" in res.stderr and "Traceback" not in res.stderr
+    res = run_cli("derive", "focal", "--wrt", "q")
+    err = res.stderr.decode()
+    assert res.returncode == 1 and "no variable 'q'" in err and "Traceback" not in err
 
 
 # ------------------------------------------------------------------ free text

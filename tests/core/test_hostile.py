@@ -63,25 +63,32 @@ HOSTILE_TEXT = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE_TEXT))
-def test_hostile_learner_text_is_answered_in_bounded_time(tmp_path, name):
-    (tmp_path / "q.txt").write_text(HOSTILE_TEXT[name], encoding="utf-8")
+def test_hostile_learner_text_is_answered_in_bounded_time(tmp_path):
+    # One capped process for every text: the model and index load once, then each text is timed on its own.
+    for name, text in HOSTILE_TEXT.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
     result = bounded(
-        """
+        f"""
         from tutor.dialogue.engine import Tutor
         from tutor.matching import language
         tutor = Tutor.from_folders()
         tutor.topics.warm()  # the model and index load once per process: not part of the hostile text's cost
-        text = open("q.txt", encoding="utf-8").read()
-        t = time.perf_counter()
-        reply, _ = tutor.reply(text)
-        language.tokens(text)
-        elapsed = time.perf_counter() - t
-        result = {"kind": reply.kind, "title": reply.title}
+        result, elapsed = {{}}, 0.0
+        for name in {sorted(HOSTILE_TEXT)!r}:
+            text = open(name + ".txt", encoding="utf-8").read()
+            t = time.perf_counter()
+            reply, _ = tutor.reply(text)
+            language.tokens(text)
+            took = time.perf_counter() - t
+            elapsed = max(elapsed, took)
+            result[name] = {{"kind": reply.kind, "title": reply.title, "took": took}}
     """,
         tmp_path,
     )
-    assert result["title"] != "Something went wrong on my side"
+    assert sorted(result) == sorted(HOSTILE_TEXT)
+    for name, got in result.items():
+        assert got["title"] != "Something went wrong on my side", name
+        assert got["took"] <= LIMIT_S, f"{name} took {got['took']:.1f} s"
 
 
 def test_the_patterns_alone_are_linear_past_the_reply_cap(tmp_path):

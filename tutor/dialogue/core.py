@@ -7,7 +7,8 @@ Handlers (:mod:`tutor.dialogue.topics`, :mod:`~tutor.dialogue.doing`,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import copy
+from typing import TYPE_CHECKING, Self
 
 from tutor.content.nodes import KnowledgeBase, Node
 from tutor.dialogue.reply import Alternative, Choice
@@ -38,6 +39,16 @@ class Core:
 
             self._store = open_store()
         return self._store
+
+    def with_store(self, store: Store) -> Self:
+        """The same core (knowledge base, matchers, loaded model) over another learner's progress store.
+
+        Building a core costs a content load and an index read; apps that share one (tests,
+        several learners in one process) pay it once. Conversations live in ``Context``, not here.
+        """
+        twin = copy.copy(self)
+        twin._store = store
+        return twin
 
     def opened_store(self) -> Store | None:
         """The progress store if something has opened it already, else None (never opens it)."""

@@ -243,19 +243,33 @@ class ChatScreen(Screen):
         """The app, typed as the tutor's own (Textual types ``self.app`` as any ``App``)."""
         return cast("TutorHost", self.app)
 
-    def reveal(self, turn: Widget, tries: int = 8) -> None:
+    #: How often, and for how long at most, a reveal is retried while heights settle.
+    REVEAL_EVERY = 0.03
+    REVEAL_TRIES = 8
+
+    @property
+    def revealing(self) -> bool:
+        """True while a reply is still being scrolled into view (tests wait on this, not on a fixed time)."""
+        return self._revealing is not None and self._revealing.is_attached
+
+    def reveal(self, turn: Widget, tries: int = REVEAL_TRIES, seen: tuple | None = None, still: int = 0) -> None:
         """Scroll so that the turn's first line is at the top of the transcript, once it has been laid out.
 
         Tried again after the next refreshes: plots, derivations and chips settle their
         heights a frame or two later, and the learner's echo asked to scroll to the end.
+        Done once the layout has stayed the same for two tries in a row, or after ``REVEAL_TRIES``.
         """
         if not turn.is_attached or self._revealing is not turn:
             return
         transcript = self.query_one("#transcript", VerticalScroll)
         if turn.virtual_region.height:
             transcript.scroll_to_widget(turn, top=True, animate=False, immediate=True)
-        if tries:
-            self.set_timer(0.03, lambda: self.reveal(turn, tries - 1))
+        now = (turn.virtual_region, transcript.virtual_size, transcript.scroll_y)
+        still = still + 1 if now == seen and turn.virtual_region.height else 0
+        if tries and still < 2:
+            self.set_timer(self.REVEAL_EVERY, lambda: self.reveal(turn, tries - 1, now, still))
+        else:
+            self._revealing = None
 
     def action_clear(self) -> None:
         transcript = self.query_one("#transcript", VerticalScroll)
