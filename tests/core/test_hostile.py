@@ -63,6 +63,7 @@ HOSTILE_TEXT = {
 }
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_hostile_learner_text_is_answered_in_bounded_time(tmp_path):
     # One capped process for every text: the model and index load once, then each text is timed on its own.
     for name, text in HOSTILE_TEXT.items():
@@ -91,6 +92,7 @@ def test_hostile_learner_text_is_answered_in_bounded_time(tmp_path):
         assert got["took"] <= LIMIT_S, f"{name} took {got['took']:.1f} s"
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_the_patterns_alone_are_linear_past_the_reply_cap(tmp_path):
     # 100,000 characters straight into the normalisation and the request recognisers, the length cap lifted.
     result = bounded(
@@ -109,6 +111,13 @@ def test_the_patterns_alone_are_linear_past_the_reply_cap(tmp_path):
         tmp_path,
     )
     assert result == {}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXT))
+def test_hostile_learner_text_gets_a_clean_reply(tutor, name):
+    # In-process, for the quick suite; the timed run under a memory cap above is marked slow.
+    reply, _ = tutor.reply(HOSTILE_TEXT[name])
+    assert reply.title != "Something went wrong on my side" and reply.markdown
 
 
 def test_squeezing_white_space_keeps_what_the_patterns_read():
@@ -165,6 +174,7 @@ def test_the_limits_leave_ordinary_formulas_alone():
     assert equivalent(parse("2^0.5 * y"), parse("sqrt2y".replace("sqrt2y", "1.4142135623730951*y")))
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_a_power_tower_at_a_checkpoint_is_feedback_in_bounded_time(tmp_path):
     result = bounded(
         """
@@ -186,6 +196,7 @@ def test_a_power_tower_at_a_checkpoint_is_feedback_in_bounded_time(tmp_path):
     assert "Something went wrong on my side" not in result[:3]
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_a_power_tower_as_a_lessons_answer_is_a_validation_problem(tmp_path):
     (tmp_path / "pack").mkdir()
     (tmp_path / "pack" / "evil.toml").write_text(
@@ -238,6 +249,7 @@ def _problem(result: list[str], name: str, words: str) -> bool:
 
 
 @pytest.mark.parametrize("where", ["node", "lesson", "concepts"])
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_toml_nested_fifty_thousand_deep_is_a_problem(tmp_path, where):
     pack = _pack(tmp_path)
     deep = "x = " + "[" * 50_000 + "]" * 50_000 + "\n"
@@ -253,6 +265,7 @@ def test_toml_nested_fifty_thousand_deep_is_a_problem(tmp_path, where):
     assert "good" in result[-1]
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_a_dotted_key_of_a_hundred_thousand_parts_is_a_problem(tmp_path):
     pack = _pack(tmp_path)
     (pack / "dotted.md").write_text(node("dotted", extra="a" + ".a" * 100_000 + " = 1\n"), encoding="utf-8")
@@ -260,6 +273,7 @@ def test_a_dotted_key_of_a_hundred_thousand_parts_is_a_problem(tmp_path):
     assert _problem(result, "dotted.md", "dotted key"), result
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_unbounded_placeholder_and_section_scans(tmp_path):
     pack = _pack(tmp_path)
     (pack / "braces.md").write_text(node("braces", "{{" * 120_000), encoding="utf-8")
@@ -269,6 +283,7 @@ def test_unbounded_placeholder_and_section_scans(tmp_path):
     assert "heading" in result[-1]
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_a_fifo_named_like_content_is_a_problem_not_a_hang(tmp_path):
     pack = _pack(tmp_path)
     os.mkfifo(pack / "evil.md")
@@ -279,6 +294,7 @@ def test_a_fifo_named_like_content_is_a_problem_not_a_hang(tmp_path):
     assert "good" in result[-1]
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_symlink_loops_and_deep_folders_are_file_problems(tmp_path):
     pack = _pack(tmp_path)
     (pack / "loop.md").symlink_to(pack / "loop.md")
@@ -297,6 +313,7 @@ def test_symlink_loops_and_deep_folders_are_file_problems(tmp_path):
     assert "good" in result[-1].split() and "lost" not in result[-1].split()
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_folders_nested_past_the_path_limit(tmp_path):
     pack = _pack(tmp_path)
     fd = os.open(pack, os.O_RDONLY)
@@ -316,6 +333,7 @@ def test_folders_nested_past_the_path_limit(tmp_path):
     shutil.rmtree(pack)  # fd-based on Linux: the long path is no obstacle
 
 
+@pytest.mark.slow  # a capped subprocess each (memory cap, hang = failure)
 def test_a_long_unknown_key_is_not_echoed_whole(tmp_path):
     pack = _pack(tmp_path)
     (pack / "long.md").write_text(node("long", extra="k" * 50_000 + " = 1\n"), encoding="utf-8")
