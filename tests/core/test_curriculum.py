@@ -114,3 +114,18 @@ def test_curriculum_numbers_appear_computed(kb, node_id, needle):
     node = kb.nodes[node_id]
     rendered = node.markdown() + "".join(node.markdown(s) for s in node.sections)
     assert needle in rendered
+
+
+def test_every_plot_computation_and_derivation_names_concepts_the_content_declares(kb):
+    # Each registry sits beside its code; what it says it teaches must be a concept content declares.
+    from tutor.content.curriculum import DERIVATION_CONCEPTS, DERIVATIONS
+    from tutor.maths import computations, plots
+
+    assert set(computations.CONCEPTS) == set(computations.BUILTIN)  # no computation without its concepts
+    named = {f"plot {n}": p.concepts for n, p in plots.NAMED.items()}
+    comps = {f"computation {n}": c for n, c in computations.CONCEPTS.items()}
+    derivs = {f"derivation {n}": DERIVATION_CONCEPTS[n] for n in DERIVATIONS}
+    for where, concepts in {**named, **comps, **derivs}.items():
+        assert concepts, where
+        unknown = [c for c in concepts if c not in kb.concepts]
+        assert not unknown, f"{where}: {unknown}"

@@ -1,4 +1,10 @@
-"""Names the core knows without reading content: plots, derivations, follow-ups.
+"""Names the core knows without reading content: follow-ups, links and derivations.
+
+Plots and computations are registered beside their code (:data:`tutor.maths.plots.NAMED`,
+the ``FUNCTIONS`` and ``CONCEPTS`` of :mod:`tutor.maths.numeric` and :mod:`tutor.maths.losses`).
+The derivations' names stay here, apart from their SymPy code in :mod:`tutor.maths.derive`,
+because content is validated against them on every start and importing SymPy costs ~0.3 s;
+``derive`` checks at import that it builds exactly these.
 
 Concept ids themselves are declared by content (``content/concepts.toml``),
 so that an author can add a topic without touching code.
@@ -10,23 +16,6 @@ from __future__ import annotations
 FOLLOW_UPS = ("why", "example", "simpler", "deeper", "next")
 #: Other links between nodes.
 RELATIONS = (*FOLLOW_UPS, "see_also", "prerequisites")
-
-#: Plots the core can compute (see :mod:`tutor.maths.plots`), by name.
-PLOTS = {
-    "ln": "ln x on (0, 1]",
-    "ln-and-neglog": "ln x and -ln x on (0, 3]: the zero at x = 1, and the mirror the minus sign makes",
-    "neglog": "-ln ŷ, the loss when y = 1",
-    "bce": "both branches of the loss: -ln ŷ (y = 1) and -ln(1 - ŷ) (y = 0)",
-    "bce0": "-ln(1 - ŷ), the loss when y = 0",
-    "sigmoid": "the sigmoid σ(z)",
-    "dsigmoid": "the sigmoid's derivative σ'(z)",
-    "mse-vs-bce": "squared error against cross-entropy for y = 1",
-    "grad-compare": "the gradient with respect to z: squared error against cross-entropy, y = 1",
-    "baseline": "the no-skill baseline H(π) against the fraction of positives π",
-    "logit": "the logit ln(ŷ/(1 - ŷ)), the inverse of the sigmoid",
-    "soft-label": "the loss for a soft label y = 0.9: its minimum is H(0.9) at ŷ = 0.9, not 0",
-    "convexity": "the loss as a function of z for y = 1: cross-entropy against squared error",
-}
 
 #: Derivation targets (see :mod:`tutor.maths.derive`), by name: what each derives.
 DERIVATIONS = {
@@ -41,22 +30,7 @@ DERIVATIONS = {
     "hessian": "the second derivative ∂²L/∂z² = ŷ(1 - ŷ) ≥ 0, and ∂²L/∂w² = x²ŷ(1 - ŷ): convex",
 }
 
-#: The concepts each plot, derivation and worked example teaches (the ``concepts`` of its reply).
-PLOT_CONCEPTS = {
-    "ln": ("log-on-unit-interval",),
-    "ln-and-neglog": ("log-on-unit-interval", "minus-sign"),
-    "neglog": ("minus-sign",),
-    "bce": ("bce-formula",),
-    "bce0": ("bce-formula",),
-    "sigmoid": ("sigmoid",),
-    "dsigmoid": ("sigmoid",),
-    "mse-vs-bce": ("confident-wrong-penalty", "why-not-mse"),
-    "grad-compare": ("why-not-mse",),
-    "baseline": ("baseline-loss",),
-    "logit": ("logits-log-odds",),
-    "soft-label": ("soft-labels",),
-    "convexity": ("convexity",),
-}
+#: The concepts each derivation teaches (the ``concepts`` of its reply).
 DERIVATION_CONCEPTS = {
     "bce": ("bce-derivative",),
     "sigmoid": ("sigmoid",),
@@ -68,34 +42,4 @@ DERIVATION_CONCEPTS = {
     "softmax": ("categorical-cross-entropy",),
     "hessian": ("convexity",),
 }
-COMPUTATION_CONCEPTS = {
-    "bce": ("bce-formula",),
-    "cost": ("loss-vs-cost",),
-    "gd_step": ("gradient-sign-direction",),
-    "dbce": ("bce-derivative",),
-    "dlogit": ("logit-gradient",),
-    "sigmoid": ("sigmoid",),
-    "dsigmoid": ("sigmoid",),
-    "bce_logit": ("numerical-stability",),
-    "grad_compare": ("why-not-mse",),
-    "mse": ("why-not-mse",),
-    "log2": ("log-base",),
-    "log10": ("log-base",),
-    "bce_table": ("bce-formula",),
-    "baseline": ("baseline-loss",),
-    "normalized_ce": ("baseline-loss",),
-    "binary_entropy": ("soft-labels",),
-    "weighted_bce": ("weighted-bce",),
-    "pos_weight": ("weighted-bce",),
-    "weighted_optimum": ("weighted-bce",),
-    "logit": ("logits-log-odds",),
-    "odds": ("logits-log-odds",),
-    "grad_hess": ("convexity",),
-    "curvature": ("convexity",),
-    "bce_any": ("negative-loss",),
-    "bce_eps": ("numerical-stability",),
-    "frameworks": ("framework-losses",),
-    "double_sigmoid": ("framework-losses",),
-    "float32_saturation": ("numerical-stability",),
-}
-assert set(PLOT_CONCEPTS) == set(PLOTS) and set(DERIVATION_CONCEPTS) == set(DERIVATIONS)
+assert set(DERIVATION_CONCEPTS) == set(DERIVATIONS)

@@ -26,11 +26,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tutor.content.curriculum import DERIVATIONS, PLOTS
+from tutor.content.curriculum import DERIVATIONS
 from tutor.content.files import Problem, parse_toml, read_text, strings
 from tutor.content.files import short as cut
 from tutor.errors import InputError, TutorError
 from tutor.maths import formulas as F
+from tutor.maths import plots
 
 FILE_NAME = "formulas.toml"
 FORMULA_KEYS = ("title", "expr", "wrt", "vars", "symbol", "concepts", "phrases", "curves")
@@ -150,7 +151,7 @@ def _formula(
         "a built-in computation"
         if _builtin_computation(name)
         else "a built-in plot"
-        if name in PLOTS
+        if name in plots.NAMED
         else "a built-in derivation"
         if name in DERIVATIONS
         else "a function formulas use"

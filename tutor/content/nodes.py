@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.content import formulafile, template
-from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, PLOTS, RELATIONS
+from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, RELATIONS
 from tutor.content.files import (
     MAX_FILE_BYTES,
     Problem,
@@ -32,7 +32,7 @@ from tutor.content.files import (
 )
 from tutor.content.files import short as cut
 from tutor.content.lessonfile import Checkpoint, Lesson, LessonStep, parse_lesson
-from tutor.maths import formulas
+from tutor.maths import formulas, plots
 from tutor.store import cache
 
 __all__ = ["MAX_FILE_BYTES", "Checkpoint", "KnowledgeBase", "Lesson", "LessonStep", "Node", "Problem", "load"]
@@ -305,9 +305,11 @@ def parse_node(
         else:
             links[rel] = ids
     plot = meta.get("plot")
-    if plot is not None and (not isinstance(plot, str) or (plot not in PLOTS and not formulas.find(plot))):
+    if plot is not None and (not isinstance(plot, str) or (plot not in plots.NAMED and not formulas.find(plot))):
         problems.append(
-            Problem(display, at("plot"), f"unknown plot '{plot}' (known: {', '.join([*PLOTS, *formulas.declared()])})")
+            Problem(
+                display, at("plot"), f"unknown plot '{plot}' (known: {', '.join([*plots.NAMED, *formulas.declared()])})"
+            )
         )
     derive = meta.get("derive")
     if derive is not None and (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tutor.content.curriculum import COMPUTATION_CONCEPTS, DERIVATION_CONCEPTS, PLOT_CONCEPTS
+from tutor.content.curriculum import DERIVATION_CONCEPTS
 from tutor.dialogue.context import Context
 from tutor.dialogue.core import Core
 from tutor.dialogue.intents import Compute, Derive, Failed, Plot
@@ -23,7 +23,7 @@ def compute_named(
     md = comp.markdown(title=False)
     if assumed:
         md += "\n\n(I assumed " + ", ".join(f"{k} = {numeric.fmt(comp.inputs[k])}" for k in assumed) + ".)"
-    concepts = COMPUTATION_CONCEPTS.get(name) or formulas.concepts_of(name) or ("log-on-unit-interval",)
+    concepts = computations.concepts_of(name) or ("log-on-unit-interval",)
     reply = Reply("compute", md, title=comp.title, concepts=concepts, confidence=1.0, computation=comp, node=None)
     return reply, replace(ctx, computation=comp, choices=())
 
@@ -37,7 +37,7 @@ def plot(core: Core, intent: Plot, ctx: Context) -> tuple[Reply, Context]:
 
 def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply, Context]:
     p = plots.for_request(request, name, marks=plots.learner_marks(ctx))
-    concepts = PLOT_CONCEPTS.get(p.name) or formulas.concepts_of(p.name) or ("log-on-unit-interval",)
+    concepts = plots.concepts_of(p.name) or ("log-on-unit-interval",)  # a learner's own expression
     reply = Reply("plot", p.markdown(), title=p.title, concepts=concepts, confidence=1.0, plot=p, node=ctx.node)
     return reply, replace(ctx, choices=())
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tutor.content.curriculum import COMPUTATION_CONCEPTS
 from tutor.dialogue import doing
 from tutor.dialogue.context import Context
 from tutor.dialogue.core import Core, topic_choices
 from tutor.dialogue.intents import Ask, FollowUp, Show, WhatAbout
 from tutor.dialogue.reply import Alternative, Reply
 from tutor.matching.matcher import Match
-from tutor.maths import numeric, plots
+from tutor.maths import computations, numeric, plots
 
 #: A refused question lists the nearest topics only when they are at least this likely
 #: (the answer and clarify thresholds are learned with the matcher: see tutor.matching.semantic).
@@ -255,7 +254,7 @@ def what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Cont
         md,
         title=f"The loss when y = {numeric.fmt(y)}",
         node=ctx.node,
-        concepts=COMPUTATION_CONCEPTS["bce_table"],
+        concepts=computations.concepts_of("bce_table"),
         confidence=1.0,
         computation=comp,
         plot=plot,

@@ -14,8 +14,14 @@ from collections.abc import Callable, Iterator, Mapping
 from tutor.maths import formulas, losses, numeric
 from tutor.maths.numeric import Computation
 
-#: The computations written in Python.
+#: The computations written in Python, and the concepts each teaches.
 BUILTIN: dict[str, Callable[..., Computation]] = {**numeric.FUNCTIONS, **losses.FUNCTIONS}
+CONCEPTS: dict[str, tuple[str, ...]] = {**numeric.CONCEPTS, **losses.CONCEPTS}
+
+
+def concepts_of(name: str) -> tuple[str, ...]:
+    """What a computation teaches: its own entry, else what its declared formula says (empty if neither)."""
+    return CONCEPTS.get(name) or formulas.concepts_of(name) or ()
 
 
 class _Registry(Mapping[str, Callable[..., Computation]]):

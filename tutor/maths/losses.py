@@ -418,3 +418,21 @@ FUNCTIONS: dict[str, Callable[..., Computation]] = {
     "double_sigmoid": double_sigmoid,
     "float32_saturation": float32_saturation,
 }
+#: The concepts each computation teaches (the ``concepts`` of its reply).
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "binary_entropy": ("soft-labels",),
+    "baseline": ("baseline-loss",),
+    "normalized_ce": ("baseline-loss",),
+    "weighted_bce": ("weighted-bce",),
+    "pos_weight": ("weighted-bce",),
+    "weighted_optimum": ("weighted-bce",),
+    "logit": ("logits-log-odds",),
+    "odds": ("logits-log-odds",),
+    "grad_hess": ("convexity",),
+    "curvature": ("convexity",),
+    "bce_any": ("loss-near-one", "prediction-range"),  # the negative-loss node's concepts (a target outside [0, 1])
+    "bce_eps": ("numerical-stability",),
+    "frameworks": ("framework-losses",),
+    "double_sigmoid": ("framework-losses",),
+    "float32_saturation": ("numerical-stability",),
+}

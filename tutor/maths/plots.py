@@ -1,6 +1,6 @@
 """Plot data computed with NumPy; the app draws it with textual-plotext, the CLI with plotext.
 
-Two kinds of plot: the named ones the content refers to (:data:`curriculum.PLOTS`), and
+Two kinds of plot: the named ones the content refers to (:data:`NAMED`, each registered beside the code that draws it), and
 a plot of any expression the safe parser (:mod:`tutor.maths.exprparse`) reads, in one
 variable x, ŷ or z: ``plot ln x and -ln x from 0 to 3``. An expression is sampled only
 where it is finite; what was left out is reported. Nothing is evaluated with ``eval``.
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.content.curriculum import PLOTS
 from tutor.errors import InputError
 from tutor.maths import formulas
 from tutor.maths.numeric import fmt
@@ -371,148 +370,231 @@ def _with_marks(p: Plot, marks: Sequence[float]) -> Plot:
     return replace(p, marks=tuple(found))
 
 
+@dataclass(frozen=True)
+class NamedPlot:
+    """A plot the content names (``plot = "ln"`` in a node): what it shows, what it teaches, how it is made."""
+
+    about: str
+    concepts: tuple[str, ...]
+    build: Callable[[str, int, Sequence[float]], Plot]
+    #: True when ``build`` places the marks itself.
+    own_marks: bool = False
+
+
+#: The named plots, each registered beside the code that makes it (``@_named``).
+NAMED: dict[str, NamedPlot] = {}
+
+
+def _named(name: str, about: str, concepts: tuple[str, ...], own_marks: bool = False):
+    def register(build):
+        NAMED[name] = NamedPlot(about, concepts, build, own_marks)
+        return build
+
+    return register
+
+
 def make(name: str, points: int = 200, marks: Sequence[float] = (), any_axis: bool = False) -> Plot:
     """A named plot; ``marks`` are values of ŷ (or x) picked out on its curves (on any axis with ``any_axis``)."""
-    if name not in PLOTS:
+    named = NAMED.get(name)
+    if named is None:
         formula = formulas.find(name)
         if formula is not None:
             return formula_plot(formula, marks=marks)
-        raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join([*PLOTS, *formulas.declared()])}.")
-    if name == "ln-and-neglog":
-        # The picture that makes the minus sign click: ln x and its mirror, crossing zero at x = 1.
-        return sampled_plot(
-            ["ln x", "-ln x"],
-            [np.log, lambda x: -np.log(x)],
-            "x",
-            0,
-            3,
-            marks=marks,
-            points=max(points, 301),
-            name=name,
-            title="ln x and -ln x on (0, 3]",
-            caption="Left of x = 1 the log is negative, so its mirror -ln x is positive; "
-            "both are 0 at x = 1. A probability ŷ lives left of 1.",
-        )
-    p = _named(name, points)
+        raise InputError(f"I have no plot called '{name}'. I can plot: {', '.join([*NAMED, *formulas.declared()])}.")
+    p = named.build(name, points, marks)
+    if named.own_marks:
+        return p
     return _with_marks(p, marks) if marks and (any_axis or p.xlabel in ("ŷ", "x")) else p
 
 
-def _named(name: str, points: int) -> Plot:
-    p = np.linspace(0.005, 1.0, points)
-    q = np.linspace(0.0, 0.995, points)
+def concepts_of(name: str) -> tuple[str, ...]:
+    """What a plot teaches: a named plot's own concepts, else what its declared formula says (empty if neither)."""
+    named = NAMED.get(name)
+    return named.concepts if named else formulas.concepts_of(name) or ()
+
+
+def _grids(points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ŷ on (0, 1], 1 - ŷ's domain [0, 1), z on [-8, 8], and σ(z)."""
     z = np.linspace(-8, 8, points)
-    sig = 1.0 / (1.0 + np.exp(-z))
-    if name == "ln":
-        return Plot(
-            name,
-            "ln x on (0, 1]",
-            "x",
-            "ln x",
-            (Series("ln x", _t(p), _t(np.log(p))),),
-            "Below zero everywhere left of x = 1, and falling without limit as x → 0.",
-        )
-    if name == "neglog":
-        return Plot(
-            name,
-            "The loss for y = 1: -ln ŷ",
-            "ŷ",
-            "L",
-            (Series("-ln ŷ", _t(p), _t(-np.log(p))),),
-            "0 at ŷ = 1, rising without limit as ŷ → 0. Never negative.",
-        )
-    if name == "bce0":
-        return Plot(
-            name,
-            "The loss for y = 0: -ln(1 - ŷ)",
-            "ŷ",
-            "L",
-            (Series("-ln(1 - ŷ)", _t(q), _t(-np.log1p(-q))),),
-            "0 at ŷ = 0, rising without limit as ŷ → 1.",
-        )
-    if name == "bce":
-        mid = np.linspace(0.005, 0.995, points)
-        return Plot(
-            name,
-            "Both branches of binary cross-entropy",
-            "ŷ",
-            "L",
-            (
-                Series("y = 1: -ln ŷ", _t(mid), _t(-np.log(mid))),
-                Series("y = 0: -ln(1 - ŷ)", _t(mid), _t(-np.log1p(-mid))),
-            ),
-            "Each branch is 0 where ŷ equals the label and grows as ŷ moves away from it.",
-        )
-    if name == "sigmoid":
-        return Plot(
-            name,
-            "The sigmoid σ(z) = 1/(1 + e^(-z))",
-            "z",
-            "σ(z)",
-            (Series("σ(z)", _t(z), _t(sig)),),
-            "Always strictly between 0 and 1; σ(0) = 0.5.",
-        )
-    if name == "dsigmoid":
-        return Plot(
-            name,
-            "The sigmoid's derivative σ'(z) = σ(z)(1 - σ(z))",
-            "z",
-            "σ'(z)",
-            (Series("σ'(z)", _t(z), _t(sig * (1 - sig))),),
-            "At most 0.25 (at z = 0), nearly 0 for large |z|.",
-        )
-    if name == "mse-vs-bce":
-        return Plot(
-            name,
-            "Squared error against cross-entropy, y = 1",
-            "ŷ",
-            "L",
-            (Series("BCE: -ln ŷ", _t(p), _t(-np.log(p))), Series("squared error: (1 - ŷ)²", _t(p), _t((1 - p) ** 2))),
-            "Squared error never exceeds 1; cross-entropy punishes a confident mistake without limit.",
-        )
-    if name == "baseline":
-        pi = np.linspace(0.005, 0.995, points)
-        h = -(pi * np.log(pi) + (1 - pi) * np.log1p(-pi))
-        return Plot(
-            name,
-            "The no-skill baseline: H(π) = -[π ln π + (1 - π) ln(1 - π)]",
-            "π (fraction of positives)",
-            "loss",
-            (Series("H(π)", _t(pi), _t(h)),),
-            f"ln 2 ≈ {np.log(2):.3f} only for balanced classes; lower as the classes get more imbalanced.",
-        )
-    if name == "logit":
-        mid = np.linspace(0.005, 0.995, points)
-        return Plot(
-            name,
-            "The logit z = ln(ŷ/(1 - ŷ))",
-            "ŷ",
-            "z",
-            (Series("ln(ŷ/(1 - ŷ))", _t(mid), _t(np.log(mid) - np.log1p(-mid))),),
-            "0 at ŷ = 0.5, negative below, positive above: the sigmoid read backwards.",
-        )
-    if name == "soft-label":
-        mid = np.linspace(0.005, 0.995, points)
-        return Plot(
-            name,
-            "The loss for a soft label y = 0.9",
-            "ŷ",
-            "L",
-            (Series("-[0.9 ln ŷ + 0.1 ln(1 - ŷ)]", _t(mid), _t(-(0.9 * np.log(mid) + 0.1 * np.log1p(-mid)))),),
-            f"Lowest at ŷ = 0.9, where it equals the entropy H(0.9) ≈ {-(0.9 * np.log(0.9) + 0.1 * np.log(0.1)):.3f}, not 0.",
-        )
-    if name == "convexity":
-        return Plot(
-            name,
-            "The loss against the logit z, y = 1",
-            "z",
-            "loss",
-            (
-                Series("BCE: ln(1 + e^(-z))", _t(z), _t(np.log1p(np.exp(-z)))),
-                Series("squared error: (1 - σ(z))²", _t(z), _t((1 - sig) ** 2)),
-            ),
-            "BCE bends upward everywhere (convex); squared error flattens out for very negative z (not convex).",
-        )
-    # grad-compare
+    return np.linspace(0.005, 1.0, points), np.linspace(0.0, 0.995, points), z, 1.0 / (1.0 + np.exp(-z))
+
+
+@_named(
+    "ln-and-neglog",
+    "ln x and -ln x on (0, 3]: the zero at x = 1, and the mirror the minus sign makes",
+    ("log-on-unit-interval", "minus-sign"),
+    own_marks=True,
+)
+def _ln_and_neglog_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    # The picture that makes the minus sign click: ln x and its mirror, crossing zero at x = 1.
+    return sampled_plot(
+        ["ln x", "-ln x"],
+        [np.log, lambda x: -np.log(x)],
+        "x",
+        0,
+        3,
+        marks=marks,
+        points=max(points, 301),
+        name=name,
+        title="ln x and -ln x on (0, 3]",
+        caption="Left of x = 1 the log is negative, so its mirror -ln x is positive; "
+        "both are 0 at x = 1. A probability ŷ lives left of 1.",
+    )
+
+
+@_named("ln", "ln x on (0, 1]", ("log-on-unit-interval",))
+def _ln_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    p, _, _, _ = _grids(points)
+    return Plot(
+        name,
+        "ln x on (0, 1]",
+        "x",
+        "ln x",
+        (Series("ln x", _t(p), _t(np.log(p))),),
+        "Below zero everywhere left of x = 1, and falling without limit as x → 0.",
+    )
+
+
+@_named("neglog", "-ln ŷ, the loss when y = 1", ("minus-sign",))
+def _neglog_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    p, _, _, _ = _grids(points)
+    return Plot(
+        name,
+        "The loss for y = 1: -ln ŷ",
+        "ŷ",
+        "L",
+        (Series("-ln ŷ", _t(p), _t(-np.log(p))),),
+        "0 at ŷ = 1, rising without limit as ŷ → 0. Never negative.",
+    )
+
+
+@_named("bce0", "-ln(1 - ŷ), the loss when y = 0", ("bce-formula",))
+def _bce0_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    _, q, _, _ = _grids(points)
+    return Plot(
+        name,
+        "The loss for y = 0: -ln(1 - ŷ)",
+        "ŷ",
+        "L",
+        (Series("-ln(1 - ŷ)", _t(q), _t(-np.log1p(-q))),),
+        "0 at ŷ = 0, rising without limit as ŷ → 1.",
+    )
+
+
+@_named("bce", "both branches of the loss: -ln ŷ (y = 1) and -ln(1 - ŷ) (y = 0)", ("bce-formula",))
+def _bce_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    mid = np.linspace(0.005, 0.995, points)
+    return Plot(
+        name,
+        "Both branches of binary cross-entropy",
+        "ŷ",
+        "L",
+        (
+            Series("y = 1: -ln ŷ", _t(mid), _t(-np.log(mid))),
+            Series("y = 0: -ln(1 - ŷ)", _t(mid), _t(-np.log1p(-mid))),
+        ),
+        "Each branch is 0 where ŷ equals the label and grows as ŷ moves away from it.",
+    )
+
+
+@_named("sigmoid", "the sigmoid σ(z)", ("sigmoid",))
+def _sigmoid_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    _, _, z, sig = _grids(points)
+    return Plot(
+        name,
+        "The sigmoid σ(z) = 1/(1 + e^(-z))",
+        "z",
+        "σ(z)",
+        (Series("σ(z)", _t(z), _t(sig)),),
+        "Always strictly between 0 and 1; σ(0) = 0.5.",
+    )
+
+
+@_named("dsigmoid", "the sigmoid's derivative σ'(z)", ("sigmoid",))
+def _dsigmoid_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    _, _, z, sig = _grids(points)
+    return Plot(
+        name,
+        "The sigmoid's derivative σ'(z) = σ(z)(1 - σ(z))",
+        "z",
+        "σ'(z)",
+        (Series("σ'(z)", _t(z), _t(sig * (1 - sig))),),
+        "At most 0.25 (at z = 0), nearly 0 for large |z|.",
+    )
+
+
+@_named("mse-vs-bce", "squared error against cross-entropy for y = 1", ("confident-wrong-penalty", "why-not-mse"))
+def _mse_vs_bce_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    p, _, _, _ = _grids(points)
+    return Plot(
+        name,
+        "Squared error against cross-entropy, y = 1",
+        "ŷ",
+        "L",
+        (Series("BCE: -ln ŷ", _t(p), _t(-np.log(p))), Series("squared error: (1 - ŷ)²", _t(p), _t((1 - p) ** 2))),
+        "Squared error never exceeds 1; cross-entropy punishes a confident mistake without limit.",
+    )
+
+
+@_named("baseline", "the no-skill baseline H(π) against the fraction of positives π", ("baseline-loss",))
+def _baseline_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    pi = np.linspace(0.005, 0.995, points)
+    h = -(pi * np.log(pi) + (1 - pi) * np.log1p(-pi))
+    return Plot(
+        name,
+        "The no-skill baseline: H(π) = -[π ln π + (1 - π) ln(1 - π)]",
+        "π (fraction of positives)",
+        "loss",
+        (Series("H(π)", _t(pi), _t(h)),),
+        f"ln 2 ≈ {np.log(2):.3f} only for balanced classes; lower as the classes get more imbalanced.",
+    )
+
+
+@_named("logit", "the logit ln(ŷ/(1 - ŷ)), the inverse of the sigmoid", ("logits-log-odds",))
+def _logit_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    mid = np.linspace(0.005, 0.995, points)
+    return Plot(
+        name,
+        "The logit z = ln(ŷ/(1 - ŷ))",
+        "ŷ",
+        "z",
+        (Series("ln(ŷ/(1 - ŷ))", _t(mid), _t(np.log(mid) - np.log1p(-mid))),),
+        "0 at ŷ = 0.5, negative below, positive above: the sigmoid read backwards.",
+    )
+
+
+@_named("soft-label", "the loss for a soft label y = 0.9: its minimum is H(0.9) at ŷ = 0.9, not 0", ("soft-labels",))
+def _soft_label_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    mid = np.linspace(0.005, 0.995, points)
+    return Plot(
+        name,
+        "The loss for a soft label y = 0.9",
+        "ŷ",
+        "L",
+        (Series("-[0.9 ln ŷ + 0.1 ln(1 - ŷ)]", _t(mid), _t(-(0.9 * np.log(mid) + 0.1 * np.log1p(-mid)))),),
+        f"Lowest at ŷ = 0.9, where it equals the entropy H(0.9) ≈ {-(0.9 * np.log(0.9) + 0.1 * np.log(0.1)):.3f}, not 0.",
+    )
+
+
+@_named("convexity", "the loss as a function of z for y = 1: cross-entropy against squared error", ("convexity",))
+def _convexity_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    _, _, z, sig = _grids(points)
+    return Plot(
+        name,
+        "The loss against the logit z, y = 1",
+        "z",
+        "loss",
+        (
+            Series("BCE: ln(1 + e^(-z))", _t(z), _t(np.log1p(np.exp(-z)))),
+            Series("squared error: (1 - σ(z))²", _t(z), _t((1 - sig) ** 2)),
+        ),
+        "BCE bends upward everywhere (convex); squared error flattens out for very negative z (not convex).",
+    )
+
+
+@_named("grad-compare", "the gradient with respect to z: squared error against cross-entropy, y = 1", ("why-not-mse",))
+def _grad_compare_plot(name: str, points: int, marks: Sequence[float]) -> Plot:
+    _, _, z, sig = _grids(points)
     return Plot(
         name,
         "Gradient with respect to z, y = 1",
@@ -538,7 +620,7 @@ def for_request(request, default: str, marks: Sequence[float] = ()) -> Plot:
     if request is not None and request.expressions:
         return expression_plot(request.expressions, request.lo, request.hi, marks=request.marks or marks)
     name = (request.name if request is not None else "") or default
-    if request is not None and name not in PLOTS:
+    if request is not None and name not in NAMED:
         formula = formulas.find(name)
         if formula is not None:  # a declared formula, with the values the request gives its other variables
             return formula_plot(formula, dict(request.values), request.lo, request.hi, marks=request.marks)
