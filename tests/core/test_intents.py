@@ -238,3 +238,47 @@ def test_a_follow_up_chip_under_an_older_answer_follows_that_answer(tutor):
     assert reply.node == first.node and reply.section == "example"
     reply, _ = tutor.reply("why?", ctx)  # typed, it follows what was discussed last: now the first answer's topic
     assert reply.node == first.node and reply.section == "why"
+
+
+# Compute requests as learners write them: lists in words, plain words for ŷ and y, "mean" as a noun.
+WORDED = [
+    ("average loss over labels 1, 0, 1 with predictions 0.9, 0.2, 0.6", "cost", ([1, 0, 1], [0.9, 0.2, 0.6])),
+    ("the mean loss for labels 1 and 0 with predictions 0.7 and 0.4", "cost", ([1, 0], [0.7, 0.4])),
+    ("mean BCE for y = [1,0] and p = [0.8, 0.3]", "cost", ([1, 0], [0.8, 0.3])),
+    ("loss for y = 1, 0 and 1 and ŷ = 0.9, 0.2 and 0.6", "cost", ([1, 0, 1], [0.9, 0.2, 0.6])),
+    ("what is the loss when the model says 0.1 but the answer is 1", "bce", (1, 0.1)),
+    ("the true label is 0 and the model predicts 0.8, what's the loss?", "bce", (0, 0.8)),
+    ("y = 1, ŷ = 0.3", "bce", (1, 0.3)),
+]
+
+
+@pytest.mark.parametrize(("text", "function", "args"), WORDED, ids=[w[0][:40] for w in WORDED])
+def test_compute_requests_in_the_learners_words(text, function, args):
+    got = it.read(text, FRESH)
+    assert isinstance(got, it.Compute) and got.function == function, got
+    assert [list(a) if isinstance(a, list) else a for a in got.args] == [
+        pytest.approx(list(a)) if isinstance(a, list) else pytest.approx(a) for a in args
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["what does y_hat = 0.5 mean?", "what does it mean when the loss is 0.69", "my answer is 0.69"]
+)
+def test_mean_as_a_verb_and_a_lone_value_stay_questions(text):
+    assert isinstance(it.read(text, FRESH), it.Ask)
+
+
+def test_a_verb_that_starts_lessons_starts_one_only_when_it_names_one(tutor):
+    # "do"/"open"/"take" + words is a lesson command when the words name a lesson or say "lesson";
+    # otherwise it is the learner's question ("do we maximize the likelihood?").
+    read = lambda text: tutor.read(text, FRESH)
+    assert isinstance(read("do we maximize or minimize the log likelihood when training"), it.Ask)
+    assert isinstance(read("open the loss in the notebook"), it.Ask)
+    assert read("do 2") == it.LessonCommand("start", "2")
+    assert read("take the lesson on likelihood") == it.LessonCommand("start", "likelihood")
+    assert read("open the zebra lesson") == it.LessonCommand("start", "zebra")  # says lesson: the handler says no
+    from tutor.dialogue import lessons
+
+    for lesson in tutor.kb.lessons.values():  # each lesson by its title, with no word "lesson"
+        got = read(f"start {lesson.title}")
+        assert isinstance(got, it.LessonCommand) and lessons.find(tutor, got.lesson or "") == lesson.id

@@ -99,7 +99,12 @@ class Tutor(Core):
             return it.Unreadable(why)
         cp = lessons.open_checkpoint(self, ctx)
         # Control characters and terminal escapes never travel further than here.
-        return it.read(clean(text).strip(), ctx, at_checkpoint=cp.kind if cp is not None else None)
+        return it.read(
+            clean(text).strip(),
+            ctx,
+            at_checkpoint=cp.kind if cp is not None else None,
+            lesson_named=lambda name: lessons.find(self, name) is not None,
+        )
 
     def reply(self, turn: str | it.Intent, context: Context | None = None) -> tuple[Reply, Context]:
         ctx = context or Context()

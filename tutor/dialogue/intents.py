@@ -13,6 +13,7 @@ send English to be parsed back.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -251,8 +252,13 @@ def _small_talk(s: str) -> SmallTalk | None:
     return None
 
 
-def _lesson_command(s: str, ctx: Context) -> LessonCommand | None:
-    """Commands that mean the same wherever the learner is: list and start lessons."""
+def _lesson_command(s: str, ctx: Context, lesson_named: Callable[[str], bool]) -> LessonCommand | None:
+    """Commands that mean the same wherever the learner is: list and start lessons.
+
+    "start lesson 2" and "lesson on the sigmoid" say *lesson*; "do 2" or "open why the minus sign"
+    are lesson commands only when they name a lesson (``lesson_named``): "do we maximize the
+    likelihood?" is a question, not a lesson called "we maximize the likelihood".
+    """
     if _LIST.match(s):
         return LessonCommand("list")
     m = _START.match(s)
@@ -260,6 +266,7 @@ def _lesson_command(s: str, ctx: Context) -> LessonCommand | None:
         name = (m.group("a") or m.group("b") or "").strip().strip("'\"`")
         again = name.endswith((" again", " over")) or name in ("again", "over")
         name = re.sub(r"(?:^| )(?:again|over)$", "", name).strip()
+        name = re.sub(r"^(?:on|about|for) (?=.)|(?<=.) lesson$", "", name)  # "the lesson on X", "the X lesson"
         restart = bool(m.group("re")) or again
         # "restart the lesson", "start this lesson again": the lesson the learner is in, or a list to pick from.
         if name in ("", "lesson", "the lesson", "this lesson", "my lesson") or (
@@ -268,7 +275,7 @@ def _lesson_command(s: str, ctx: Context) -> LessonCommand | None:
             if ctx.lesson is not None:
                 return LessonCommand("start", ctx.lesson.lesson, restart=restart)
             return LessonCommand("list") if name else None
-        if name not in ("it", "this", "that"):
+        if name not in ("it", "this", "that") and (re.search(r"\blessons?\b", s) or lesson_named(name)):
             return LessonCommand("start", name, restart=restart)
     return None
 
@@ -284,11 +291,14 @@ def is_question(text: str) -> bool:
     )
 
 
-def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent:
+def read(
+    text: str, ctx: Context, *, at_checkpoint: str | None = None, lesson_named: Callable[[str], bool] = lambda _: True
+) -> Intent:
     """What ``text`` (already cleaned) asks for, given the conversation so far.
 
     ``at_checkpoint`` is the kind of the open checkpoint ("numeric", "choice", …) when
-    the learner is at an unanswered one, else None.
+    the learner is at an unanswered one, else None. ``lesson_named(name)`` says whether a
+    lesson goes by that name (the engine asks the content; by default any name does).
     """
     s = short(text)
     in_lesson = ctx.lesson is not None
@@ -307,7 +317,7 @@ def read(text: str, ctx: Context, *, at_checkpoint: str | None = None) -> Intent
         return CheckpointAnswer(text)
     if in_lesson and s in _LESSON_WORDS:
         return LessonCommand(_LESSON_WORDS[s])
-    command = _lesson_command(s, ctx)
+    command = _lesson_command(s, ctx, lesson_named)
     if command is not None:
         return command
     if not in_lesson and s in ("quiz me", "test me"):

@@ -102,7 +102,8 @@ def list_lessons(core: Core, ctx: Context) -> tuple[Reply, Context]:
     return reply, replace(ctx, lesson=None)
 
 
-def _find(core: Core, name: str) -> str | None:
+def find(core: Core, name: str) -> str | None:
+    """The id of the lesson ``name`` names (an id, a number in the list, a title or part of one), or None."""
     name = name.strip().strip("'\"`").lower()
     ids = list(core.kb.lessons)
     if name.isdigit():
@@ -118,7 +119,7 @@ def _find(core: Core, name: str) -> str | None:
 
 
 def start(core: Core, name: str, ctx: Context, restart: bool = False) -> tuple[Reply, Context]:
-    lesson_id = _find(core, name)
+    lesson_id = find(core, name)
     if lesson_id is None:
         names = ", ".join(core.kb.lessons) or "none"
         raise InputError(f"I have no lesson called '{name[:60]}'. Lessons: {names}. Type *lessons* to list them.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tutor.errors import InputError
 from tutor.matching.language import clean, squeeze
 from tutor.maths.literals import NUMBER, to_float
-from tutor.maths.notation import ALIASES
+from tutor.maths.notation import ALIASES, spelling_pattern
 
 # ------------------------------------------------------------------ follow-ups and choices
 
@@ -154,8 +154,13 @@ def choice(text: str, n: int) -> int | None:
 # ------------------------------------------------------------------ compute requests
 
 _ALIASES = ALIASES
-_NAME = r"y[ _]?hat|ŷ|y_pred|y_true|true label|learning rate|step size|prediction|predicted|probability|output|label|target|truth|logit|weight|bias|input|feature|alpha|prob|pred|eta|lr|[yazwbxpqαη]"
-_VALUE = rf"\[[^\[\]]{{0,4000}}\]|\(\s*{NUMBER}(?:\s*,\s*{NUMBER})+\s*\)|{NUMBER}"
+#: Every spelling of every quantity (tutor.maths.notation, the one vocabulary).
+_NAME = spelling_pattern()
+#: A value: a bracketed list, a tuple, a list in words ("1, 0 and 1"), or one number.
+_VALUE = (
+    rf"\[[^\[\]]{{0,4000}}\]|\(\s*{NUMBER}(?:\s*,\s*{NUMBER})+\s*\)"
+    rf"|{NUMBER}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){NUMBER}(?![\w.]|\s*[=:]))+|{NUMBER}"
+)
 _ASSIGN = re.compile(
     rf"(?<![\w\\])(?P<name>{_NAME})(?![\w])\s*+(?:=|:|≈|is|of|equals?|equal to|as)?\s*+(?P<value>{_VALUE})", re.I
 )
@@ -167,7 +172,7 @@ _CALL = re.compile(
 #: Words of doubt or trouble: "why is -log(1) ...", "log(0) error": a question about a topic, not a sum.
 _DOUBT = re.compile(
     r"\b(why|shouldn'?t|should|isn'?t|doesn'?t|how come|confus\w*|explain|error|errors|nan|bug|problem|wrong|"
-    r"expect\w*|supposed|about|approximately|roughly|right\s*\?|isn'?t it|mean|means)\b",
+    r"expect\w*|supposed|about|approximately|roughly|right\s*\?|isn'?t it|means|mean(?=\s*(?:[?.,;!]|$)))\b",
     re.I,
 )
 _COMPUTE_VERB = re.compile(r"\b(compute|calculate|calc|evaluate|work out)\b", re.I)
@@ -185,8 +190,9 @@ class ComputeRequest:
 
 def _read_value(raw: str) -> float | list[float]:
     raw = raw.strip()
-    if raw[0] in "[(":
-        items = [s for s in re.split(r"\s*,\s*|\s+", raw[1:-1].strip()) if s]
+    if raw[0] in "[(" or re.search(r",|\sand\s", raw):
+        inner = raw[1:-1] if raw[0] in "[(" else raw
+        items = [s for s in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+", inner.strip()) if s]
         if len(items) > 1000:
             raise InputError("A list holds at most 1000 numbers.")
         return [to_float(s) for s in items if _NUMBERS.fullmatch(s)]
@@ -197,7 +203,7 @@ def assignments(text: str) -> dict[str, float | list[float]]:
     text = _text(text)
     found: dict[str, float | list[float]] = {}
     for m in _ASSIGN.finditer(text):
-        name = _ALIASES.get(m.group("name").lower().replace("  ", " "))
+        name = _ALIASES.get(re.sub(r"\s+", " ", m.group("name").lower()))
         if name is None or name in found:
             continue
         if (

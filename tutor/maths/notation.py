@@ -26,8 +26,34 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
         "y_pred",
         "probability",
         "prob",
+        # plural, for lists ("predictions 0.9, 0.2 and 0.6"), and in plain words ("the model says 0.1")
+        "predictions",
+        "outputs",
+        "probabilities",
+        "preds",
+        "model says",
+        "model predicts",
+        "model outputs",
+        "model gives",
     ),
-    "y": ("y", "label", "target", "true label", "y_true", "truth"),
+    "y": (
+        "y",
+        "label",
+        "target",
+        "true label",
+        "y_true",
+        "truth",
+        "labels",
+        "targets",
+        "true labels",
+        "ground truth",
+        "true class",
+        "answer",
+        "correct answer",
+        "right answer",
+        "actual label",
+        "actual class",
+    ),
     "z": ("z", "logit"),
     "w": ("w", "weight"),
     "b": ("b", "bias"),
@@ -46,6 +72,13 @@ def shown(name: str) -> str:
 
 #: Spelling → canonical name.
 ALIASES: dict[str, str] = {s: name for name, spellings in SPELLINGS.items() for s in spellings}
+
+
+def spelling_pattern() -> str:
+    """A regular expression for every spelling, longest first, spaces matching any run of spaces."""
+    spelt = sorted(ALIASES, key=len, reverse=True)
+    return "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in spelt)
+
 
 #: The spellings a formula may use as variables (``q`` is a distribution there, not ŷ).
 FORMULA_SYMBOLS: dict[str, str] = {
