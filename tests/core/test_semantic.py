@@ -318,3 +318,49 @@ def test_decide_refuses_text_with_no_word_of_any_node():
 @pytest.mark.parametrize("junk", ["[2J[31m", "asdf", "zzzz qqq"])
 def test_junk_with_no_known_word_is_refused(tutor, junk):
     assert tutor.topics.decide(junk).kind == "refuse"
+
+
+# ------------------------------------------------------------------ misspelt topic words
+
+
+def test_speller_reads_misspelt_words_as_the_nodes_words():
+    from collections import Counter
+
+    from tutor.matching.spelling import Speller
+
+    sp = Speller(Counter({"derivative": 3, "sigmoid": 5, "entropy": 2, "formula": 1, "weights": 1}))
+    # one edit: a substitution, an insertion, a deletion, a swap of neighbours
+    assert sp.correct("the derivitive of the sigmod") == "the derivative of the sigmoid"
+    assert sp.correct("Entrophy and the fromula") == "entropy and the formula"
+    assert sp.correct("my wieghts") == "my weights"
+    # words the model knows, English endings of known words, short words: left alone
+    assert sp.correct("a learner effected nothing") == "a learner effected nothing"
+    assert sp.correct("sigm derivs") == "sigm derivs"
+    # code and acronyms are identifiers, not misspellings
+    assert sp.correct("loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD") == "loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD"
+    # too far from any node word (three edits): unchanged
+    assert sp.correct("dirivotove") == "dirivotove"
+    # another first letter is another word
+    assert sp.correct("figmoid") == "figmoid"
+
+
+@pytest.mark.parametrize(
+    ("misspelt", "spelt"),
+    [
+        ("whats the derivitive of the sigmod", "whats the derivative of the sigmoid"),
+        ("is the loss convx in the wieghts", "is the loss convex in the weights"),
+        (
+            "why does the loss blow up to infinty when my predction is exactly zero",
+            "why does the loss blow up to infinity when my prediction is exactly zero",
+        ),
+        (
+            "what does the gradiant of bce with respect to the logit simplfy to",
+            "what does the gradient of bce with respect to the logit simplify to",
+        ),
+        ("why do we take the logarithim of the probabilty", "why do we take the logarithm of the probability"),
+    ],
+)
+def test_misspelt_topic_words_get_the_same_decision_as_spelt_ones(tutor, misspelt, spelt):
+    a, b = tutor.topics.decide(misspelt), tutor.topics.decide(spelt)
+    assert a.kind == b.kind and a.kind != "refuse"
+    assert [m.node for m in a.matches[:3]] == [m.node for m in b.matches[:3]]
