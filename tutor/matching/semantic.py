@@ -163,7 +163,9 @@ class TopicMatcher:
     def speller(self) -> spelling.Speller:
         """Reads misspelt topic words ("derivitive") as the nodes' words, as training did."""
         if self._speller is None:
-            self._speller = spelling.Speller.for_texts(train.node_texts(self.nodes)[0])
+            model = getattr(self, "embedder", None)  # its vocabulary is loaded already; else read from the file
+            vocab = model.tokenizer.vocab if model is not None else None
+            self._speller = spelling.Speller.for_texts(train.node_texts(self.nodes)[0], vocab)
         return self._speller
 
     # ------------------------------------------------------------ the index

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 
 from tutor.matching.wordpiece import VOCAB_PATH
@@ -34,12 +34,11 @@ SUFFIXES = ("s", "es", "ed", "d", "er", "ers", "ing", "ings", "ly", "ness", "ion
 
 @lru_cache(maxsize=1)
 def model_words() -> frozenset[str]:
-    """The embedding model's whole words (its vocabulary less the ``##`` word pieces)."""
+    """The embedding model's vocabulary read from its file (when the model itself is not loaded)."""
     try:
-        lines = VOCAB_PATH.read_text(encoding="utf-8").split("\n")
+        return frozenset(VOCAB_PATH.read_text(encoding="utf-8").split("\n"))
     except OSError:
         return frozenset()
-    return frozenset(w for w in lines if w and not w.startswith("##") and w.isalpha())
 
 
 def node_words(texts: Iterable[str]) -> Counter:
@@ -50,9 +49,11 @@ def node_words(texts: Iterable[str]) -> Counter:
 class Speller:
     """Corrects misspelt words towards a vocabulary (the nodes' words, with their counts)."""
 
-    def __init__(self, vocabulary: Counter) -> None:
+    def __init__(self, vocabulary: Counter, model_vocab: Container[str] | None = None) -> None:
+        """``model_vocab``: the embedding model's vocabulary (its ``##`` pieces never equal a word);
+        read from the shipped file when not given."""
         self.counts = vocabulary
-        self.known = model_words() | set(vocabulary)
+        self.model_vocab = model_words() if model_vocab is None else model_vocab
         self.by_first: dict[str, list[str]] = {}
         for w in sorted(vocabulary):
             if len(w) >= MIN_LENGTH - 1:
@@ -60,8 +61,11 @@ class Speller:
         self._fix = lru_cache(maxsize=20_000)(self._nearest)
 
     @classmethod
-    def for_texts(cls, texts: Iterable[str]) -> Speller:
-        return cls(node_words(texts))
+    def for_texts(cls, texts: Iterable[str], model_vocab: Container[str] | None = None) -> Speller:
+        return cls(node_words(texts), model_vocab)
+
+    def known(self, word: str) -> bool:
+        return word in self.counts or word in self.model_vocab
 
     def _nearest(self, word: str) -> str | None:
         from rapidfuzz.distance import OSA
@@ -80,12 +84,12 @@ class Speller:
 
     def is_word(self, word: str) -> bool:
         """Known, or a known word with an English ending (its final e dropped, or its last consonant doubled)."""
-        if word in self.known:
+        if self.known(word):
             return True
         for suffix in SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 5:
                 base = word[: -len(suffix)]
-                if base in self.known or base + "e" in self.known or (base[-1] == base[-2] and base[:-1] in self.known):
+                if self.known(base) or self.known(base + "e") or (base[-1] == base[-2] and self.known(base[:-1])):
                     return True
         return False
 

@@ -435,7 +435,7 @@ class Dataset:
         texts, node_y = node_texts(nodes)
         node_X = embedder.embed(texts)
         # Misspelt topic words read as the nodes' words, as when a learner asks (TopicMatcher.probabilities).
-        speller = spelling.Speller.for_texts(texts)
+        speller = spelling.Speller.for_texts(texts, embedder.tokenizer.vocab)
         questions = [speller.correct(r.question) for r in rows]
         row_X = embedder.embed(questions)
         classes = concept_classes(nodes)
