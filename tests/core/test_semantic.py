@@ -337,7 +337,10 @@ def test_speller_reads_misspelt_words_as_the_nodes_words():
     assert sp.correct("a learner effected nothing") == "a learner effected nothing"
     assert sp.correct("sigm derivs") == "sigm derivs"
     # code and acronyms are identifiers, not misspellings
-    assert sp.correct("loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD") == "loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD"
+    assert (
+        sp.correct("loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD")
+        == "loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD"
+    )
     # too far from any node word (three edits): unchanged
     assert sp.correct("dirivotove") == "dirivotove"
     # another first letter is another word

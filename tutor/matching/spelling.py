@@ -29,7 +29,26 @@ _WORD = re.compile(r"(?<![\w.\\/])[A-Za-z]{5,}(?![\w(/])")
 _NODE_WORD = re.compile(r"[a-z]{4,}")
 #: Endings of English inflections and derivations: a known word with one of them is a word, not a typo
 #: ("learner", "effected", "squashed"), and a word with one is not corrected two edits away.
-SUFFIXES = ("s", "es", "ed", "d", "er", "ers", "ing", "ings", "ly", "ness", "ion", "ions", "ation", "ations", "or", "ors", "ment", "ments")
+SUFFIXES = (
+    "s",
+    "es",
+    "ed",
+    "d",
+    "er",
+    "ers",
+    "ing",
+    "ings",
+    "ly",
+    "ness",
+    "ion",
+    "ions",
+    "ation",
+    "ations",
+    "or",
+    "ors",
+    "ment",
+    "ments",
+)
 
 
 @lru_cache(maxsize=1)
