@@ -160,6 +160,20 @@ def test_ridge_head_matches_the_normal_equations_in_both_forms():
     assert np.allclose(learn.Head.fit(wide, yw, 3).W, expected_wide, atol=1e-4)
 
 
+def test_rows_without_token_ids_count_by_their_embedding_alone():
+    # Shipped rows whose word hashes were made under other word rules come without token ids:
+    # the head is still fitted (their bag part is empty), not a shape error.
+    rng = np.random.default_rng(2)
+    node_X, node_y = rng.normal(size=(6, 4)), np.array([0, 0, 1, 1, 2, 2])
+    row_X, row_y = rng.normal(size=(3, 4)), np.array([0, 1, -1])  # -1: a concept no node lists
+    node_toks = [np.array([i, 100 + i]) for i in range(6)]
+    f = train.fit(node_X, node_y, row_X, row_y, 3, node_toks, None)
+    assert len(f.X) == 8 and f.bag is not None and len(f.bag.ids) == 12
+    assert f.head.W.shape == (4 + 12 + 1, 3)
+    scores = f.head.scores(f.head_input(node_X[:1], node_toks[:1]))
+    assert scores.shape == (1, 3) and np.isfinite(scores).all()
+
+
 def test_stacker_learns_to_trust_the_informative_feature():
     rng = np.random.default_rng(0)
     n, C = 200, 4
