@@ -160,6 +160,20 @@ def test_ridge_head_matches_the_normal_equations_in_both_forms():
     assert np.allclose(learn.Head.fit(wide, yw, 3).W, expected_wide, atol=1e-4)
 
 
+def test_rows_without_token_ids_count_by_their_embedding_alone():
+    # Shipped rows whose word hashes were made under other word rules come without token ids:
+    # the head is still fitted (their bag part is empty), not a shape error.
+    rng = np.random.default_rng(2)
+    node_X, node_y = rng.normal(size=(6, 4)), np.array([0, 0, 1, 1, 2, 2])
+    row_X, row_y = rng.normal(size=(3, 4)), np.array([0, 1, -1])  # -1: a concept no node lists
+    node_toks = [np.array([i, 100 + i]) for i in range(6)]
+    f = train.fit(node_X, node_y, row_X, row_y, 3, node_toks, None)
+    assert len(f.X) == 8 and f.bag is not None and len(f.bag.ids) == 12
+    assert f.head.W.shape == (4 + 12 + 1, 3)
+    scores = f.head.scores(f.head_input(node_X[:1], node_toks[:1]))
+    assert scores.shape == (1, 3) and np.isfinite(scores).all()
+
+
 def test_stacker_learns_to_trust_the_informative_feature():
     rng = np.random.default_rng(0)
     n, C = 200, 4
@@ -318,3 +332,52 @@ def test_decide_refuses_text_with_no_word_of_any_node():
 @pytest.mark.parametrize("junk", ["[2J[31m", "asdf", "zzzz qqq"])
 def test_junk_with_no_known_word_is_refused(tutor, junk):
     assert tutor.topics.decide(junk).kind == "refuse"
+
+
+# ------------------------------------------------------------------ misspelt topic words
+
+
+def test_speller_reads_misspelt_words_as_the_nodes_words():
+    from collections import Counter
+
+    from tutor.matching.spelling import Speller
+
+    sp = Speller(Counter({"derivative": 3, "sigmoid": 5, "entropy": 2, "formula": 1, "weights": 1}))
+    # one edit: a substitution, an insertion, a deletion, a swap of neighbours
+    assert sp.correct("the derivitive of the sigmod") == "the derivative of the sigmoid"
+    assert sp.correct("Entrophy and the fromula") == "entropy and the formula"
+    assert sp.correct("my wieghts") == "my weights"
+    # words the model knows, English endings of known words, short words: left alone
+    assert sp.correct("a learner effected nothing") == "a learner effected nothing"
+    assert sp.correct("sigm derivs") == "sigm derivs"
+    # code and acronyms are identifiers, not misspellings
+    assert (
+        sp.correct("loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD")
+        == "loss = sigmod_fn(x) or np.entrophy(p) or SIGMOD"
+    )
+    # too far from any node word (three edits): unchanged
+    assert sp.correct("dirivotove") == "dirivotove"
+    # another first letter is another word
+    assert sp.correct("figmoid") == "figmoid"
+
+
+@pytest.mark.parametrize(
+    ("misspelt", "spelt"),
+    [
+        ("whats the derivitive of the sigmod", "whats the derivative of the sigmoid"),
+        ("is the loss convx in the wieghts", "is the loss convex in the weights"),
+        (
+            "why does the loss blow up to infinty when my predction is exactly zero",
+            "why does the loss blow up to infinity when my prediction is exactly zero",
+        ),
+        (
+            "what does the gradiant of bce with respect to the logit simplfy to",
+            "what does the gradient of bce with respect to the logit simplify to",
+        ),
+        ("why do we take the logarithim of the probabilty", "why do we take the logarithm of the probability"),
+    ],
+)
+def test_misspelt_topic_words_get_the_same_decision_as_spelt_ones(tutor, misspelt, spelt):
+    a, b = tutor.topics.decide(misspelt), tutor.topics.decide(spelt)
+    assert a.kind == b.kind and a.kind != "refuse"
+    assert [m.node for m in a.matches[:3]] == [m.node for m in b.matches[:3]]

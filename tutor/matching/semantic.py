@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.content.nodes import Node
-from tutor.matching import learn, prebuilt, train
+from tutor.matching import learn, prebuilt, spelling, train
 from tutor.matching.matcher import Match, Matcher
 from tutor.store import cache
 
@@ -157,6 +157,16 @@ class TopicMatcher:
         self._ready = False
         self._lock = threading.Lock()
         self.notice: str | None = None
+        self._speller: spelling.Speller | None = None
+
+    @property
+    def speller(self) -> spelling.Speller:
+        """Reads misspelt topic words ("derivitive") as the nodes' words, as training did."""
+        if self._speller is None:
+            model = getattr(self, "embedder", None)  # its vocabulary is loaded already; else read from the file
+            vocab = model.tokenizer.vocab if model is not None else None
+            self._speller = spelling.Speller.for_texts(train.node_texts(self.nodes)[0], vocab)
+        return self._speller
 
     # ------------------------------------------------------------ the index
 
@@ -324,6 +334,7 @@ class TopicMatcher:
         ``with_words`` also whether the word matcher found any node's word in it."""
         from tutor.matching.language import tokens
 
+        texts = [self.speller.correct(t) for t in texts]
         Q = self.embedder.embed(texts)
         lex = np.stack([self.lexical.confidences(t) for t in texts])
         lex = np.concatenate([lex, np.zeros((len(texts), 1))], axis=1)
@@ -375,7 +386,7 @@ class TopicMatcher:
         return Decision(kind, matches, conf, outside, also, also_text, choices)
 
     def _lexical_decision(self, text: str) -> Decision:
-        matches = tuple(self.lexical.rank(text, k=6))
+        matches = tuple(self.lexical.rank(self.speller.correct(text), k=6))
         if not matches:
             return Decision("refuse", (), 0.0)
         best = matches[0]

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from tutor.content.nodes import Node
-from tutor.matching import language, learn
+from tutor.matching import language, learn, spelling
 
 NONE = "(none)"
 OUTSIDE_LABELS = ("out-of-scope", "off-topic")
@@ -41,7 +41,7 @@ def language_key() -> str:
     """A digest of the word normalisation rules: shipped token ids are only valid under the same rules."""
     from tutor.store.cache import digest
 
-    return digest(language.fingerprint())
+    return digest(language.fingerprint(), spelling.fingerprint())
 
 
 def node_texts(nodes: Sequence[Node]) -> tuple[list[str], np.ndarray]:
@@ -96,7 +96,9 @@ def fit(node_X, node_y, row_X, row_y, n_classes: int, node_toks=None, row_toks=N
     weights = np.concatenate([np.ones(len(node_X)), np.full(len(keep), learn.ROW_WEIGHT)])
     bag = None
     if node_toks is not None and n_classes <= learn.MAX_BAG_CLASSES:
-        toks = list(node_toks) + ([row_toks[i] for i in keep] if row_toks is not None else [])
+        # Rows without token ids (shipped under other word rules) count by their embedding alone.
+        row_part = [row_toks[i] for i in keep] if row_toks is not None else [np.zeros(0, np.int64)] * len(keep)
+        toks = list(node_toks) + row_part
         bag = learn.Bag(np.concatenate(toks) if toks else np.zeros(0))
         A = np.hstack([X, bag.matrix(toks)])
     else:
@@ -432,15 +434,18 @@ class Dataset:
         embedder = Embedder()
         texts, node_y = node_texts(nodes)
         node_X = embedder.embed(texts)
-        row_X = embedder.embed([r.question for r in rows])
+        # Misspelt topic words read as the nodes' words, as when a learner asks (TopicMatcher.probabilities).
+        speller = spelling.Speller.for_texts(texts, embedder.tokenizer.vocab)
+        questions = [speller.correct(r.question) for r in rows]
+        row_X = embedder.embed(questions)
         classes = concept_classes(nodes)
         row_y = np.array([label_class(r.concept, classes) for r in rows], dtype=np.int64)
         lexical = Matcher(nodes)
-        row_lex = np.stack([lexical.confidences(r.question) for r in rows]) if rows else np.zeros((0, len(nodes)))
+        row_lex = np.stack([lexical.confidences(q) for q in questions]) if rows else np.zeros((0, len(nodes)))
         ok = ok_matrix(nodes, [r.concept for r in rows], [r.also for r in rows])
         outside = np.array([n.outside for n in nodes] + [True])
         node_toks = [learn.token_ids(tokens(t)) for t in texts]
-        row_toks = [learn.token_ids(tokens(r.question)) for r in rows]
+        row_toks = [learn.token_ids(tokens(q)) for q in questions]
         return cls(
             nodes,
             list(rows),
