@@ -123,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--cv", action="store_true", help="cross-validate the semantic matcher on FILE (5 folds) with a confusion table"
     )
+    s.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --cv: the seed of the fold split (figures move a few points between seeds; judge a change on several)",
+    )
     s.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     s.add_argument(
         "--min-top1",
@@ -274,7 +281,11 @@ def _command(args: argparse.Namespace) -> int:
 
         if args.cv:
             return run_cv_cli(
-                list(_tutor(args).kb.nodes.values()), args.file, as_json=args.json, min_top1=args.min_top1
+                list(_tutor(args).kb.nodes.values()),
+                args.file,
+                seed=args.seed,
+                as_json=args.json,
+                min_top1=args.min_top1,
             )
         return run_cli(_tutor(args), args.file, misses=args.misses, as_json=args.json, min_top1=args.min_top1)
     if cmd == "serve":

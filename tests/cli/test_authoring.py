@@ -385,6 +385,9 @@ def test_eval_cv_json_and_threshold(capsys):
     else:
         assert code == 0
     assert run(capsys, "eval", forum, "--cv", "--min-top1", "0")[0] == 0
+    # Another fold split: the same rows answered, each once, by a model that did not see them.
+    code, out, _ = run(capsys, "eval", forum, "--cv", "--seed", "3")
+    assert code == 0 and "(seed 3)" in out.splitlines()[0]
 
 
 def test_names_too_long_for_the_file_system_get_a_message(tmp_path, monkeypatch, capsys):

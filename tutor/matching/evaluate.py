@@ -251,7 +251,7 @@ def cv_lines(
     kinds, best = res.kinds, res.best
     top1 = sum(kinds[i] in ("answer", "clarify") and d.ok[i][best[i]] for i in inside)
     lines = [
-        f"cross-validated over {folds} folds: in scope {len(inside)}, out of scope {len(outside)}"
+        f"cross-validated over {folds} folds (seed {seed}): in scope {len(inside)}, out of scope {len(outside)}"
         + (f", concepts with no node yet {len(nonode)}" if nonode else ""),
         f"top-1 (counting also; a clarify's first choice): {pct(top1, len(inside))}",
         f"top-3: {pct(sum(res.top3[i] for i in inside), len(inside))}",
@@ -283,6 +283,7 @@ def cv_lines(
         figures.update(
             {
                 "folds": folds,
+                "seed": seed,
                 "in_scope": len(inside),
                 "out_of_scope": len(outside),
                 "no_node": len(nonode),
@@ -311,7 +312,9 @@ def cv_lines(
     return lines
 
 
-def run_cv_cli(nodes, path: Path, folds: int = 5, as_json: bool = False, min_top1: float | None = None) -> int:
+def run_cv_cli(
+    nodes, path: Path, folds: int = 5, seed: int = 0, as_json: bool = False, min_top1: float | None = None
+) -> int:
     from tutor.matching.embedding import ModelUnavailable
 
     rows, why = read_labelled(path)
@@ -328,7 +331,7 @@ def run_cv_cli(nodes, path: Path, folds: int = 5, as_json: bool = False, min_top
         print(f"tutor: warning: {line}", file=sys.stderr)
     figures: dict[str, Any] = {}
     try:
-        lines = cv_lines(nodes, rows, folds, figures=figures)
+        lines = cv_lines(nodes, rows, folds, seed, figures=figures)
     except ModelUnavailable as err:
         print(f"tutor: cannot cross-validate the semantic matcher: {err}", file=sys.stderr)
         return 2
