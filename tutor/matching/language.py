@@ -205,6 +205,22 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+#: Texts up to this long have their tokens remembered: node texts are read by the word matcher,
+#: the semantic index and training, and again by every core built in the same process.
+CACHED_CHARS = 1_000
+
+
 def tokens(text: str) -> list[str]:
     """Stemmed content words of ``text``, in the domain's canonical vocabulary."""
+    if len(text) <= CACHED_CHARS:
+        return list(_remembered_tokens(text, id(_REWRITES), len(_REWRITES)))  # rules replaced: not remembered
+    return _tokens(text)
+
+
+@lru_cache(maxsize=20_000)
+def _remembered_tokens(text: str, rules: int, n_rules: int) -> tuple[str, ...]:
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(canonical(text)) if not (w in STOPWORDS or w[0].isdigit() or len(w) < 2)]
