@@ -10,14 +10,12 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
-from tutor.dialogue.intents import Show
 from tutor.ui.chat import ChatScreen
-from tutor.ui.help import HelpScreen
-from tutor.ui.lessons import LessonListScreen, LessonScreen
-from tutor.ui.messages import Send
 from tutor.ui.providers import TopicsProvider
 
-if TYPE_CHECKING:  # the engine (content, matcher, NumPy) is imported after the first paint, by the loading worker
+# Imported before the first paint: Textual, the chat screen and nothing else of ours. The engine (content,
+# matcher, NumPy), the answer widgets (Rich's Markdown, plotext), lessons and help come after it.
+if TYPE_CHECKING:
     from tutor.dialogue.engine import Tutor
     from tutor.store.progress import Store
 
@@ -63,15 +61,17 @@ class TutorApp(App):
 
         # Inline code: Rich's default (cyan on black) is unreadable on the light themes; bold reads on every theme.
         self.console.push_theme(Theme({"markdown.code": "bold", "markdown.code_block": "none"}))
-        if self.lesson == "":
-            self.push_screen(LessonListScreen())
-        elif self.lesson:
-            self.push_screen(LessonScreen(self.lesson))
+        if self.lesson is not None:
+            from tutor.ui.lessons import LessonListScreen, LessonScreen
+
+            self.push_screen(LessonScreen(self.lesson) if self.lesson else LessonListScreen())
         # Load content only after the first screen is painted, so the two do not compete.
         self.call_after_refresh(self.run_worker, self._start, thread=True, group="load")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _start(self) -> None:
+        from tutor.ui import widgets  # noqa: F401  (the answer widgets, ready before the first answer)
+
         keymap = read_keymap()
         if keymap:
             self.call_from_thread(self.set_keymap, keymap)
@@ -123,6 +123,9 @@ class TutorApp(App):
             self.pop_screen()
         tutor = self.loaded_tutor()
         title = tutor.kb.nodes[node].title if tutor and node in tutor.kb.nodes else node
+        from tutor.dialogue.intents import Show
+        from tutor.ui.messages import Send
+
         self.screen.post_message(Send(Show(node), title))
 
     def open_lesson(self, lesson: str) -> None:
@@ -133,12 +136,18 @@ class TutorApp(App):
     async def _open_lesson(self, lesson: str) -> None:
         while len(self.screen_stack) > 1:
             await self.pop_screen()  # one at a time: two pops in one go left the new lesson deaf to Esc
+        from tutor.ui.lessons import LessonScreen
+
         await self.push_screen(LessonScreen(lesson))
 
     def action_help(self) -> None:
+        from tutor.ui.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_lessons(self) -> None:
+        from tutor.ui.lessons import LessonListScreen
+
         if not isinstance(self.screen, LessonListScreen):
             self.push_screen(LessonListScreen())
 

@@ -13,15 +13,20 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Collapsible, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
-from tutor.dialogue.intents import Intent
-from tutor.dialogue.reply import Context, Reply
+from tutor.dialogue.context import Context
 from tutor.ui.messages import Answered, Send
-from tutor.ui.widgets import Chip, LearnerTurn, TutorTurn
 
 if TYPE_CHECKING:
+    from textual.widgets import Button, Collapsible
+
+    from tutor.dialogue.intents import Intent
+    from tutor.dialogue.reply import Reply
     from tutor.ui.host import TutorHost
+
+# The answer widgets (tutor.ui.widgets: Rich's Markdown, plotext, the core's reply types) are imported when
+# first used, after the first paint: the app's loading worker imports them in the background.
 
 #: An answer slower than this shows a "working…" line.
 WORKING_AFTER = 0.15
@@ -122,6 +127,8 @@ class ChatScreen(Screen):
         box = self.query_one("#ask", Input)
         if not event.is_printable or not event.character:
             return
+        from textual.widgets import Button
+
         if event.character == " " and isinstance(self.focused, Button):
             return  # space presses a focused chip
         event.stop()
@@ -161,6 +168,8 @@ class ChatScreen(Screen):
         self._asked_at = time.perf_counter()
         self.turns.append((label if show and label else None, None))
         if show and label:
+            from tutor.ui.widgets import LearnerTurn
+
             transcript = self.query_one("#transcript", VerticalScroll)
             transcript.mount(LearnerTurn(label))
             transcript.scroll_end(animate=False)
@@ -197,6 +206,8 @@ class ChatScreen(Screen):
             self.app.call_from_thread(self.app.notify, notice, severity="warning", timeout=10)
 
     def on_answered(self, message: Answered) -> None:
+        from tutor.ui.widgets import TutorTurn
+
         self.context = message.context
         self._stop_working()
         if self.turns and self.turns[-1][1] is None:
@@ -222,8 +233,9 @@ class ChatScreen(Screen):
             self.context = replace(self.context, lesson=None)
             self.tutor_app.open_lesson(state.lesson)
 
-    @on(Collapsible.Expanded, ".plot-box")
-    def plot_opened(self, event: Collapsible.Expanded) -> None:
+    def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
+        if not event.collapsible.has_class("plot-box"):
+            return
         # An opened plot is shown whole from its title, not just its top border at the bottom of the view.
         self._revealing = event.collapsible
         self.call_after_refresh(self.reveal, event.collapsible)
@@ -231,6 +243,8 @@ class ChatScreen(Screen):
 
     def action_focus_latest(self) -> None:
         """Focus the first chip of the latest answer (scrolled into view); with none, Tab's usual next widget."""
+        from tutor.ui.widgets import Chip, TutorTurn
+
         turns = self.query(TutorTurn)
         chips = turns.last().query(Chip) if turns else None
         if chips:
