@@ -138,20 +138,24 @@ def paint_figures(env: dict[str, str], runs: int) -> None:
     )
 
 
-async def enter_to_render() -> list[float]:
+QUESTIONS = [
+    "why the minus sign?",
+    "why is the log of a probability negative?",
+    "what is the sigmoid",
+    "I get a negative loss",
+    "why not mean squared error?",
+]
+ROUNDS = 4
+
+
+async def enter_to_render() -> tuple[list[float], list[float]]:
     from tutor.ui.app import make_app
     from tutor.ui.widgets import TutorTurn
 
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await app.workers.wait_for_complete()
-        for q in [
-            "why the minus sign?",
-            "why is the log of a probability negative?",
-            "what is the sigmoid",
-            "I get a negative loss",
-            "why not mean squared error?",
-        ] * 4:
+        for q in QUESTIONS * ROUNDS:
             box = app.screen.query_one("#ask")
             box.value = q
             count = len(app.screen.query(TutorTurn))
@@ -159,8 +163,8 @@ async def enter_to_render() -> list[float]:
             while len(app.screen.query(TutorTurn)) == count:
                 await pilot.pause(0.005)
             await pilot.pause(0.05)
-        # The screen stamps Enter and the first refresh after the answer is mounted.
-        return list(app.screen.latencies)
+        # The screen stamps Enter and the first refresh after the answer is mounted, and times the core's reply.
+        return list(app.screen.latencies), list(app.screen.decisions)
 
 
 def main() -> None:
@@ -170,26 +174,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paint-only", action="store_true", help="only the first-paint figure")
     parser.add_argument("--runs", type=int, default=9, help="first-paint runs (default 9)")
+    parser.add_argument("--enter-only", action="store_true", help="only the Enter-to-answer figures")
+    parser.add_argument("--verbose", action="store_true", help="each question's Enter-to-answer time")
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="tutor-bench-app-")
     os.environ["TUTOR_DATA_DIR"] = data
     env = {**os.environ, "TUTOR_DATA_DIR": data, "PYTHONPATH": str(ROOT)}
-    paint_figures(env, args.runs)
+    if not args.enter_only:
+        paint_figures(env, args.runs)
     if args.paint_only:
         return
 
-    for delay in (0.0, 3.0):
+    for delay in () if args.enter_only else (0.0, 3.0):
         runs = [first_answer(delay) for _ in range(3)]
         answers = sorted(a for _, a in runs)
         print(
             f"fresh data folder, Enter {delay:.0f} s after first paint: first answer painted in median "
             f"{statistics.median(answers) * 1000:.0f} ms (runs: {', '.join(f'{a * 1000:.0f}' for a in answers)} ms)"
         )
-    ts = sorted(asyncio.run(enter_to_render()))
+    latencies, decisions = asyncio.run(enter_to_render())
+    ts, ds = sorted(latencies), sorted(decisions)
     print(
         f"Enter to rendered explanation: median {statistics.median(ts) * 1000:.0f} ms, "
-        f"p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.0f} ms over {len(ts)} questions (headless)"
+        f"p95 {ts[int(0.95 * (len(ts) - 1))] * 1000:.0f} ms over {len(ts)} questions (headless); "
+        f"of which the core's reply: median {statistics.median(ds) * 1000:.0f} ms, "
+        f"p95 {ds[int(0.95 * (len(ds) - 1))] * 1000:.0f} ms ({load()})"
     )
+    if args.verbose:
+        for q, t, d in zip(QUESTIONS * ROUNDS, latencies, decisions, strict=False):
+            print(f"  {t * 1000:5.0f} ms (reply {d * 1000:4.0f} ms)  {q}")
 
 
 if __name__ == "__main__":

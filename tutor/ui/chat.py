@@ -95,8 +95,10 @@ class ChatScreen(Screen):
         #: What the learner typed (None for turns they did not type) and the replies, for ctrl+s.
         self.turns: list[tuple[str | None, Reply | None]] = []
         self._revealing: Widget | None = None
-        #: Seconds from Enter to the answer painted, per question (read by benchmarks/bench_app.py).
+        #: Seconds from Enter to the answer painted, and the core's share of it (the reply, in the worker thread),
+        #: per question (read by benchmarks/bench_app.py).
         self.latencies: list[float] = []
+        self.decisions: list[float] = []
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -192,12 +194,16 @@ class ChatScreen(Screen):
         if self._working is not None:
             self._working.stop()
             self._working = None
-        self.query("#working").remove()
+        working = self.query("#working")
+        if working:
+            working.remove()
 
     @work(thread=True, group="answers")
     def answer(self, turn: str | Intent, context: Context) -> None:
         tutor = self.tutor_app.tutor()  # waits for content to load, off the event loop
+        started = time.perf_counter()
         reply, ctx = tutor.reply(turn, context)
+        self.decisions.append(time.perf_counter() - started)
         self.post_message(Answered(turn if isinstance(turn, str) else "", reply, ctx))
         from tutor.store.progress import pending_notice
 
