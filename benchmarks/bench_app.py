@@ -149,11 +149,15 @@ ROUNDS = 4
 
 
 async def enter_to_render() -> tuple[list[float], list[float]]:
-    from tutor.ui.app import make_app
+    from tutor.ui.app import WARM_AFTER, make_app
     from tutor.ui.widgets import TutorTurn
 
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
+        # Steady state: the content loaded, and the background warm-up (SymPy, the matcher's model) done.
+        # The first answer after start-up is timed by first_answer() above.
+        await app.workers.wait_for_complete()
+        await pilot.pause(WARM_AFTER + 0.2)
         await app.workers.wait_for_complete()
         for q in QUESTIONS * ROUNDS:
             box = app.screen.query_one("#ask")
