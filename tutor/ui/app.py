@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
     from tutor.dialogue.engine import Tutor
     from tutor.store.progress import Store
 
+#: Narrower than this (columns), the screen is "-narrow": chips wrap, the subtitle is short.
+NARROW = 72
+SHORT_SUB_TITLE = "binary cross-entropy"
+
 #: Seconds after start-up before SymPy is imported in the background.
 WARM_AFTER = 1.5
 
@@ -29,7 +34,7 @@ class TutorApp(App):
     CSS_PATH = "tutor.tcss"
     COMMANDS = App.COMMANDS | {TopicsProvider}
     #: Below 72 columns the screen has the class -narrow: follow-up chips wrap onto a grid instead of running off.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("f1", "help", "Help", id="app.help"),
@@ -51,6 +56,10 @@ class TutorApp(App):
         self._store = store
         self._tutor: Tutor | None = engine
         self._lock = threading.Lock()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The header is one line: on a narrow terminal the subtitle is shortened rather than cut with "…".
+        self.sub_title = self.SUB_TITLE if event.size.width >= NARROW else SHORT_SUB_TITLE
 
     def get_default_screen(self) -> ChatScreen:
         # The chat is the first screen, composed before the first paint: keys typed early reach its input.

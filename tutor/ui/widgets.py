@@ -18,7 +18,8 @@ from textual_plotext import PlotextPlot
 from tutor.dialogue.intents import FollowUp, Intent, LessonCommand
 from tutor.dialogue.reply import Reply
 from tutor.maths.plots import Plot
-from tutor.printing import FOLLOW_LABELS, draw, legend, lesson_line
+from tutor.printing import FOLLOW_LABELS, MARK_MARKER, draw, legend, lesson_line
+from tutor.ui.glue import glue, unglue
 from tutor.ui.messages import Send
 
 RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}
@@ -34,7 +35,7 @@ class Rendered:
 
     def __init__(self, markdown: str) -> None:
         self.markup = markdown  # the source, as RichMarkdown names it
-        self.markdown = RichMarkdown(markdown)
+        self.markdown = RichMarkdown(glue(markdown))  # inline formulas are not broken across lines
         self._lines: dict[tuple, list[Segment]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
@@ -43,7 +44,7 @@ class Rendered:
         if lines is None:
             if len(self._lines) >= 4:  # a few widths at most (the terminal resized)
                 self._lines.clear()
-            lines = self._lines[key] = list(console.render(self.markdown, options))
+            lines = self._lines[key] = unglue(list(console.render(self.markdown, options)))
         yield from lines
 
 
@@ -67,10 +68,17 @@ class PlotView(Vertical):
 
     def compose(self) -> ComposeResult:
         key = Text()
-        for i, (piece, color) in enumerate(legend(self.data)):
+        marks = self.data.marks
+        pieces = [(p, c) for p, c in legend(self.data) if not (marks and p.startswith(MARK_MARKER))]
+        for i, (piece, color) in enumerate(pieces):
             # plotext's colour names, as Rich spells them ("orange" is not one of Rich's).
             key.append(("   " if i else "") + piece, style=RICH_COLORS.get(color, color) if color else "bold")
         yield Static(key, classes="legend")
+        if marks:
+            # The marked value in words beside the picture (the tutor computed it): "● -ln ŷ at ŷ = 0.99 is 0.01".
+            yield Static(
+                Text(f"{MARK_MARKER} Marked: " + "; ".join(m.label for m in marks), style="red"), classes="marks"
+            )
         yield PlotCanvas(self.data, classes="canvas")
 
 
@@ -174,7 +182,7 @@ class TutorTurn(Vertical):
                 with Collapsible(title=f"Plot: {r.plot.title}", collapsed=True, classes="plot-box"):
                     yield LazyPlot(r.plot)
         if r.lesson is not None and r.kind != "lesson":
-            yield Static(RichMarkdown(lesson_line(r)), classes="lesson-note")
+            yield Static(Rendered(lesson_line(r)), classes="lesson-note")
         if r.choices:
             chips = [Chip(f"{i}. {c.label}", c.intent) for i, c in enumerate(r.choices, 1)]
             yield Vertical(*chips, classes="chips choices")  # whole titles, one a line: never cut off
