@@ -181,3 +181,29 @@ async def test_the_headers_fit_a_small_terminal(tutor, size):
         assert header.startswith(f"Step 1/{len(lesson.steps)} · ")
         assert cell_len(header) <= app.screen.query_one("#lesson-title").size.width
         assert app.sub_title == (TutorApp.SUB_TITLE if size[0] >= 72 else SHORT_SUB_TITLE)
+
+
+async def test_older_answers_keep_their_follow_ups_as_links(tutor):
+    from tutor.ui.chat import LIVE_TURNS
+
+    app = make_app(engine=tutor)
+    async with app.run_test(size=(100, 40)) as pilot:
+        first = await ask(pilot, "what is the sigmoid")
+        labels = [c.label_text for c in first.query(Chip)]
+        assert "an example" in labels
+        for question in ["why the minus sign?", "I get a negative loss", "why not mean squared error?"] * 2:
+            await ask(pilot, question)
+        turns = list(app.screen.query(TutorTurn))
+        assert all(not t.query(Chip) for t in turns[: -LIVE_TURNS - 1])  # older answers: no buttons ...
+        assert all(t.query(Chip) for t in turns[-LIVE_TURNS:])  # ... the latest keep theirs
+        links = first.query_one(".links")
+        text = str(links.render())
+        assert [label for label in labels if label in text] == labels  # every follow-up is still offered
+        # clicking "an example" under the first answer gives an example of the sigmoid, not of the latest topic
+        await pilot.pause(0.4)  # the latest answer's reveal, retried over a few frames, is over
+        links.scroll_visible(animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.click(links, offset=(text.index("an example") + 1, 0))
+        await settle(pilot)
+        last = app.screen.query(TutorTurn).last()
+        assert last is not turns[-1] and last.reply.node == first.reply.node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
 #: Narrower than this (columns), the screen is "-narrow": chips wrap, the subtitle is short.
 NARROW = 72
 SHORT_SUB_TITLE = "binary cross-entropy"
+
+# gc.freeze() after each start-up stage: what was loaded (modules, the content, the matcher's index, SymPy)
+# lives as long as the app, and moved out of the collector's reach it is no longer scanned by every full
+# collection. Those collections, about one in seven answers, took 40–240 ms each on the event loop: the
+# slow tail of Enter-to-answer.
 
 #: Seconds after start-up before SymPy is imported in the background.
 WARM_AFTER = 1.5
@@ -89,17 +95,23 @@ class TutorApp(App):
         theme = tutor.store().setting("theme")
         if theme and theme in self.available_themes:
             self.call_from_thread(setattr, self, "theme", theme)
+        gc.freeze()
         self.call_from_thread(self.set_timer, WARM_AFTER, self._warm)
 
     def _warm(self) -> None:
         self.run_worker(self._warm_sympy, thread=True, group="warm")
-        self.run_worker(self.tutor().topics.warm, thread=True, group="warm")  # the matcher's model and index
+        self.run_worker(self._warm_matcher, thread=True, group="warm")
+
+    def _warm_matcher(self) -> None:
+        self.tutor().topics.warm()  # the matcher's model and index
+        gc.freeze()
 
     @staticmethod
     def _warm_sympy() -> None:
         from tutor.maths import derive  # SymPy costs ~0.3 s to import: pay it while the learner reads
 
         derive.derive("bce")
+        gc.freeze()
 
     def _theme_changed(self, theme) -> None:
         if self._tutor is not None:

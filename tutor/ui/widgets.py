@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from rich.console import Console, ConsoleOptions
@@ -15,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Static
 from textual_plotext import PlotextPlot
 
-from tutor.dialogue.intents import FollowUp, Intent, LessonCommand
+from tutor.dialogue.intents import FollowUp, Intent, LessonCommand, Show
 from tutor.dialogue.reply import Reply
 from tutor.maths.plots import Plot
 from tutor.printing import FOLLOW_LABELS, MARK_MARKER, draw, legend, lesson_line
@@ -156,12 +157,47 @@ def follow_intent(reply: Reply, name: str) -> Intent:
     return FollowUp(name, about=reply.node)  # type: ignore[arg-type]
 
 
+#: A node id or follow-up kind, safe to write into a link's action (content ids are checked the same way).
+_SAFE_ARG = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
+
+
+def link_action(intent: Intent) -> str | None:
+    """The screen action a link under an older answer runs for ``intent`` (None: no link for it)."""
+    if isinstance(intent, FollowUp) and _SAFE_ARG.fullmatch(intent.kind):
+        about = intent.about or ""
+        if about == "" or _SAFE_ARG.fullmatch(about):
+            return f"screen.follow('{intent.kind}', '{about}')"
+    if isinstance(intent, Show) and intent.section is None and _SAFE_ARG.fullmatch(intent.node):
+        return f"screen.show('{intent.node}')"
+    return None  # a lesson's next/back/hint belongs to the step it was shown at
+
+
 class TutorTurn(Vertical):
     """One reply: title, Markdown (or a derivation), an optional plot, and chips to go on."""
 
     def __init__(self, reply: Reply) -> None:
         super().__init__(classes=f"tutor kind-{reply.kind}")
         self.reply = reply
+        self.settled = False
+
+    def settle(self) -> None:
+        """An older answer: its row of buttons becomes one line of links that do the same (one widget, not
+        seven: each answer's layout walks the whole transcript, so live buttons on every old answer made
+        each new one slower). Links are clicked, not tabbed to: Tab goes to the latest answer's buttons."""
+        if self.settled:
+            return
+        self.settled = True
+        rows = self.query(".chips")
+        if not rows:
+            return
+        links = [
+            Content.from_markup(f"[@click={action}]$label[/]", label=chip.label_text)
+            for chip in self.query(Chip)
+            if (action := link_action(chip.intent)) is not None
+        ]
+        rows.remove()
+        if links:
+            self.mount(Static(Content("   ").join(links), classes="links"))
 
     def compose(self) -> ComposeResult:
         r = self.reply
