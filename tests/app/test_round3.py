@@ -63,10 +63,11 @@ def rendered_lines(markdown: str, width: int) -> list[str]:
 def test_an_inline_formula_is_never_split_across_lines(width):
     text = (
         "Differentiate each term, using d(ln u)/du = 1/u and the chain rule for ln(1 - ŷ): "
-        "the result is ŷ - y over ŷ(1 - ŷ) > 0, and the loss is -ln 0.99 for a sure right answer."
+        "the result is ŷ - y over ŷ(1 - ŷ) > 0, and the loss is -ln 0.99 for a sure right answer; "
+        "a probability lies in (0, 1], its log in (-∞, 0]."
     )
     lines = rendered_lines(text, width)
-    for formula in ("d(ln u)/du", "ln(1 - ŷ)", "ŷ - y", "ŷ(1 - ŷ) > 0", "-ln 0.99"):
+    for formula in ("d(ln u)/du", "ln(1 - ŷ)", "ŷ - y", "ŷ(1 - ŷ) > 0", "-ln 0.99", "(0, 1]", "(-∞, 0]"):
         assert any(formula in line for line in lines), (formula, lines)
     # nothing lost or added: the same words, in order, and no glue character left on screen
     assert " ".join(" ".join(lines).split()) == " ".join(text.split())
@@ -77,6 +78,13 @@ def test_prose_in_brackets_still_wraps():
     assert glue("(the learning rate)") == "(the learning rate)"
     assert glue("the log of a probability") == "the log of a probability"
     assert glue("(1 - ŷ)") == f"(1{GLUE}-{GLUE}ŷ)"
+
+
+def test_a_displayed_formula_wider_than_the_screen_breaks_between_terms():
+    formula = "∂L/∂ŷ = -y/ŷ + (1 - y)/(1 - ŷ) = (ŷ - y) / (ŷ (1 - ŷ))"
+    lines = [line.strip() for line in rendered_lines(f"The slope:\n\n    {formula}\n", 50) if line.strip()]
+    assert " ".join(lines[1:]) == formula  # all of it, in order
+    assert "(ŷ (1 - ŷ))" in lines[-1] and len(lines) == 3  # broken at a space between terms, not inside one
 
 
 def test_a_formula_longer_than_the_line_is_folded_not_cut():

@@ -161,8 +161,9 @@ class LessonScreen(ChatScreen):
             title.set(f"Done {n}/{n} · ", lesson.title)
         elif self.step is not None:
             # Left with 'quit lesson' (or another lesson started): paused where it was, said plainly.
+            number = list(tutor.kb.lessons).index(lesson.id) + 1 if tutor else lesson.id  # as the lesson list counts
             bar.update(total=n, progress=self.step + 1)
             title.set(f"Paused at step {self.step + 1}/{n} · ", lesson.title, " (Esc to leave)")
             self.query_one(
                 "#ask", Input
-            ).placeholder = f"Lesson paused: Esc leaves, 'start lesson {lesson.id}' resumes, or ask anything…"
+            ).placeholder = f"Paused: Esc leaves, 'start lesson {number}' resumes; or ask…"  # fits 60 columns
