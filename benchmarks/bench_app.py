@@ -145,6 +145,12 @@ QUESTIONS = [
     "what is the sigmoid",
     "I get a negative loss",
     "why not mean squared error?",
+    # Long posts, as learners paste them: the matcher scores the post and each question sentence in it.
+    "I'm training a small classifier and the loss starts around 0.69 and then barely moves for a few epochs. "
+    "Is 0.69 a special number? And why is the loss defined with a log at all, rather than just the error?",
+    "My teacher wrote L = -[y log p + (1-y) log(1-p)] on the board and I followed the algebra, but I still "
+    "don't get the intuition. Why is there a minus sign in front? What happens when the label is 0? "
+    "Could you show what the derivative looks like?",
 ]
 ROUNDS = 4
 #: Seconds between an answer and the next question: the answer's reveal (scrolling retried over a few frames) ends.

@@ -215,3 +215,24 @@ async def test_older_answers_keep_their_follow_ups_as_links(tutor):
         await settle(pilot)
         last = app.screen.query(TutorTurn).last()
         assert last is not turns[-1] and last.reply.node == first.reply.node
+
+
+def test_a_long_post_and_its_short_sentences_embed_as_they_would_alone():
+    """The embedder batches texts of similar length only (less padding): the vectors are the same."""
+    np = pytest.importorskip("numpy")
+    from tutor.matching.embedding import Embedder, ModelUnavailable
+
+    try:
+        embedder = Embedder()
+    except ModelUnavailable:
+        pytest.skip("no embedding model here")
+    texts = [
+        "My teacher wrote the loss on the board and I followed the algebra, but I still don't get the "
+        "intuition behind it, and I would like to understand where each piece comes from.",
+        "Why the minus?",
+        "What about y = 0?",
+        "Could you show what the derivative looks like for a single example?",
+    ]
+    together = embedder.embed(texts)
+    alone = np.vstack([embedder.embed([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
