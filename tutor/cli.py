@@ -229,7 +229,7 @@ def _choose_content(args: argparse.Namespace) -> bool:
         _err(f"warning: {notice}")
     folders = choice.folders
     if choice.builtin:  # the built-in folder named again would report each of its ids as already used
-        from tutor.content.nodes import builtin_content_dir
+        from tutor.content.files import builtin_content_dir
         from tutor.store.config import unique_folders
 
         folders = unique_folders([builtin_content_dir(), *folders])[1:]

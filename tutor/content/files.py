@@ -261,3 +261,13 @@ def strings(value: Any) -> tuple[str, ...] | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
     return None
+
+
+def builtin_content_dir() -> Path:
+    """The shipped content: inside the wheel, or the repository's ``content/``.
+
+    Here, not in :mod:`tutor.content.nodes`, so that the app's command finds it without importing the loader.
+    """
+    here = Path(__file__).resolve().parent.parent  # the tutor package
+    packaged = here / "_content"
+    return packaged if packaged.is_dir() else here.parent / "content"

@@ -21,6 +21,7 @@ from tutor.content.curriculum import DERIVATIONS, FOLLOW_UPS, RELATIONS
 from tutor.content.files import (
     MAX_FILE_BYTES,
     Problem,
+    builtin_content_dir,
     did_you_mean,
     errors,
     key_line,
@@ -96,13 +97,6 @@ class KnowledgeBase:
 
 
 # ------------------------------------------------------------------ reading files
-
-
-def builtin_content_dir() -> Path:
-    """The shipped content: inside the wheel, or the repository's ``content/``."""
-    here = Path(__file__).resolve().parent.parent  # the tutor package
-    packaged = here / "_content"
-    return packaged if packaged.is_dir() else here.parent / "content"
 
 
 def _heading_split(body: str) -> list[str]:

@@ -182,6 +182,18 @@ _LINKS = {
 }
 
 
+#: What a follow-up answered by a linked topic says first, by the link followed.
+_MOVING = {
+    "why": "The why of “{title}” is another topic:",
+    "deeper": "Going deeper than “{title}”, to another topic:",
+    "example": "An example, from a topic next to “{title}”:",
+    "simpler": "Moving to a simpler topic than “{title}”:",
+    "prerequisites": "Moving to a simpler topic, one that “{title}” builds on:",
+    "next": "Moving on from “{title}” to the next topic:",
+    "see_also": "Moving on from “{title}” to a related topic:",
+}
+
+
 def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Context]:
     kind = intent.kind
     if intent.about and intent.about != ctx.node and intent.about in core.kb.nodes:
@@ -208,7 +220,10 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
     for rel in _LINKS[kind]:
         for target in node.links.get(rel, ()):
             if target != node.id and target in core.kb.nodes:
-                return explain(core, target, ctx, confidence=1.0)
+                # Another topic answers it: said, so the learner knows the subject changed and from where.
+                reply, new_ctx = explain(core, target, ctx, confidence=1.0)
+                lead = _MOVING[rel].format(title=node.title)
+                return replace(reply, markdown=f"*{lead}*\n\n{reply.markdown}"), new_ctx
     for section in order:  # shown before: show again rather than nothing
         if section in node.sections:
             return explain(core, node.id, ctx, confidence=1.0, section=section)
@@ -234,6 +249,16 @@ BCE_TABLE_AT = (0.01, 0.1, 0.5, 0.9, 0.99)
 
 def what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Context]:
     """``what about y = 0?``: the same computation with new values, or the loss for that label."""
+    reply, new_ctx = _what_about(core, intent, ctx)
+    # The topic it was asked under can still be followed up (why?, an example, …); the reply draws its own plot.
+    node = core.node(ctx.node)
+    if node is not None and not reply.followups:
+        follow = tuple(f for f in followups_of(core, node.id, ctx.shown) if f != "plot")
+        reply = replace(reply, followups=follow, node=reply.node or node.id)
+    return reply, new_ctx
+
+
+def _what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Context]:
     new = intent.values
     if ctx.computation is not None:
         comp = ctx.computation  # the same computation, its inputs (in order) with the new values

@@ -87,8 +87,13 @@ class Embedder:
         encoded = [self.ids(t) for t in texts]
         out = np.zeros((len(texts), DIM), dtype=dtype)
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))  # similar lengths pad little
-        for start in range(0, len(order), BATCH):
-            chunk = order[start : start + BATCH]
+        chunks: list[list[int]] = []
+        for i in order:  # a new batch when full, or when a text is much longer than the batch's shortest:
+            # a long post and its short question sentences padded to one width cost about twice as much
+            if not chunks or len(chunks[-1]) == BATCH or len(encoded[i]) > 2 * len(encoded[chunks[-1][0]]) + 8:
+                chunks.append([])
+            chunks[-1].append(i)
+        for chunk in chunks:
             width = max(len(encoded[i]) for i in chunk)
             ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)

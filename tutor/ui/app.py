@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from tutor.dialogue.intents import Show
 from tutor.ui.chat import ChatScreen
-from tutor.ui.help import HelpScreen
-from tutor.ui.lessons import LessonListScreen, LessonScreen
-from tutor.ui.messages import Send
 from tutor.ui.providers import TopicsProvider
 
-if TYPE_CHECKING:  # the engine (content, matcher, NumPy) is imported after the first paint, by the loading worker
+# Imported before the first paint: Textual, the chat screen and nothing else of ours. The engine (content,
+# matcher, NumPy), the answer widgets (Rich's Markdown, plotext), lessons and help come after it.
+if TYPE_CHECKING:
     from tutor.dialogue.engine import Tutor
     from tutor.store.progress import Store
+
+#: Narrower than this (columns), the screen is "-narrow": chips wrap, the subtitle is short.
+NARROW = 72
+SHORT_SUB_TITLE = "binary cross-entropy"
+
+# gc.freeze() after each start-up stage: what was loaded (modules, the content, the matcher's index, SymPy)
+# lives as long as the app, and moved out of the collector's reach it is no longer scanned by every full
+# collection. Those collections, about one in seven answers, took 40–240 ms each on the event loop: the
+# slow tail of Enter-to-answer.
 
 #: Seconds after start-up before SymPy is imported in the background.
 WARM_AFTER = 1.5
@@ -31,7 +40,7 @@ class TutorApp(App):
     CSS_PATH = "tutor.tcss"
     COMMANDS = App.COMMANDS | {TopicsProvider}
     #: Below 72 columns the screen has the class -narrow: follow-up chips wrap onto a grid instead of running off.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
         Binding("f1", "help", "Help", id="app.help"),
@@ -54,6 +63,10 @@ class TutorApp(App):
         self._tutor: Tutor | None = engine
         self._lock = threading.Lock()
 
+    def on_resize(self, event: events.Resize) -> None:
+        # The header is one line: on a narrow terminal the subtitle is shortened rather than cut with "…".
+        self.sub_title = self.SUB_TITLE if event.size.width >= NARROW else SHORT_SUB_TITLE
+
     def get_default_screen(self) -> ChatScreen:
         # The chat is the first screen, composed before the first paint: keys typed early reach its input.
         return ChatScreen()
@@ -63,15 +76,17 @@ class TutorApp(App):
 
         # Inline code: Rich's default (cyan on black) is unreadable on the light themes; bold reads on every theme.
         self.console.push_theme(Theme({"markdown.code": "bold", "markdown.code_block": "none"}))
-        if self.lesson == "":
-            self.push_screen(LessonListScreen())
-        elif self.lesson:
-            self.push_screen(LessonScreen(self.lesson))
+        if self.lesson is not None:
+            from tutor.ui.lessons import LessonListScreen, LessonScreen
+
+            self.push_screen(LessonScreen(self.lesson) if self.lesson else LessonListScreen())
         # Load content only after the first screen is painted, so the two do not compete.
         self.call_after_refresh(self.run_worker, self._start, thread=True, group="load")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _start(self) -> None:
+        from tutor.ui import widgets  # noqa: F401  (the answer widgets, ready before the first answer)
+
         keymap = read_keymap()
         if keymap:
             self.call_from_thread(self.set_keymap, keymap)
@@ -80,17 +95,23 @@ class TutorApp(App):
         theme = tutor.store().setting("theme")
         if theme and theme in self.available_themes:
             self.call_from_thread(setattr, self, "theme", theme)
+        gc.freeze()
         self.call_from_thread(self.set_timer, WARM_AFTER, self._warm)
 
     def _warm(self) -> None:
         self.run_worker(self._warm_sympy, thread=True, group="warm")
-        self.run_worker(self.tutor().topics.warm, thread=True, group="warm")  # the matcher's model and index
+        self.run_worker(self._warm_matcher, thread=True, group="warm")
+
+    def _warm_matcher(self) -> None:
+        self.tutor().topics.warm()  # the matcher's model and index
+        gc.freeze()
 
     @staticmethod
     def _warm_sympy() -> None:
         from tutor.maths import derive  # SymPy costs ~0.3 s to import: pay it while the learner reads
 
         derive.derive("bce")
+        gc.freeze()
 
     def _theme_changed(self, theme) -> None:
         if self._tutor is not None:
@@ -123,6 +144,9 @@ class TutorApp(App):
             self.pop_screen()
         tutor = self.loaded_tutor()
         title = tutor.kb.nodes[node].title if tutor and node in tutor.kb.nodes else node
+        from tutor.dialogue.intents import Show
+        from tutor.ui.messages import Send
+
         self.screen.post_message(Send(Show(node), title))
 
     def open_lesson(self, lesson: str) -> None:
@@ -133,12 +157,18 @@ class TutorApp(App):
     async def _open_lesson(self, lesson: str) -> None:
         while len(self.screen_stack) > 1:
             await self.pop_screen()  # one at a time: two pops in one go left the new lesson deaf to Esc
+        from tutor.ui.lessons import LessonScreen
+
         await self.push_screen(LessonScreen(lesson))
 
     def action_help(self) -> None:
+        from tutor.ui.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_lessons(self) -> None:
+        from tutor.ui.lessons import LessonListScreen
+
         if not isinstance(self.screen, LessonListScreen):
             self.push_screen(LessonListScreen())
 

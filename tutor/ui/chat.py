@@ -13,15 +13,23 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Collapsible, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
-from tutor.dialogue.intents import Intent
-from tutor.dialogue.reply import Context, Reply
+from tutor.dialogue.context import Context
 from tutor.ui.messages import Answered, Send
-from tutor.ui.widgets import Chip, LearnerTurn, TutorTurn
 
 if TYPE_CHECKING:
+    from textual.widgets import Button, Collapsible
+
+    from tutor.dialogue.intents import Intent
+    from tutor.dialogue.reply import Reply
     from tutor.ui.host import TutorHost
+
+# The answer widgets (tutor.ui.widgets: Rich's Markdown, plotext, the core's reply types) are imported when
+# first used, after the first paint: the app's loading worker imports them in the background.
+
+#: The latest answers whose follow-ups stay buttons (Tab reaches them); older ones become links.
+LIVE_TURNS = 5
 
 #: An answer slower than this shows a "working…" line.
 WORKING_AFTER = 0.15
@@ -90,8 +98,14 @@ class ChatScreen(Screen):
         #: What the learner typed (None for turns they did not type) and the replies, for ctrl+s.
         self.turns: list[tuple[str | None, Reply | None]] = []
         self._revealing: Widget | None = None
-        #: Seconds from Enter to the answer painted, per question (read by benchmarks/bench_app.py).
+        #: Seconds from Enter to the answer painted, and the core's share of it (the reply, in the worker thread),
+        #: per question (read by benchmarks/bench_app.py).
         self.latencies: list[float] = []
+        self.decisions: list[float] = []
+        #: CPU seconds per answer, Enter to painted: the event loop's and the worker's (less sensitive to other load).
+        self.cpu: list[float] = []
+        self._asked_cpu = 0.0
+        self._reply_cpu = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -122,6 +136,8 @@ class ChatScreen(Screen):
         box = self.query_one("#ask", Input)
         if not event.is_printable or not event.character:
             return
+        from textual.widgets import Button
+
         if event.character == " " and isinstance(self.focused, Button):
             return  # space presses a focused chip
         event.stop()
@@ -159,8 +175,11 @@ class ChatScreen(Screen):
     def send(self, turn: str | Intent, label: str, show: bool = True) -> None:
         """Send a turn to the core: typed text, or an intent from a chip, a key or the palette (echoed as ``label``)."""
         self._asked_at = time.perf_counter()
+        self._asked_cpu = time.thread_time()
         self.turns.append((label if show and label else None, None))
         if show and label:
+            from tutor.ui.widgets import LearnerTurn
+
             transcript = self.query_one("#transcript", VerticalScroll)
             transcript.mount(LearnerTurn(label))
             transcript.scroll_end(animate=False)
@@ -183,12 +202,17 @@ class ChatScreen(Screen):
         if self._working is not None:
             self._working.stop()
             self._working = None
-        self.query("#working").remove()
+        working = self.query("#working")
+        if working:
+            working.remove()
 
     @work(thread=True, group="answers")
     def answer(self, turn: str | Intent, context: Context) -> None:
         tutor = self.tutor_app.tutor()  # waits for content to load, off the event loop
+        started, cpu = time.perf_counter(), time.thread_time()
         reply, ctx = tutor.reply(turn, context)
+        self.decisions.append(time.perf_counter() - started)
+        self._reply_cpu = time.thread_time() - cpu
         self.post_message(Answered(turn if isinstance(turn, str) else "", reply, ctx))
         from tutor.store.progress import pending_notice
 
@@ -197,6 +221,8 @@ class ChatScreen(Screen):
             self.app.call_from_thread(self.app.notify, notice, severity="warning", timeout=10)
 
     def on_answered(self, message: Answered) -> None:
+        from tutor.ui.widgets import TutorTurn
+
         self.context = message.context
         self._stop_working()
         if self.turns and self.turns[-1][1] is None:
@@ -205,12 +231,19 @@ class ChatScreen(Screen):
             self.turns.append((None, message.reply))
         transcript = self.query_one("#transcript", VerticalScroll)
         turn = TutorTurn(message.reply)
+        for older in list(transcript.query_children(TutorTurn))[:-LIVE_TURNS]:
+            older.settle()  # buttons become links on all but the latest answers: each layout stays small
         transcript.mount(turn)
         # Show the start of the answer, not its end: long answers are read from the top.
         self._revealing = turn
         self.call_after_refresh(self.reveal, turn)
-        asked = self._asked_at
-        self.call_after_refresh(lambda: self.latencies.append(time.perf_counter() - asked))
+        asked, asked_cpu, reply_cpu = self._asked_at, self._asked_cpu, self._reply_cpu
+
+        def painted() -> None:
+            self.latencies.append(time.perf_counter() - asked)
+            self.cpu.append(time.thread_time() - asked_cpu + reply_cpu)
+
+        self.call_after_refresh(painted)
         self.answered(message)
 
     def answered(self, message: Answered) -> None:
@@ -222,15 +255,33 @@ class ChatScreen(Screen):
             self.context = replace(self.context, lesson=None)
             self.tutor_app.open_lesson(state.lesson)
 
-    @on(Collapsible.Expanded, ".plot-box")
-    def plot_opened(self, event: Collapsible.Expanded) -> None:
+    def on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
+        if not event.collapsible.has_class("plot-box"):
+            return
         # An opened plot is shown whole from its title, not just its top border at the bottom of the view.
         self._revealing = event.collapsible
         self.call_after_refresh(self.reveal, event.collapsible)
         self.focus_input()
 
+    def action_follow(self, kind: str, about: str) -> None:
+        """A link under an older answer: its follow-up, about that answer's topic."""
+        from tutor.dialogue.intents import FollowUp
+        from tutor.printing import FOLLOW_LABELS
+
+        self.send(FollowUp(kind, about=about or None), FOLLOW_LABELS.get(kind, kind))  # type: ignore[arg-type]
+
+    def action_show(self, node: str) -> None:
+        """A link to a topic under an older answer (one of its "did you mean" choices)."""
+        from tutor.dialogue.intents import Show
+
+        tutor = self.tutor_app.loaded_tutor()
+        known = tutor is not None and node in tutor.kb.nodes
+        self.send(Show(node), tutor.kb.nodes[node].title if tutor is not None and known else node)
+
     def action_focus_latest(self) -> None:
         """Focus the first chip of the latest answer (scrolled into view); with none, Tab's usual next widget."""
+        from tutor.ui.widgets import Chip, TutorTurn
+
         turns = self.query(TutorTurn)
         chips = turns.last().query(Chip) if turns else None
         if chips:

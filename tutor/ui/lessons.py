@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, ProgressBar, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from tutor.dialogue.intents import LessonCommand
@@ -21,6 +24,35 @@ from tutor.ui.messages import Answered, Send
 
 if TYPE_CHECKING:
     from tutor.ui.host import TutorHost
+
+
+def fit_title(prefix: str, title: str, suffix: str, width: int) -> str:
+    """``prefix title suffix`` in ``width`` cells: the suffix dropped first, then the title cut at a word with
+    "…". The prefix (the step number) always stays."""
+    whole = f"{prefix}{title}{suffix}"
+    if width <= 0 or cell_len(whole) <= width:
+        return whole
+    if cell_len(prefix + title) <= width:
+        return prefix + title
+    room = width - cell_len(prefix) - 1
+    words, cut = title.split(), ""
+    for word in words:
+        if cell_len(f"{cut} {word}".strip()) > room:
+            break
+        cut = f"{cut} {word}".strip()
+    return prefix + (cut or title[: max(room, 0)]).rstrip(" ,:;·") + "…"
+
+
+class StepTitle(Widget):
+    """The lesson header's words, shortened to fit its width (the step number is never cut)."""
+
+    parts: reactive[tuple[str, str, str]] = reactive(("Opening the lesson…", "", ""))
+
+    def set(self, prefix: str, title: str = "", suffix: str = "") -> None:
+        self.parts = (prefix, title, suffix)
+
+    def render(self) -> Content:
+        return Content(fit_title(*self.parts, self.size.width))  # a title is text, never markup
 
 
 class LessonListScreen(Screen):
@@ -92,7 +124,7 @@ class LessonScreen(ChatScreen):
 
     def compose_top(self) -> ComposeResult:
         with Horizontal(id="lesson-bar"):
-            yield Label("Opening the lesson…", id="lesson-title")
+            yield StepTitle(id="lesson-title")
             yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="lesson-progress")
 
     def action_step(self, command: str) -> None:
@@ -118,19 +150,20 @@ class LessonScreen(ChatScreen):
             return
         n = len(lesson.steps)
         bar = self.query_one("#lesson-progress", ProgressBar)
-        title = self.query_one("#lesson-title", Label)
+        title = self.query_one("#lesson-title", StepTitle)
         if state is not None and state.lesson == self.lesson_id:
             self.step = state.step
             bar.update(total=n, progress=state.step + 1)
-            title.update(Content(f"Step {state.step + 1}/{n} · {lesson.title}"))  # a title is text, never markup
+            title.set(f"Step {state.step + 1}/{n} · ", lesson.title)
             self.query_one("#ask", Input).placeholder = self.PLACEHOLDER
         elif message.reply.title == "Lesson complete":
             bar.update(total=n, progress=n)
-            title.update(Content(f"Done {n}/{n} · {lesson.title}"))
+            title.set(f"Done {n}/{n} · ", lesson.title)
         elif self.step is not None:
             # Left with 'quit lesson' (or another lesson started): paused where it was, said plainly.
+            number = list(tutor.kb.lessons).index(lesson.id) + 1 if tutor else lesson.id  # as the lesson list counts
             bar.update(total=n, progress=self.step + 1)
-            title.update(Content(f"Paused at step {self.step + 1}/{n} · {lesson.title} (Esc to leave)"))
+            title.set(f"Paused at step {self.step + 1}/{n} · ", lesson.title, " (Esc to leave)")
             self.query_one(
                 "#ask", Input
-            ).placeholder = f"Lesson paused: Esc leaves, 'start lesson {lesson.id}' resumes, or ask anything…"
+            ).placeholder = f"Paused: Esc leaves, 'start lesson {number}' resumes; or ask…"  # fits 60 columns

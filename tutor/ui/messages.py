@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tutor.dialogue.intents import Intent
-from tutor.dialogue.reply import Context, Reply
+if TYPE_CHECKING:  # types only: the chat screen imports this module before the first paint, the core after it
+    from tutor.dialogue.context import Context
+    from tutor.dialogue.intents import Intent
+    from tutor.dialogue.reply import Reply
 
 
 @dataclass

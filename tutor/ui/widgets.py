@@ -2,21 +2,51 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
+from rich.console import Console, ConsoleOptions
 from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Static
 from textual_plotext import PlotextPlot
 
-from tutor.dialogue.intents import FollowUp, Intent, LessonCommand
+from tutor.dialogue.intents import FollowUp, Intent, LessonCommand, Show
 from tutor.dialogue.reply import Reply
 from tutor.maths.plots import Plot
-from tutor.printing import FOLLOW_LABELS, draw, legend, lesson_line
+from tutor.printing import FOLLOW_LABELS, MARK_MARKER, draw, legend, lesson_line
+from tutor.ui.glue import glue, unglue
 from tutor.ui.messages import Send
 
 RICH_COLORS = {"orange": "dark_orange", "gray": "grey50"}
+
+
+class Rendered:
+    """Rich's Markdown, rendered once per width.
+
+    Textual renders a Rich renderable twice for each new width: once to measure its height, once to
+    draw it. Markdown is parsed once (in ``RichMarkdown``) but laid out on each render, the larger part
+    of an answer's cost on the event loop; the lines it gives for a width are kept here.
+    """
+
+    def __init__(self, markdown: str) -> None:
+        self.markup = markdown  # the source, as RichMarkdown names it
+        self.markdown = RichMarkdown(glue(markdown))  # inline formulas are not broken across lines
+        self._lines: dict[tuple, list[Segment]] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        key = (options.max_width, options.min_width, options.justify, options.overflow, options.no_wrap)
+        lines = self._lines.get(key)
+        if lines is None:
+            if len(self._lines) >= 4:  # a few widths at most (the terminal resized)
+                self._lines.clear()
+            lines = self._lines[key] = unglue(list(console.render(self.markdown, options)))
+        yield from lines
 
 
 class PlotCanvas(PlotextPlot):
@@ -39,10 +69,17 @@ class PlotView(Vertical):
 
     def compose(self) -> ComposeResult:
         key = Text()
-        for i, (piece, color) in enumerate(legend(self.data)):
+        marks = self.data.marks
+        pieces = [(p, c) for p, c in legend(self.data) if not (marks and p.startswith(MARK_MARKER))]
+        for i, (piece, color) in enumerate(pieces):
             # plotext's colour names, as Rich spells them ("orange" is not one of Rich's).
             key.append(("   " if i else "") + piece, style=RICH_COLORS.get(color, color) if color else "bold")
         yield Static(key, classes="legend")
+        if marks:
+            # The marked value in words beside the picture (the tutor computed it): "● -ln ŷ at ŷ = 0.99 is 0.01".
+            yield Static(
+                Text(f"{MARK_MARKER} Marked: " + "; ".join(m.label for m in marks), style="red"), classes="marks"
+            )
         yield PlotCanvas(self.data, classes="canvas")
 
 
@@ -64,7 +101,16 @@ class Chip(Button):
     """A follow-up or a choice: pressing it sends its intent (never text to be parsed again)."""
 
     def __init__(self, label: str, intent: Intent) -> None:
-        super().__init__(Content(label), compact=True, classes="chip")  # a title is text, never markup
+        # Button(label, compact=True) sets three reactives whose classes each restyle the (unmounted) button
+        # against the whole stylesheet: ~1 ms each, six chips an answer. The same state, set quietly: the
+        # classes Button's watchers would give a compact, default-variant, non-flat button.
+        Widget.__init__(self, classes="chip -style-default -textual-compact")
+        self.set_reactive(Button.variant, "default")
+        self.set_reactive(Button.flat, False)
+        self.set_reactive(Button.compact, True)
+        self.set_reactive(Button.label, Content(label))  # a title is text, never markup
+        self.action = None
+        self.active_effect_duration = 0.2
         self.intent = intent
         self.label_text = label
 
@@ -111,12 +157,47 @@ def follow_intent(reply: Reply, name: str) -> Intent:
     return FollowUp(name, about=reply.node)  # type: ignore[arg-type]
 
 
+#: A node id or follow-up kind, safe to write into a link's action (content ids are checked the same way).
+_SAFE_ARG = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")
+
+
+def link_action(intent: Intent) -> str | None:
+    """The screen action a link under an older answer runs for ``intent`` (None: no link for it)."""
+    if isinstance(intent, FollowUp) and _SAFE_ARG.fullmatch(intent.kind):
+        about = intent.about or ""
+        if about == "" or _SAFE_ARG.fullmatch(about):
+            return f"screen.follow('{intent.kind}', '{about}')"
+    if isinstance(intent, Show) and intent.section is None and _SAFE_ARG.fullmatch(intent.node):
+        return f"screen.show('{intent.node}')"
+    return None  # a lesson's next/back/hint belongs to the step it was shown at
+
+
 class TutorTurn(Vertical):
     """One reply: title, Markdown (or a derivation), an optional plot, and chips to go on."""
 
     def __init__(self, reply: Reply) -> None:
         super().__init__(classes=f"tutor kind-{reply.kind}")
         self.reply = reply
+        self.settled = False
+
+    def settle(self) -> None:
+        """An older answer: its row of buttons becomes one line of links that do the same (one widget, not
+        seven: each answer's layout walks the whole transcript, so live buttons on every old answer made
+        each new one slower). Links are clicked, not tabbed to: Tab goes to the latest answer's buttons."""
+        if self.settled:
+            return
+        self.settled = True
+        rows = self.query(".chips")
+        if not rows:
+            return
+        links = [
+            Content.from_markup(f"[@click={action}]$label[/]", label=chip.label_text)
+            for chip in self.query(Chip)
+            if (action := link_action(chip.intent)) is not None
+        ]
+        rows.remove()
+        if links:
+            self.mount(Static(Content("   ").join(links), classes="links"))
 
     def compose(self) -> ComposeResult:
         r = self.reply
@@ -129,7 +210,7 @@ class TutorTurn(Vertical):
         else:
             # One Static with Rich's Markdown renders in a third of the time of Textual's
             # Markdown widget (a widget per block), which keeps Enter-to-answer quick.
-            yield Static(RichMarkdown(r.markdown), classes="body")
+            yield Static(Rendered(r.markdown), classes="body")
         if r.plot is not None:
             if r.kind == "plot":
                 pass
@@ -137,7 +218,7 @@ class TutorTurn(Vertical):
                 with Collapsible(title=f"Plot: {r.plot.title}", collapsed=True, classes="plot-box"):
                     yield LazyPlot(r.plot)
         if r.lesson is not None and r.kind != "lesson":
-            yield Static(RichMarkdown(lesson_line(r)), classes="lesson-note")
+            yield Static(Rendered(lesson_line(r)), classes="lesson-note")
         if r.choices:
             chips = [Chip(f"{i}. {c.label}", c.intent) for i, c in enumerate(r.choices, 1)]
             yield Vertical(*chips, classes="chips choices")  # whole titles, one a line: never cut off
