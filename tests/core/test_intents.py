@@ -249,6 +249,8 @@ WORDED = [
     ("what is the loss when the model says 0.1 but the answer is 1", "bce", (1, 0.1)),
     ("the true label is 0 and the model predicts 0.8, what's the loss?", "bce", (0, 0.8)),
     ("y = 1, ŷ = 0.3", "bce", (1, 0.3)),
+    ("if the label is 1 and I predict 0.8 what is the loss", "bce", (1, 0.8)),  # "if …": whole, not a what-about
+    ("the label is 1 but my model gave 0.2, how big is the loss", "bce", (1, 0.2)),
 ]
 
 

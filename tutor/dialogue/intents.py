@@ -346,7 +346,9 @@ def read(
     if follow and (ctx.node or ctx.computation):
         return FollowUp(follow)  # type: ignore[arg-type]
     about = rq.what_about(text, ctx.computation.name if ctx.computation is not None else None)
-    if about is not None and (ctx.computation is not None or ("y" in about and not isinstance(about["y"], list))):
+    if about is not None and (
+        ctx.computation is not None or (set(about) == {"y"} and not isinstance(about["y"], list))
+    ):  # with nothing computed yet, "if y = 1 and ŷ = 0.8, …" is a whole request, read below
         return WhatAbout(about)
 
     # 5. Requests to do something: short messages only; a pasted paragraph is a question.

@@ -31,10 +31,13 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
         "outputs",
         "probabilities",
         "preds",
+        "predict",
         "model says",
+        "model said",
         "model predicts",
         "model outputs",
         "model gives",
+        "model gave",
     ),
     "y": (
         "y",
