@@ -31,7 +31,12 @@ CASES = [
     ("why-minus", 1, "-0.301", W, "base 10"),
     ("why-minus", 1, "-1", W, ""),
     ("why-minus", 1, "0.5", W, "x itself"),
-    ("why-minus", 1, "-0.7", W, ""),  # one significant digit is not three decimals
+    ("why-minus", 1, "-0.7", W, "more decimals"),  # one significant digit is not three decimals
+    ("why-minus", 1, "minus 0.693", R, ""),  # a spoken sign is the sign (found by a learner walking the app)
+    ("why-minus", 1, "negative 0.693", R, ""),
+    ("why-minus", 1, "ln(0.5) ≈ -0.693", R, ""),  # "≈" before a rounded value reads like "="
+    ("why-minus", 1, "minus 0.7", W, "more decimals"),
+    ("why-minus", 1, "0.7", W, "sign"),
     ("why-minus", 1, "banana", None, "number"),
     # step 2: choice, strictly between 0 and 1
     ("why-minus", 2, "2", R, ""),
@@ -52,6 +57,7 @@ CASES = [
     ("why-minus", 3, "0.01005", R, ""),
     ("why-minus", 3, "0.0101", R, ""),
     ("why-minus", 3, "-ln(0.99)", R, ""),
+    ("why-minus", 3, "-ln(0.99) ≈ 0.0101", R, ""),
     ("why-minus", 3, "-0.01005", W, "ln 0.99 itself"),
     ("why-minus", 3, "-1", W, "log comes first"),
     ("why-minus", 3, "-0.99", W, "-ŷ"),
@@ -76,6 +82,10 @@ CASES = [
     ("why-minus", 5, "ln2", R, ""),
     ("why-minus", 5, "log2", R, ""),  # log is the natural log here; "log2" with nothing after it is log 2
     ("why-minus", 5, "-ln(0.5)", R, ""),
+    ("why-minus", 5, "minus ln 0.5", R, ""),
+    ("why-minus", 5, "negative ln(0.5)", R, ""),
+    ("why-minus", 5, "ln(2) ≈ 0.693", R, ""),
+    ("why-minus", 5, "ln(2) ≈ 0.5", W, "ŷ itself"),  # the value after "≈" is the answer given
     ("why-minus", 5, "1.386", W, "both branches"),
     ("why-minus", 5, "2 ln 2", W, "both branches"),
     ("why-minus", 5, "0", W, "neither"),

@@ -101,6 +101,19 @@ _WORD_NUMBER = re.compile(
 _EXPRESSION = re.compile(r"(?:ln|log|exp|sqrt|sigma|sigmoid|σ|e\b|[-+*/^()]\s*\d|\d\s*[-+*/^]|\d\s*\()", re.I)
 
 
+#: "minus 0.693", "negative ln 2": a spoken sign before a number or a function is the sign itself.
+_SPOKEN_SIGN = re.compile(r"(?i)(?<![\w-])(?:minus|negative)\s+(?=[\d.(]|(?:ln|log|exp|sqrt|sigma|sigmoid|σ)\b)")
+#: "≈" (and "~=", "~") before a rounded value reads like "=": the value after it is the answer.
+_ABOUT_EQUAL = re.compile(r"\s*(?:≈|~=|≃|(?<=[\w)\s])~)\s*")
+
+
+def spoken(text: str) -> str:
+    """A learner's answer with its spoken signs and "≈" written as the parser reads them:
+    ``minus 0.693`` → ``-0.693``, ``ln(2) ≈ 0.693`` → ``ln(2) = 0.693``, ``−`` → ``-``."""
+    text = text.replace("−", "-")
+    return _ABOUT_EQUAL.sub(" = ", _SPOKEN_SIGN.sub("-", text))
+
+
 def _negated(text: str, start: int) -> bool:
     """Whether the words just before ``start`` negate what follows ("not -1", "never negative")."""
     return bool(_NEGATION.search(text[max(0, start - 40) : start].lower()))
@@ -112,7 +125,7 @@ def numbers_in(text: str) -> list[float]:
     An expression (``-ln 2``, ``1/2``, ``ln(0.5)``) is evaluated safely; in
     ``ln(0.5) = -0.693`` the value after the last ``=`` is the answer.
     """
-    text = text.replace("−", "-").strip()
+    text = spoken(text).strip()
     if "=" in text:
         text = text.rsplit("=", 1)[1]
     text = text.strip().rstrip(".!?")
@@ -165,10 +178,16 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
         return got == right
     if abs(got - right) <= tolerance:
         return True
+    significant, rounded = _rounding(got, right, typed)
+    return significant >= 2 and rounded
+
+
+def _rounding(got: float, right: float, typed: str) -> tuple[int, bool]:
+    """The significant digits the learner typed, and whether ``right`` rounds to ``got`` at their decimals."""
     m = re.search(r"\.(\d+)", typed.rsplit("=", 1)[-1])
     decimals = len(m.group(1)) if m else 0
     significant = len(re.sub(r"^[-+0.]+", "", re.sub(r"[^\d.+-]", "", typed.rsplit("=", 1)[-1])).replace(".", ""))
-    return significant >= 2 and abs(got - right) <= 0.5 * 10**-decimals + 1e-12
+    return significant, abs(got - right) <= 0.5 * 10**-decimals + 1e-12
 
 
 _PLAIN_NUMBER = re.compile(rf"^\s*{NUMBER}\s*$")
@@ -235,6 +254,7 @@ class NumericCheckpoint(Checkpoint):
         return template.evaluate(template.parse_call(self.answer))
 
     def check(self, text: str) -> Feedback | None:
+        text = spoken(text)
         values = numbers_in(text)
         if not values:
             return None
@@ -344,6 +364,11 @@ def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None
         return None
     if _agrees(got, -right, tol, typed):
         return "Right size, wrong sign. Check the sign."
+    significant, rounded = _rounding(got, right, typed)
+    if rounded and significant < 2 and got != 0:
+        return "Close, but one digit is too rough to tell: give more decimals (or an expression such as -ln 2)."
+    if _rounding(got, -right, typed)[1] and significant < 2 and got != 0:
+        return "Check the sign, and give more decimals: one digit is too rough to tell."
     for base, name in ((10, "log base 10"), (2, "log base 2 (bits)")):
         for sign, extra in ((1, ""), (-1, ", and the sign is flipped too")):
             if _agrees(got, sign * right / math.log(base), tol, typed):
@@ -497,7 +522,7 @@ class ExpressionCheckpoint(Checkpoint):
     def check(self, text: str) -> Feedback | None:
         from tutor.maths.exprparse import equivalent, parse
 
-        text = text.strip()
+        text = spoken(text).strip()
         if "=" in text:  # "dL/dz = ŷ - y": the right-hand side is the answer
             text = text.rsplit("=", 1)[1]
         try:
