@@ -164,3 +164,25 @@ def test_back_then_next_over_an_answered_checkpoint_is_not_a_skip(fresh):
     replies, _ = run(fresh, ["back", "back"], ctx)  # an unanswered step is still asked
     unanswered = run(fresh, ["start lesson likelihood"])[0][0]
     assert "Checkpoint" in unanswered.markdown
+
+
+def test_after_the_worked_answer_next_is_not_a_skip_and_another_hint_is_not_a_repeat(fresh, kb):
+    lesson = kb.lessons["why-minus"]
+    step = next(i for i, s in enumerate(lesson.steps) if s.checkpoint and len(s.checkpoint.hints) > 2)
+    _, ctx = run(fresh, ["start lesson why-minus"] + ["next"] * step)
+    n = len(lesson.steps[step].checkpoint.hints)
+    replies, ctx = run(fresh, ["hint"] * n, ctx)
+    assert "Worked answer" in replies[-1].markdown
+    again, ctx = fresh.reply("hint", ctx)
+    assert again.title == "No more hints" and "Worked answer" not in again.markdown
+    moved, _ = fresh.reply("next", ctx)
+    assert "Skipped" not in moved.markdown  # the answer was shown, not skipped
+    assert moved.lesson is not None and moved.lesson.step == step + 2  # shown 1-based
+
+
+def test_the_summary_names_the_command_that_retries(fresh, kb):
+    lesson = kb.lessons["why-minus"]
+    replies, ctx = run(fresh, ["start lesson why-minus"] + ["next"] * len(lesson.steps))
+    assert "Type *restart lesson why-minus* to retry them." in replies[-1].markdown
+    again, _ = fresh.reply("restart lesson why-minus", ctx)
+    assert again.lesson is not None and again.lesson.step == 1

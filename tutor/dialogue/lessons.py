@@ -148,7 +148,7 @@ def _finish(core: Core, lesson: Lesson, ctx: Context) -> tuple[Reply, Context]:
             lines.append(
                 "Not yet solved: "
                 + ", ".join(f"step {i + 1} ({core.kb.nodes[lesson.steps[i].node].title})" for i in missed)
-                + ". *start lesson* again to retry them."
+                + f". Type *restart lesson {lesson.id}* to retry them."
             )
     ids = list(core.kb.lessons)
     after = ids[ids.index(lesson.id) + 1] if lesson.id in ids and ids.index(lesson.id) + 1 < len(ids) else None
@@ -173,7 +173,7 @@ def command(core: Core, intent: LessonCommand, ctx: Context) -> tuple[Reply, Con
     cp = lesson.steps[state.step].checkpoint
     if action == "next":
         lead = ""
-        if cp is not None and not state.solved:
+        if cp is not None and not state.solved and not _worked_shown(cp, state):
             lead = f"(Skipped step {state.step + 1}'s checkpoint: the answer was {_shown_answer(cp)}.)"
         if state.step + 1 >= len(lesson.steps):
             return _finish(core, lesson, ctx)
@@ -212,9 +212,27 @@ def _at(core: Core, lesson: Lesson, step: int) -> LessonState:
     return LessonState(lesson.id, step, solved=step in core.store().solved(lesson.id))
 
 
+def _worked_shown(cp: Checkpoint, state: LessonState) -> bool:
+    """Whether the last hint, a worked answer (a checkpoint with three hints or more), has been shown."""
+    return len(cp.hints) > 2 and state.hints >= len(cp.hints)
+
+
 def hint(core: Core, lesson: Lesson, state: LessonState, ctx: Context, lead: str = "") -> tuple[Reply, Context]:
     cp = lesson.steps[state.step].checkpoint
     assert cp is not None
+    if _worked_shown(cp, state):  # once is enough: say where it is rather than print it again
+        text = (
+            lead + "\n\n" if lead else ""
+        ) + "That was the last hint: the worked answer is above. Type *next* to go on."
+        return Reply(
+            "lesson",
+            text,
+            title="No more hints",
+            node=ctx.node,
+            verdict="hint",
+            lesson=position(lesson, state),
+            followups=("next",),
+        ), ctx
     hints = cp.hints or ("Read the step again, slowly.",)
     level = min(state.hints, len(hints) - 1)
     worked = level == len(hints) - 1 and len(hints) > 2
