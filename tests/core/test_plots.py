@@ -112,3 +112,12 @@ def test_screen_reader_words_and_table():
     head, *rows = p.table(5)
     assert head == ["ŷ", "-ln ŷ"] and len(rows) == 5
     assert float(rows[-1][1]) == pytest.approx(0, abs=1e-9)
+
+
+def test_an_earlier_y_hat_is_marked_on_a_learners_curve_in_y_hat_only(tutor):
+    _, ctx = tutor.reply("loss if y = 1 and ŷ = 0.3")
+    in_x, _ = tutor.reply("plot ln x from 0 to 3", ctx)
+    assert in_x.plot is not None and in_x.plot.marks == ()  # nothing asked for, nothing in ŷ to mark
+    in_y_hat, _ = tutor.reply("plot -ln ŷ", ctx)
+    assert in_y_hat.plot is not None and [m.x for m in in_y_hat.plot.marks] == [0.3]
+    assert in_y_hat.plot.marks[0].y == pytest.approx(-math.log(0.3))

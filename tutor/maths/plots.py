@@ -618,7 +618,12 @@ def learner_marks(ctx) -> tuple[float, ...]:
 def for_request(request, default: str, marks: Sequence[float] = ()) -> Plot:
     """The plot a :class:`tutor.dialogue.requests.PlotRequest` asks for (``default`` when it names none)."""
     if request is not None and request.expressions:
-        return expression_plot(request.expressions, request.lo, request.hi, marks=request.marks or marks)
+        # The learner's own expression gets the marks it asks for; the ŷ of an earlier question is
+        # carried over only onto a curve in ŷ, never onto x or z.
+        p = expression_plot(request.expressions, request.lo, request.hi, marks=request.marks)
+        if not request.marks and marks and p.xlabel == VARIABLES["y_hat"]:
+            p = expression_plot(request.expressions, request.lo, request.hi, marks=marks)
+        return p
     name = (request.name if request is not None else "") or default
     if request is not None and name not in NAMED:
         formula = formulas.find(name)
