@@ -108,6 +108,8 @@ CASES = [
     ("why-minus", 7, "0.5538", R, ""),
     ("why-minus", 7, "0.4462", W, "uphill"),
     ("why-minus", 7, "-0.5379", W, "gradient"),
+    ("why-minus", 7, "0.5269", W, "x out"),  # 0.5 - 0.1·(σ(1) - 1): the x of (ŷ - y)·x left out
+    ("why-minus", 7, "0.7311", W, "prediction"),  # σ(1), the ŷ on the way
     # lesson 2
     ("likelihood", 1, "2", R, ""),
     ("likelihood", 1, "-ln(1 - ŷ)", R, ""),

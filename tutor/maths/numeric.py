@@ -484,6 +484,8 @@ def gd_step(w: float, b: float, x: float, y: float, lr: float) -> Computation:
             # the sign slip a lesson names: stepping with the gradient (uphill) instead of against it
             "w_uphill": w + lr * dw,
             "b_uphill": b + lr * db,
+            # and leaving x out of ∂L/∂w = (ŷ - y)·x
+            "w_without_x": w - lr * db,
         },
         steps,
     )
