@@ -251,6 +251,9 @@ WORDED = [
     ("y = 1, ŷ = 0.3", "bce", (1, 0.3)),
     ("if the label is 1 and I predict 0.8 what is the loss", "bce", (1, 0.8)),  # "if …": whole, not a what-about
     ("the label is 1 but my model gave 0.2, how big is the loss", "bce", (1, 0.2)),
+    # several examples, each as its own pair; one label at several predictions (found walking the app)
+    ("compute the loss for y=1,ŷ=0.9; y=0,ŷ=0.9; y=1,ŷ=0.1", "cost", ([1, 0, 1], [0.9, 0.9, 0.1])),
+    ("loss when y = 1 and ŷ is 0.9, 0.5 and 0.1?", "bce_table", (1, [0.9, 0.5, 0.1])),
 ]
 
 

@@ -200,11 +200,19 @@ def _read_value(raw: str) -> float | list[float]:
 
 
 def assignments(text: str) -> dict[str, float | list[float]]:
+    """The values the text gives, by canonical name. A name given again for another example
+    ("y=1, ŷ=0.9; y=0, ŷ=0.9") collects its values into a list, one per example, in order."""
     text = _text(text)
     found: dict[str, float | list[float]] = {}
+    again: dict[str, list[float]] = {}
     for m in _ASSIGN.finditer(text):
         name = _ALIASES.get(re.sub(r"\s+", " ", m.group("name").lower()))
-        if name is None or name in found:
+        if name is None:
+            continue
+        if name in found:
+            value = _read_value(m.group("value"))
+            if name in ("y", "y_hat") and not isinstance(value, list) and not isinstance(found[name], list):
+                again.setdefault(name, [found[name]]).append(value)  # type: ignore[list-item]
             continue
         if (
             name == "y_hat"
@@ -213,6 +221,8 @@ def assignments(text: str) -> dict[str, float | list[float]]:
         ):
             continue  # a bare "a" or "p" next to a number is only ŷ when assigned
         found[name] = _read_value(m.group("value"))
+    for name, values in again.items():
+        found[name] = values
     return found
 
 
@@ -269,6 +279,8 @@ def compute_request(text: str) -> ComputeRequest | None:
     y, p, z = vals.get("y"), vals.get("y_hat"), vals.get("z")
     if y is not None and (p is not None or z is not None):
         if isinstance(y, list) or isinstance(p, list):
+            if not isinstance(y, list) and isinstance(p, list):  # one label, several predictions: a table
+                return ComputeRequest("bce_table", (y, p), ())
             if not (isinstance(y, list) and isinstance(p, list)):
                 raise InputError("Give y and ŷ both as lists of the same length, e.g. y=[1,0,1], ŷ=[0.9,0.2,0.6].")
             return ComputeRequest("cost", (y, p), ())
