@@ -53,6 +53,16 @@ CASES = [
     ("why-minus", 2, "any real number", W, "squeezes"),
     ("why-minus", 2, "9", W, "1 to 4"),
     ("why-minus", 2, "purple", None, "number"),
+    # a range is judged as a range: notation, inequalities, and its ends (found by a learner walking the app)
+    ("why-minus", 2, "(0, 1)", R, ""),
+    ("why-minus", 2, "0 < ŷ < 1", R, ""),
+    ("why-minus", 2, "0 to 1", R, ""),
+    ("why-minus", 2, "[0, 1]", W, "ends"),
+    ("why-minus", 2, "0 ≤ ŷ ≤ 1", W, "ends"),
+    ("why-minus", 2, "between 0 and 1 inclusive", W, "ends"),  # was read as "between -1 and 1", with tanh's feedback
+    ("why-minus", 2, "(-1, 1)", W, "tanh"),
+    ("why-minus", 2, "(-∞, ∞)", W, "squeezes"),
+    ("why-minus", 2, "not exactly 0 or 1", None, "number"),  # negated choice words pick nothing
     # step 3: -ln 0.99 = 0.01005
     ("why-minus", 3, "0.01005", R, ""),
     ("why-minus", 3, "0.0101", R, ""),

@@ -73,6 +73,7 @@ _NEGATION = re.compile(
     r"\b(?:not|never|no|isn'?t|aren'?t|doesn'?t|don'?t|won'?t|can'?t|cannot|without|nor|rather than"
     r"|instead of|nothing to do with|unrelated to|irrelevant to)\b[\s,]*(?:\w+[\s,]+){0,2}$"
 )
+_NEGATION_ANYWHERE = re.compile(r"\b(?:not|never|no|isn'?t|aren'?t|doesn'?t|don'?t|can'?t|cannot|without)\b")
 _NUMBER_WORDS = {
     "zero": 0.0,
     "nothing": 0.0,
@@ -380,6 +381,67 @@ def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None
 
 
 @dataclass(frozen=True)
+class Interval:
+    """A range of values as a learner or a choice states it; an end's ``None`` means it was not said."""
+
+    lo: float
+    hi: float
+    lo_in: bool | None
+    hi_in: bool | None
+
+    def matches(self, other: Interval) -> bool:
+        """Same ends, and each end included or not alike wherever both say."""
+        return (
+            (self.lo, self.hi) == (other.lo, other.hi)
+            and (self.lo_in is None or other.lo_in is None or self.lo_in == other.lo_in)
+            and (self.hi_in is None or other.hi_in is None or self.hi_in == other.hi_in)
+        )
+
+
+_END = r"(-?(?:\d+(?:\.\d*)?|\.\d+|∞|inf(?:inity)?))"
+_ENDS_SAID = (
+    r"(?:\s*,?\s*(inclusive|including (?:the )?ends|ends included|exclusive|excluding (?:the )?ends"
+    r"|not including (?:the )?ends|ends excluded))?"
+)
+_INTERVALS = (
+    re.compile(rf"^([(\[])\s*{_END}\s*,\s*{_END}\s*([)\]])$"),
+    re.compile(rf"^{_END}\s*(<=|<)\s*[a-zŷσ_()]{{1,8}}\s*(<=|<)\s*{_END}$"),
+    re.compile(rf"^(?:(strictly) )?between {_END} and {_END}{_ENDS_SAID}$"),
+    re.compile(rf"^(?:from )?{_END} to {_END}{_ENDS_SAID}$"),
+)
+
+
+def _end(text: str) -> float:
+    return (
+        math.copysign(math.inf, -1.0 if text.startswith("-") else 1.0) if "∞" in text or "inf" in text else float(text)
+    )
+
+
+def interval_of(text: str) -> Interval | None:
+    """``(0, 1)``, ``0 < ŷ < 1``, ``strictly between 0 and 1``, ``[0, 1]``, ``from 0 to 1 inclusive``,
+    ``any real number`` as an :class:`Interval`; None when the text states no single range."""
+    s = _plain(text).replace("−", "-").replace("≤", "<=").replace("‹", "<").replace("＜", "<")
+    if re.fullmatch(r"(?:any|every|all)(?: the)? real numbers?|anything|any value", s):
+        return Interval(-math.inf, math.inf, False, False)
+    for k, pattern in enumerate(_INTERVALS):
+        m = pattern.match(s)
+        if not m:
+            continue
+        g = m.groups()
+        if k == 0:
+            return Interval(_end(g[1]), _end(g[2]), g[0] == "[", g[3] == "]")
+        if k == 1:
+            return Interval(_end(g[0]), _end(g[3]), g[1] == "<=", g[2] == "<=")
+        strict = g[0] == "strictly" if k == 2 else False
+        lo, hi, said = (g[1], g[2], g[3]) if k == 2 else (g[0], g[1], g[2])
+        ends = None if not said else not said.startswith(("exclu", "not", "ends excluded"))
+        if strict:
+            ends = False
+        return Interval(_end(lo), _end(hi), ends, ends)
+    return None
+
+
+@dataclass(frozen=True)
 class ChoiceCheckpoint(Checkpoint):
     kind: ClassVar[str] = "choice"
 
@@ -394,7 +456,26 @@ class ChoiceCheckpoint(Checkpoint):
         if m:
             order = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": len(self.choices)}
             return order[m.group(1)]
+        said = interval_of(text)
+        if said is not None:  # a range is judged as a range, never by its words ("between 0 and 1 inclusive")
+            ranges = [interval_of(template.render(c)) for c in self.choices]
+            same = [i for i, r in enumerate(ranges, 1) if r is not None and r.matches(said)]
+            return same[0] if len(same) == 1 else None
+        if _NEGATION_ANYWHERE.search(s):  # "not exactly 0 or 1": the words of a choice, negated, are not that choice
+            return None
         return self._by_formula(text) or self._by_words(s)
+
+    def _about_range(self, text: str) -> str | None:
+        """For a range that is no choice: what is wrong with it, next to the right choice's range."""
+        said, right = interval_of(text), interval_of(template.render(self.choices[self.answer - 1]))
+        if said is None or right is None:
+            return None
+        if (said.lo, said.hi) == (right.lo, right.hi):
+            from tutor.maths.numeric import fmt
+
+            ends = "are included" if right.lo_in else "are not included"
+            return f"The right range, but not its ends: {fmt(right.lo)} and {fmt(right.hi)} {ends}."
+        return "Not that range. Type *hint* for a nudge."
 
     def _by_formula(self, text: str) -> int | None:
         """The one choice that is the same formula as ``text`` ("-ln(1-ŷ)", "-log(1 - yhat)" for "-ln(1 - ŷ)"),
@@ -434,7 +515,8 @@ class ChoiceCheckpoint(Checkpoint):
     def check(self, text: str) -> Feedback | None:
         k = self.pick(text)
         if k is None:
-            return None
+            about = self._about_range(text)
+            return Feedback(False, about) if about else None
         if not 1 <= k <= len(self.choices):
             return Feedback(False, f"Choose a number from 1 to {len(self.choices)}.")
         if k == self.answer:
