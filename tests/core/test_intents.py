@@ -254,6 +254,9 @@ WORDED = [
     # several examples, each as its own pair; one label at several predictions (found walking the app)
     ("compute the loss for y=1,ŷ=0.9; y=0,ŷ=0.9; y=1,ŷ=0.1", "cost", ([1, 0, 1], [0.9, 0.9, 0.1])),
     ("loss when y = 1 and ŷ is 0.9, 0.5 and 0.1?", "bce_table", (1, [0.9, 0.5, 0.1])),
+    # a name misspelt by one letter right before its value
+    ("whats the los wen yhat is 0.2 and the lable is 0", "bce", (0, 0.2)),
+    ("predction = 0.3 and y = 1", "bce", (1, 0.3)),
 ]
 
 
@@ -267,7 +270,13 @@ def test_compute_requests_in_the_learners_words(text, function, args):
 
 
 @pytest.mark.parametrize(
-    "text", ["what does y_hat = 0.5 mean?", "what does it mean when the loss is 0.69", "my answer is 0.69"]
+    "text",
+    [
+        "what does y_hat = 0.5 mean?",
+        "what does it mean when the loss is 0.69",
+        "my answer is 0.69",
+        "the table is 0 and yhat is 0.2",  # two letters from "label": not a misspelling of it
+    ],
 )
 def test_mean_as_a_verb_and_a_lone_value_stay_questions(text):
     assert isinstance(it.read(text, FRESH), it.Ask)

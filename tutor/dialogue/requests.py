@@ -199,10 +199,31 @@ def _read_value(raw: str) -> float | list[float]:
     return to_float(raw)
 
 
+#: A word of this many letters or more, right before a value, one edit (or swap) away from exactly one
+#: spelling of a quantity, is that spelling: "lable is 0", "predction = 0.3".
+SPELT_NAME_LETTERS = 5
+_NAMED_VALUE = re.compile(rf"(?<![\w\\])([a-z]{{{SPELT_NAME_LETTERS},}})(?=\s*(?:=|:|is\b|of\b)?\s*[-\d.\[(])", re.I)
+_LONG_SPELLINGS = tuple(s for s in ALIASES if len(s) >= SPELT_NAME_LETTERS and s.isalpha())
+
+
+def _respelt(text: str) -> str:
+    from rapidfuzz.distance import OSA
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(1)
+        if word.lower() in ALIASES:
+            return word
+        near = [s for s in _LONG_SPELLINGS if OSA.distance(word.lower(), s, score_cutoff=1) <= 1]
+        return near[0] if len(near) == 1 else word
+
+    return _NAMED_VALUE.sub(fix, text)
+
+
 def assignments(text: str) -> dict[str, float | list[float]]:
     """The values the text gives, by canonical name. A name given again for another example
-    ("y=1, ŷ=0.9; y=0, ŷ=0.9") collects its values into a list, one per example, in order."""
-    text = _text(text)
+    ("y=1, ŷ=0.9; y=0, ŷ=0.9") collects its values into a list, one per example, in order.
+    A name misspelt by one letter right before its value is read as the name ("lable is 0")."""
+    text = _respelt(_text(text))
     found: dict[str, float | list[float]] = {}
     again: dict[str, list[float]] = {}
     for m in _ASSIGN.finditer(text):
