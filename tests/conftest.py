@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ from tutor.dialogue.engine import Tutor
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+# Where PYTHONDONTWRITEBYTECODE is set (this machine sets it), every test process would compile every
+# module it imports, and pytest would rewrite every test module, from source again: about 4 s of each
+# xdist worker's start. The tests keep that bytecode apart, in pytest's cache folder, not beside the code.
+if sys.dont_write_bytecode:
+    sys.pycache_prefix = str(ROOT / ".pytest_cache" / "pycache")
+    sys.dont_write_bytecode = False
 
 
 #: Settings of the developer's own that a test must never see (the cache and config folders follow TUTOR_DATA_DIR).

@@ -26,6 +26,14 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def until(pilot, ready, timeout: float = REVEAL_WAIT_S) -> None:
+    """Pause frame by frame until ``ready()`` holds (at most ``timeout`` s; the test's assertion says the rest)."""
+    waited = 0.0
+    while waited < timeout and not ready():
+        await pilot.pause(_STEP_S)
+        waited += _STEP_S
+
+
 async def ask(pilot, text: str) -> TutorTurn:
     box = pilot.app.screen.query_one("#ask")
     box.value = text

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import threading
 
-from piloting import ask, settle
-from textual.widgets import Input
+from piloting import ask, settle, until
+from textual.command import CommandPalette
+from textual.widgets import Input, OptionList
 
 from tutor.ui.chat import ChatScreen, History
 from tutor.ui.help import KEYS, HelpScreen
@@ -67,7 +68,7 @@ async def test_a_slow_answer_shows_working_then_the_answer(new_app, tmp_path):
         box = a.screen.query_one("#ask")
         box.value = "why the minus sign?"
         await pilot.press("enter")
-        await pilot.pause(0.4)
+        await until(pilot, lambda: bool(a.screen.query("#working")))  # shown after 150 ms of work
         assert a.screen.query("#working") and "working" in str(a.screen.query_one("#working").render())
         release.set()
         await settle(pilot)
@@ -178,9 +179,18 @@ async def test_focus_returns_to_the_input_after_a_chip_and_the_palette(new_app, 
         assert a.focused is a.screen.query_one("#ask") and a.screen.query_one("#ask").value == "hi"
         a.screen.query_one("#ask").value = ""
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(a.screen, CommandPalette))
         await pilot.press(*"Topic: Zero is")
-        await pilot.pause(0.5)
+
+        def found() -> bool:
+            results = a.screen.query(OptionList)
+            return (
+                bool(results)
+                and results.first().highlighted is not None
+                and "Zero is" in str(results.first().get_option_at_index(results.first().highlighted).prompt)
+            )
+
+        await until(pilot, found)  # the palette searches as it is typed into, a moment later
         await pilot.press("enter")
         await settle(pilot)
         assert a.focused is a.screen.query_one("#ask")

@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Button
 
 from tutor.dialogue.intents import FollowUp
-from tutor.ui.app import SHORT_SUB_TITLE, TutorApp, make_app
+from tutor.ui.app import SHORT_SUB_TITLE, TutorApp
 from tutor.ui.glue import GLUE, glue, unglue
 from tutor.ui.lessons import LessonScreen, fit_title
 from tutor.ui.widgets import Chip, PlotView, Rendered, TutorTurn
@@ -126,8 +126,8 @@ async def test_a_chip_is_the_compact_button_textual_would_build():
 # ------------------------------------------------------------------ the learner's walk
 
 
-async def test_simpler_after_the_derivative_says_it_moves_to_a_simpler_topic(tutor):
-    app = make_app(engine=tutor)
+async def test_simpler_after_the_derivative_says_it_moves_to_a_simpler_topic(new_app):
+    app = new_app()
     async with app.run_test(size=(80, 24)) as pilot:
         first = await ask(pilot, "what is the derivative of the loss")
         chip = next(c for c in first.query(Chip) if c.label_text == "simpler")
@@ -139,8 +139,8 @@ async def test_simpler_after_the_derivative_says_it_moves_to_a_simpler_topic(tut
         assert "simpler topic" in body and first.reply.title in body  # ... and the reply says so
 
 
-async def test_what_about_y_0_after_a_topic_offers_follow_ups(tutor):
-    app = make_app(engine=tutor)
+async def test_what_about_y_0_after_a_topic_offers_follow_ups(new_app):
+    app = new_app()
     async with app.run_test(size=(80, 24)) as pilot:
         topic = await ask(pilot, "why the minus sign?")
         turn = await ask(pilot, "what about y = 0?")
@@ -151,8 +151,8 @@ async def test_what_about_y_0_after_a_topic_offers_follow_ups(tutor):
         assert all(c.intent == FollowUp(c.intent.kind, about=topic.reply.node) for c in chips)
 
 
-async def test_a_plot_says_its_marked_value_beside_the_picture(tutor):
-    app = make_app(engine=tutor)
+async def test_a_plot_says_its_marked_value_beside_the_picture(new_app):
+    app = new_app()
     async with app.run_test(size=(80, 24)) as pilot:
         turn = await ask(pilot, "plot -ln ŷ and mark 0.99")
         view = turn.query_one(PlotView)
@@ -177,8 +177,8 @@ def test_a_lesson_title_is_shortened_at_a_word_and_keeps_its_step():
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])
-async def test_the_headers_fit_a_small_terminal(tutor, size):
-    app = make_app(engine=tutor, lesson="")
+async def test_the_headers_fit_a_small_terminal(new_app, tutor, size):
+    app = new_app(lesson="")
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         lesson = max(tutor.kb.lessons.values(), key=lambda lesson: len(lesson.title))
@@ -191,10 +191,10 @@ async def test_the_headers_fit_a_small_terminal(tutor, size):
         assert app.sub_title == (TutorApp.SUB_TITLE if size[0] >= 72 else SHORT_SUB_TITLE)
 
 
-async def test_older_answers_keep_their_follow_ups_as_links(tutor):
+async def test_older_answers_keep_their_follow_ups_as_links(new_app):
     from tutor.ui.chat import LIVE_TURNS
 
-    app = make_app(engine=tutor)
+    app = new_app()
     async with app.run_test(size=(100, 40)) as pilot:
         first = await ask(pilot, "what is the sigmoid")
         labels = [c.label_text for c in first.query(Chip)]
@@ -208,7 +208,6 @@ async def test_older_answers_keep_their_follow_ups_as_links(tutor):
         text = str(links.render())
         assert [label for label in labels if label in text] == labels  # every follow-up is still offered
         # clicking "an example" under the first answer gives an example of the sigmoid, not of the latest topic
-        await pilot.pause(0.4)  # the latest answer's reveal, retried over a few frames, is over
         links.scroll_visible(animate=False, immediate=True)
         await pilot.pause()
         await pilot.click(links, offset=(text.index("an example") + 1, 0))
