@@ -186,3 +186,20 @@ def test_the_summary_names_the_command_that_retries(fresh, kb):
     assert "Type *restart lesson why-minus* to retry them." in replies[-1].markdown
     again, _ = fresh.reply("restart lesson why-minus", ctx)
     assert again.lesson is not None and again.lesson.step == 1
+
+
+def test_why_follows_the_why_link_before_the_deeper_section(kb, tutor):
+    # A node with a deeper section and a why link, but no why section of its own: "why?" is the why link's
+    # topic (said to be another topic), not the deeper section (found by a learner walking the app).
+    from tutor.dialogue.intents import FollowUp, Show
+
+    node = next(
+        n
+        for n in kb.nodes.values()
+        if "why" not in n.sections and "deeper" in n.sections and n.links.get("why") and n.links["why"][0] in kb.nodes
+    )
+    _, ctx = tutor.reply(Show(node.id))
+    why, _ = tutor.reply(FollowUp("why"), ctx)
+    assert why.node == node.links["why"][0] and "another topic" in why.markdown
+    deeper, _ = tutor.reply(FollowUp("deeper"), ctx)
+    assert deeper.node == node.id and deeper.section == "deeper"

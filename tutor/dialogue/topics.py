@@ -166,19 +166,15 @@ def fallback(core: Core, near: list[Match], ctx: Context, outside: str | None = 
 
 # ------------------------------------------------------------------ follow-ups
 
-_SECTIONS = {
-    "why": ("why", "deeper"),
-    "deeper": ("deeper", "why"),
-    "example": ("example",),
-    "simpler": ("simpler",),
-    "next": (),
-}
-_LINKS = {
-    "why": ("why", "deeper"),
-    "deeper": ("deeper", "why"),
-    "example": ("example",),
-    "simpler": ("simpler", "prerequisites"),
-    "next": ("next", "see_also"),
+#: Where each follow-up looks, in order: the node's own section of that name, else the topic its link
+#: of that name leads to, then the nearest other kind ("why?" with no why of its own and no why link
+#: gets the deeper section: the reason is often there).
+_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
+    "why": (("section", "why"), ("link", "why"), ("section", "deeper"), ("link", "deeper")),
+    "deeper": (("section", "deeper"), ("link", "deeper"), ("section", "why"), ("link", "why")),
+    "example": (("section", "example"), ("link", "example")),
+    "simpler": (("section", "simpler"), ("link", "simpler"), ("link", "prerequisites")),
+    "next": (("link", "next"), ("link", "see_also")),
 }
 
 
@@ -213,17 +209,16 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
         return doing.plot_named(core, node.plot or "bce", ctx)
     if kind == "derive":
         return doing.derive_target(core, node.derive or "bce", ctx)
-    order = _SECTIONS[kind]
-    for section in order:
-        if section in node.sections and section not in ctx.shown:
-            return explain(core, node.id, ctx, confidence=1.0, section=section)
-    for rel in _LINKS[kind]:
-        for target in node.links.get(rel, ()):
+    for where, name in _ORDER[kind]:
+        if where == "section" and name in node.sections and name not in ctx.shown:
+            return explain(core, node.id, ctx, confidence=1.0, section=name)
+        for target in node.links.get(name, ()) if where == "link" else ():
             if target != node.id and target in core.kb.nodes:
                 # Another topic answers it: said, so the learner knows the subject changed and from where.
                 reply, new_ctx = explain(core, target, ctx, confidence=1.0)
-                lead = _MOVING[rel].format(title=node.title)
+                lead = _MOVING[name].format(title=node.title)
                 return replace(reply, markdown=f"*{lead}*\n\n{reply.markdown}"), new_ctx
+    order = [name for where, name in _ORDER[kind] if where == "section"]
     for section in order:  # shown before: show again rather than nothing
         if section in node.sections:
             return explain(core, node.id, ctx, confidence=1.0, section=section)
