@@ -203,3 +203,14 @@ def test_why_follows_the_why_link_before_the_deeper_section(kb, tutor):
     assert why.node == node.links["why"][0] and "another topic" in why.markdown
     deeper, _ = tutor.reply(FollowUp("deeper"), ctx)
     assert deeper.node == node.id and deeper.section == "deeper"
+
+
+@pytest.mark.parametrize("number", ["0.69", "0", "-3"])
+def test_a_number_alone_gets_questions_that_the_tutor_answers(tutor, number):
+    import re
+
+    reply, _ = tutor.reply(number)
+    assert reply.kind == "error" and reply.title == "What is that number?"
+    for suggestion in re.findall(r"\*([^*]+)\*", reply.markdown):  # every question it suggests is answered
+        answered, _ = tutor.reply(suggestion)
+        assert answered.kind in ("answer", "compute"), (suggestion, answered.kind, answered.title)
