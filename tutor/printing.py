@@ -7,6 +7,8 @@ and the legend outside the curves (in :func:`legend`), no second title.
 
 from __future__ import annotations
 
+import re
+
 from tutor.dialogue.reply import Reply
 from tutor.maths.plots import Plot, nice_range, tick_label
 
@@ -118,6 +120,10 @@ def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, 
     if reply.lesson is not None and reply.kind == "lesson":
         parts.append(lesson_line(reply) + "\n")
     body = reply.markdown
+    if words and reply.derivation is not None:  # 2-D formulas read as noise: one line a formula instead
+        from tutor.maths.derive import to_words
+
+        body = to_words(reply.derivation)
     parts.append(body)
     if reply.choices and one_shot:
         parts.append("\n" + "\n".join(f"- {c.label}" for c in reply.choices))
@@ -143,4 +149,42 @@ def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, 
         )
     if reply.kind == "answer" and reply.followups:
         parts.append("\nFollow up: " + " · ".join(FOLLOW_LABELS.get(f, f) for f in reply.followups))
-    return "\n".join(parts)
+    text = "\n".join(parts)
+    return as_prose(text) if words else text
+
+
+_HEADING = re.compile(r"^#{1,6}\s+", re.M)
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_CODE = re.compile(r"`([^`\n]+)`")
+_FENCE = re.compile(r"^```\w*\s*$\n?", re.M)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def as_prose(text: str) -> str:
+    """Markdown as a screen reader should read it: no marks spoken aloud ("star star", "vertical line"),
+    headings as plain lines, and each table row as "heading value, heading value"."""
+    text = _FENCE.sub("", text)
+    text = _CODE.sub(r"\1", _EMPHASIS.sub(r"\1", _STRONG.sub(r"\1", _HEADING.sub("", text))))
+    out: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        is_table = (
+            line.lstrip().startswith("|") and i + 1 < len(lines) and re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", lines[i + 1])
+        )
+        if is_table and set(lines[i + 1].strip()) <= set("|:- "):
+            head = _cells(line)
+            i += 2
+            while i < len(lines) and lines[i].lstrip().startswith("|"):
+                row = _cells(lines[i])
+                out.append(", ".join(f"{h} {v}" if h else v for h, v in zip(head, row)) + ".")
+                i += 1
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)

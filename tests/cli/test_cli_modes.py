@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import sys
 
@@ -82,9 +83,28 @@ def test_screen_reader_mode_describes_plots_without_braille(monkeypatch):
     code, out, _ = run(["ask", "--screen-reader", "plot ln x and -ln x from 0 to 3"], monkeypatch, tty_out=True)
     assert code == 0
     assert not any(0x2800 <= ord(ch) <= 0x28FF for ch in out)  # no braille cells
-    assert "| x | ln x | -ln x |" in out and "rises" in out
+    # the table read row by row, each value named: "x 3, ln x 1.099, -ln x -1.099."
+    assert f"x 3, ln x {math.log(3):.4g}, -ln x {-math.log(3):.4g}." in out and "rises" in out
     code, out, _ = run(["chat", "--screen-reader"], monkeypatch, stdin="plot -ln ŷ\nquit\n")
-    assert code == 0 and "| ŷ | -ln ŷ |" in out and not any(0x2800 <= ord(ch) <= 0x28FF for ch in out)
+    assert code == 0 and "ŷ 1, -ln ŷ 0." in out and not any(0x2800 <= ord(ch) <= 0x28FF for ch in out)
+
+
+def test_screen_reader_mode_speaks_no_markdown_marks(monkeypatch):
+    code, out, _ = run(["ask", "--screen-reader", "why the minus sign?"], monkeypatch)
+    assert code == 0 and "negative" in out
+    assert "**" not in out and "`" not in out
+    assert not any(line.lstrip().startswith(("#", "|", "```")) for line in out.splitlines())
+
+
+def test_screen_reader_mode_reads_a_derivation_one_line_a_formula(monkeypatch):
+    import sympy as sp
+
+    code, out, _ = run(["ask", "--screen-reader", "derive the derivative of the loss"], monkeypatch)
+    assert code == 0 and not any(ch in out for ch in "⎛⎜⎝─")  # no 2-D layout
+    result = next(line for line in out.splitlines() if line.startswith("Result: "))
+    said = result.removeprefix("Result: ").rstrip(".").replace("ŷ", "y_hat").replace("^", "**").replace("ln", "log")
+    y, y_hat = sp.symbols("y y_hat")
+    assert sp.simplify(sp.sympify(said) - (y_hat - y) / (y_hat * (1 - y_hat))) == 0
 
 
 def test_no_plots_leaves_the_picture_out(monkeypatch):

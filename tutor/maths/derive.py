@@ -28,6 +28,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
 from sympy.printing.pretty.stringpict import prettyForm
+from sympy.printing.str import StrPrinter
 
 from tutor.content.curriculum import DERIVATIONS
 from tutor.errors import InputError
@@ -135,6 +136,48 @@ class _Pretty(PrettyPrinter):
         return prettyForm(*inner.parens()) if e.args[0].could_extract_minus_sign() else inner
 
 
+class _Linear(StrPrinter):
+    """One line, read left to right (a screen reader's form): ŷ, ln, d/dŷ(…), no 2-D layout."""
+
+    def _print_Symbol(self, expr):
+        return NAMES.get(expr.name, expr.name)
+
+    def _print_log(self, expr):
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_Derivative(self, expr):
+        wrt = " ".join(f"d{self._print(v)}" for v, n in expr.variable_count for _ in range(int(n)))
+        return f"d/{wrt}({self._print(expr.expr)})"
+
+    def _print_Function(self, expr):
+        if isinstance(expr, AppliedUndef) and len(expr.args) == 1 and expr.args[0] == EXAMPLE:
+            name = expr.func.__name__
+            return NAMES.get(name, name) + "(i)"
+        if expr.func.__name__ == "sigma":
+            return f"σ({', '.join(self._print(a) for a in expr.args)})"
+        return super()._print_Function(expr)
+
+    def _print_exp(self, expr):
+        return f"e^({self._print(expr.args[0])})"
+
+    def _print_Pow(self, expr, rational=False):
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Sum(self, expr):
+        (i, lo, hi), *_ = expr.limits
+        return (
+            f"(sum over {self._print(i)} from {self._print(lo)} to {self._print(hi)} of {self._print(expr.function)})"
+        )
+
+    def _print_UnevaluatedExpr(self, expr):
+        return self._print(expr.args[0])
+
+
+def linear(expr: sp.Expr) -> str:
+    """``expr`` on one line with the learner's names: (ŷ - y)/(ŷ*(1 - ŷ))."""
+    return _Linear({"order": "none"}).doprint(expr)
+
+
 #: The index of an example, i: y(i) and y_hat(i) print as y⁽ⁱ⁾ and ŷ⁽ⁱ⁾.
 EXAMPLE = sp.Symbol("i", integer=True, positive=True)
 
@@ -188,6 +231,19 @@ def to_text(d: Derivation) -> str:
     if d.summary:
         out += ["", d.summary]
     out += ["", VERIFIED]
+    return "\n".join(out)
+
+
+def to_words(d: Derivation) -> str:
+    """The derivation for a screen reader: each step's rule, reason and formula on one line each."""
+    out = []
+    for i, s in enumerate(d.steps, 1):
+        out.append(f"Step {i}, {s.rule}: {s.why}.")
+        out.append(f"{s.lhs} = {linear(s.expression)}" if s.lhs else linear(s.expression))
+    out.append(f"Result: {linear(d.result)}.")
+    if d.summary:
+        out.append(d.summary)
+    out.append(VERIFIED)
     return "\n".join(out)
 
 
