@@ -87,6 +87,8 @@ class ChatScreen(Screen):
     ]
     AUTO_FOCUS = "#ask"
     PLACEHOLDER = "Ask a question… (why the minus sign?, an example, plot -log(ŷ), lessons)"
+    #: The placeholder where the long one would be cut (the input's border and padding take 6 columns).
+    SHORT_PLACEHOLDER = "Ask a question… (why the minus sign?, lessons)"
     WELCOME = WELCOME
 
     def __init__(self, opening: Intent | None = None) -> None:
@@ -120,6 +122,14 @@ class ChatScreen(Screen):
 
     def compose_top(self) -> ComposeResult:
         return iter(())
+
+    def placeholder_for(self, width: int) -> str:
+        return self.PLACEHOLDER if len(self.PLACEHOLDER) + 6 <= width else self.SHORT_PLACEHOLDER
+
+    def on_resize(self, event: events.Resize) -> None:
+        box = self.query_one("#ask", Input)
+        if box.placeholder in (self.PLACEHOLDER, self.SHORT_PLACEHOLDER):  # not a paused lesson's own line
+            box.placeholder = self.placeholder_for(event.size.width)
 
     def on_mount(self) -> None:
         self.focus_input()

@@ -114,6 +114,7 @@ class LessonScreen(ChatScreen):
         Binding("ctrl+q", "app.quit", "Quit", show=False, id="chat.quit"),
     ]
     PLACEHOLDER = "Answer the checkpoint, or ask anything… (next, back, hint)"
+    SHORT_PLACEHOLDER = "Answer, or ask anything… (next, back, hint)"
     WELCOME = ""
     SHOW_PALETTE = False  # room for the lesson's keys and F1/F2 at 60 columns
 
@@ -155,7 +156,7 @@ class LessonScreen(ChatScreen):
             self.step = state.step
             bar.update(total=n, progress=state.step + 1)
             title.set(f"Step {state.step + 1}/{n} · ", lesson.title)
-            self.query_one("#ask", Input).placeholder = self.PLACEHOLDER
+            self.query_one("#ask", Input).placeholder = self.placeholder_for(self.size.width)
         elif message.reply.title == "Lesson complete":
             bar.update(total=n, progress=n)
             title.set(f"Done {n}/{n} · ", lesson.title)
