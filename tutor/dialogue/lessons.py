@@ -212,6 +212,9 @@ def _at(core: Core, lesson: Lesson, step: int) -> LessonState:
     return LessonState(lesson.id, step, solved=step in core.store().solved(lesson.id))
 
 
+_LAST_HINT = "That was the last hint: the worked answer is above. Type *next* to go on."
+
+
 def _worked_shown(cp: Checkpoint, state: LessonState) -> bool:
     """Whether the last hint, a worked answer (a checkpoint with three hints or more), has been shown."""
     return len(cp.hints) > 2 and state.hints >= len(cp.hints)
@@ -220,35 +223,27 @@ def _worked_shown(cp: Checkpoint, state: LessonState) -> bool:
 def hint(core: Core, lesson: Lesson, state: LessonState, ctx: Context, lead: str = "") -> tuple[Reply, Context]:
     cp = lesson.steps[state.step].checkpoint
     assert cp is not None
+    followups: tuple[str, ...]
     if _worked_shown(cp, state):  # once is enough: say where it is rather than print it again
-        text = (
-            lead + "\n\n" if lead else ""
-        ) + "That was the last hint: the worked answer is above. Type *next* to go on."
-        return Reply(
-            "lesson",
-            text,
-            title="No more hints",
-            node=ctx.node,
-            verdict="hint",
-            lesson=position(lesson, state),
-            followups=("next",),
-        ), ctx
-    hints = cp.hints or ("Read the step again, slowly.",)
-    level = min(state.hints, len(hints) - 1)
-    worked = level == len(hints) - 1 and len(hints) > 2
-    label = "Worked answer" if worked else f"Hint {level + 1} of {len(hints)}"
-    text = (lead + "\n\n" if lead else "") + f"**{label}:** {template.render(hints[level])}"
-    new_state = replace(state, hints=state.hints + 1)
-    if worked:  # the answer is out: reveal the explanation too
-        text += "\n\n" + _reveal(core, lesson, state.step) + "\n\nType *next* to go on."
+        title, body, followups, new_state = "No more hints", _LAST_HINT, ("next",), state
+    else:
+        hints = cp.hints or ("Read the step again, slowly.",)
+        level = min(state.hints, len(hints) - 1)
+        worked = level == len(hints) - 1 and len(hints) > 2
+        label = "Worked answer" if worked else f"Hint {level + 1} of {len(hints)}"
+        body = f"**{label}:** {template.render(hints[level])}"
+        if worked:  # the answer is out: reveal the explanation too
+            body += "\n\n" + _reveal(core, lesson, state.step) + "\n\nType *next* to go on."
+        title, followups = "Hint", ("next",) if worked else ("hint", "next")
+        new_state = replace(state, hints=state.hints + 1)
     reply = Reply(
         "lesson",
-        text,
-        title="Hint",
+        (lead + "\n\n" if lead else "") + body,
+        title=title,
         node=ctx.node,
         verdict="hint",
         lesson=position(lesson, state),
-        followups=("next",) if worked else ("hint", "next"),
+        followups=followups,
     )
     return reply, replace(ctx, lesson=new_state)
 
