@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
 import sys
 
 import pytest
-
-from tutor import cli
-
-
-class FakeTTY(io.StringIO):
-    def isatty(self) -> bool:
-        return True
+from running import run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -25,14 +18,9 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def run(argv, monkeypatch, stdin: str | None = None, tty_in=False, tty_out=False):
-    out = FakeTTY() if tty_out else io.StringIO()
-    err = io.StringIO()
-    inp = FakeTTY(stdin or "") if tty_in else io.StringIO(stdin or "")
-    monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(sys, "stdin", inp)
-    code = cli.main(argv)
-    return code, out.getvalue(), err.getvalue()
+    """``tutor ARGV`` in-process (tests/running.py), as (exit code, stdout, stderr) text."""
+    res = run_cli(*argv, stdin=stdin or "", tty_in=tty_in, tty_out=tty_out)
+    return res.returncode, res.stdout.decode(), res.stderr.decode()
 
 
 def test_ask_piped_prints_plain_markdown(monkeypatch):
