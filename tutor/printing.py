@@ -154,8 +154,8 @@ def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, 
 
 
 _HEADING = re.compile(r"^#{1,6}\s+", re.M)
-_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_STRONG = re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*")  # may span a line break
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _CODE = re.compile(r"`([^`\n]+)`")
 _FENCE = re.compile(r"^```\w*\s*$\n?", re.M)
 

@@ -161,3 +161,14 @@ def test_no_p_for_the_prediction_in_derivations():
     for target in TARGETS:
         names = {s.name for step in D.derive(target).steps for s in step.expression.free_symbols}
         assert not {n for n in names if n.startswith("p")}, target
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_derivation_reads_one_line_a_formula_with_no_sympy_names(target):
+    # The screen reader's form: no 2-D art, no SymPy constructor names or Python powers, ŷ not y_hat.
+    from tutor.maths.derive import derive, to_words
+
+    words = to_words(derive(target))
+    for raw in ("Product(", "Sum(", "Derivative(", "**", "y_hat", "⎛", "─"):
+        assert raw not in words, (target, raw)
+    assert words.count("\n") >= len(derive(target).steps)

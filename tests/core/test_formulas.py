@@ -602,3 +602,18 @@ def test_the_focal_node_s_slope_claims(kb):
     assert -math.log(1 - 0.1) == pytest.approx(-math.log(0.9))  # y = 0, ŷ = 0.1: p_t = 0.9, the same loss
     text = kb.nodes["focal-loss"].markdown()
     assert "{{" not in text and "p_t = 1 - ŷ when y = 0" in text
+
+
+def test_the_focal_pages_code_lines_are_focal_loss_for_their_label(builtin):
+    # focal-loss.md: with yhat = sigmoid(z), -(1 - yhat)**gamma * log(yhat) is focal loss for y = 1 only;
+    # for y = 0 the true-class probability is 1 - yhat and the term is -yhat**gamma * log(1 - yhat).
+    from tutor.maths import computations
+
+    focal = computations.FUNCTIONS["focal"]
+    for z, gamma in [(-2.0, 2.0), (0.3, 1.0), (1.5, 0.5)]:
+        yhat = 1 / (1 + math.exp(-z))
+        positive = -((1 - yhat) ** gamma) * math.log(yhat)
+        negative = -(yhat**gamma) * math.log(1 - yhat)
+        assert positive == pytest.approx(focal(p=yhat, gamma=gamma).value)  # p_t = ŷ when y = 1
+        assert negative == pytest.approx(focal(p=1 - yhat, gamma=gamma).value)  # p_t = 1 - ŷ when y = 0
+        assert negative != pytest.approx(positive)  # the positive line is not the loss of a negative

@@ -59,6 +59,7 @@ CASES = [
     ("why-minus", 2, "0 to 1", R, ""),
     ("why-minus", 2, "[0, 1]", W, "ends"),
     ("why-minus", 2, "0 ≤ ŷ ≤ 1", W, "ends"),
+    ("why-minus", 2, "0 < ŷ <= 1", W, "1 is not included"),  # only the end that is wrong is named
     ("why-minus", 2, "between 0 and 1 inclusive", W, "ends"),  # was read as "between -1 and 1", with tanh's feedback
     ("why-minus", 2, "(-1, 1)", W, "tanh"),
     ("why-minus", 2, "(-∞, ∞)", W, "squeezes"),

@@ -211,6 +211,6 @@ def test_a_number_alone_gets_questions_that_the_tutor_answers(tutor, number):
 
     reply, _ = tutor.reply(number)
     assert reply.kind == "error" and reply.title == "What is that number?"
-    for suggestion in re.findall(r"\*([^*]+)\*", reply.markdown):  # every question it suggests is answered
+    for suggestion in re.findall(r"\*“([^*”]+)”\*", reply.markdown):  # every question it suggests is answered
         answered, _ = tutor.reply(suggestion)
         assert answered.kind in ("answer", "compute"), (suggestion, answered.kind, answered.title)

@@ -359,16 +359,22 @@ class NumericCheckpoint(Checkpoint):
         return answer, problems
 
 
+#: A one-digit answer within this share of the right value is "close" (-0.7 for -0.693; not -1).
+CLOSE_SHARE = 0.1
+
+
 def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None:
     """Name the slips any numeric answer can show: the sign, log base 10 or 2 instead of ln."""
     if right == 0 or not math.isfinite(right) or not math.isfinite(got):
         return None
     if _agrees(got, -right, tol, typed):
         return "Right size, wrong sign. Check the sign."
+    # One digit that rounds the answer and lies within a tenth of it: close, but too rough to judge.
     significant, rounded = _rounding(got, right, typed)
-    if rounded and significant < 2 and got != 0:
-        return "Close, but one digit is too rough to tell: give more decimals (or an expression such as -ln 2)."
-    if _rounding(got, -right, typed)[1] and significant < 2 and got != 0:
+    near = abs(abs(got) - abs(right)) <= CLOSE_SHARE * abs(right)
+    if rounded and near and significant < 2 and got != 0:
+        return "Close, but one digit is too rough to tell: give more decimals."
+    if _rounding(got, -right, typed)[1] and near and significant < 2 and got != 0:
         return "Check the sign, and give more decimals: one digit is too rough to tell."
     for base, name in ((10, "log base 10"), (2, "log base 2 (bits)")):
         for sign, extra in ((1, ""), (-1, ", and the sign is flipped too")):
@@ -473,8 +479,16 @@ class ChoiceCheckpoint(Checkpoint):
         if (said.lo, said.hi) == (right.lo, right.hi):
             from tutor.maths.numeric import fmt
 
-            ends = "are included" if right.lo_in else "are not included"
-            return f"The right range, but not its ends: {fmt(right.lo)} and {fmt(right.hi)} {ends}."
+            wrong = [
+                (fmt(end), inside)
+                for end, inside, given in ((right.lo, right.lo_in, said.lo_in), (right.hi, right.hi_in, said.hi_in))
+                if given is not None and given != inside
+            ]
+            if len(wrong) == 2 and wrong[0][1] == wrong[1][1]:
+                both = "both are included" if wrong[0][1] else "neither is included"
+                return f"The right ends, {fmt(right.lo)} and {fmt(right.hi)}, but {both}."
+            said_ends = " and ".join(f"{end} is {'included' if inside else 'not included'}" for end, inside in wrong)
+            return f"The right ends, {fmt(right.lo)} and {fmt(right.hi)}, but {said_ends}."
         return "Not that range. Type *hint* for a nudge."
 
     def _by_formula(self, text: str) -> int | None:

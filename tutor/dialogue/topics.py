@@ -32,14 +32,17 @@ SCOPE = (
 
 def _a_number_alone(number: str) -> Reply:
     """What to ask about a number typed on its own, with questions the tutor answers."""
-    compute = "to compute a loss, *loss if y = 1 and ŷ = 0.3*"
+    compute = "to compute a loss, *“loss if y = 1 and ŷ = 0.3”*"
     value = float(number)
     if value > 0:
-        say = f"If it is a loss, ask *is a loss of {number} good?*; {compute}; for its log, *ln({number})*."
+        say = f"If it is a loss, ask *“is a loss of {number} good?”*; {compute}; for its log, *“ln({number})”*."
     elif value == 0:
-        say = f"If it is a loss, ask *what does a loss of 0 mean?*; {compute}."
+        say = f"If it is a loss, ask *“what does a loss of 0 mean?”*; {compute}."
     else:
-        say = f"A loss is never below 0: ask *why is my loss negative?*; {compute}."
+        say = (
+            "Binary cross-entropy is never below 0 while y is in [0, 1] and ŷ in (0, 1): "
+            f"ask *“why is my loss negative?”*; {compute}."
+        )
     return Reply("error", f"A number on its own: tell me what it is. {say}", title="What is that number?")
 
 

@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
 from sympy.printing.pretty.stringpict import prettyForm
@@ -139,35 +140,45 @@ class _Pretty(PrettyPrinter):
 class _Linear(StrPrinter):
     """One line, read left to right (a screen reader's form): ŷ, ln, d/dŷ(…), no 2-D layout."""
 
+    #: Greek letters a formula may name in words.
+    GREEK = {"gamma": "γ", "alpha": "α", "beta": "β", "sigma": "σ", "lambda": "λ", "eta": "η"}
+
     def _print_Symbol(self, expr):
-        return NAMES.get(expr.name, expr.name)
+        return NAMES.get(expr.name) or self.GREEK.get(expr.name, expr.name)
 
     def _print_log(self, expr):
         return f"ln({self._print(expr.args[0])})"
 
     def _print_Derivative(self, expr):
-        wrt = " ".join(f"d{self._print(v)}" for v, n in expr.variable_count for _ in range(int(n)))
-        return f"d/{wrt}({self._print(expr.expr)})"
+        wrt = " ".join(f"∂{self._print(v)}" for v, n in expr.variable_count for _ in range(int(n)))
+        return f"(∂/{wrt} {self._print(expr.expr)})" if expr.expr.is_Atom else f"(∂/{wrt}({self._print(expr.expr)}))"
 
     def _print_Function(self, expr):
         if isinstance(expr, AppliedUndef) and len(expr.args) == 1 and expr.args[0] == EXAMPLE:
             name = expr.func.__name__
-            return NAMES.get(name, name) + "(i)"
-        if expr.func.__name__ == "sigma":
-            return f"σ({', '.join(self._print(a) for a in expr.args)})"
+            return NAMES.get(name, name) + "_i"  # ŷ_i: example i's ŷ, read as "ŷ sub i", never "ŷ of i"
+        if expr.func.__name__ in self.GREEK:
+            return f"{self.GREEK[expr.func.__name__]}({', '.join(self._print(a) for a in expr.args)})"
         return super()._print_Function(expr)
 
     def _print_exp(self, expr):
         return f"e^({self._print(expr.args[0])})"
 
     def _print_Pow(self, expr, rational=False):
+        if isinstance(expr.exp, AppliedUndef):  # ŷ_i^(y_i): the subscript stays inside the exponent
+            return f"{self.parenthesize(expr.base, PRECEDENCE['Pow'])}^({self._print(expr.exp)})"
         return super()._print_Pow(expr, rational).replace("**", "^")
 
     def _print_Sum(self, expr):
+        return self._over("sum", expr)
+
+    def _print_Product(self, expr):
+        return self._over("product", expr)
+
+    def _over(self, what: str, expr) -> str:
         (i, lo, hi), *_ = expr.limits
-        return (
-            f"(sum over {self._print(i)} from {self._print(lo)} to {self._print(hi)} of {self._print(expr.function)})"
-        )
+        body = self._print(expr.function)
+        return f"({what} over {self._print(i)} from {self._print(lo)} to {self._print(hi)} of [{body}])"
 
     def _print_UnevaluatedExpr(self, expr):
         return self._print(expr.args[0])
@@ -175,7 +186,21 @@ class _Linear(StrPrinter):
 
 def linear(expr: sp.Expr) -> str:
     """``expr`` on one line with the learner's names: (ŷ - y)/(ŷ*(1 - ŷ))."""
-    return _Linear({"order": "none"}).doprint(expr)
+    return _single_parentheses(_Linear({"order": "none"}).doprint(expr))
+
+
+def _single_parentheses(text: str) -> str:
+    """``((a*b))`` → ``(a*b)``: a pair directly inside another pair says nothing more."""
+    match: dict[int, int] = {}
+    stack: list[int] = []
+    for k, ch in enumerate(text):
+        if ch == "(":
+            stack.append(k)
+        elif ch == ")" and stack:
+            match[stack.pop()] = k
+    drop = {k for k, end in match.items() if match.get(k + 1) == end - 1}
+    drop |= {match[k] for k in drop}
+    return "".join(ch for k, ch in enumerate(text) if k not in drop)
 
 
 #: The index of an example, i: y(i) and y_hat(i) print as y⁽ⁱ⁾ and ŷ⁽ⁱ⁾.
