@@ -321,6 +321,21 @@ def test_knn_features_best_and_mean_of_the_three_best_per_class():
         assert best[q, 3] == -1.0 and mean[q, 3] == -1.0
 
 
+def test_knn_grouped_counts_equal_values_once_each_and_small_groups_by_their_size():
+    # Duplicate texts give equal cosines: each counts once among the three best, as a sort would.
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        sizes = rng.integers(1, 6, size=rng.integers(1, 12))
+        starts = np.r_[0, np.cumsum(sizes)[:-1]]
+        sims = np.round(rng.normal(size=(3, int(sizes.sum()))), 1).astype(np.float32)  # many ties
+        best, mean = learn.knn_grouped(sims, starts)
+        for r in range(3):
+            for g, (s, n) in enumerate(zip(starts, sizes)):
+                top = sorted(sims[r, s : s + n].tolist(), reverse=True)[:3]
+                assert best[r, g] == top[0]
+                assert mean[r, g] == pytest.approx(sum(top) / len(top), abs=1e-6)
+
+
 def test_decide_refuses_text_with_no_word_of_any_node():
     outside = np.array([False, False, True])
     t = train.Thresholds(refuse_below=0.0, tie_ratio=0.5, min_cosine=0.0, outside_at=0.9)

@@ -42,8 +42,6 @@ from tutor.store import cache
 INDEX_VERSION = "1"
 #: Embedding indexes kept in the cache.
 KEEP_INDEXES = 4
-#: Rows of the nearest-neighbour matrix converted from float16 at a time.
-KNN_CHUNK = 8192
 #: A second question of a long post is offered when its best node has at least this probability.
 ALSO_AT = 0.5
 #: A refused question names an outside-scope topic (dropout, optimisers...) when it is the likeliest
@@ -227,8 +225,10 @@ class TopicMatcher:
         has_bag = bool(len(bag)) or W.shape[0] != self.embedder_dim() + 1
         if W.shape[0] != self.embedder_dim() + 1 + (len(bag) if has_bag else 0):
             return False
-        self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, X[:0], y[:0], C)
-        self.X, self.y = X, y
+        # empty arrays, not X[:0]: a view would keep the whole float16 array alive beside the float32 one
+        none = np.zeros((0, X.shape[1]), np.float32), np.zeros(0, y.dtype)
+        self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, *none, C)
+        self.X, self.y = X.astype(np.float32), y  # float16 on disk; see _knn
         return True
 
     def _build_index(self, rows: TrainingRows) -> None:
@@ -238,8 +238,10 @@ class TopicMatcher:
         rows_y = np.array([train.label_class(c, classes) for c in rows.concepts], dtype=np.int64)
         fitted = train.fit(node_X, owners, rows.X, rows_y, len(self.nodes) + 1, node_toks, rows.toks)
         order = np.argsort(fitted.y, kind="stable")  # grouped by class, for one reduceat per question
-        self.X, self.y = np.ascontiguousarray(fitted.X[order].astype(np.float16)), fitted.y[order]
-        fitted.X, fitted.y = fitted.X[:0], fitted.y[:0]  # the float16 copy above serves the nearest neighbours
+        X16, self.y = np.ascontiguousarray(fitted.X[order].astype(np.float16)), fitted.y[order]
+        self.X = X16.astype(np.float32)  # the same values as read back from the cache
+        # self.X serves the nearest neighbours; empty arrays, as a view would keep the training copy alive
+        fitted.X, fitted.y = np.zeros((0, fitted.X.shape[1]), np.float32), np.zeros(0, fitted.y.dtype)
         self.fitted = fitted
         path = cache.cache_dir() / f"semantic-{self._index_key(rows)}.npz"
         try:
@@ -248,7 +250,7 @@ class TopicMatcher:
             np.savez(
                 tmp,
                 W=fitted.head.W,
-                X=self.X,
+                X=X16,
                 y=self.y,
                 bag=fitted.bag.ids if fitted.bag is not None else np.zeros(0, np.int64),
             )
@@ -321,9 +323,9 @@ class TopicMatcher:
 
     def _knn(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Best cosine per class, and the mean of its :data:`learn.KNN_K` best."""
-        sims = np.empty((len(Q), len(self.X)), dtype=np.float32)
-        for s in range(0, len(self.X), KNN_CHUNK):
-            sims[:, s : s + KNN_CHUNK] = Q @ self.X[s : s + KNN_CHUNK].astype(np.float32).T
+        # The index is float16 on disk and float32 in memory: converting float16 for each question
+        # cost 108 ms at 10,000 nodes (110,828 texts) against 8 ms for the product itself.
+        sims = np.asarray(Q, dtype=np.float32) @ self.X.T
         best = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
         mean = best.copy()
         best[:, self.start_class], mean[:, self.start_class] = learn.knn_grouped(sims, self.starts)
