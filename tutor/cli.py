@@ -341,7 +341,15 @@ def _ask(args: argparse.Namespace) -> int:
     if not args.question and _tty(sys.stdin):
         print(USAGE_ASK, file=sys.stderr)
         return EXIT_USAGE
-    t = _tutor(args)
+    loading = _load_model_early(" ".join(args.question)) if args.question else None
+    try:
+        return _answer(args, _tutor(args))
+    finally:
+        if loading is not None:
+            loading.join()  # never exit while onnxruntime is still building its session
+
+
+def _answer(args: argparse.Namespace, t) -> int:
     rich = _tty(sys.stdout) and not (args.json or args.markdown or args.screen_reader)
     show = dict(rich=rich, one_shot=True, plots=not args.no_plots, words=args.screen_reader)
     if args.question:
@@ -358,6 +366,24 @@ def _ask(args: argparse.Namespace) -> int:
         if not args.json:
             sys.stdout.write("\n")
     return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _load_model_early(question: str):
+    """A thread loading the embedding model while the content loads, when the question will need it
+    (a compute, plot or derive request never loads it). onnxruntime builds its session without
+    holding the GIL, so the two overlap; the reply waits for the model if it is not ready yet.
+    The thread imports only the embedding module, not the matcher (which imports the content)."""
+    import threading
+
+    from tutor.dialogue.intents import asks_about_topics
+
+    if not asks_about_topics(question):
+        return None
+    from tutor.matching.embedding import Shared
+
+    loading = threading.Thread(target=Shared.get, name="load-model", daemon=True)
+    loading.start()
+    return loading
 
 
 def _chat(args: argparse.Namespace) -> int:

@@ -305,6 +305,33 @@ def test_requests_do_not_load_the_model(kb):
 
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+    # `tutor ask` starts loading the model early only for a question the topic matcher will answer
+    cli = (
+        "import sys; from tutor import cli; code = cli.main(['ask', '--json', sys.argv[1]]); "
+        "print('onnxruntime' in sys.modules, file=sys.stderr); sys.exit(code)"
+    )
+    for text, loads in (("loss if y = 1 and y_hat = 0.3", False), ("why the minus sign?", True)):
+        out = subprocess.run([sys.executable, "-c", cli, text], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and out.stderr.strip().splitlines()[-1] == str(loads), (text, out.stderr)
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("why the minus sign?", True),
+        ("whats the derivitive of the loss", True),
+        ("do we maximize or minimize the log likelihood when training", True),
+        ("loss if y = 1 and y_hat = 0.3", False),
+        ("plot -log(ŷ)", False),
+        ("derive bce", False),
+        ("start lesson 1", False),
+        ("thanks!", False),
+    ],
+)
+def test_asks_about_topics_is_the_first_turn_read_as_a_question(text, topics):
+    from tutor.dialogue.intents import asks_about_topics
+
+    assert asks_about_topics(text) is topics
 
 
 def test_knn_features_best_and_mean_of_the_three_best_per_class():

@@ -360,6 +360,18 @@ def read(
     return Ask(text)
 
 
+def asks_about_topics(text: str) -> bool:
+    """Whether ``text``, as a first turn with nothing said before, goes to the topic matcher (an
+    :class:`Ask`). Needs no content, so ``tutor ask`` can start loading the embedding model while
+    the content loads; a name that might be a lesson's counts as a question here."""
+    from tutor.matching.language import clean
+
+    try:
+        return isinstance(read(clean(text).strip(), Context(), lesson_named=lambda _: False), Ask)
+    except Exception:  # a guess made early; the reply itself reads the text again, and reports any problem
+        return False
+
+
 def _request(text: str) -> Compute | Derive | Plot | Failed | None:
     if len(text) > REQUEST_CHARS:
         return None

@@ -111,6 +111,24 @@ class Embedder:
         return out
 
 
+class Shared:
+    """The process-wide embedder, loaded once (thread-safe); ``error`` holds why it could not be."""
+
+    lock = threading.Lock()
+    embedder: Embedder | None = None
+    error: str | None = None
+
+    @classmethod
+    def get(cls) -> Embedder | None:
+        with cls.lock:
+            if cls.embedder is None and cls.error is None:
+                try:
+                    cls.embedder = Embedder()
+                except ModelUnavailable as err:
+                    cls.error = str(err)
+            return cls.embedder
+
+
 def GRAPH_OPTIMIZATION(ort):  # noqa: N802 - a setting, chosen by benchmarks/bench.py
     level = os.environ.get("TUTOR_ORT_OPT", "basic")
     return {

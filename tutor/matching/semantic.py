@@ -35,6 +35,7 @@ import numpy as np
 
 from tutor.content.nodes import Node
 from tutor.matching import learn, prebuilt, spelling, train
+from tutor.matching.embedding import Shared as _Model
 from tutor.matching.matcher import Match, Matcher
 from tutor.store import cache
 
@@ -72,26 +73,6 @@ class Decision:
     also: Match | None = None
     also_text: str | None = None
     choices: tuple[Match, ...] = ()  # for a clarify: the near-tied in-scope nodes, best first
-
-
-class _Model:
-    """The process-wide embedder, loaded once (thread-safe); ``error`` holds why it could not be."""
-
-    lock = threading.Lock()
-    embedder = None
-    error: str | None = None
-
-    @classmethod
-    def get(cls):
-        with cls.lock:
-            if cls.embedder is None and cls.error is None:
-                from tutor.matching.embedding import Embedder, ModelUnavailable
-
-                try:
-                    cls.embedder = Embedder()
-                except ModelUnavailable as err:
-                    cls.error = str(err)
-            return cls.embedder
 
 
 def warm() -> None:
