@@ -305,8 +305,9 @@ class TopicMatcher:
     def _knn(self, Q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Best cosine per class, and the mean of its :data:`learn.KNN_K` best."""
         # The index is float16 on disk and float32 in memory: converting float16 for each question
-        # cost 108 ms at 10,000 nodes (110,828 texts) against 8 ms for the product itself.
-        sims = np.asarray(Q, dtype=np.float32) @ self.X.T
+        # cost 108 ms at 10,000 nodes (110,828 texts) against 8 ms for the product itself. X @ Qᵀ,
+        # not Q @ Xᵀ: for a post and its question sentences (5 rows) 25 ms instead of 34 there.
+        sims = (self.X @ np.asarray(Q, dtype=np.float32).T).T
         best = np.full((len(Q), len(self.nodes) + 1), -1.0, dtype=np.float32)
         mean = best.copy()
         best[:, self.start_class], mean[:, self.start_class] = learn.knn_grouped(sims, self.starts)
