@@ -18,7 +18,7 @@ CASES = [
     # lesson 1, step 1: ln(0.5) = -ln 2
     ("why-minus", 1, "-0.693", R, ""),
     ("why-minus", 1, "-0.6931", R, ""),
-    ("why-minus", 1, "-0.69", R, ""),  # rounded to the decimals given
+    ("why-minus", 1, "-0.69", R, "Right to 2 decimals: -0.693147"),  # rounded to the decimals given, and told so
     ("why-minus", 1, "-ln(2)", R, ""),
     ("why-minus", 1, "-ln 2", R, ""),
     ("why-minus", 1, "-ln2", R, ""),  # no space, as learners type it (found walking the app)
@@ -45,7 +45,7 @@ CASES = [
     ("why-minus", 2, "B.", R, ""),
     ("why-minus", 2, "the second one", R, ""),
     ("why-minus", 2, "strictly between 0 and 1", R, ""),
-    ("why-minus", 2, "between 0 and 1", R, ""),
+    ("why-minus", 2, "between 0 and 1", R, "neither 0 nor 1 is included"),  # right, and the ends named
     ("why-minus", 2, "3", W, "labels"),
     ("why-minus", 2, "exactly 0 or 1", W, "labels"),
     ("why-minus", 2, "c", W, "labels"),
@@ -56,7 +56,7 @@ CASES = [
     # a range is judged as a range: notation, inequalities, and its ends (found by a learner walking the app)
     ("why-minus", 2, "(0, 1)", R, ""),
     ("why-minus", 2, "0 < ŷ < 1", R, ""),
-    ("why-minus", 2, "0 to 1", R, ""),
+    ("why-minus", 2, "0 to 1", R, "neither 0 nor 1 is included"),
     ("why-minus", 2, "[0, 1]", W, "ends"),
     ("why-minus", 2, "0 ≤ ŷ ≤ 1", W, "ends"),
     ("why-minus", 2, "0 < ŷ <= 1", W, "1 is not included"),  # only the end that is wrong is named
@@ -253,6 +253,16 @@ def test_grading_table(kb, lesson, step, text, verdict, says):
     assert fb is not None, f"{text!r} was not read as an answer"
     assert fb.correct == (verdict == R), fb.message
     assert says in fb.message
+
+
+def test_a_range_with_its_ends_said_or_a_full_answer_gets_no_remark_on_them(kb):
+    choice, numeric = _checkpoint(kb, "why-minus", 2), _checkpoint(kb, "why-minus", 1)
+    for text in ("strictly between 0 and 1", "(0, 1)", "0 < ŷ < 1", "2", "b"):
+        fb = choice.check(text)
+        assert fb is not None and fb.correct and fb.message == "Right.", (text, fb)
+    for text in ("-0.693", "-0.6931", "-ln 2"):  # within the tolerance: no "to N decimals"
+        fb = numeric.check(text)
+        assert fb is not None and fb.correct and fb.message.startswith("Right: "), (text, fb)
 
 
 def test_the_table_is_large():

@@ -183,10 +183,15 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
     return significant >= 2 and rounded
 
 
+def _decimals(typed: str) -> int:
+    """How many decimals the learner's number has ("0.55" 2, "-1" 0)."""
+    m = re.search(r"\.(\d+)", typed.rsplit("=", 1)[-1])
+    return len(m.group(1)) if m else 0
+
+
 def _rounding(got: float, right: float, typed: str) -> tuple[int, bool]:
     """The significant digits the learner typed, and whether ``right`` rounds to ``got`` at their decimals."""
-    m = re.search(r"\.(\d+)", typed.rsplit("=", 1)[-1])
-    decimals = len(m.group(1)) if m else 0
+    decimals = _decimals(typed)
     significant = len(re.sub(r"^[-+0.]+", "", re.sub(r"[^\d.+-]", "", typed.rsplit("=", 1)[-1])).replace(".", ""))
     return significant, abs(got - right) <= 0.5 * 10**-decimals + 1e-12
 
@@ -262,6 +267,10 @@ class NumericCheckpoint(Checkpoint):
         got = values[-1] if "=" in text else values[0]
         right = self.right_value()
         if _agrees(got, right, self.tolerance, text):
+            if math.isfinite(right) and abs(got - right) > self.tolerance:  # right when rounded, but rougher than asked
+                places = _decimals(text)
+                said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
+                return Feedback(True, f"Right to {said}: {self.shown_answer()}.")
             return Feedback(True, f"Right: {self.shown_answer()}.")
         for i, (when, say) in enumerate(self.feedback):  # the author's named mistakes first
             if when == "negative" and right != 0 and _agrees(got, -right, self.tolerance, text):
@@ -471,6 +480,34 @@ class ChoiceCheckpoint(Checkpoint):
             return None
         return self._by_formula(text) or self._by_words(s)
 
+    def _ends_unsaid(self, text: str) -> str:
+        """For a right range whose ends the learner left unsaid ("between 0 and 1" for "strictly between
+        0 and 1"): a sentence naming whether each end belongs, else ""."""
+        said, right = interval_of(text), interval_of(template.render(self.choices[self.answer - 1]))
+        if said is None or right is None:
+            return ""
+        from tutor.maths.numeric import fmt
+
+        unsaid = [
+            (fmt(end), inside)
+            for end, inside, given in ((right.lo, right.lo_in, said.lo_in), (right.hi, right.hi_in, said.hi_in))
+            if given is None and inside is not None and math.isfinite(end)
+        ]
+        if len(unsaid) == 2 and unsaid[0][1] == unsaid[1][1]:
+            ends = (
+                f"both {unsaid[0][0]} and {unsaid[1][0]} are included"
+                if unsaid[0][1]
+                else (f"neither {unsaid[0][0]} nor {unsaid[1][0]} is included")
+            )
+            return f" Mind the ends: {ends}."
+        if unsaid:
+            return (
+                " Mind the ends: "
+                + " and ".join(f"{end} is {'included' if inside else 'not included'}" for end, inside in unsaid)
+                + "."
+            )
+        return ""
+
     def _about_range(self, text: str) -> str | None:
         """For a range that is no choice: what is wrong with it, next to the right choice's range."""
         said, right = interval_of(text), interval_of(template.render(self.choices[self.answer - 1]))
@@ -534,7 +571,7 @@ class ChoiceCheckpoint(Checkpoint):
         if not 1 <= k <= len(self.choices):
             return Feedback(False, f"Choose a number from 1 to {len(self.choices)}.")
         if k == self.answer:
-            return Feedback(True, "Right.")
+            return Feedback(True, "Right." + self._ends_unsaid(text))
         for i, (when, say) in enumerate(self.feedback):
             if when == k:
                 return self.named(i, say)
