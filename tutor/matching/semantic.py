@@ -335,12 +335,13 @@ class TopicMatcher:
         segments = question_sentences(text)
         P, knn, words = self.probabilities([text, *segments], with_words=True)
         kind, best, second = train.decide(P[0], knn[0], self.outside, self.combiner.thresholds, bool(words[0]))
-        order = [int(i) for i in np.argsort(-P[0]) if i < len(self.nodes)]
+        ranked = np.argsort(-P[0])
+        ranked = ranked[ranked < len(self.nodes)]  # no NONE
         if (
             kind != "refuse"
         ):  # the answered (or first offered) node leads, topics it does not teach after the taught ones
-            order = [i for i in order if not self.outside[i]] + [i for i in order if self.outside[i]]
-        order = order[:6]
+            ranked = np.concatenate([ranked[~self.outside[ranked]], ranked[self.outside[ranked]]])
+        order = [int(i) for i in ranked[:6]]
         matches = tuple(Match(self.ids[i], float(P[0][i]), round(float(P[0][i]), 4)) for i in order)
         outside = None
         if kind == "refuse" and order and self.outside[order[0]] and P[0][order[0]] >= OUTSIDE_AT:

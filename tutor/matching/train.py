@@ -168,17 +168,17 @@ def decide(
     (junk, escape sequences, another language: the embedding of such text lands anywhere).
     A refusal's best class is the likeliest of all; otherwise best and second are the likeliest in-scope classes."""
     order = np.argsort(-P)
-    inside = [int(c) for c in order if not outside[c]]
+    inside = order[~outside[order]]  # in-scope classes, likeliest first
     inside_knn = knn[~outside]
     if (
         not words
-        or not inside
+        or not inside.size
         or P[outside].sum() >= t.outside_at
         or P[inside[0]] < t.refuse_below
         or (inside_knn.size and inside_knn.max() < t.min_cosine)
     ):
         return "refuse", int(order[0]), int(order[1]) if len(order) > 1 else -1
-    best, second = inside[0], inside[1] if len(inside) > 1 else -1
+    best, second = int(inside[0]), int(inside[1]) if len(inside) > 1 else -1
     if second >= 0 and P[second] >= t.tie_ratio * P[best]:
         return "clarify", best, second
     return "answer", best, second
