@@ -14,6 +14,7 @@ from tutor.maths.numeric import bce
 FRESH = Context()
 AFTER_ANSWER = Context(node="minus-sign")
 AFTER_CLARIFY = Context(choices=(it.Show("why-log"), it.Show("log-on-unit-interval"), it.Show("log-base")))
+AFTER_OFFER = Context(node="framework-losses", choices=(it.Show("minus-sign"),))
 AFTER_LESSONS = Context(choices=(it.LessonCommand("start", "why-minus"), it.LessonCommand("start", "likelihood")))
 AFTER_COMPUTE = Context(computation=bce(1, 0.3))
 IN_LESSON = Context(node="minus-sign", lesson=LessonState("why-minus", 2, solved=True))
@@ -31,6 +32,17 @@ CASES = [
     (FRESH, None, "Hi there!", it.SmallTalk("greeting")),
     (FRESH, None, "thanks!", it.SmallTalk("thanks")),
     (AFTER_ANSWER, None, "thank you so much", it.SmallTalk("thanks")),
+    # thanks with praise, in either order (found by a learner: "thanks, that helped" was refused)
+    (AFTER_ANSWER, None, "thanks, that helped", it.SmallTalk("thanks")),
+    (AFTER_ANSWER, None, "that helped, thanks!", it.SmallTalk("thanks")),
+    (AFTER_ANSWER, None, "got it - thank you, that makes sense now", it.SmallTalk("thanks")),
+    (AFTER_ANSWER, None, "thanks, why the minus sign?", it.Ask("thanks, why the minus sign?")),
+    # yes to the one thing offered ("You also asked about …: want that next?"); yes to a list picks nothing
+    (AFTER_OFFER, None, "yes", it.Choose(1)),
+    (AFTER_OFFER, None, "Yes please!", it.Choose(1)),
+    (AFTER_OFFER, None, "sure", it.Choose(1)),
+    (AFTER_OFFER, None, "1", it.Choose(1)),
+    (AFTER_CLARIFY, None, "yes", it.Ask("yes")),
     (FRESH, None, "help", it.SmallTalk("help")),
     (FRESH, None, "what can you do?", it.SmallTalk("help")),
     (FRESH, None, "hint", it.Ask("hint")),  # outside a lesson "hint" is not a command

@@ -214,10 +214,19 @@ _GREETING = re.compile(
     r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|greetings|yo|hi there|hello there"
     r"|hey there)(?: tutor| there| everyone)?$"
 )
-_THANKS = re.compile(
-    r"^(?:thanks?|thank you|thx|ty|cheers|great|awesome|cool|nice|perfect|got it|ok(?:ay)? got it"
-    r"|that helps|that helped|makes sense|that makes sense|understood|i see|ah i see|oh i see|ok|okay"
-    r")(?: (?:a lot|so much|very much|thanks|thank you|now))?$"
+#: One courtesy: "thanks", "that helped", "makes sense now", "i get it"...
+_COURTESY = (
+    r"(?:thanks?|thank you|thx|ty|cheers|great|awesome|cool|nice|perfect|got it|ok(?:ay)? got it"
+    r"|that helps|that helped|(?:that |it |this )?makes sense|understood|i see|ah i see|oh i see|ok|okay"
+    r"|(?:that'?s|this is|that was) (?:clear|helpful|great|very helpful|really helpful)|very helpful|helpful"
+    r"|i (?:get|got|understand) it|i understand)(?: (?:a lot|so much|very much|thanks|thank you|now))?"
+)
+#: Thanks: one to three courtesies, however joined ("thanks, that helped", "got it - thank you").
+_THANKS = re.compile(rf"^{_COURTESY}(?:\s*[,;:—-]?\s*(?:and )?{_COURTESY}){{0,2}}$")
+#: Yes to the one thing the last reply offered ("You also asked about …: want that next?").
+_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|y|sure|please|yes please|sure thing|go on|go ahead|sounds good|why not|do it"
+    r"|show me|let'?s|let'?s do it|let'?s see|definitely|of course|ok(?:ay)?,? (?:yes|sure|please|go on))$"
 )
 _BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|quit|exit|that'?s all)$")
 _HELP = re.compile(r"^(?:help|\?|what can you do|commands|how do i use (?:this|you)|what do you (?:know|cover|teach))$")
@@ -308,6 +317,8 @@ def read(
     #    asked inside a lesson), never answers it.
     if ctx.choices:
         k = rq.choice(text, len(ctx.choices))
+        if k is None and len(ctx.choices) == 1 and _YES.match(s):  # the one offer, taken
+            k = 1
         if k is not None:
             return Choose(k)
 
