@@ -72,6 +72,10 @@ CASES = [
     (FRESH, None, "cost for y=[1,0,1] and ŷ=[0.9,0.2,0.6]", it.Compute("cost", ([1.0, 0.0, 1.0], [0.9, 0.2, 0.6]))),
     (FRESH, None, "derive the derivative of the loss", it.Derive("bce")),
     (FRESH, None, "how do you get ŷ - y?", it.Derive("logit")),
+    # "how to get" derives only when something mathematical follows (found by a learner: a GPU question was derived)
+    (FRESH, None, "how to get my GPU working with pytorch", it.Ask("how to get my GPU working with pytorch")),
+    (FRESH, None, "how do I get the loss down?", it.Ask("how do I get the loss down?")),
+    (FRESH, None, "how do you get the derivative of the sigmoid?", it.Derive("sigmoid")),
     (FRESH, None, "plot -log(ŷ)", it.Plot("")),  # the learner's own expression: see the request
     (FRESH, None, "show me the graph of log", it.Plot("ln")),
     (FRESH, None, "loss for y = 1 and y_hat = 1.7", it.Compute("bce", (1.0, 1.7))),  # the handler refuses the range

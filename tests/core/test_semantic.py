@@ -423,3 +423,25 @@ def test_misspelt_topic_words_get_the_same_decision_as_spelt_ones(tutor, misspel
     a, b = tutor.topics.decide(misspelt), tutor.topics.decide(spelt)
     assert a.kind == b.kind and a.kind != "refuse"
     assert [m.node for m in a.matches[:3]] == [m.node for m in b.matches[:3]]
+
+
+@pytest.mark.parametrize(
+    ("text", "outside"),
+    [  # written for this test: none of these is a question of the outside nodes
+        ("how do I integrate sin(x) dx", "other-calculus"),
+        ("conda install keeps failing on windows", "software-setup"),
+        ("why does pip not find tensorflow", "software-setup"),
+    ],
+)
+def test_tooling_and_unrelated_maths_are_refused_naming_what_they_are_about(tutor, text, outside):
+    d = tutor.topics.decide(text)
+    assert d.kind == "refuse" and d.outside == outside, (d.kind, d.outside, d.matches[:2])
+
+
+@pytest.mark.parametrize(
+    ("text", "node"),
+    [("derivative of the loss", "bce-derivative"), ("derivative of sigmoid", "sigmoid")],
+)
+def test_the_losss_own_derivatives_are_not_taken_for_other_calculus(tutor, text, node):
+    d = tutor.topics.decide(text)
+    assert d.kind == "answer" and d.matches[0].node == node, (d.kind, d.matches[:2])

@@ -546,9 +546,19 @@ def plot_request(text: str) -> PlotRequest | None:
     return PlotRequest(name, (), lo, hi, tuple(marks))
 
 
+#: After "how do you get": something mathematical within four words (a symbol, or a word naming a
+#: result), so "how to get my GPU working" or "how do I get the loss down" stay questions.
+_GOT_WHAT = (
+    r"(?=\s+(?:\S+\s+){0,3}?(?:[^\s\w?!.,;:'\"]|\b(?:derivatives?|gradients?|formulas?|equations?|expressions?"
+    r"|identity|closed[- ]form|results?|this|that|it|y_?hat|dl|dz|dw|db)\b))"
+)
 _DERIVE = re.compile(
     r"\b(?:derive|derivation|derivations|derived|step[- ]by[- ]step|show (?:me )?(?:the |all the )?steps|steps for"
-    r"|how (?:do|did|would|can) (?:you|we|i|they|one) (?:get|arrive|obtain|reach|end up with)|how to (?:get|arrive at|obtain|reach)|how (?:is|was) (?:it|this|that|the \w+(?:'s)? \w+) (?:derived|computed|obtained)"
+    r"|how (?:do|did|would|can) (?:you|we|i|they|one) (?:get|arrive at|arrive|obtain|reach|end up with)"
+    + _GOT_WHAT
+    + r"|how to (?:get|arrive at|obtain|reach)"
+    + _GOT_WHAT
+    + r"|how (?:is|was) (?:it|this|that|the \w+(?:'s)? \w+) (?:derived|computed|obtained)"
     r"|work (?:it )?out|prove|proof)\b",
     re.I,
 )
