@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,31 @@ def test_what_about_y_equals_zero_reuses_the_context(tutor):
     reply, _ = tutor.reply("what about y = 0?", ctx)
     assert reply.kind == "compute"
     assert reply.computation.inputs["y"] == 0 and reply.computation.inputs["y_hat"] == 0.3
+
+
+@pytest.mark.parametrize(
+    ("node", "y", "title", "expected"),
+    [  # each derivative written out here, not taken from the tutor
+        ("bce-derivative", 0.0, "∂L/∂ŷ when y = 0", lambda p, y: 1 / (1 - p)),
+        ("bce-derivative", 1.0, "∂L/∂ŷ when y = 1", lambda p, y: -1 / p),
+        ("bce-derivative", 0.3, "∂L/∂ŷ when y = 0.3", lambda p, y: -y / p + (1 - y) / (1 - p)),
+        ("logit-gradient", 0.0, "∂L/∂z when y = 0", lambda p, y: p),
+        ("logit-gradient", 1.0, "∂L/∂z when y = 1", lambda p, y: p - 1),
+        ("minus-sign", 0.0, "The loss when y = 0", lambda p, y: -math.log(1 - p)),
+    ],
+)
+def test_what_about_a_label_under_a_derivative_shows_that_derivative(tutor, node, y, title, expected):
+    # found by a learner: after the derivative topic, "what about y = 0?" showed the loss instead
+    from tutor.dialogue.intents import Show, WhatAbout
+
+    _, ctx = tutor.reply(Show(node))
+    reply, _ = tutor.reply(WhatAbout({"y": y}), ctx)
+    assert reply.kind == "compute" and reply.title == title, reply.title
+    rows = reply.computation.table[1:]
+    assert len(rows) >= 3
+    for p_text, value_text in rows:
+        p = float(p_text)
+        assert float(value_text) == pytest.approx(expected(p, y), rel=1e-5)
 
 
 def test_context_survives_a_fallback(tutor):

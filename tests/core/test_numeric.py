@@ -141,3 +141,12 @@ def test_range_messages_name_the_quantity_as_a_learner_writes_it():
     with pytest.raises(InputError) as err:
         numeric.bce(1, 1.2)
     assert err.value.message.startswith("ŷ = 1.2 ") and "y_hat" not in err.value.message
+
+
+def test_derivative_tables_refuse_the_ends_where_dl_dyhat_is_undefined():
+    from tutor.errors import InputError
+    from tutor.maths.numeric import dbce_table, dlogit_table
+
+    with pytest.raises(InputError, match="undefined"):
+        dbce_table(1, [0.5, 1.0])
+    assert dlogit_table(1, [0.0, 1.0]).results["grads"] == [-1.0, 0.0]  # ∂L/∂z = ŷ - y is defined at the ends

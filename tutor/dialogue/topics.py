@@ -280,19 +280,60 @@ def _what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Con
     y = new["y"]
     if "y_hat" in new:
         return doing.compute_named(core, "bce", (y, new["y_hat"]), ctx)
-    comp = numeric.bce_table(y, list(BCE_TABLE_AT))
-    branch = "-ln ŷ" if y == 1 else "-ln(1 - ŷ)" if y == 0 else "-[y ln ŷ + (1 - y) ln(1 - ŷ)]"
-    md = (
-        f"With y = {numeric.fmt(y)} the loss is **{branch}**: it is 0 where ŷ equals the label "
-        f"and grows as ŷ moves away from it.\n\n" + "\n".join(numeric.markdown_table(comp.table))
-    )
-    plot = plots.make("bce0" if y == 0 else "neglog" if y == 1 else "bce")
+    node = core.node(ctx.node)
+    concepts = set(node.concepts) if node is not None else set()
+    if "bce-derivative" in concepts:  # under a derivative, the same derivative for this label
+        comp = numeric.dbce_table(y, list(BCE_TABLE_AT))
+        if y == 1:
+            lead = (
+                "With y = 1, **∂L/∂ŷ = -1/ŷ**: negative for every ŷ, so raising ŷ always lowers the loss, "
+                "and largest in size where ŷ is far from 1."
+            )
+        elif y == 0:
+            lead = (
+                "With y = 0, **∂L/∂ŷ = 1/(1 - ŷ)**: positive for every ŷ, so lowering ŷ always lowers the loss, "
+                "and largest in size where ŷ is far from 0."
+            )
+        else:
+            lead = (
+                f"With y = {numeric.fmt(y)}, **∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ))**: negative where ŷ is below y (raising ŷ "
+                "lowers the loss), 0 at ŷ = y, positive above it, and larger in size the further ŷ is from y."
+            )
+        title, plot = f"∂L/∂ŷ when y = {numeric.fmt(y)}", None
+    elif "logit-gradient" in concepts:
+        comp = numeric.dlogit_table(y, list(BCE_TABLE_AT))
+        if y == 1:
+            lead = (
+                "With y = 1, **∂L/∂z = ŷ - 1**: negative for every ŷ, so raising z always lowers the loss; "
+                "near 0 when ŷ is near 1, near -1 when the model is confidently wrong."
+            )
+        elif y == 0:
+            lead = (
+                "With y = 0, **∂L/∂z = ŷ**: positive for every ŷ, so lowering z always lowers the loss; "
+                "near 0 when ŷ is near 0, near 1 when the model is confidently wrong."
+            )
+        else:
+            lead = (
+                f"With y = {numeric.fmt(y)}, **∂L/∂z = ŷ - y**: the error itself, negative where ŷ is below y "
+                "(raising z lowers the loss), 0 at ŷ = y, positive above it, and never more than 1 in size."
+            )
+        title, plot = f"∂L/∂z when y = {numeric.fmt(y)}", None
+    else:
+        comp = numeric.bce_table(y, list(BCE_TABLE_AT))
+        branch = "-ln ŷ" if y == 1 else "-ln(1 - ŷ)" if y == 0 else "-[y ln ŷ + (1 - y) ln(1 - ŷ)]"
+        lead = (
+            f"With y = {numeric.fmt(y)} the loss is **{branch}**: it is 0 where ŷ equals the label "
+            "and grows as ŷ moves away from it."
+        )
+        title = f"The loss when y = {numeric.fmt(y)}"
+        plot = plots.make("bce0" if y == 0 else "neglog" if y == 1 else "bce")
+    md = lead + "\n\n" + "\n".join(numeric.markdown_table(comp.table))
     reply = Reply(
         "compute",
         md,
-        title=f"The loss when y = {numeric.fmt(y)}",
+        title=title,
         node=ctx.node,
-        concepts=computations.concepts_of("bce_table"),
+        concepts=computations.concepts_of(comp.name),
         confidence=1.0,
         computation=comp,
         plot=plot,

@@ -312,6 +312,44 @@ def bce_table(y: float, y_hats: list[float]) -> Computation:
     )
 
 
+def dbce_table(y: float, y_hats: list[float]) -> Computation:
+    """∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ)) for one label at several ŷ (each strictly between 0 and 1)."""
+    y = _label("y", y)
+    ps = [_probability("y_hat", v) for v in _items("y_hat", y_hats)]
+    if any(p in (0.0, 1.0) for p in ps):
+        raise InputError("∂L/∂ŷ is undefined at ŷ = 0 or ŷ = 1 (it divides by ŷ(1 - ŷ)): use 0 < ŷ < 1.")
+    grads = [(p - y) / (p * (1 - p)) for p in ps]
+    rows = [("ŷ", f"∂L/∂ŷ (y = {fmt(y)})")] + [(fmt(p), fmt(g)) for p, g in zip(ps, grads)]
+    steps = tuple(
+        f"ŷ = {fmt(p)} → ({fmt(p)} - {fmt(y)}) / ({fmt(p)} × {fmt(1 - p)}) = {fmt(g)}" for p, g in zip(ps, grads)
+    )
+    return Computation(
+        "dbce_table",
+        f"∂L/∂ŷ for y = {fmt(y)} at several ŷ",
+        {"y": y, "y_hat": ps},
+        {"grads": grads, "value": grads},
+        steps,
+        table=tuple(rows),
+    )
+
+
+def dlogit_table(y: float, y_hats: list[float]) -> Computation:
+    """∂L/∂z = ŷ - y for one label at several ŷ = σ(z)."""
+    y = _label("y", y)
+    ps = [_probability("y_hat", v) for v in _items("y_hat", y_hats)]
+    grads = [p - y for p in ps]
+    rows = [("ŷ", f"∂L/∂z (y = {fmt(y)})")] + [(fmt(p), fmt(g)) for p, g in zip(ps, grads)]
+    steps = tuple(f"ŷ = {fmt(p)} → {fmt(p)} - {fmt(y)} = {fmt(g)}" for p, g in zip(ps, grads))
+    return Computation(
+        "dlogit_table",
+        f"∂L/∂z for y = {fmt(y)} at several ŷ",
+        {"y": y, "y_hat": ps},
+        {"grads": grads, "value": grads},
+        steps,
+        table=tuple(rows),
+    )
+
+
 def mse(y: float, y_hat: float) -> Computation:
     y = _label("y", y)
     p = _probability("y_hat", y_hat)
@@ -620,6 +658,8 @@ FUNCTIONS: dict[str, Callable[..., Computation]] = {
     "bce": bce,
     "cost": cost,
     "bce_table": bce_table,
+    "dbce_table": dbce_table,
+    "dlogit_table": dlogit_table,
     "mse": mse,
     "sigmoid": sigmoid,
     "dsigmoid": dsigmoid,
@@ -646,6 +686,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "bce": ("bce-formula",),
     "cost": ("loss-vs-cost",),
     "bce_table": ("bce-formula",),
+    "dbce_table": ("bce-derivative",),
+    "dlogit_table": ("logit-gradient",),
     "mse": ("why-not-mse",),
     "sigmoid": ("sigmoid",),
     "dsigmoid": ("sigmoid",),
