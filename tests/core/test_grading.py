@@ -18,7 +18,11 @@ CASES = [
     # lesson 1, step 1: ln(0.5) = -ln 2
     ("why-minus", 1, "-0.693", R, ""),
     ("why-minus", 1, "-0.6931", R, ""),
-    ("why-minus", 1, "-0.69", R, "Right to 2 decimals: -0.693147"),  # rounded to the decimals given, and told so
+    ("why-minus", 1, "-0.69", R, "Right to 2 decimals (three were asked): -0.693147"),  # rounded, and told so
+    ("why-minus", 1, "-6.9e-1", R, "Right to 2 decimals"),  # decimals counted on the value, not the digits typed
+    # four decimals asked: four given is right outright, fewer is right and told so (a teacher's read)
+    ("logistic-gradients", 5, "-0.9933", R, "Right: -0.993307"),
+    ("logistic-gradients", 5, "-0.99", R, "Right to 2 decimals (four were asked)"),
     ("why-minus", 1, "-ln(2)", R, ""),
     ("why-minus", 1, "-ln 2", R, ""),
     ("why-minus", 1, "-ln2", R, ""),  # no space, as learners type it (found walking the app)

@@ -171,6 +171,7 @@ def test_what_about_y_equals_zero_reuses_the_context(tutor):
         ("logit-gradient", 0.0, "∂L/∂z when y = 0", lambda p, y: p),
         ("logit-gradient", 1.0, "∂L/∂z when y = 1", lambda p, y: p - 1),
         ("minus-sign", 0.0, "The loss when y = 0", lambda p, y: -math.log(1 - p)),
+        ("minus-sign", 0.9, "The loss when y = 0.9", lambda p, y: -(y * math.log(p) + (1 - y) * math.log(1 - p))),
     ],
 )
 def test_what_about_a_label_under_a_derivative_shows_that_derivative(tutor, node, y, title, expected):
@@ -185,6 +186,9 @@ def test_what_about_a_label_under_a_derivative_shows_that_derivative(tutor, node
     for p_text, value_text in rows:
         p = float(p_text)
         assert float(value_text) == pytest.approx(expected(p, y), rel=1e-5)
+    if 0 < y < 1 and node == "minus-sign":  # a soft label's least loss is its entropy, not 0 (a teacher's read)
+        least = -(y * math.log(y) + (1 - y) * math.log(1 - y))
+        assert f"{least:.6g}" in reply.markdown and "not 0" in reply.markdown
 
 
 def test_context_survives_a_fallback(tutor):

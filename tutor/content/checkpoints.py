@@ -184,9 +184,25 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
 
 
 def _decimals(typed: str) -> int:
-    """How many decimals the learner's number has ("0.55" 2, "-1" 0)."""
-    m = re.search(r"\.(\d+)", typed.rsplit("=", 1)[-1])
-    return len(m.group(1)) if m else 0
+    """How many decimals the learner's number has ("0.55" 2, "-1" 0, "-6.9e-1" 2)."""
+    m = re.search(r"\.(\d+)(?:\s*[eE]([-+]?\d+))?", typed.rsplit("=", 1)[-1])
+    if not m:
+        return 0
+    return max(0, len(m.group(1)) - int(m.group(2) or 0))
+
+
+_DECIMALS_SAID = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_ASKED = re.compile(r"\b(one|two|three|four|five|six|[1-6])\s+decimals?\b", re.I)
+
+
+def asked_decimals(prompt: str) -> int | None:
+    """The decimals a prompt asks for ("(four decimals)", "Three decimals are enough"), None if it names none."""
+    m = _ASKED.search(prompt)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() else _WORD_NUMBERS[word]
 
 
 def _rounding(got: float, right: float, typed: str) -> tuple[int, bool]:
@@ -267,10 +283,12 @@ class NumericCheckpoint(Checkpoint):
         got = values[-1] if "=" in text else values[0]
         right = self.right_value()
         if _agrees(got, right, self.tolerance, text):
-            if math.isfinite(right) and abs(got - right) > self.tolerance:  # right when rounded, but rougher than asked
-                places = _decimals(text)
+            places, asked = _decimals(text), asked_decimals(self.prompt)
+            rougher = places < asked if asked is not None else abs(got - right) > self.tolerance
+            if math.isfinite(right) and abs(got - right) > self.tolerance and rougher:  # right only when rounded
                 said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
-                return Feedback(True, f"Right to {said}: {self.shown_answer()}.")
+                more = f" ({_DECIMALS_SAID.get(asked, str(asked))} were asked)" if asked else ""
+                return Feedback(True, f"Right to {said}{more}: {self.shown_answer()}.")
             return Feedback(True, f"Right: {self.shown_answer()}.")
         for i, (when, say) in enumerate(self.feedback):  # the author's named mistakes first
             if when == "negative" and right != 0 and _agrees(got, -right, self.tolerance, text):

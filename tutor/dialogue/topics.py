@@ -15,7 +15,7 @@ from tutor.dialogue.core import Core, topic_choices
 from tutor.dialogue.intents import Ask, FollowUp, Show, WhatAbout
 from tutor.dialogue.reply import Alternative, Reply
 from tutor.matching.matcher import Match
-from tutor.maths import computations, numeric, plots
+from tutor.maths import computations, losses, numeric, plots
 
 #: A refused question lists the nearest topics only when they are at least this likely
 #: (the answer and clarify thresholds are learned with the matcher: see tutor.matching.semantic).
@@ -297,7 +297,8 @@ def _what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Con
         else:
             lead = (
                 f"With y = {numeric.fmt(y)}, **∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ))**: negative where ŷ is below y (raising ŷ "
-                "lowers the loss), 0 at ŷ = y, positive above it, and larger in size the further ŷ is from y."
+                "lowers the loss), 0 at ŷ = y, positive above it, and growing in size as ŷ moves away from y on "
+                "either side, without bound near 0 and 1."
             )
         title, plot = f"∂L/∂ŷ when y = {numeric.fmt(y)}", None
     elif "logit-gradient" in concepts:
@@ -320,11 +321,19 @@ def _what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Con
         title, plot = f"∂L/∂z when y = {numeric.fmt(y)}", None
     else:
         comp = numeric.bce_table(y, list(BCE_TABLE_AT))
-        branch = "-ln ŷ" if y == 1 else "-ln(1 - ŷ)" if y == 0 else "-[y ln ŷ + (1 - y) ln(1 - ŷ)]"
-        lead = (
-            f"With y = {numeric.fmt(y)} the loss is **{branch}**: it is 0 where ŷ equals the label "
-            "and grows as ŷ moves away from it."
-        )
+        if y in (0, 1):
+            branch = "-ln ŷ" if y == 1 else "-ln(1 - ŷ)"
+            lead = (
+                f"With y = {numeric.fmt(y)} the loss is **{branch}**: it is 0 where ŷ equals the label "
+                "and grows as ŷ moves away from it."
+            )
+        else:  # a soft label: the least loss is the label's entropy, not 0
+            least = losses.binary_entropy(y).results["value"]
+            lead = (
+                f"With y = {numeric.fmt(y)} the loss is **-[y ln ŷ + (1 - y) ln(1 - ŷ)]**: it is smallest at "
+                f"ŷ = {numeric.fmt(y)}, where it equals the entropy H({numeric.fmt(y)}) = {numeric.fmt(least)} "
+                "(not 0), and grows as ŷ moves away from y."
+            )
         title = f"The loss when y = {numeric.fmt(y)}"
         plot = plots.make("bce0" if y == 0 else "neglog" if y == 1 else "bce")
     md = lead + "\n\n" + "\n".join(numeric.markdown_table(comp.table))
