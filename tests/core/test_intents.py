@@ -45,6 +45,7 @@ CASES = [
     (AFTER_CLARIFY, None, "yes", it.Ask("yes")),
     (FRESH, None, "help", it.SmallTalk("help")),
     (FRESH, None, "what can you do?", it.SmallTalk("help")),
+    (FRESH, None, "who are you?", it.SmallTalk("help")),  # was refused (found by a learner)
     (FRESH, None, "hint", it.Ask("hint")),  # outside a lesson "hint" is not a command
     # follow-ups need something to follow
     (AFTER_ANSWER, None, "why?", it.FollowUp("why")),

@@ -229,7 +229,10 @@ _YES = re.compile(
     r"|show me|let'?s|let'?s do it|let'?s see|definitely|of course|ok(?:ay)?,? (?:yes|sure|please|go on))$"
 )
 _BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|quit|exit|that'?s all)$")
-_HELP = re.compile(r"^(?:help|\?|what can you do|commands|how do i use (?:this|you)|what do you (?:know|cover|teach))$")
+_HELP = re.compile(
+    r"^(?:help|\?|what can you do|commands|how do i use (?:this|you)|what do you (?:know|cover|teach)"
+    r"|who are you|what are you|what is this(?: app| tool)?)$"
+)
 #: Words that open a question rather than an answer.
 _QUESTION_START = re.compile(
     r"^(?:why|how|what|when|where|which|who|can|could|would|should|does|do|did|is|are|will|explain"
