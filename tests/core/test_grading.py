@@ -62,6 +62,8 @@ CASES = [
     ("why-minus", 2, "0 < ŷ < 1", R, ""),
     ("why-minus", 2, "0 to 1", R, "neither 0 nor 1 is included"),
     ("why-minus", 2, "[0, 1]", W, "ends"),
+    ("why-minus", 2, "0 and 1", None, "number"),  # between them, or exactly those two? Asked again (a teacher's read)
+    ("why-minus", 2, "0 or 1", W, "labels"),  # the values 0 or 1 themselves: the labels' feedback
     ("why-minus", 2, "0 ≤ ŷ ≤ 1", W, "ends"),
     ("why-minus", 2, "0 < ŷ <= 1", W, "1 is not included"),  # only the end that is wrong is named
     ("why-minus", 2, "between 0 and 1 inclusive", W, "ends"),  # was read as "between -1 and 1", with tanh's feedback

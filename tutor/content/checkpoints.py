@@ -444,6 +444,10 @@ _INTERVALS = (
 )
 
 
+#: Two numbers and nothing else ("0 and 1"): between them, or just those two? ("0 or 1" is the choice "exactly 0 or 1")
+_PAIR = re.compile(rf"{_END}\s*(?:and|,|&)\s*{_END}")
+
+
 def _end(text: str) -> float:
     return (
         math.copysign(math.inf, -1.0 if text.startswith("-") else 1.0) if "∞" in text or "inf" in text else float(text)
@@ -495,6 +499,8 @@ class ChoiceCheckpoint(Checkpoint):
             same = [i for i, r in enumerate(ranges, 1) if r is not None and r.matches(said)]
             return same[0] if len(same) == 1 else None
         if _NEGATION_ANYWHERE.search(s):  # "not exactly 0 or 1": the words of a choice, negated, are not that choice
+            return None
+        if _PAIR.fullmatch(_plain(text)):  # "0 and 1": the range between them, or the two values? Not a pick
             return None
         return self._by_formula(text) or self._by_words(s)
 
