@@ -445,3 +445,16 @@ def test_tooling_and_unrelated_maths_are_refused_naming_what_they_are_about(tuto
 def test_the_losss_own_derivatives_are_not_taken_for_other_calculus(tutor, text, node):
     d = tutor.topics.decide(text)
     assert d.kind == "answer" and d.matches[0].node == node, (d.kind, d.matches[:2])
+
+
+def test_a_post_whose_headline_and_another_sentence_ask_two_things_is_answered_with_the_second_offered(tutor):
+    # written for this test: the whole post is near-tied with a topic no sentence asks about
+    post = (
+        "Keras model loss stuck at 0.6931. I'm training a binary classifier with Dense(1, activation='sigmoid') "
+        "and loss='binary_crossentropy'. Epoch 1/20 loss: 0.6931 accuracy: 0.5012, and it never changes. "
+        "I checked the labels are 0 and 1. Also, what is the derivative of the loss with respect to the output? "
+        "I want to understand the gradient."
+    )
+    d = tutor.topics.decide(post)
+    assert d.kind == "answer" and d.matches[0].node == "baseline-loss", (d.kind, d.matches[:3])
+    assert d.also is not None and d.also.node == "bce-derivative" and "derivative" in (d.also_text or "")

@@ -353,7 +353,9 @@ class TopicMatcher:
             k_kind, k_best, _ = train.decide(p, k, self.outside, self.combiner.thresholds, bool(w))
             if k_kind == "answer" and p[k_best] >= ALSO_AT:
                 confident.setdefault(k_best, seg)
-        if kind == "clarify" and best in confident and second in confident:
+        if kind == "clarify" and best in confident and (second in confident or set(confident) - {best}):
+            # two sentences ask one each, or the likeliest topic is asked by a sentence and another sentence
+            # asks something else while the runner-up is asked by none: the post asks two things, not one unclear one
             kind = "answer"
         also = also_text = None
         if kind == "answer":
