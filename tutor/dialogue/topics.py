@@ -260,6 +260,37 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
 BCE_TABLE_AT = (0.01, 0.1, 0.5, 0.9, 0.99)
 
 
+#: "what about y = …?" under a derivative topic: its table, its symbol, and what it says for y = 1, y = 0
+#: and a soft label (each statement checked by a mathematics teacher's read; the values are computed).
+_DERIVATIVE_TABLES = {
+    "bce-derivative": (
+        numeric.dbce_table,
+        "∂L/∂ŷ",
+        {
+            1: "With y = 1, **∂L/∂ŷ = -1/ŷ**: negative for every ŷ, so raising ŷ always lowers the loss, "
+            "and largest in size where ŷ is far from 1.",
+            0: "With y = 0, **∂L/∂ŷ = 1/(1 - ŷ)**: positive for every ŷ, so lowering ŷ always lowers the loss, "
+            "and largest in size where ŷ is far from 0.",
+            None: "With y = {y}, **∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ))**: negative where ŷ is below y (raising ŷ lowers the "
+            "loss), 0 at ŷ = y, positive above it, and growing in size as ŷ moves away from y on either side, "
+            "without bound near 0 and 1.",
+        },
+    ),
+    "logit-gradient": (
+        numeric.dlogit_table,
+        "∂L/∂z",
+        {
+            1: "With y = 1, **∂L/∂z = ŷ - 1**: negative for every ŷ, so raising z always lowers the loss; "
+            "near 0 when ŷ is near 1, near -1 when the model is confidently wrong.",
+            0: "With y = 0, **∂L/∂z = ŷ**: positive for every ŷ, so lowering z always lowers the loss; "
+            "near 0 when ŷ is near 0, near 1 when the model is confidently wrong.",
+            None: "With y = {y}, **∂L/∂z = ŷ - y**: the error itself, negative where ŷ is below y (raising z lowers "
+            "the loss), 0 at ŷ = y, positive above it, and never more than 1 in size.",
+        },
+    ),
+}
+
+
 def what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Context]:
     """``what about y = 0?``: the same computation with new values, or the loss for that label."""
     reply, new_ctx = _what_about(core, intent, ctx)
@@ -282,43 +313,12 @@ def _what_about(core: Core, intent: WhatAbout, ctx: Context) -> tuple[Reply, Con
         return doing.compute_named(core, "bce", (y, new["y_hat"]), ctx)
     node = core.node(ctx.node)
     concepts = set(node.concepts) if node is not None else set()
-    if "bce-derivative" in concepts:  # under a derivative, the same derivative for this label
-        comp = numeric.dbce_table(y, list(BCE_TABLE_AT))
-        if y == 1:
-            lead = (
-                "With y = 1, **∂L/∂ŷ = -1/ŷ**: negative for every ŷ, so raising ŷ always lowers the loss, "
-                "and largest in size where ŷ is far from 1."
-            )
-        elif y == 0:
-            lead = (
-                "With y = 0, **∂L/∂ŷ = 1/(1 - ŷ)**: positive for every ŷ, so lowering ŷ always lowers the loss, "
-                "and largest in size where ŷ is far from 0."
-            )
-        else:
-            lead = (
-                f"With y = {numeric.fmt(y)}, **∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ))**: negative where ŷ is below y (raising ŷ "
-                "lowers the loss), 0 at ŷ = y, positive above it, and growing in size as ŷ moves away from y on "
-                "either side, without bound near 0 and 1."
-            )
-        title, plot = f"∂L/∂ŷ when y = {numeric.fmt(y)}", None
-    elif "logit-gradient" in concepts:
-        comp = numeric.dlogit_table(y, list(BCE_TABLE_AT))
-        if y == 1:
-            lead = (
-                "With y = 1, **∂L/∂z = ŷ - 1**: negative for every ŷ, so raising z always lowers the loss; "
-                "near 0 when ŷ is near 1, near -1 when the model is confidently wrong."
-            )
-        elif y == 0:
-            lead = (
-                "With y = 0, **∂L/∂z = ŷ**: positive for every ŷ, so lowering z always lowers the loss; "
-                "near 0 when ŷ is near 0, near 1 when the model is confidently wrong."
-            )
-        else:
-            lead = (
-                f"With y = {numeric.fmt(y)}, **∂L/∂z = ŷ - y**: the error itself, negative where ŷ is below y "
-                "(raising z lowers the loss), 0 at ŷ = y, positive above it, and never more than 1 in size."
-            )
-        title, plot = f"∂L/∂z when y = {numeric.fmt(y)}", None
+    under = next((c for c in _DERIVATIVE_TABLES if c in concepts), None)
+    if under is not None:  # under a derivative, the same derivative for this label
+        table, symbol, said = _DERIVATIVE_TABLES[under]
+        comp = table(y, list(BCE_TABLE_AT))
+        lead = said[y] if y in (0, 1) else said[None].format(y=numeric.fmt(y))
+        title, plot = f"{symbol} when y = {numeric.fmt(y)}", None
     else:
         comp = numeric.bce_table(y, list(BCE_TABLE_AT))
         if y in (0, 1):

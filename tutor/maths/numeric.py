@@ -296,19 +296,28 @@ def cost(ys: list[float], y_hats: list[float]) -> Computation:
     )
 
 
+def _per_prediction(
+    name: str, quantity: str, what: str, y: float, ps: list[float], values: list[float], key: str, step
+) -> Computation:
+    """One quantity for one label at several ŷ, as a table: ``quantity`` heads its column, ``what`` names it
+    in the title, ``step(p, v)`` writes the line of one row."""
+    rows = [("ŷ", f"{quantity} (y = {fmt(y)})")] + [(fmt(p), fmt(v)) for p, v in zip(ps, values)]
+    return Computation(
+        name,
+        f"{what} for y = {fmt(y)} at several ŷ",
+        {"y": y, "y_hat": ps},
+        {key: values, "value": values},
+        tuple(step(p, v) for p, v in zip(ps, values)),
+        table=tuple(rows),
+    )
+
+
 def bce_table(y: float, y_hats: list[float]) -> Computation:
     y = _label("y", y)
     ps = [_probability("y_hat", v) for v in _items("y_hat", y_hats)]
     losses = [_bce_value(y, p) for p in ps]
-    rows = [("ŷ", f"L (y = {fmt(y)})")] + [(fmt(p), fmt(v)) for p, v in zip(ps, losses)]
-    steps = tuple(f"ŷ = {fmt(p)} → L = {fmt(v)}" for p, v in zip(ps, losses))
-    return Computation(
-        "bce_table",
-        f"The loss for y = {fmt(y)} at several ŷ",
-        {"y": y, "y_hat": ps},
-        {"losses": losses, "value": losses},
-        steps,
-        table=tuple(rows),
+    return _per_prediction(
+        "bce_table", "L", "The loss", y, ps, losses, "losses", lambda p, v: f"ŷ = {fmt(p)} → L = {fmt(v)}"
     )
 
 
@@ -319,17 +328,15 @@ def dbce_table(y: float, y_hats: list[float]) -> Computation:
     if any(p in (0.0, 1.0) for p in ps):
         raise InputError("∂L/∂ŷ is undefined at ŷ = 0 or ŷ = 1 (it divides by ŷ(1 - ŷ)): use 0 < ŷ < 1.")
     grads = [(p - y) / (p * (1 - p)) for p in ps]
-    rows = [("ŷ", f"∂L/∂ŷ (y = {fmt(y)})")] + [(fmt(p), fmt(g)) for p, g in zip(ps, grads)]
-    steps = tuple(
-        f"ŷ = {fmt(p)} → ({fmt(p)} - {fmt(y)}) / ({fmt(p)} × {fmt(1 - p)}) = {fmt(g)}" for p, g in zip(ps, grads)
-    )
-    return Computation(
+    return _per_prediction(
         "dbce_table",
-        f"∂L/∂ŷ for y = {fmt(y)} at several ŷ",
-        {"y": y, "y_hat": ps},
-        {"grads": grads, "value": grads},
-        steps,
-        table=tuple(rows),
+        "∂L/∂ŷ",
+        "∂L/∂ŷ",
+        y,
+        ps,
+        grads,
+        "grads",
+        lambda p, g: f"ŷ = {fmt(p)} → ({fmt(p)} - {fmt(y)}) / ({fmt(p)} × {fmt(1 - p)}) = {fmt(g)}",
     )
 
 
@@ -338,15 +345,15 @@ def dlogit_table(y: float, y_hats: list[float]) -> Computation:
     y = _label("y", y)
     ps = [_probability("y_hat", v) for v in _items("y_hat", y_hats)]
     grads = [p - y for p in ps]
-    rows = [("ŷ", f"∂L/∂z (y = {fmt(y)})")] + [(fmt(p), fmt(g)) for p, g in zip(ps, grads)]
-    steps = tuple(f"ŷ = {fmt(p)} → {fmt(p)} - {fmt(y)} = {fmt(g)}" for p, g in zip(ps, grads))
-    return Computation(
+    return _per_prediction(
         "dlogit_table",
-        f"∂L/∂z for y = {fmt(y)} at several ŷ",
-        {"y": y, "y_hat": ps},
-        {"grads": grads, "value": grads},
-        steps,
-        table=tuple(rows),
+        "∂L/∂z",
+        "∂L/∂z",
+        y,
+        ps,
+        grads,
+        "grads",
+        lambda p, g: f"ŷ = {fmt(p)} → {fmt(p)} - {fmt(y)} = {fmt(g)}",
     )
 
 
