@@ -41,3 +41,12 @@ async def ask(pilot, text: str) -> TutorTurn:
     await pilot.press("enter")
     await settle(pilot)
     return pilot.app.screen.query(TutorTurn).last()
+
+
+async def follow(pilot, turn: TutorTurn, label: str) -> TutorTurn:
+    """Press the follow-up chip labelled ``label`` under ``turn``; the turn that answers it."""
+    from tutor.ui.widgets import Chip
+
+    next(c for c in turn.query(Chip) if c.label_text == label).press()
+    await settle(pilot)
+    return pilot.app.screen.query(TutorTurn).last()

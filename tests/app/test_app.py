@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piloting import ask, settle
+from piloting import ask, follow, settle
 
 from tutor.dialogue.intents import Show
 from tutor.ui.app import make_app
@@ -32,10 +32,7 @@ async def test_follow_up_chip_asks_why(new_app):
     app = new_app()
     async with app.run_test(size=(100, 40)) as pilot:
         turn = await ask(pilot, "why the minus sign?")
-        chip = next(c for c in turn.query(Chip) if c.label_text == "why?")
-        chip.press()
-        await settle(pilot)
-        why = app.screen.query(TutorTurn).last().reply
+        why = (await follow(pilot, turn, "why?")).reply
         assert why.node == "minus-sign" and why.section == "why"
 
 

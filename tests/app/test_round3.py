@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from piloting import ask, settle
+from piloting import ask, follow, settle
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
@@ -130,10 +130,7 @@ async def test_simpler_after_the_derivative_says_it_moves_to_a_simpler_topic(new
     app = new_app()
     async with app.run_test(size=(80, 24)) as pilot:
         first = await ask(pilot, "what is the derivative of the loss")
-        chip = next(c for c in first.query(Chip) if c.label_text == "simpler")
-        chip.press()
-        await settle(pilot)
-        turn = app.screen.query(TutorTurn).last()
+        turn = await follow(pilot, first, "simpler")
         assert turn.reply.node != first.reply.node  # another topic answers it ...
         body = turn.query_one(".body").content.markup
         assert "simpler topic" in body and first.reply.title in body  # ... and the reply says so
