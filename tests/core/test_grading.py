@@ -24,6 +24,13 @@ CASES = [
     ("logistic-gradients", 5, "-0.9933", R, "Right: -0.993307"),
     ("logistic-gradients", 5, "-0.99", R, "Right to 2 decimals (four were asked)"),
     ("why-minus", 1, "-ln(2)", R, ""),
+    # within 0.001 but wrong at the three decimals asked: the tolerance is half a unit in the last one
+    ("why-minus", 1, "-0.694", W, "Not quite"),
+    ("why-minus", 5, "0.694", W, "Not quite"),
+    ("logistic-gradients", 5, "-0.9934", W, "Not quite"),
+    ("likelihood", 2, "0.2797", W, "cuts the value off after four decimals instead of rounding"),  # 0.279776…
+    ("reading-loss", 2, "1.805", W, "cuts the value off after three decimals"),  # 1.805959…
+    ("reading-loss", 2, "1.806", R, ""),
     ("why-minus", 1, "-ln 2", R, ""),
     ("why-minus", 1, "-ln2", R, ""),  # no space, as learners type it (found walking the app)
     ("why-minus", 1, "−ln 2", R, ""),
@@ -287,6 +294,11 @@ def test_the_expected_values_are_the_mathematics(kb):
     assert round(0 - 0.1 * (sigma(1.0) - 1), 4) == 0.0269
     assert round(sigma(-5) - 1, 4) == -0.9933
     assert round(math.log10(0.5), 3) == -0.301
+    j = -(math.log(0.9) + math.log(0.8) + math.log(0.6)) / 3  # cut off, not rounded: 0.2797 is not J to 4 decimals
+    assert math.trunc(j * 1e4) / 1e4 == 0.2797 and abs(0.2797 - j) > 0.00005
+    four = -(3 * math.log(0.9) + math.log(0.001)) / 4  # lesson 4, step 2: 1.805959…, 1.806 rounded, 1.805 cut off
+    assert round(four, 3) == 1.806 and math.trunc(four * 1e3) / 1e3 == 1.805
+    assert abs(-0.694 - math.log(0.5)) < 0.001 and round(math.log(0.5), 3) != -0.694  # the old tolerance's hole
 
 
 def test_lesson_4_expected_values_are_the_mathematics(kb):

@@ -138,6 +138,23 @@ def test_a_typed_answer_no_computation_gives_still_warns_without_a_suggestion():
     assert "typed number" in found[0].message and "computes it" not in found[0].message
 
 
+def test_a_tolerance_looser_than_the_decimals_asked_warns_at_its_line_and_is_tightened():
+    """Three decimals asked with tolerance 0.001 would take 0.106 and 0.104 for -ln 0.9 = 0.105360…;
+    the validator says so where the tolerance is written, and the grader uses half a unit (0.0005)."""
+    text = GOOD.replace("What is -ln(0.9)?", "What is -ln(0.9)? (three decimals)")
+    found: list = []
+    lesson = parse_lesson(text, "l.toml", found)
+    assert lesson is not None and [p.warning for p in found] == [True]
+    assert f"l.toml:{line_of(text, 'tolerance = 0.001')}: warning:" in str(found[0])
+    assert "write tolerance = 0.0005" in found[0].message
+    cp = lesson.steps[0].checkpoint
+    right = -math.log(0.9)
+    assert abs(0.106 - right) < 0.001 and abs(0.106 - right) > 0.0005  # inside the old tolerance, wrong at 3 decimals
+    assert not cp.check("0.106").correct and cp.check(f"{right:.3f}").correct
+    assert problems(text.replace("tolerance = 0.001", "tolerance = 0.0005")) == []
+    assert problems(text.replace("(three decimals)", "")) == []  # no decimals asked: the author's tolerance stands
+
+
 def test_a_broken_answer_says_what_a_numeric_answer_may_be():
     found = problems(GOOD.replace('answer = "neglog(0.9)"', 'answer = "about 0.1"'))
     assert any("a number such as 0.325 or a computation" in p for p in found), found

@@ -141,9 +141,9 @@ node = "{node}"
 intro = "A line shown before the node."
 [steps.checkpoint]
 kind = "numeric"                        # numeric | choice | expression | text
-prompt = "For y = 1 and ŷ = 0.9, what is the loss -ln ŷ?"
+prompt = "For y = 1 and ŷ = 0.9, what is the loss -ln ŷ? (three decimals)"
 answer = "bce(1, 0.9)"                  # a computation (or a typed number, which validate warns about)
-tolerance = 0.001
+tolerance = 0.0005                      # at most half a unit in the last decimal the prompt asks for
 hints = [
   "A nudge.",
   "A bigger hint.",

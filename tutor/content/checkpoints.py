@@ -205,11 +205,17 @@ def asked_decimals(prompt: str) -> int | None:
     return int(word) if word.isdigit() else _WORD_NUMBERS[word]
 
 
+def half_unit(decimals: int) -> float:
+    """Half a unit in the last of ``decimals`` decimals (0.0005 for three): how far a value rounded
+    correctly to that many decimals can lie from the exact one."""
+    return 0.5 * 10**-decimals
+
+
 def _rounding(got: float, right: float, typed: str) -> tuple[int, bool]:
     """The significant digits the learner typed, and whether ``right`` rounds to ``got`` at their decimals."""
     decimals = _decimals(typed)
     significant = len(re.sub(r"^[-+0.]+", "", re.sub(r"[^\d.+-]", "", typed.rsplit("=", 1)[-1])).replace(".", ""))
-    return significant, abs(got - right) <= 0.5 * 10**-decimals + 1e-12
+    return significant, abs(got - right) <= half_unit(decimals) + 1e-12
 
 
 _PLAIN_NUMBER = re.compile(rf"^\s*{NUMBER}\s*$")
@@ -275,6 +281,13 @@ class NumericCheckpoint(Checkpoint):
             return fmt(float(self.answer))
         return template.evaluate(template.parse_call(self.answer))
 
+    def allowed(self) -> float:
+        """The tolerance the grader uses: the author's, but never looser than half a unit in the last
+        decimal the prompt asks for. With three decimals asked, -0.694 is not ln 0.5 (-0.693147…),
+        though it lies within a tolerance of 0.001."""
+        asked = asked_decimals(self.prompt)
+        return self.tolerance if asked is None else min(self.tolerance, half_unit(asked))
+
     def check(self, text: str) -> Feedback | None:
         text = spoken(text)
         values = numbers_in(text)
@@ -282,21 +295,22 @@ class NumericCheckpoint(Checkpoint):
             return None
         got = values[-1] if "=" in text else values[0]
         right = self.right_value()
-        if _agrees(got, right, self.tolerance, text):
+        tol = self.allowed()
+        if _agrees(got, right, tol, text):
             places, asked = _decimals(text), asked_decimals(self.prompt)
-            rougher = places < asked if asked is not None else abs(got - right) > self.tolerance
-            if math.isfinite(right) and abs(got - right) > self.tolerance and rougher:  # right only when rounded
+            rougher = places < asked if asked is not None else abs(got - right) > tol
+            if math.isfinite(right) and abs(got - right) > tol and rougher:  # right only when rounded
                 said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
                 more = f" ({_DECIMALS_SAID.get(asked, str(asked))} were asked)" if asked else ""
                 return Feedback(True, f"Right to {said}{more}: {self.shown_answer()}.")
             return Feedback(True, f"Right: {self.shown_answer()}.")
         for i, (when, say) in enumerate(self.feedback):  # the author's named mistakes first
-            if when == "negative" and right != 0 and _agrees(got, -right, self.tolerance, text):
+            if when == "negative" and right != 0 and _agrees(got, -right, tol, text):
                 return self.named(i, say)
             value = _spec_value(when)
-            if value is not None and _agrees(got, value, self.tolerance, text):
+            if value is not None and _agrees(got, value, tol, text):
                 return self.named(i, say)
-        return Feedback(False, _common_slip(got, right, self.tolerance, text) or "Not quite. Type *hint* for a nudge.")
+        return Feedback(False, _common_slip(got, right, tol, text) or "Not quite. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
         if not math.isfinite(self.right_value()):  # say the words that are read, without saying which is right
@@ -390,14 +404,26 @@ class NumericCheckpoint(Checkpoint):
 CLOSE_SHARE = 0.1
 
 
+def _cut_off(got: float, right: float, decimals: int) -> bool:
+    """Whether ``got`` is ``right`` with its decimals after the ``decimals``-th dropped (not rounded)."""
+    scale = 10**decimals
+    return abs(got - math.trunc(right * scale) / scale) <= 1e-9 * max(1.0, abs(right))
+
+
 def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None:
     """Name the slips any numeric answer can show: the sign, log base 10 or 2 instead of ln."""
     if right == 0 or not math.isfinite(right) or not math.isfinite(got):
         return None
     if _agrees(got, -right, tol, typed):
         return "Right size, wrong sign. Check the sign."
-    # One digit that rounds the answer and lies within a tenth of it: close, but too rough to judge.
     significant, rounded = _rounding(got, right, typed)
+    places = _decimals(typed)
+    if significant >= 2 and places >= 1 and _cut_off(got, right, places):  # 0.287 for 0.287682…
+        return (
+            f"Nearly: that cuts the value off after {_DECIMALS_SAID.get(places, str(places))} "
+            f"decimal{'' if places == 1 else 's'} instead of rounding it. Look at the next decimal."
+        )
+    # One digit that rounds the answer and lies within a tenth of it: close, but too rough to judge.
     near = abs(abs(got) - abs(right)) <= CLOSE_SHARE * abs(right)
     if rounded and near and significant < 2 and got != 0:
         return "Close, but one digit is too rough to tell: give more decimals."

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.content import template
+from tutor.content import checkpoints, template
 from tutor.content.checkpoints import KINDS, Checkpoint
 from tutor.content.files import (
     Problem,
@@ -220,4 +220,17 @@ def _checkpoint(
     )
     for message in checkpoint.advice(deep):
         problems.append(Problem(display, at("answer"), f"{where}: {message}", warning=True))
+    asked = checkpoints.asked_decimals(checkpoint.prompt) if kind == "numeric" else None
+    if asked is not None and float(tol) > checkpoints.half_unit(asked) * (1 + 1e-9):
+        half = f"{checkpoints.half_unit(asked):.{asked + 1}f}"
+        problems.append(
+            Problem(
+                display,
+                at("tolerance"),
+                f"{where}: 'tolerance' {float(tol):g} is looser than the {asked} decimal{'' if asked == 1 else 's'} "
+                f"the prompt asks for, so it would accept answers wrong in the last of them; the grader uses "
+                f"{half}, half a unit in that decimal (write tolerance = {half})",
+                warning=True,
+            )
+        )
     return checkpoint
