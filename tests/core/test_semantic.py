@@ -104,6 +104,71 @@ def test_similar_questions_are_closer_than_unrelated_ones(embedder):
     assert float(a @ b) > float(a @ c) + 0.2
 
 
+def _saved_folder():
+    import onnxruntime
+
+    return embedding._saved.folder(onnxruntime)
+
+
+def test_the_first_load_saves_the_optimised_copy_and_later_loads_use_it():
+    texts = ["why the minus sign?", "what does the gradient of binary cross-entropy tell me"]
+    plain = embedding.Embedder(embedding.model_path())  # a path given: the shipped model, nothing saved
+    assert plain.source == "shipped model" and not _saved_folder().exists()
+    first = embedding.Embedder()
+    assert first.source == "shipped model (copy saved)"
+    folder = _saved_folder()
+    assert {p.name for p in folder.iterdir()} == {"manifest.json", "model.onnx", "model.data"}
+    again = embedding.Embedder()
+    assert again.source == "saved copy"
+    want = plain.embed(texts)
+    assert np.array_equal(first.embed(texts), want) and np.array_equal(again.embed(texts), want)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "a flipped byte in the weights",
+        "the weights cut short",
+        "the weights gone",
+        "the manifest garbled",
+        "the graph replaced",
+    ],
+)
+def test_a_damaged_saved_copy_is_deleted_and_made_again(damage):
+    embedding.Embedder()
+    folder = _saved_folder()
+    data = folder / "model.data"
+    if damage == "a flipped byte in the weights":
+        with data.open("r+b") as f:
+            f.seek(data.stat().st_size // 2)
+            byte = f.read(1)
+            f.seek(-1, 1)
+            f.write(bytes([byte[0] ^ 0x10]))
+    elif damage == "the weights cut short":
+        with data.open("r+b") as f:
+            f.truncate(data.stat().st_size - 4096)
+    elif damage == "the weights gone":
+        data.unlink()
+    elif damage == "the manifest garbled":
+        (folder / "manifest.json").write_bytes(b"\xff{not json")
+    else:
+        (folder / "model.onnx").write_bytes(b"not a graph")
+    e = embedding.Embedder()
+    assert e.source == "shipped model (copy saved)", damage  # the damaged copy was not used, and was remade
+    plain = embedding.Embedder(embedding.model_path())
+    assert np.array_equal(e.embed(["why the minus sign?"]), plain.embed(["why the minus sign?"]))
+    assert embedding.Embedder().source == "saved copy"
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_the_time(tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("TUTOR_CACHE_DIR", str(blocked))
+    e = embedding.Embedder()
+    assert e.source == "shipped model"
+    assert e.embed(["why the minus sign?"]).shape == (1, embedding.DIM)
+
+
 def test_a_damaged_model_file_is_a_clear_one_line_error(tmp_path):
     bad = tmp_path / "model.onnx"
     bad.write_bytes(b"not a model")
