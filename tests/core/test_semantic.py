@@ -545,3 +545,9 @@ def test_a_post_whose_headline_and_another_sentence_ask_two_things_is_answered_w
     d = tutor.topics.decide(post)
     assert d.kind == "answer" and d.matches[0].node == "baseline-loss", (d.kind, d.matches[:3])
     assert d.also is not None and d.also.node == "bce-derivative" and "derivative" in (d.also_text or "")
+
+
+def test_bag_ids_are_sorted_and_distinct_as_np_unique_gives_them():
+    rng = np.random.default_rng(5)
+    for ids in ([], [7], [3, 1, 3, 2, 2], rng.integers(0, 50, size=(4, 6)), rng.integers(-5, 5, size=30)):
+        assert np.array_equal(learn.Bag(np.asarray(ids)).ids, np.unique(np.asarray(ids, dtype=np.int64)))

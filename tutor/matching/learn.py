@@ -100,7 +100,9 @@ class Bag:
     """Bag-of-words features over a fixed set of token ids: binary, scaled to length :data:`BAG_WEIGHT`."""
 
     def __init__(self, ids: np.ndarray) -> None:
-        self.ids = np.unique(np.asarray(ids, dtype=np.int64))
+        # sorted and distinct; not np.unique, which imports numpy.ma (17 ms of a cold `tutor ask`)
+        ids = np.sort(np.asarray(ids, dtype=np.int64).ravel())
+        self.ids = ids[np.r_[True, ids[1:] != ids[:-1]]] if len(ids) else ids
 
     def matrix(self, rows) -> np.ndarray:
         M = np.zeros((len(rows), len(self.ids)), dtype=np.float32)
