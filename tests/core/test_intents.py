@@ -42,6 +42,10 @@ CASES = [
     (AFTER_OFFER, None, "Yes please!", it.Choose(1)),
     (AFTER_OFFER, None, "sure", it.Choose(1)),
     (AFTER_OFFER, None, "1", it.Choose(1)),
+    (AFTER_OFFER, None, "ok", it.Choose(1)),  # right after "want that next?", ok is yes (a learner's walk)
+    (AFTER_OFFER, None, "Okay.", it.Choose(1)),
+    (AFTER_OFFER, None, "ok thanks", it.SmallTalk("thanks")),
+    (AFTER_CLARIFY, None, "ok", it.SmallTalk("thanks")),  # several choices: ok picks none of them
     (AFTER_CLARIFY, None, "yes", it.Ask("yes")),
     (FRESH, None, "help", it.SmallTalk("help")),
     (FRESH, None, "what can you do?", it.SmallTalk("help")),

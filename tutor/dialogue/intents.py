@@ -226,7 +226,8 @@ _THANKS = re.compile(rf"^{_COURTESY}(?:\s*[,;:—-]?\s*(?:and )?{_COURTESY}){{0,
 #: Yes to the one thing the last reply offered ("You also asked about …: want that next?").
 _YES = re.compile(
     r"^(?:yes|yeah|yep|yup|y|sure|please|yes please|sure thing|go on|go ahead|sounds good|why not|do it"
-    r"|show me|let'?s|let'?s do it|let'?s see|definitely|of course|ok(?:ay)?,? (?:yes|sure|please|go on))$"
+    r"|show me|let'?s|let'?s do it|let'?s see|definitely|of course|ok(?:ay)?|alright|all right"
+    r"|ok(?:ay)?,? (?:yes|sure|please|go on))$"
 )
 _BYE = re.compile(r"^(?:bye|goodbye|see you|see ya|quit|exit|that'?s all)$")
 _HELP = re.compile(
