@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -72,12 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", type=Path, help="the file to write (default: in the data folder; '-' for stdout)")
 
     s = sub.add_parser("derive", parents=[common], help="a step-by-step derivation")
-    s.add_argument("target", nargs="?", help="what to derive (see --list)")
+    s.add_argument("target", nargs="?", help="what to derive (see --list), or an expression such as 'ln(1 - x)'")
     s.add_argument("--list", action="store_true", help="name the targets")
     s.add_argument("--latex", action="store_true", help="print LaTeX")
     s.add_argument("--json", action="store_true", help="print the derivation object as JSON")
     s.add_argument(
-        "--wrt", metavar="VAR", help="for a formula declared in formulas.toml: the variable to differentiate by"
+        "--wrt", metavar="VAR", help="for a declared formula or an expression: the variable to differentiate by"
     )
 
     s = sub.add_parser(
@@ -492,20 +493,29 @@ def _derive(args: argparse.Namespace) -> int:
         for name, f in declared.items():
             print(f"{name:12} the derivative of {f.title}, {f.lhs} = {f.display()}, by {f.wrt} (declared in {f.path})")
         return EXIT_OK if args.list else EXIT_USAGE
-    if args.target not in DERIVATIONS and args.target not in declared:
-        _err(f"unknown target '{args.target}'; 'tutor derive --list' names them")
+    from tutor.maths import formulas
+
+    typed = args.target not in DERIVATIONS and args.target not in declared
+    if typed and not formulas.expression_variables(args.target) and not re.search(r"\w\s*\(", args.target):
+        _err(
+            f"unknown target '{args.target[:60]}'; 'tutor derive --list' names them, "
+            "or give an expression such as 'ln(1 - x)'"
+        )
         return EXIT_USAGE
     from tutor.maths import derive
 
-    if args.wrt is not None and args.target not in declared:
-        _err(f"the derivation '{args.target}' has its own variables; --wrt is for formulas declared in formulas.toml")
+    if args.wrt is not None and args.target in DERIVATIONS:
+        _err(f"the derivation '{args.target}' has its own variables; --wrt is for formulas and expressions")
         return EXIT_USAGE
     try:
-        d = (
-            derive.formula_derivation(declared[args.target], args.wrt)
-            if args.target in declared
-            else derive.derive(args.target)
-        )
+        if typed:  # an expression: "tutor derive 'ln(1 - x)'", "tutor derive 'x^2 ln x' --wrt x"
+            from tutor.maths import typed as typed_expression
+
+            d = typed_expression.expression_derivation(args.target, args.wrt)
+        elif args.target in declared:
+            d = derive.formula_derivation(declared[args.target], args.wrt)
+        else:
+            d = derive.derive(args.target)
     except TutorError as err:
         _err(err.message)
         return EXIT_PROBLEMS

@@ -43,7 +43,27 @@ def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply
 
 
 def derive(core: Core, intent: Derive, ctx: Context) -> tuple[Reply, Context]:
+    if intent.expression is not None:
+        return derive_expression(intent.expression, intent.wrt, ctx)
     return derive_target(core, intent.target, ctx, intent.wrt)
+
+
+def derive_expression(expression: str, wrt: str | None, ctx: Context) -> tuple[Reply, Context]:
+    """The derivative of an expression the learner typed, step by step (an ``InputError`` says what is wrong)."""
+    from tutor.maths import derive as derivations  # SymPy is imported only here
+    from tutor.maths import typed
+
+    d = typed.expression_derivation(expression, wrt)
+    reply = Reply(
+        "derive",
+        derivations.to_markdown(d),
+        title=d.title,
+        concepts=(),  # an expression of the learner's, not a topic of the curriculum
+        confidence=1.0,
+        derivation=d,
+        node=ctx.node,
+    )
+    return reply, replace(ctx, choices=())
 
 
 def derive_target(core: Core, target: str, ctx: Context, wrt: str | None = None) -> tuple[Reply, Context]:

@@ -78,6 +78,8 @@ class Derive:
     target: str
     #: The variable to differentiate a declared formula by (None: the one it declares).
     wrt: str | None = None
+    #: An expression the learner typed ("ln(1 - x)"), differentiated instead of a named target.
+    expression: str | None = None
 
 
 @dataclass(frozen=True)
@@ -398,6 +400,9 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
         return Failed(err.message)
     if comp is not None:
         return Compute(comp.function, comp.args, comp.assumed)
+    typed = rq.expression_derivative(text)
+    if typed is not None:
+        return Derive("expression", typed[1], typed[0])
     target = rq.derive_request(text)
     if target is not None:
         return Derive(target, rq.derive_wrt(text, target))
@@ -413,6 +418,8 @@ def _is_request(text: str) -> bool:
     if len(text) > REQUEST_CHARS:
         return False
     if rq.plot_request(text) is not None or rq.derive_request(text) is not None:
+        return True
+    if rq.expression_derivative(text) is not None:
         return True
     from tutor.errors import InputError
 

@@ -564,6 +564,48 @@ _DERIVE = re.compile(
 )
 
 
+#: "the derivative of ln(1 - x)", "differentiate x^2 * ln(x) with respect to x", "d/dz 1/(1 + e^-z)".
+_WRT = r"(?:\s*,?\s+(?:with respect to|w\.?r\.?t\.?|wrt|by)\s+(?P<wrt>[^\s?.!,]+))?"
+_DERIVATIVE_OF = [
+    re.compile(
+        r"^(?:(?:what(?:'s| is)|find|compute|calculate|get|give me|show me|tell me|work out|take)\s+)?"
+        r"(?:the\s+)?(?:first\s+)?derivative\s+of\s+(?P<expr>.+?)" + _WRT + r"\s*[?.!]*$",
+        re.I,
+    ),
+    re.compile(r"^(?:please\s+)?(?:differentiate|derive)\s+(?P<expr>.+?)" + _WRT + r"\s*[?.!]*$", re.I),
+    re.compile(
+        r"^(?:(?:what(?:'s| is)|find|compute)\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)\s*[?.!]*$",
+        re.I,
+    ),
+]
+
+
+def expression_derivative(text: str) -> tuple[str, str | None] | None:
+    """(expression, variable or None) for a request to differentiate an expression the learner typed,
+    which the formula reader accepts whole; None for anything else (words, a bare name such as "the
+    sigmoid", a function the tutor does not know such as sin), left to the other readers."""
+    from tutor.errors import InputError
+    from tutor.maths import formulas
+
+    low = _text(text).strip()
+    for pattern in _DERIVATIVE_OF:
+        m = pattern.match(low)
+        if m is None:
+            continue
+        expr, wrt = m.group("expr").strip(), m.group("wrt")
+        if not re.search(r"[-+*/^()\d]", formulas.typed_source(expr)):  # words, or one name ("the sigmoid")
+            return None
+        names = formulas.expression_variables(expr)
+        if not names:
+            return None
+        try:
+            formulas.read(formulas.typed_source(expr), names)
+        except InputError:
+            return None
+        return expr, wrt
+    return None
+
+
 #: What a derive request names, tried in order; the loss's own derivative when nothing more specific is named.
 _DERIVE_TARGETS = [
     (re.compile(p), target)

@@ -828,11 +828,11 @@ def _formula_derivation(f, wrt: str) -> Derivation:
     assert xv is not None
     expr = formula_expression(f)
     if x not in expr.free_symbols:
-        raise InputError(f"{f.name} does not depend on {wrt}: its derivative is 0 everywhere.")
+        raise InputError(f"{f.title} does not depend on {wrt}: its derivative is 0 everywhere.")
     truth = sp.diff(expr, x)
     if sp.count_ops(truth) > MAX_DERIVATIVE_OPS:
         raise InputError(
-            f"The derivative of {f.name} is too large to show step by step "
+            f"The derivative of {f.title} is too large to show step by step "
             f"(more than {MAX_DERIVATIVE_OPS} operations): declare a shorter formula."
         )
     head = f"{f.lhs}({', '.join(v.symbol for v in f.variables)})" if f.lhs.isidentifier() or len(f.lhs) <= 3 else f.lhs
@@ -874,7 +874,7 @@ def _formula_derivation(f, wrt: str) -> Derivation:
     )
     bad = verify(d)
     if bad:
-        raise InputError(f"I could not prove {', '.join(bad)} of the derivative of {f.name}, so I do not show it.")
+        raise InputError(f"I could not prove {', '.join(bad)} of the derivative of {f.title}, so I do not show it.")
     return d
 
 

@@ -346,6 +346,45 @@ def _whitelist(node: ast.AST, known: set[str], depth: int) -> None:
     raise InputError(f"{what} cannot appear in a formula: use numbers, variables, + - * / ^ and {', '.join(FUNCTIONS)}")
 
 
+# ------------------------------------------------------------------ an expression the learner types
+
+#: A typed expression's variables: a letter, a letter and a digit (``w1``, ``x_2``), ŷ (``y_hat``)
+#: or a Greek letter's name; anything longer is read as words ("the derivative of cross-entropy").
+_TYPED_VARIABLE = re.compile(r"[a-zA-Z](?:_?\d)?|y_hat|" + "|".join(n for n in GREEK if n != "y_hat"))
+#: The variable "the derivative of …" means when the expression has several and none is named.
+USUAL_VARIABLE = ("y_hat", "p", "x", "z", "w", "t", "u", "q", "a")
+#: At most this many variables in a typed expression.
+MAX_TYPED_VARIABLES = 3
+_BARE_CALL = re.compile(r"\b(ln|log|exp|sqrt|sigma|sigmoid)\s+([A-Za-z_]\w*|\d+(?:\.\d+)?)(?!\s*\()")
+
+
+_VAR = (
+    r"(?:y_hat|" + "|".join(sorted((n for n in GREEK if n != "y_hat"), key=len, reverse=True)) + r"|[A-Za-z](?:_?\d)?)"
+)
+
+
+def typed_source(text: str) -> str:
+    """A typed expression as a formula is written: ŷ and yhat as the variable y_hat, a function of one
+    name or number without parentheses (``ln x``) given them, and products written out (``2x``,
+    ``x(1 - x)``, ``x ln(x)``, ``)(``), as :mod:`tutor.maths.exprparse` reads a learner's answer."""
+    src = text.strip().replace("ŷ", " y_hat ").replace("−", "-").replace("·", "*").replace("×", "*")
+    src = re.sub(r"\byhat\b", "y_hat", src)
+    src = _BARE_CALL.sub(r"\1(\2)", src)
+    src = re.sub(r"(\d)(?![eE][-+]?\d)\s*([A-Za-z_(])", r"\1*\2", src)  # 2x, 2 ln(x), 2(x); not 1e-7
+    src = re.sub(r"\)\s*(?=[A-Za-z_(\d])", ")*", src)  # )(, ) ln(x), )x
+    src = re.sub(rf"\b({_VAR})\s*\(", r"\1*(", src)  # x(1 - x)
+    src = re.sub(rf"\b({_VAR})\s+(?=[A-Za-z_(\d])", r"\1*", src)  # x ln(x), x y
+    return " ".join(src.split())
+
+
+def expression_variables(text: str) -> list[str]:
+    """The variables of a typed expression, or [] when it names words rather than variables."""
+    names = sorted(set(re.findall(r"[A-Za-z_]\w*", typed_source(text))) - set(FUNCTIONS) - {"e"})
+    if not names or len(names) > MAX_TYPED_VARIABLES or not all(_TYPED_VARIABLE.fullmatch(n) for n in names):
+        return []
+    return names
+
+
 # ------------------------------------------------------------------ NumPy
 
 
