@@ -135,3 +135,18 @@ def test_tutor_derive_takes_an_expression(capsys):
     assert err.count("\n") == 1 and "sin" in err and "Traceback" not in err
     assert cli.main(["derive", "banana"]) == 2
     assert "unknown target 'banana'" in capsys.readouterr().err
+
+
+def test_reading_a_question_imports_neither_numpy_nor_sympy():
+    """`tutor ask` reads the question before it starts loading the model: the recogniser of typed
+    expressions must not import NumPy or SymPy for a question that is not one."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from tutor.dialogue import intents; "
+        "assert intents.asks_about_topics('why the minus sign?'); "
+        "print(sorted(m for m in ('numpy', 'sympy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

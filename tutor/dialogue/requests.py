@@ -584,14 +584,14 @@ def expression_derivative(text: str) -> tuple[str, str | None] | None:
     """(expression, variable or None) for a request to differentiate an expression the learner typed,
     which the formula reader accepts whole; None for anything else (words, a bare name such as "the
     sigmoid", a function the tutor does not know such as sin), left to the other readers."""
-    from tutor.errors import InputError
-    from tutor.maths import formulas
-
     low = _text(text).strip()
     for pattern in _DERIVATIVE_OF:
         m = pattern.match(low)
         if m is None:
             continue
+        from tutor.errors import InputError
+        from tutor.maths import formulas  # only now: reading a question must not import NumPy (cold start)
+
         expr, wrt = m.group("expr").strip(), m.group("wrt")
         if not re.search(r"[-+*/^()\d]", formulas.typed_source(expr)):  # words, or one name ("the sigmoid")
             return None
