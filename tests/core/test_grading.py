@@ -61,6 +61,8 @@ CASES = [
     ("why-minus", 1, "to 3 decimals: -0.693", R, ""),  # "3 decimals" counts places, it states no value
     ("why-minus", 5, "ln 2 is 0.693", R, ""),  # "is" before a value reads like "="
     ("why-minus", 3, "-ln 0.99 is about 0.0101", R, ""),
+    ("why-minus", 1, "-0.693147 (ln 0.5)", R, ""),  # a value and its source: not -0.693147 · ln 0.5
+    ("why-minus", 5, "2 (ln 2)", W, "both branches"),  # a whole number before parentheses still multiplies
     # a log, a loss or a gradient is a plain number, not a percentage
     ("why-minus", 1, "-69.3%", W, "percentage"),
     ("reading-loss", 1, "32.5%", W, "percentage"),

@@ -145,6 +145,9 @@ def stated(text: str, near: float | None = None) -> list[tuple[float, str]]:
     its decimals and significant digits. ``near``: the value expected, which decides a comma that may be
     a decimal comma or a thousands separator (``1,806``)."""
     text = written(_answer_part(text).strip().rstrip(".!?"), near)
+    remark = _REMARK.match(text)
+    if remark:  # "-0.693147 (ln 0.5)": a decimal value and, after a space, where it comes from; not a product
+        text = remark.group(1)
     value = _expression_value(text)
     if value is not None:
         return [(value, text)]
@@ -165,6 +168,9 @@ def stated(text: str, near: float | None = None) -> list[tuple[float, str]]:
             continue
     return [(v, t) for _, v, t in sorted(found, key=lambda f: f[0])]
 
+
+#: A decimal value, a space, and a remark in parentheses with words or a function in it: "0.693 (ln 2)".
+_REMARK = re.compile(r"^\s*((?:[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?))\s+\([^()]*[^\W\d_][^()]*\)\s*$")
 
 #: After a number, words that make it a count of places ("to 3 decimals", "3 dp"), not a value stated.
 _COUNTS_PLACES = re.compile(
