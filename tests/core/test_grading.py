@@ -57,6 +57,10 @@ CASES = [
     ("why-minus", 5, "0.693, 0.692", W, "Give just one"),
     ("reading-loss", 1, "between 0.324 and 0.326", W, "Give just one"),
     ("why-minus", 1, "-0.693, not -0.694", R, ""),
+    ("why-minus", 4, "zero or minus one", W, "Give just one"),  # values in words are offered too
+    ("reading-loss", 3, "inf or nan", W, "Give just one"),
+    ("reading-loss", 4, "NaN or 0", W, "Give just one"),
+    ("why-minus", 1, "-ln 2 or -0.7", W, "more than one value"),  # the message quotes no value it misread
     ("why-minus", 3, "for y = 1, 0.0101", R, ""),  # after "=", the last value is the answer
     ("why-minus", 1, "to 3 decimals: -0.693", R, ""),  # "3 decimals" counts places, it states no value
     ("why-minus", 5, "ln 2 is 0.693", R, ""),  # "is" before a value reads like "="
@@ -66,6 +70,7 @@ CASES = [
     # a log, a loss or a gradient is a plain number, not a percentage
     ("why-minus", 1, "-69.3%", W, "percentage"),
     ("reading-loss", 1, "32.5%", W, "percentage"),
+    ("why-minus", 4, "0%", R, ""),  # zero is zero in any unit
     # one unit off where the right value has no more digits is no rounding slip
     ("reading-loss", 8, "-2.41", W, "Not quite"),
     ("why-minus", 1, "-ln 2", R, ""),

@@ -151,22 +151,29 @@ def stated(text: str, near: float | None = None) -> list[tuple[float, str]]:
     value = _expression_value(text)
     if value is not None:
         return [(value, text)]
-    found: list[tuple[int, float, str]] = []
+    return [(v, t) for _, _, v, t in _values_at(text)]
+
+
+def _values_at(text: str) -> list[tuple[int, int, float, str]]:
+    """Each value ``text`` states, in words ("zero", "infinity", "NaN") or digits, with where it stands
+    and its text; negated ones ("not -1") and counts of places ("3 decimals") left out."""
+    found: list[tuple[int, int, float, str]] = []
     low = text.lower()
     for m in _WORD_NUMBER.finditer(low):
         if not _negated(low, m.start()):
             word = m.group(0)
             sign = -1.0 if word.startswith(("minus ", "negative ", "-")) else 1.0
             base = word.split()[-1].lstrip("-")
-            found.append((m.start(), sign * _NUMBER_WORDS.get(base, _NUMBER_WORDS.get(word, 0.0)), word))
+            value = sign * _NUMBER_WORDS.get(base, _NUMBER_WORDS.get(word, 0.0))
+            found.append((m.start(), m.end(), value, word))
     for m in re.finditer(NUMBER, text):
         if _negated(low, m.start()) or _COUNTS_PLACES.match(text, m.end()):
             continue
         try:
-            found.append((m.start(), to_float(m.group(0).rstrip(".")), m.group(0).rstrip(".")))
+            found.append((m.start(), m.end(), to_float(m.group(0).rstrip(".")), m.group(0).rstrip(".")))
         except InputError:
             continue
-    return [(v, t) for _, v, t in sorted(found, key=lambda f: f[0])]
+    return sorted(found, key=lambda f: f[0])
 
 
 #: A decimal value, a space, and a remark in parentheses with words or a function in it: "0.693 (ln 2)".
@@ -223,22 +230,14 @@ def hedged(text: str, near: float | None = None) -> list[float]:
     text = written(_answer_part(text).strip().rstrip(".!?"), near)
     if _expression_value(text) is not None:
         return []
-    spans = [
-        m
-        for m in re.finditer(NUMBER, text)
-        if not _negated(text.lower(), m.start()) and not _COUNTS_PLACES.match(text, m.end())
-    ]
+    spans = _values_at(text)
     joined = _HEDGE if "=" not in whole else _HEDGE_WORDS  # "y = 1, 0.0101": after "=", a comma lists no choices
     offered: list[float] = []
-    for a, b in itertools.pairwise(spans):
-        if joined.fullmatch(text[a.end() : b.start()]):
-            for m in (a, b):
-                try:
-                    v = to_float(m.group(0).rstrip("."))
-                except InputError:
-                    continue
-                if v not in offered:
-                    offered.append(v)
+    for (_, end, v, _), (start, _, w, _) in itertools.pairwise(spans):
+        if joined.fullmatch(text[end:start]):
+            for x in (v, w):
+                if repr(x) not in map(repr, offered):
+                    offered.append(x)
     return offered if len(offered) >= 2 else []
 
 
@@ -408,6 +407,8 @@ class NumericCheckpoint(Checkpoint):
         last: -0.6934 is ln 0.5 to three decimals, -0.6935 is not (it rounds to -0.694, which is wrong)."""
         asked = asked_decimals(self.prompt)
         exact = math.isfinite(got) and math.isfinite(right) and abs(got - right) <= 1e-9 * max(1.0, abs(right))
+        if not _PLAIN_NUMBER.match(typed) and math.isfinite(right):  # "7*2.303": judged by its value, not its digits
+            return exact or abs(got - right) <= self.allowed()
         if asked is not None and math.isfinite(right) and math.isfinite(got) and not exact:
             if _decimals(typed) >= asked:
                 return _same_when_rounded(got, right, asked) and abs(got - right) <= half_unit(asked) + 1e-12
@@ -420,17 +421,11 @@ class NumericCheckpoint(Checkpoint):
         read = stated(text, near)
         if not read:
             return None
-        offered = hedged(text, near)
-        if offered:  # "0.693 or 0.694": two answers are no answer, whichever of them is right
-            from tutor.maths.numeric import fmt
-
-            said = " and ".join(fmt(v) for v in offered)
-            return Feedback(
-                False, f"That gives {len(offered)} values ({said}). Which one is your answer? Give just one."
-            )
+        if hedged(text, near):  # "0.693 or 0.694": two answers are no answer, whichever of them is right
+            return Feedback(False, "That offers more than one value. Which one is your answer? Give just one.")
         got, typed = read[-1] if "=" in _IS_VALUE.sub(" = ", text) else read[0]
         tol = self.allowed()
-        percent = bool(re.search(r"\d%", typed)) and not _PERCENT_ASKED.search(self.prompt)
+        percent = bool(re.search(r"\d%", typed)) and right != 0 and not _PERCENT_ASKED.search(self.prompt)
         if self.right_at(got, right, typed):
             if percent:  # "-69.3%" for ln 0.5: the digits, but a log or a loss is no share of anything
                 return Feedback(
