@@ -64,6 +64,8 @@ CASES = [
     ("why-minus", 3, "for y = 1, 0.0101", R, ""),  # after "=", the last value is the answer
     ("why-minus", 1, "to 3 decimals: -0.693", R, ""),  # "3 decimals" counts places, it states no value
     ("why-minus", 5, "ln 2 is 0.693", R, ""),  # "is" before a value reads like "="
+    ("why-minus", 5, "it is 0.693, which is ln 2", R, ""),  # the value after the first "is", not the last number
+    ("why-minus", 5, "the answer is 0.693 or 0.694", W, "Give just one"),
     ("why-minus", 3, "-ln 0.99 is about 0.0101", R, ""),
     ("why-minus", 1, "-0.693147 (ln 0.5)", R, ""),  # a value and its source: not -0.693147 · ln 0.5
     ("why-minus", 5, "2 (ln 2)", W, "both branches"),  # a whole number before parentheses still multiplies

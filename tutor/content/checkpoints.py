@@ -135,9 +135,13 @@ _IS_VALUE = re.compile(r"(?i)\s+is\s+(?:about\s+|approximately\s+|roughly\s+|aro
 
 
 def _answer_part(text: str) -> str:
-    """The part of a learner's answer that states the value: after the last "=" (or "is", "≈")."""
-    text = _IS_VALUE.sub(" = ", spoken(text)).strip()
-    return text.rsplit("=", 1)[1] if "=" in text else text
+    """The part of a learner's answer that states the value: after the last "=" (or "≈"), else from the
+    value after the first "is" ("ln 2 is 0.693", "it is 0.693, which is ln 2")."""
+    text = spoken(text).strip()
+    if "=" in text:
+        return text.rsplit("=", 1)[1]
+    m = _IS_VALUE.search(text)
+    return text[m.end() :] if m else text
 
 
 def stated(text: str, near: float | None = None) -> list[tuple[float, str]]:
@@ -226,7 +230,7 @@ _HEDGE_WORDS = re.compile(r"\s*(?:\bor\b|\band\b|\bto\b)\s*(?:(?:maybe|perhaps|p
 
 def hedged(text: str, near: float | None = None) -> list[float]:
     """The distinct values ``text`` offers together as its answer (two or more), else []."""
-    whole = _IS_VALUE.sub(" = ", spoken(text))
+    whole = spoken(text)
     text = written(_answer_part(text).strip().rstrip(".!?"), near)
     if _expression_value(text) is not None:
         return []
@@ -423,7 +427,7 @@ class NumericCheckpoint(Checkpoint):
             return None
         if hedged(text, near):  # "0.693 or 0.694": two answers are no answer, whichever of them is right
             return Feedback(False, "That offers more than one value. Which one is your answer? Give just one.")
-        got, typed = read[-1] if "=" in _IS_VALUE.sub(" = ", text) else read[0]
+        got, typed = read[-1] if "=" in text else read[0]
         tol = self.allowed()
         percent = bool(re.search(r"\d%", typed)) and right != 0 and not _PERCENT_ASKED.search(self.prompt)
         if self.right_at(got, right, typed):
