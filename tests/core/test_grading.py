@@ -25,12 +25,56 @@ CASES = [
     ("logistic-gradients", 5, "-0.99", R, "Right to 2 decimals (four were asked)"),
     ("why-minus", 1, "-ln(2)", R, ""),
     # within 0.001 but wrong at the three decimals asked: the tolerance is half a unit in the last one
-    ("why-minus", 1, "-0.694", W, "Not quite"),
-    ("why-minus", 5, "0.694", W, "Not quite"),
-    ("logistic-gradients", 5, "-0.9934", W, "Not quite"),
+    ("why-minus", 1, "-0.694", W, "keeps the last decimal as it is"),  # rounded up where the next digit (1) says down
+    ("why-minus", 5, "0.694", W, "keeps the last decimal as it is"),
+    ("logistic-gradients", 5, "-0.9934", W, "keeps the last decimal as it is"),  # -0.993307…: the next digit is 0
     ("likelihood", 2, "0.2797", W, "cuts the value off after four decimals instead of rounding"),  # 0.279776…
     ("reading-loss", 2, "1.805", W, "cuts the value off after three decimals"),  # 1.805959…
     ("reading-loss", 2, "1.806", R, ""),
+    # more decimals than asked: right only if they round to the right value at the decimals asked
+    ("why-minus", 1, "-0.6934", R, ""),
+    ("why-minus", 1, "-0.6935", W, "does not round to the right value at the three decimals"),  # -0.694 at three
+    ("reading-loss", 6, "-2.0914", W, "does not round to the right value"),  # -2.091 at three, not -2.092
+    ("why-minus", 3, "0.01004", W, "does not round to the right value"),  # 0.0100 at four, not 0.0101
+    ("why-minus", 3, "0.01010", R, ""),  # 0.0101 with a trailing zero is 0.0101
+    ("why-minus", 3, "1.0100e-02", R, ""),
+    # an expression is judged by its value, never by the digits in it
+    ("why-minus", 3, "1/99", W, "Not quite"),  # ln(1 + x) ≈ x: 0.010101…, not -ln 0.99 to four decimals
+    ("logistic-gradients", 5, "sigma(-5) - 1", R, ""),
+    ("logistic-gradients", 5, "σ(-5) - 1", R, ""),
+    # a decimal comma, and digits grouped by threes
+    ("why-minus", 1, "-0,693", R, ""),  # was read as -0 and 693, and told "That is x itself"
+    ("why-minus", 5, "0,693", R, ""),
+    ("why-minus", 3, "0,0101", R, "Right: "),  # was "Right to the nearest whole number" for 0
+    ("reading-loss", 2, "1,806", R, ""),  # one comma, three digits: the reading nearer the value expected
+    ("reading-loss", 2, "1,805", W, "cuts the value off"),
+    ("reading-loss", 5, "16,12", R, "Right: "),  # was read as 16 and 12
+    ("why-minus", 7, "0.553 788 3", R, ""),
+    ("likelihood", 2, "0.279 776 6", R, ""),
+    # two values offered are no answer, whichever is right; a negated one is not offered
+    ("why-minus", 1, "-0.693 or -0.694", W, "Give just one"),
+    ("why-minus", 1, "-0.694 or -0.693", W, "Give just one"),
+    ("why-minus", 5, "0.693, 0.692", W, "Give just one"),
+    ("reading-loss", 1, "between 0.324 and 0.326", W, "Give just one"),
+    ("why-minus", 1, "-0.693, not -0.694", R, ""),
+    ("why-minus", 4, "zero or minus one", W, "Give just one"),  # values in words are offered too
+    ("reading-loss", 3, "inf or nan", W, "Give just one"),
+    ("reading-loss", 4, "NaN or 0", W, "Give just one"),
+    ("why-minus", 1, "-ln 2 or -0.7", W, "more than one value"),  # the message quotes no value it misread
+    ("why-minus", 3, "for y = 1, 0.0101", R, ""),  # after "=", the last value is the answer
+    ("why-minus", 1, "to 3 decimals: -0.693", R, ""),  # "3 decimals" counts places, it states no value
+    ("why-minus", 5, "ln 2 is 0.693", R, ""),  # "is" before a value reads like "="
+    ("why-minus", 5, "it is 0.693, which is ln 2", R, ""),  # the value after the first "is", not the last number
+    ("why-minus", 5, "the answer is 0.693 or 0.694", W, "Give just one"),
+    ("why-minus", 3, "-ln 0.99 is about 0.0101", R, ""),
+    ("why-minus", 1, "-0.693147 (ln 0.5)", R, ""),  # a value and its source: not -0.693147 · ln 0.5
+    ("why-minus", 5, "2 (ln 2)", W, "both branches"),  # a whole number before parentheses still multiplies
+    # a log, a loss or a gradient is a plain number, not a percentage
+    ("why-minus", 1, "-69.3%", W, "percentage"),
+    ("reading-loss", 1, "32.5%", W, "percentage"),
+    ("why-minus", 4, "0%", R, ""),  # zero is zero in any unit
+    # one unit off where the right value has no more digits is no rounding slip
+    ("reading-loss", 8, "-2.41", W, "Not quite"),
     ("why-minus", 1, "-ln 2", R, ""),
     ("why-minus", 1, "-ln2", R, ""),  # no space, as learners type it (found walking the app)
     ("why-minus", 1, "−ln 2", R, ""),
@@ -299,6 +343,39 @@ def test_the_expected_values_are_the_mathematics(kb):
     four = -(3 * math.log(0.9) + math.log(0.001)) / 4  # lesson 4, step 2: 1.805959…, 1.806 rounded, 1.805 cut off
     assert round(four, 3) == 1.806 and math.trunc(four * 1e3) / 1e3 == 1.805
     assert abs(-0.694 - math.log(0.5)) < 0.001 and round(math.log(0.5), 3) != -0.694  # the old tolerance's hole
+
+
+def test_the_rounding_rows_are_the_mathematics():
+    """The rows on more decimals, expressions and rounding slips, computed with math and decimal alone."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def at(x, places):  # rounded half away from zero, as a teacher rounds
+        return Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+    ln_half = math.log(0.5)
+    assert at(-0.6934, 3) == at(ln_half, 3) == Decimal("-0.693") and abs(-0.6934 - ln_half) < 0.0005
+    assert at(-0.6935, 3) == Decimal("-0.694") and abs(-0.6935 - ln_half) < 0.0005  # near, yet wrong at three
+    neg = -((-1) * math.log(0.1) + 2 * math.log(0.9))
+    assert at(-2.0914, 3) == Decimal("-2.091") != at(neg, 3) == Decimal("-2.092") and abs(-2.0914 - neg) < 0.0005
+    loss = -math.log(0.99)
+    assert at(0.01004, 4) == Decimal("0.0100") != at(loss, 4) == Decimal("0.0101")
+    assert at(0.0101, 4) == at(loss, 4) and abs(0.0101 - loss) <= 0.00005
+    assert abs(1 / 99 - loss) > 0.00005  # 1/99 is ln(1 + 1/99)'s first-order term, more than half a unit off
+    assert at(1 / (1 + math.exp(5)) - 1, 4) == Decimal("-0.9933")
+    # "rounded the wrong way": the digit after the last one asked is below 5, and the learner raised the last
+    assert int(abs(ln_half) * 1e4) % 10 == 1 and at(ln_half, 3) == Decimal("-0.693")  # so -0.694 is raised
+    assert int(abs(1 / (1 + math.exp(5)) - 1) * 1e5) % 10 == 0  # -0.99330…: -0.9934 is raised too
+    assert math.isclose(3 * (0.2 - 1), -2.4) and at(3 * (0.2 - 1), 2) == Decimal("-2.40")  # exact: -2.41 is just off
+    batch = (3 * -math.log(0.9) - math.log(0.001)) / 4
+    assert at(batch, 3) == Decimal("1.806") and math.trunc(batch * 1e3) / 1e3 == 1.805  # "1,805" is cut off
+    assert at(7 * math.log(10), 2) == Decimal("16.12")
+    j = -(math.log(0.9) + math.log(0.8) + math.log(0.6)) / 3
+    assert at(j, 7) == Decimal("0.2797766") and at(0.5 - 0.1 * 2 * (1 / (1 + math.exp(-1)) - 1), 7) == Decimal(
+        "0.5537883"
+    )
+    assert at(math.log(2), 3) == Decimal("0.693") and at(0.1 * -math.log(0.1) + 0.9 * -math.log(0.9), 3) == Decimal(
+        "0.325"
+    )
 
 
 def test_lesson_4_expected_values_are_the_mathematics(kb):

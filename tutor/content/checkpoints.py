@@ -10,6 +10,7 @@ misconception is looked for before the right words.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -120,41 +121,136 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATION.search(text[max(0, start - 40) : start].lower()))
 
 
-def numbers_in(text: str) -> list[float]:
+def numbers_in(text: str, near: float | None = None) -> list[float]:
     """The values a learner's answer states, in order, leaving out negated ones.
 
     An expression (``-ln 2``, ``1/2``, ``ln(0.5)``) is evaluated safely; in
     ``ln(0.5) = -0.693`` the value after the last ``=`` is the answer.
     """
+    return [value for value, _ in stated(text, near)]
+
+
+#: "ln 2 is 0.693", "-ln 0.99 is about 0.0101": "is" before a value reads like "=" (the value is the answer).
+_IS_VALUE = re.compile(r"(?i)\s+is\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+)?(?=[-+]?\.?\d)")
+
+
+def _answer_part(text: str) -> str:
+    """The part of a learner's answer that states the value: after the last "=" (or "≈"), else from the
+    value after the first "is" ("ln 2 is 0.693", "it is 0.693, which is ln 2")."""
     text = spoken(text).strip()
     if "=" in text:
-        text = text.rsplit("=", 1)[1]
-    text = text.strip().rstrip(".!?")
+        return text.rsplit("=", 1)[1]
+    m = _IS_VALUE.search(text)
+    return text[m.end() :] if m else text
+
+
+def stated(text: str, near: float | None = None) -> list[tuple[float, str]]:
+    """:func:`numbers_in` with the text each value was read from (``"-0.693"``, ``"-ln 2"``), which tells
+    its decimals and significant digits. ``near``: the value expected, which decides a comma that may be
+    a decimal comma or a thousands separator (``1,806``)."""
+    text = written(_answer_part(text).strip().rstrip(".!?"), near)
+    remark = _REMARK.match(text)
+    if remark:  # "-0.693147 (ln 0.5)": a decimal value and, after a space, where it comes from; not a product
+        text = remark.group(1)
     value = _expression_value(text)
     if value is not None:
-        return [value]
-    found: list[tuple[int, float]] = []
+        return [(value, text)]
+    return [(v, t) for _, _, v, t in _values_at(text)]
+
+
+def _values_at(text: str) -> list[tuple[int, int, float, str]]:
+    """Each value ``text`` states, in words ("zero", "infinity", "NaN") or digits, with where it stands
+    and its text; negated ones ("not -1") and counts of places ("3 decimals") left out."""
+    found: list[tuple[int, int, float, str]] = []
     low = text.lower()
     for m in _WORD_NUMBER.finditer(low):
         if not _negated(low, m.start()):
             word = m.group(0)
             sign = -1.0 if word.startswith(("minus ", "negative ", "-")) else 1.0
             base = word.split()[-1].lstrip("-")
-            found.append((m.start(), sign * _NUMBER_WORDS.get(base, _NUMBER_WORDS.get(word, 0.0))))
+            value = sign * _NUMBER_WORDS.get(base, _NUMBER_WORDS.get(word, 0.0))
+            found.append((m.start(), m.end(), value, word))
     for m in re.finditer(NUMBER, text):
-        if _negated(low, m.start()):
+        if _negated(low, m.start()) or _COUNTS_PLACES.match(text, m.end()):
             continue
         try:
-            found.append((m.start(), to_float(m.group(0).rstrip("."))))
+            found.append((m.start(), m.end(), to_float(m.group(0).rstrip(".")), m.group(0).rstrip(".")))
         except InputError:
             continue
-    return [v for _, v in sorted(found)]
+    return sorted(found, key=lambda f: f[0])
+
+
+#: A decimal value, a space, and a remark in parentheses with words or a function in it: "0.693 (ln 2)".
+_REMARK = re.compile(r"^\s*((?:[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?))\s+\([^()]*[^\W\d_][^()]*\)\s*$")
+
+#: After a number, words that make it a count of places ("to 3 decimals", "3 dp"), not a value stated.
+_COUNTS_PLACES = re.compile(
+    r"(?i)\s*(?:decimals?\b|decimal places\b|places\b|dp\b|d\.p\.|significant\b|sig\.? ?figs?\b|s\.f\.|sf\b)"
+)
+
+_GAP = "[ \u00a0\u2009\u202f]"
+#: Digits grouped by threes after the point, as ISO 80000 writes them: "0.693 147" is 0.693147.
+_GROUPED_DECIMALS = re.compile(rf"(?<![\d.,])(\d*\.\d{{3}}(?:{_GAP}\d{{3}})*{_GAP}\d{{1,3}})(?![\d.,])")
+#: Thousands grouped by spaces or commas ("1 805.96", "1,805.96", "1,000,000"); one comma and three digits
+#: alone ("1,806") is left to :data:`_COMMA`.
+_GROUPED_THOUSANDS = re.compile(
+    rf"(?<![\d.,])([1-9]\d{{0,2}}(?:(?:{_GAP}\d{{3}})+(?:\.\d+)?|(?:,\d{{3}}){{2,}}(?:\.\d+)?|,\d{{3}}\.\d+))(?![\d,])"
+)
+#: One comma between digits, nothing else: a decimal comma ("0,693"), or a thousands separator ("1,806").
+_COMMA = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d.,])")
+
+
+def written(text: str, near: float | None = None) -> str:
+    """Numbers as learners write them, made plain: ``0,693`` → ``0.693`` (a decimal comma), ``0.693 147``
+    → ``0.693147``, ``1 805.96`` → ``1805.96``. ``1,806`` may be either: a decimal comma unless ``near``
+    (the value expected) is nearer the thousands reading."""
+    text = _GROUPED_DECIMALS.sub(lambda m: re.sub(_GAP, "", m.group(1)), text)
+    text = _GROUPED_THOUSANDS.sub(lambda m: re.sub(f"{_GAP}|,", "", m.group(1)), text)
+
+    def comma(m: re.Match[str]) -> str:
+        whole, part = m.group(1), m.group(2)
+        decimal, thousands = f"{whole}.{part}", f"{whole}{part}"
+        if len(part) != 3 or whole.strip("0") == "" or near is None or not math.isfinite(near):
+            return decimal
+        far = lambda s: abs(math.log10(max(float(s), 1e-300)) - math.log10(max(abs(near), 1e-300)))  # noqa: E731
+        return thousands if far(thousands) < far(decimal) else decimal
+
+    return _COMMA.sub(comma, text)
+
+
+#: Between two stated values, words that offer both as the answer ("0.693 or 0.694", "0.693, 0.692",
+#: "between 0.692 and 0.694"): a hedge, not one answer.
+_HEDGE = re.compile(
+    r"\s*(?:,|;|\bor\b|\band\b|\bto\b|\bmaybe\b|\bperhaps\b|\s)+\s*(?:(?:maybe|perhaps|possibly)\s+)?", re.I
+)
+
+
+_HEDGE_WORDS = re.compile(r"\s*(?:\bor\b|\band\b|\bto\b)\s*(?:(?:maybe|perhaps|possibly)\s+)?", re.I)
+
+
+def hedged(text: str, near: float | None = None) -> list[float]:
+    """The distinct values ``text`` offers together as its answer (two or more), else []."""
+    whole = spoken(text)
+    text = written(_answer_part(text).strip().rstrip(".!?"), near)
+    if _expression_value(text) is not None:
+        return []
+    spans = _values_at(text)
+    joined = _HEDGE if "=" not in whole else _HEDGE_WORDS  # "y = 1, 0.0101": after "=", a comma lists no choices
+    offered: list[float] = []
+    for (_, end, v, _), (start, _, w, _) in itertools.pairwise(spans):
+        if joined.fullmatch(text[end:start]):
+            for x in (v, w):
+                if repr(x) not in map(repr, offered):
+                    offered.append(x)
+    return offered if len(offered) >= 2 else []
 
 
 def _expression_value(text: str) -> float | None:
     """The value of a closed expression such as ``-ln 2`` (no unknowns), or None when it is not one."""
     if not _EXPRESSION.search(text) or re.search(r"[a-df-z]{4,}", re.sub(r"(?i)sigmoid|sigma|sqrt", "", text).lower()):
         return None
+    from sympy import exp
+
     from tutor.maths.exprparse import parse  # SymPy, bounded: only for answers that look like formulas
 
     src = _bare_calls(text)
@@ -164,6 +260,9 @@ def _expression_value(text: str) -> float | None:
         return None
     if expr.free_symbols:
         return None
+    from tutor.maths.derive import sigma
+
+    expr = expr.replace(sigma, lambda a: 1 / (1 + exp(-a)))  # "sigma(-5) - 1" has a value: σ written out
     try:
         value = complex(expr.evalf(15))
     except (TypeError, ValueError, OverflowError):
@@ -184,11 +283,12 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
 
 
 def _decimals(typed: str) -> int:
-    """How many decimals the learner's number has ("0.55" 2, "-1" 0, "-6.9e-1" 2)."""
-    m = re.search(r"\.(\d+)(?:\s*[eE]([-+]?\d+))?", typed.rsplit("=", 1)[-1])
+    """How many decimals the learner's number has ("0.55" 2, "-1" 0, "-6.9e-1" 2, "69.3%" 3)."""
+    typed = typed.rsplit("=", 1)[-1]
+    m = re.search(r"\.(\d+)(?:\s*[eE]([-+]?\d+))?(%?)", typed)
     if not m:
-        return 0
-    return max(0, len(m.group(1)) - int(m.group(2) or 0))
+        return 2 if re.search(r"\d%", typed) else 0
+    return max(0, len(m.group(1)) - int(m.group(2) or 0) + (2 if m.group(3) else 0))
 
 
 _DECIMALS_SAID = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
@@ -214,8 +314,22 @@ def half_unit(decimals: int) -> float:
 def _rounding(got: float, right: float, typed: str) -> tuple[int, bool]:
     """The significant digits the learner typed, and whether ``right`` rounds to ``got`` at their decimals."""
     decimals = _decimals(typed)
-    significant = len(re.sub(r"^[-+0.]+", "", re.sub(r"[^\d.+-]", "", typed.rsplit("=", 1)[-1])).replace(".", ""))
+    mantissa = re.search(r"\d+(?:\.\d*)?|\.\d+", typed.rsplit("=", 1)[-1])  # "-6.9e-1": 6.9, two digits
+    significant = len(mantissa.group(0).replace(".", "").lstrip("0")) if mantissa else 0
     return significant, abs(got - right) <= half_unit(decimals) + 1e-12
+
+
+def _same_when_rounded(got: float, right: float, decimals: int) -> bool:
+    """Whether ``got`` rounded to ``decimals`` decimals is ``right`` rounded alike (-0.6934 and -0.693147
+    at three: both -0.693; -0.6935 is -0.694). A right value that lies on a rounding boundary allows both sides."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    unit = Decimal(1).scaleb(-decimals)
+    g, r = Decimal(repr(got)), Decimal(repr(right))
+    rg, rr = g.quantize(unit, ROUND_HALF_UP), r.quantize(unit, ROUND_HALF_UP)
+    if rg == rr:
+        return True
+    return abs(r - rr) == unit / 2 and abs(rg - rr) == unit  # a tie in the right value: either neighbour
 
 
 _PLAIN_NUMBER = re.compile(rf"^\s*{NUMBER}\s*$")
@@ -266,6 +380,9 @@ def _spec_value(when: Any) -> float | None:
 
 # ------------------------------------------------------------------ the kinds
 
+#: A prompt that asks for a percentage: then "32.5%" is an answer in the units asked.
+_PERCENT_ASKED = re.compile(r"(?i)\bper\s?cent(?:age)?\b|\b(?:as a|in) %")
+
 
 @dataclass(frozen=True)
 class NumericCheckpoint(Checkpoint):
@@ -288,16 +405,37 @@ class NumericCheckpoint(Checkpoint):
         asked = asked_decimals(self.prompt)
         return self.tolerance if asked is None else min(self.tolerance, half_unit(asked))
 
+    def right_at(self, got: float, right: float, typed: str) -> bool:
+        """Whether ``got``, read from ``typed``, is the right value. With decimals asked and at least as many
+        given, the value must round to the right one at the decimals asked and lie within half a unit of the
+        last: -0.6934 is ln 0.5 to three decimals, -0.6935 is not (it rounds to -0.694, which is wrong)."""
+        asked = asked_decimals(self.prompt)
+        exact = math.isfinite(got) and math.isfinite(right) and abs(got - right) <= 1e-9 * max(1.0, abs(right))
+        if not _PLAIN_NUMBER.match(typed) and math.isfinite(right):  # "7*2.303": judged by its value, not its digits
+            return exact or abs(got - right) <= self.allowed()
+        if asked is not None and math.isfinite(right) and math.isfinite(got) and not exact:
+            if _decimals(typed) >= asked:
+                return _same_when_rounded(got, right, asked) and abs(got - right) <= half_unit(asked) + 1e-12
+        return exact or _agrees(got, right, self.allowed(), typed)
+
     def check(self, text: str) -> Feedback | None:
         text = spoken(text)
-        values = numbers_in(text)
-        if not values:
-            return None
-        got = values[-1] if "=" in text else values[0]
         right = self.right_value()
+        near = right if math.isfinite(right) else None
+        read = stated(text, near)
+        if not read:
+            return None
+        if hedged(text, near):  # "0.693 or 0.694": two answers are no answer, whichever of them is right
+            return Feedback(False, "That offers more than one value. Which one is your answer? Give just one.")
+        got, typed = read[-1] if "=" in text else read[0]
         tol = self.allowed()
-        if _agrees(got, right, tol, text):
-            places, asked = _decimals(text), asked_decimals(self.prompt)
+        percent = bool(re.search(r"\d%", typed)) and right != 0 and not _PERCENT_ASKED.search(self.prompt)
+        if self.right_at(got, right, typed):
+            if percent:  # "-69.3%" for ln 0.5: the digits, but a log or a loss is no share of anything
+                return Feedback(
+                    False, "That is written as a percentage, but this value is a plain number: give it without %."
+                )
+            places, asked = _decimals(typed), asked_decimals(self.prompt)
             rougher = places < asked if asked is not None else abs(got - right) > tol
             if math.isfinite(right) and abs(got - right) > tol and rougher:  # right only when rounded
                 said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
@@ -305,12 +443,24 @@ class NumericCheckpoint(Checkpoint):
                 return Feedback(True, f"Right to {said}{more}: {self.shown_answer()}.")
             return Feedback(True, f"Right: {self.shown_answer()}.")
         for i, (when, say) in enumerate(self.feedback):  # the author's named mistakes first
-            if when == "negative" and right != 0 and _agrees(got, -right, tol, text):
+            if when == "negative" and right != 0 and _agrees(got, -right, tol, typed):
                 return self.named(i, say)
             value = _spec_value(when)
-            if value is not None and _agrees(got, value, tol, text):
+            if value is not None and _agrees(got, value, tol, typed):
                 return self.named(i, say)
-        return Feedback(False, _common_slip(got, right, tol, text) or "Not quite. Type *hint* for a nudge.")
+        asked = asked_decimals(self.prompt)
+        if (
+            asked is not None
+            and math.isfinite(right)
+            and _decimals(typed) > asked
+            and abs(got - right) <= half_unit(asked)
+        ):
+            return Feedback(  # -0.6935 for -0.693147…: close, but rounded to the decimals asked it is wrong
+                False,
+                f"Close, but that does not round to the right value at the {_DECIMALS_SAID.get(asked, str(asked))} "
+                "decimals asked. Check the decimals after those.",
+            )
+        return Feedback(False, _common_slip(got, right, tol, typed) or "Not quite. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
         if not math.isfinite(self.right_value()):  # say the words that are read, without saying which is right
@@ -410,18 +560,38 @@ def _cut_off(got: float, right: float, decimals: int) -> bool:
     return abs(got - math.trunc(right * scale) / scale) <= 1e-9 * max(1.0, abs(right))
 
 
+def _rounded_away(got: float, right: float, decimals: int) -> bool:
+    """Whether ``got`` is ``right`` rounded away from zero at ``decimals`` decimals where it rounds toward it
+    (0.694 for 0.693147…: the fourth decimal, 1, keeps the third as it is)."""
+    scale = 10**decimals
+    kept = math.trunc(right * scale)
+    rest = abs(right * scale) - abs(kept)
+    if rest < 1e-6 or round(rest, 9) >= 0.5:  # exact at these decimals (-2.41 for -2.4 is no rounding), or it rounds up
+        return False
+    raised = (kept + math.copysign(1, right)) / scale
+    return abs(got - raised) <= 1e-9 * max(1.0, abs(right))
+
+
 def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None:
     """Name the slips any numeric answer can show: the sign, log base 10 or 2 instead of ln."""
     if right == 0 or not math.isfinite(right) or not math.isfinite(got):
         return None
     if _agrees(got, -right, tol, typed):
         return "Right size, wrong sign. Check the sign."
-    significant, rounded = _rounding(got, right, typed)
+    expression = not _PLAIN_NUMBER.match(typed)  # "1/99": its digits say nothing of decimals or rounding
+    if expression:
+        typed = repr(got)
+    significant, rounded = (17, False) if expression else _rounding(got, right, typed)
     places = _decimals(typed)
-    if significant >= 2 and places >= 1 and _cut_off(got, right, places):  # 0.287 for 0.287682…
+    if not expression and significant >= 2 and places >= 1 and _cut_off(got, right, places):  # 0.287 for 0.287682…
         return (
             f"Nearly: that cuts the value off after {_DECIMALS_SAID.get(places, str(places))} "
             f"decimal{'' if places == 1 else 's'} instead of rounding it. Look at the next decimal."
+        )
+    if not expression and significant >= 2 and places >= 1 and _rounded_away(got, right, places):  # 0.694 for 0.693147…
+        return (
+            "Nearly: the digit after your last decimal is below 5, so rounding keeps the last decimal as it is "
+            "instead of raising it. Look at the next decimal."
         )
     # One digit that rounds the answer and lies within a tenth of it: close, but too rough to judge.
     near = abs(abs(got) - abs(right)) <= CLOSE_SHARE * abs(right)
