@@ -138,6 +138,8 @@ CASES = [
     ("why-minus", 4, "0, never negative", R, ""),
     ("why-minus", 4, "it goes to 0", R, ""),
     ("why-minus", 4, "0.5", W, ""),
+    ("why-minus", 4, "0.001", W, ""),  # the limit is exactly 0 (tolerance 0): a small number is not it
+    ("why-minus", 4, "0.0", R, ""),
     ("why-minus", 4, "-1", W, "misconception"),
     ("why-minus", 4, "it goes to -1", W, "misconception"),
     ("why-minus", 4, "minus one", W, "misconception"),

@@ -214,3 +214,16 @@ def test_a_number_alone_gets_questions_that_the_tutor_answers(tutor, number):
     for suggestion in re.findall(r"\*“([^*”]+)”\*", reply.markdown):  # every question it suggests is answered
         answered, _ = tutor.reply(suggestion)
         assert answered.kind in ("answer", "compute"), (suggestion, answered.kind, answered.title)
+
+
+def test_two_values_offered_are_asked_about_again_and_are_no_attempt(fresh):
+    """"0.693 or 0.694" is no single answer: the learner is asked for one, and neither an attempt nor
+    a wrong answer is recorded (a teacher's read)."""
+    replies, ctx = run(fresh, ["start lesson why-minus", "-0.693 or -0.694", "-69.3%"])
+    assert replies[1].title == "Which answer?" and "Give just one" in replies[1].markdown
+    assert replies[2].title == "Which answer?" and "percentage" in replies[2].markdown
+    assert ctx.lesson is not None and ctx.lesson.attempts == 0 and not ctx.lesson.solved
+    rows = fresh.store().conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    assert rows == 0
+    replies, ctx = run(fresh, ["-0.693"], ctx)
+    assert replies[0].title == "Correct"

@@ -28,6 +28,9 @@ class Feedback:
     message: str
     #: The concept id whose misconception this answer shows (from the feedback entry), if any.
     misconception: str | None = None
+    #: False when the text was no single answer to grade (two values offered, a value in other units):
+    #: it is asked again, and counts neither as an attempt nor as a wrong answer.
+    attempt: bool = True
 
 
 @dataclass(frozen=True)
@@ -426,14 +429,18 @@ class NumericCheckpoint(Checkpoint):
         if not read:
             return None
         if hedged(text, near):  # "0.693 or 0.694": two answers are no answer, whichever of them is right
-            return Feedback(False, "That offers more than one value. Which one is your answer? Give just one.")
+            return Feedback(
+                False, "That offers more than one value. Which one is your answer? Give just one.", attempt=False
+            )
         got, typed = read[-1] if "=" in text else read[0]
         tol = self.allowed()
         percent = bool(re.search(r"\d%", typed)) and right != 0 and not _PERCENT_ASKED.search(self.prompt)
         if self.right_at(got, right, typed):
             if percent:  # "-69.3%" for ln 0.5: the digits, but a log or a loss is no share of anything
                 return Feedback(
-                    False, "That is written as a percentage, but this value is a plain number: give it without %."
+                    False,
+                    "That is written as a percentage, but this value is a plain number: give it without %.",
+                    attempt=False,
                 )
             places, asked = _decimals(typed), asked_decimals(self.prompt)
             rougher = places < asked if asked is not None else abs(got - right) > tol

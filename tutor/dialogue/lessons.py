@@ -268,11 +268,11 @@ def answer(core: Core, intent: CheckpointAnswer, ctx: Context) -> tuple[Reply, C
         return Reply("lesson", "There is no open checkpoint to answer.", title="Nothing to answer"), ctx
     feedback = cp.check(intent.text)
     pos = position(lesson, state)
-    if feedback is None:
+    if feedback is None or not feedback.attempt:  # asked again: neither an attempt nor a wrong answer
         return Reply(
             "lesson",
-            cp.unreadable(),
-            title="I could not read that answer",
+            cp.unreadable() if feedback is None else feedback.message,
+            title="I could not read that answer" if feedback is None else "Which answer?",
             node=ctx.node,
             lesson=pos,
             followups=("hint", "next"),
