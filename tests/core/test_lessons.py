@@ -217,7 +217,7 @@ def test_a_number_alone_gets_questions_that_the_tutor_answers(tutor, number):
 
 
 def test_two_values_offered_are_asked_about_again_and_are_no_attempt(fresh):
-    """"0.693 or 0.694" is no single answer: the learner is asked for one, and neither an attempt nor
+    """ "0.693 or 0.694" is no single answer: the learner is asked for one, and neither an attempt nor
     a wrong answer is recorded (a teacher's read)."""
     replies, ctx = run(fresh, ["start lesson why-minus", "-0.693 or -0.694", "-69.3%"])
     assert replies[1].title == "Which answer?" and "Give just one" in replies[1].markdown
