@@ -1,0 +1,164 @@
+"""The saved copy of the embedding model in the cache folder, attacked: links, files in the wrong place,
+oversized manifests and weights, folders left by killed or concurrent processes. Each case ends with a
+right answer and, afterwards, one good copy that the next load opens."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from tutor.matching import embedding
+
+TEXT = ["why the minus sign?"]
+
+
+@pytest.fixture(scope="module")
+def want():
+    return embedding.Embedder(embedding.model_path()).embed(TEXT)  # the shipped model, nothing saved
+
+
+def _folder():
+    import onnxruntime
+
+    return embedding._saved.folder(onnxruntime)
+
+
+def _remade_then_used(want):
+    """The next load does not use what is there but makes a good copy, which the load after opens."""
+    e = embedding.Embedder()
+    assert e.source == "shipped model (copy saved)"
+    assert np.array_equal(e.embed(TEXT), want)
+    folder = _folder()
+    assert folder.is_dir() and not folder.is_symlink()
+    again = embedding.Embedder()
+    assert again.source == "saved copy" and np.array_equal(again.embed(TEXT), want)
+
+
+@pytest.mark.parametrize("part", ["model.onnx", "model.data", "the whole copy"])
+def test_a_link_to_a_good_copy_outside_the_cache_folder_is_never_followed(part, tmp_path, want):
+    embedding.Embedder()
+    folder = _folder()
+    outside = tmp_path / "outside"
+    shutil.copytree(folder, outside)  # byte for byte the good copy, manifest included
+    if part == "the whole copy":
+        shutil.rmtree(folder)
+        folder.symlink_to(outside, target_is_directory=True)
+    else:
+        (folder / part).unlink()
+        (folder / part).symlink_to(outside / part)
+    before = {p.name: p.read_bytes() for p in outside.iterdir()}
+    _remade_then_used(want)
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before  # untouched, and not deleted
+
+
+@pytest.mark.parametrize(
+    "damage", ["a file in the copy's place", "a link to itself in its place", "no manifest", "a dangling manifest"]
+)
+def test_a_copy_that_cannot_be_checked_is_replaced_not_remade_on_every_load(damage, want):
+    embedding.Embedder()
+    folder = _folder()
+    if damage == "a file in the copy's place":
+        shutil.rmtree(folder)
+        folder.write_text("not a folder")
+    elif damage == "a link to itself in its place":
+        shutil.rmtree(folder)
+        folder.symlink_to(folder.name)
+    elif damage == "no manifest":
+        (folder / "manifest.json").unlink()
+    else:
+        (folder / "manifest.json").unlink()
+        (folder / "manifest.json").symlink_to(folder.parent / "nowhere.json")
+    _remade_then_used(want)
+
+
+def test_a_huge_manifest_is_not_read(want):
+    embedding.Embedder()
+    folder = _folder()
+    with (folder / "manifest.json").open("w") as f:  # 20 MB: parsed, a list of ten million numbers
+        f.write("[" + "0," * 10_000_000 + "0]")
+    tracemalloc.start()
+    try:
+        e = embedding.Embedder()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert e.source == "shipped model (copy saved)"
+    assert peak < 20_000_000, peak  # less than the file itself: it was never read whole
+    assert embedding.Embedder().source == "saved copy"
+
+
+def test_weights_larger_than_the_limit_are_not_read_even_with_a_matching_manifest(want):
+    embedding.Embedder()
+    folder = _folder()
+    size = embedding._SavedCopy.DATA_LIMIT + 8
+    with (folder / "model.data").open("r+b") as f:
+        f.truncate(size)  # sparse: no disk used, but summing it would map and read 256 MB of zeros
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.update(data_size=size, data_sum=0)  # the sum a reader of all those zeros would find
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert embedding._saved.words_sum(folder / "model.data") is None
+    _remade_then_used(want)
+
+
+def test_words_sum_is_the_wrapping_sum_of_little_endian_words(tmp_path):
+    rng = np.random.default_rng(5)
+    for n in (0, 7, 8, 4099, (4 << 20) + 13):
+        raw = rng.integers(0, 256, size=n, dtype=np.uint8).tobytes()
+        path = tmp_path / f"w{n}"
+        path.write_bytes(raw)
+        padded = raw + b"\0" * (-n % 8)
+        expected = sum(int.from_bytes(padded[i : i + 8], "little") for i in range(0, len(padded), 8)) % 2**64
+        assert embedding._saved.words_sum(path) == expected
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "w8")
+    assert embedding._saved.words_sum(link) is None
+    os.mkfifo(tmp_path / "fifo")
+    assert embedding._saved.words_sum(tmp_path / "fifo") is None  # and no hang
+
+
+def test_folders_left_by_killed_processes_go_and_those_in_use_stay(want):
+    folder = _folder()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    gone = os.fork()  # a process id that is certainly no longer running
+    if gone == 0:
+        os._exit(0)
+    os.waitpid(gone, 0)
+    killed = folder.parent / f"{folder.name}.{gone}.x1.tmp"  # its maker is gone
+    old = folder.parent / f"{folder.name}.{os.getpid()}.x2.tmp"  # an hour old: its maker was killed long ago
+    busy = [folder.parent / f"{folder.name}.{os.getpid()}.b{i}.tmp" for i in range(2)]  # being filled now
+    others = [folder.parent / f"model-{i}" for i in range(3)]  # copies for other onnxruntime versions
+    now = time.time()
+    for p in [killed, old, *busy, *others]:
+        p.mkdir()
+        (p / "model.data").write_bytes(b"\0" * 1024)
+    os.utime(old, (now - 3600, now - 3600))
+    for p in busy:
+        os.utime(p, (now + 60, now + 60))  # newer than the copy about to be made
+    for i, p in enumerate(others):
+        os.utime(p, (now - 100 + i, now - 100 + i))
+    _remade_then_used(want)
+    assert not killed.exists() and not old.exists()
+    assert all(p.is_dir() for p in busy)
+    assert [p.exists() for p in others] == [False, False, True]  # the newest other copy is kept
+
+
+def test_a_copy_left_half_made_by_a_killed_process_is_cleared_by_the_next_load(want):
+    """A process killed (SIGKILL) while making the copy leaves its .tmp folder; the next load still
+    answers from a good copy, and the leftover goes even when that load finds a copy already made."""
+    embedding.Embedder()
+    folder = _folder()
+    gone = os.fork()
+    if gone == 0:
+        os._exit(0)
+    os.waitpid(gone, 0)
+    left = folder.parent / f"{folder.name}.{gone}.zz.tmp"
+    shutil.copytree(folder, left)
+    (left / "manifest.json").unlink()
+    assert embedding.Embedder().source == "saved copy"
+    assert not left.exists()
