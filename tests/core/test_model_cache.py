@@ -162,3 +162,130 @@ def test_a_copy_left_half_made_by_a_killed_process_is_cleared_by_the_next_load(w
     (left / "manifest.json").unlink()
     assert embedding.Embedder().source == "saved copy"
     assert not left.exists()
+
+
+# ------------------------------------------------------------------ the semantic index (int8 rows) in the cache
+
+
+def _tampered(A, case):
+    """The built-in index's arrays, changed as ``case`` says."""
+    A = dict(A)
+    if case == "weights 1-D":
+        A["W"] = A["W"].ravel()
+    elif case == "weights NaN":
+        A["W"] = np.full_like(A["W"], np.nan)
+    elif case == "scales infinite":
+        A["scale"] = np.full_like(A["scale"], np.inf)
+    elif case == "classes as floats":
+        A["y"] = A["y"].astype(np.float64)
+    elif case == "classes 2-D":
+        A["y"] = A["y"][:, None]
+    elif case == "classes negative":
+        A["y"] = A["y"] - 5
+    elif case == "no rows":
+        A["X"], A["y"], A["scale"] = A["X"][:0], A["y"][:0], A["scale"][:0]
+    elif case == "rows 0-D":
+        A["X"] = np.int8(3)
+    elif case == "weights 3-D":
+        A["W"] = A["W"][:, :, None]
+    return A
+
+
+@pytest.fixture(scope="module")
+def index_name(kb):
+    from tutor.matching import semantic
+
+    return f"semantic-{semantic.TopicMatcher(list(kb.nodes.values()))._index_key(semantic.load_training_rows())}.npz"
+
+
+def _decide_in_time(kb, seconds=60):
+    import threading
+
+    from tutor.matching import semantic
+
+    out = []
+    worker = threading.Thread(
+        target=lambda: out.append(semantic.TopicMatcher(list(kb.nodes.values())).decide(TEXT[0])), daemon=True
+    )
+    worker.start()
+    worker.join(seconds)
+    assert out, "no decision: the index was never read to its end"
+    return out[0]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "weights 1-D",
+        "weights NaN",
+        "scales infinite",
+        "classes as floats",
+        "classes 2-D",
+        "classes negative",
+        "no rows",
+        "rows 0-D",
+        "weights 3-D",
+    ],
+)
+def test_a_tampered_index_in_the_cache_is_not_used(case, kb, index_name):
+    from tutor.matching import prebuilt
+
+    with np.load(prebuilt.PREBUILT / index_name, allow_pickle=False) as data:
+        A = {k: data[k] for k in data.files}
+    path = prebuilt.folders()[0] / index_name  # the learner's cache folder, read first
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **_tampered(A, case))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NaN in the products would warn on the learner's terminal
+        d = _decide_in_time(kb)
+    assert d.kind == "answer" and d.matches[0].node == "minus-sign"
+
+
+def test_a_fifo_or_a_device_in_place_of_the_index_is_not_waited_on(kb, index_name):
+    from tutor.store import cache
+
+    folder = cache.cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(folder / index_name)  # opening it to read would wait for a writer for ever
+    (folder / index_name.replace("semantic-", "embeddings-")).symlink_to("/dev/zero")
+    d = _decide_in_time(kb)
+    assert d.kind == "answer" and d.matches[0].node == "minus-sign"
+
+
+def test_an_index_that_inflates_beyond_its_file_is_not_inflated(kb, index_name):
+    import io
+    import zipfile
+
+    from tutor.matching import prebuilt
+    from tutor.store import cache
+
+    path = cache.cache_dir() / index_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with np.load(prebuilt.PREBUILT / index_name, allow_pickle=False) as data:
+        A = {k: data[k] for k in data.files}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:  # rows declared as 300 MB, a few KB on disk
+        for k, v in A.items():
+            if k != "X":
+                b = io.BytesIO()
+                np.save(b, v)
+                z.writestr(k + ".npy", b.getvalue())
+        with z.open("X.npy", "w", force_zip64=True) as f:
+            b = io.BytesIO()
+            np.lib.format.write_array_header_1_0(b, {"descr": "|i1", "fortran_order": False, "shape": (781_250, 384)})
+            f.write(b.getvalue())
+            for _ in range(300):
+                f.write(b"\0" * 1_000_000)
+    assert path.stat().st_size < 2_000_000
+    from tutor.matching import semantic
+
+    m = semantic.TopicMatcher(list(kb.nodes.values()))
+    m.embedder = embedding.Shared.get()
+    tracemalloc.start()
+    try:
+        loaded = m._load_index_from(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not loaded and peak < 50_000_000, peak
