@@ -108,7 +108,7 @@ def test_weights_larger_than_the_limit_are_not_read_even_with_a_matching_manifes
 
 def test_words_sum_is_the_wrapping_sum_of_little_endian_words(tmp_path):
     rng = np.random.default_rng(5)
-    for n in (0, 7, 8, 4099, (4 << 20) + 13):
+    for n in (0, 7, 8, 4099, (16 << 20) + 13):  # the last one crosses a 16 MB window
         raw = rng.integers(0, 256, size=n, dtype=np.uint8).tobytes()
         path = tmp_path / f"w{n}"
         path.write_bytes(raw)
@@ -162,6 +162,40 @@ def test_a_copy_left_half_made_by_a_killed_process_is_cleared_by_the_next_load(w
     (left / "manifest.json").unlink()
     assert embedding.Embedder().source == "saved copy"
     assert not left.exists()
+
+
+#: Small ONNX graphs with the model's three inputs, serialised (base64) by this onnx 1.x script, run once:
+#:     from onnx import helper, TensorProto as T
+#:     inputs = [helper.make_tensor_value_info(n, T.INT64, ["b", "s"]) for n in ("input_ids", "attention_mask", "token_type_ids")]
+#:     nodes = [helper.make_node("Cast", ["input_ids"], ["f"], to=T.FLOAT), helper.make_node("Unsqueeze", ["f", "ax"], ["u"])]
+#:     init = [helper.make_tensor("ax", T.INT64, [1], [2])]
+#:     nan:    + Neg(u) -> n, Log(n) -> l, Expand(l, w=[1, 1, 384]) -> h     (log of a negative number, 384 wide)
+#:     narrow: + Concat(u, u, axis=2) -> h                                    (hidden states two wide)
+#:     huge:   only ConstantOfShape(shp=[2**20, 2**20, 384], value 1.0) -> h (a buffer of 2**50 floats at run time)
+#:     graph "g", output h (float), opset 17, ir_version 8, producer_name "t"; model.SerializeToString()
+CRAFTED = {
+    "hidden states NaN": "CAgSAXQ69gEKHwoJaW5wdXRfaWRzEgFmIgRDYXN0KgkKAnRvGAGgAQIKFQoBZgoCYXgSAXUiCVVuc3F1ZWV6ZQoLCgF1EgFuIgNOZWcKCwoBbhIBbCIDTG9nChEKAWwKAXcSAWgiBkV4cGFuZBIBZyoLCAEQBzoBAkICYXgqDQgDEAc6BAEBgANCAXdaHQoJaW5wdXRfaWRzEhAKDggHEgoKAxIBYgoDEgFzWiIKDmF0dGVudGlvbl9tYXNrEhAKDggHEgoKAxIBYgoDEgFzWiIKDnRva2VuX3R5cGVfaWRzEhAKDggHEgoKAxIBYgoDEgFzYgkKAWgSBAoCCAFCBAoAEBE=",
+    "hidden states two wide": "CAgSAXQ62gEKHwoJaW5wdXRfaWRzEgFmIgRDYXN0KgkKAnRvGAGgAQIKFQoBZgoCYXgSAXUiCVVuc3F1ZWV6ZQoeCgF1CgF1EgFoIgZDb25jYXQqCwoEYXhpcxgCoAECEgFnKgsIARAHOgECQgJheFodCglpbnB1dF9pZHMSEAoOCAcSCgoDEgFiCgMSAXNaIgoOYXR0ZW50aW9uX21hc2sSEAoOCAcSCgoDEgFiCgMSAXNaIgoOdG9rZW5fdHlwZV9pZHMSEAoOCAcSCgoDEgFiCgMSAXNiCQoBaBIECgIIAUIECgAQEQ==",
+    "a run that cannot allocate": "CAgSAXQ6wAEKNAoDc2hwEgFoIg9Db25zdGFudE9mU2hhcGUqGQoFdmFsdWUqDQgBEAEiBAAAgD9CAXagAQQSAWcqEwgDEAc6CICAQICAQIADQgNzaHBaHQoJaW5wdXRfaWRzEhAKDggHEgoKAxIBYgoDEgFzWiIKDmF0dGVudGlvbl9tYXNrEhAKDggHEgoKAxIBYgoDEgFzWiIKDnRva2VuX3R5cGVfaWRzEhAKDggHEgoKAxIBYgoDEgFzYgkKAWgSBAoCCAFCBAoAEBE=",
+}
+
+
+@pytest.mark.parametrize("graph", list(CRAFTED))
+def test_a_graph_whose_manifest_was_rewritten_to_match_it_is_still_not_used_when_it_fails(graph, want, capfd):
+    """An attacker who recomputes the manifest passes the file checks; a graph that fails to run, gives
+    NaN or hidden states of another width must not break every later question (it did: "Something went
+    wrong" each time, or a NaN ranking)."""
+    import base64
+
+    embedding.Embedder()
+    folder = _folder()
+    (folder / "model.onnx").write_bytes(base64.b64decode(CRAFTED[graph]))
+    manifest = embedding._saved._manifest(folder)
+    assert manifest is not None
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    capfd.readouterr()
+    _remade_then_used(want)
+    assert "onnxruntime" not in capfd.readouterr().err  # its error log is not printed on the learner's terminal
 
 
 # ------------------------------------------------------------------ the semantic index (int8 rows) in the cache

@@ -80,7 +80,7 @@ class Embedder:
         session = None
         saving = shipped and level == ort.GraphOptimizationLevel.ORT_ENABLE_BASIC  # the copy is of that level
         if saving:
-            session = _saved.open(ort)
+            session = _saved.open(ort, self._sound)
             if session is not None:
                 self.source = "saved copy"
         if session is None:
@@ -112,6 +112,31 @@ class Embedder:
         if "token_type_ids" in {i.name for i in session.get_inputs()}:
             feeds["token_type_ids"] = np.zeros_like(ids)
         return session.run(None, feeds)[0]
+
+    def _sound(self, session) -> bool:
+        """Whether a session on the saved copy gives hidden states of the model's shape, all finite, for
+        an empty text. A graph whose manifest was rewritten to match it passes the file checks; one that
+        fails, gives NaN or another width would otherwise break every later question, and stay (the run
+        costs about 7 ms, streaming the weights that the first question would otherwise fault in)."""
+        import onnxruntime as ort
+
+        quiet = ort.RunOptions()
+        quiet.log_severity_level = 4  # a failing graph's error is ours to report, not onnxruntime's to print
+        ids = np.array([self.ids("")], dtype=np.int64)  # [CLS] [SEP]: the shortest run (7 ms; PROBE's took 12)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        if "token_type_ids" in {i.name for i in session.get_inputs()}:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        try:
+            hidden = session.run(None, feeds, quiet)[0]
+        except Exception:  # onnxruntime's own types
+            return False
+        width = ids.shape[1]
+        return (
+            isinstance(hidden, np.ndarray)
+            and hidden.dtype == np.float32
+            and hidden.shape == (1, width, DIM)
+            and bool(np.isfinite(hidden).all())
+        )
 
     def ids(self, text: str) -> list[int]:
         return self.tokenizer.encode(text, MAX_LENGTH)
@@ -192,29 +217,33 @@ class _SavedCopy:
     def words_sum(cls, path: Path, size: int | None = None) -> int | None:
         """The sum of the file's bytes read as 64-bit words (wrapping), its last partial word padded;
         None unless ``path`` is a regular file (not a link) of ``size`` bytes (any size up to
-        :data:`DATA_LIMIT` when None). Read in blocks: the memory used is bounded whatever the file."""
+        :data:`DATA_LIMIT` when None). Mapped 16 MB at a time: as fast as mapping it whole (12 ms for
+        the 90 MB; reading it in blocks took 22), and the resident memory it adds stays bounded."""
+        import mmap
+
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError:
             return None
-        with os.fdopen(fd, "rb", buffering=0) as f:
+        try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_size > cls.DATA_LIMIT or (size is not None and st.st_size != size):
                 return None
-            total, left = 0, st.st_size
-            buf = bytearray(4 << 20)
-            while left > 0:
-                n = f.readinto(buf)
-                if not n:
-                    return None  # shorter than it said
-                n = min(n, left)
-                left -= n
-                whole = n - n % 8
-                if whole:
-                    total += int(np.frombuffer(buf, dtype="<u8", count=whole // 8).sum(dtype=np.uint64))
-                if n % 8:  # only the file's last block can end in a partial word (blocks are multiples of 8)
-                    total += int.from_bytes(bytes(buf[whole:n]).ljust(8, b"\0"), "little")
+            total, window = 0, 16 << 20  # a multiple of mmap.ALLOCATIONGRANULARITY (and of 8)
+            for start in range(0, st.st_size, window):
+                length = min(window, st.st_size - start)
+                with mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=start) as view:
+                    whole = length - length % 8
+                    words = np.frombuffer(view, dtype="<u8", count=whole // 8)
+                    total += int(words.sum(dtype=np.uint64))
+                    del words  # the view cannot close while an array holds it
+                    if length % 8:  # only the file's last window can end in a partial word
+                        total += int.from_bytes(view[whole:length].ljust(8, b"\0"), "little")
             return total % 2**64
+        except (OSError, ValueError):  # the file shrank under the map, or cannot be mapped
+            return None
+        finally:
+            os.close(fd)
 
     def _manifest(self, folder: Path, want: dict | None = None) -> dict | None:
         """The manifest of the copy in ``folder`` (None when it is not two regular files, not links, within
@@ -256,8 +285,8 @@ class _SavedCopy:
         except (ValueError, RecursionError):
             return None
 
-    def open(self, ort):
-        """A session on the saved copy, or None (none yet, or one that fails its checks: deleted)."""
+    def open(self, ort, sound=lambda session: True):
+        """A session on the saved copy, or None (none yet, or one that fails its checks or ``sound``: deleted)."""
         folder = self.folder(ort)
         try:
             st = os.lstat(folder)
@@ -267,12 +296,15 @@ class _SavedCopy:
             want = self._read_manifest(folder)
             try:
                 if want is not None and self._manifest(folder, want) == want:
-                    self._tidy(folder)  # what a process killed while making the copy left (a listing: 0.1 ms)
-                    return ort.InferenceSession(
+                    session = ort.InferenceSession(
                         str(folder / "model.onnx"),
                         sess_options=_options(ort, ort.GraphOptimizationLevel.ORT_DISABLE_ALL),
                         providers=PROVIDERS,
                     )
+                    if sound(session):
+                        self._tidy(folder)  # what a process killed while making the copy left (a listing: 0.1 ms)
+                        return session
+                    del session
             except Exception:  # OSError, or onnxruntime's own types for a graph it cannot load
                 pass
         _remove(folder)  # a damaged copy, or a file or link in its place (never followed)
