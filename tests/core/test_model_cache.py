@@ -323,3 +323,43 @@ def test_an_index_that_inflates_beyond_its_file_is_not_inflated(kb, index_name):
     finally:
         tracemalloc.stop()
     assert not loaded and peak < 50_000_000, peak
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "lengths as floats",
+        "embeddings NaN",
+        pytest.param("token ids as text", marks=pytest.mark.slow),  # each case fits an index: 3-5 s
+        pytest.param("lengths 2-D", marks=pytest.mark.slow),
+    ],
+)
+def test_tampered_node_embeddings_in_the_cache_are_embedded_again(case, kb):
+    """Content with a node of its own (here: all but one built-in node) embeds its texts once and caches
+    them; a damaged cache entry is embedded again, never a crash (it raised TypeError or ValueError)."""
+    import warnings
+
+    from tutor.matching import semantic, train
+    from tutor.store import cache
+
+    nodes = list(kb.nodes.values())[:-1]
+    texts = train.node_texts(nodes)[0]
+    m = semantic.TopicMatcher(nodes)
+    path = cache.cache_dir() / m.embeddings_name(texts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = len(texts)
+    X, tok, lengths = np.zeros((n, embedding.DIM), np.float16), np.arange(n), np.ones(n, np.int64)
+    if case == "lengths as floats":
+        lengths = lengths * 0.5
+    elif case == "token ids as text":
+        tok = tok.astype(str)
+        tok[0] = "a"
+    elif case == "embeddings NaN":
+        X[:] = np.nan
+    else:
+        lengths = np.ones((n, 2), np.int64)
+    np.savez(path, X=X, tok=tok, lengths=lengths)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = m.decide(TEXT[0])
+    assert d.kind == "answer" and d.matches[0].node == "minus-sign"

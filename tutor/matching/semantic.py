@@ -302,12 +302,19 @@ class TopicMatcher:
         for folder in prebuilt.folders():
             try:
                 with _open_arrays(folder / name) as data:
-                    X = data["X"]
-                    toks = np.split(data["tok"], np.cumsum(data["lengths"])[:-1]) if with_bag else None
-                if X.shape == (len(texts), self.embedder_dim()):
-                    return X, toks
+                    X, tok, lengths = data["X"], data["tok"], data["lengths"]
             except cache.BAD_ARRAYS:
-                pass
+                continue
+            if X.shape != (len(texts), self.embedder_dim()) or X.dtype.kind != "f" or not np.isfinite(X).all():
+                continue
+            if not with_bag:
+                return X, None
+            # each text's token ids: integers, as many lengths as texts, none negative, adding up to the ids
+            if tok.ndim != 1 or lengths.shape != (len(texts),) or tok.dtype.kind not in "iu":
+                continue
+            if lengths.dtype.kind not in "iu" or (lengths < 0).any() or int(lengths.sum()) != len(tok):
+                continue
+            return X, np.split(tok, np.cumsum(lengths)[:-1])
         known = prebuilt.known_embeddings(self.embedder_dim()) if prebuilt.use_shipped else {}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
