@@ -164,6 +164,30 @@ def test_a_copy_left_half_made_by_a_killed_process_is_cleared_by_the_next_load(w
     assert not left.exists()
 
 
+def test_a_good_copy_put_in_place_while_a_damaged_one_was_being_checked_stays(monkeypatch, want):
+    """Two processes find the same damaged copy; one replaces it while the other is still checking it:
+    the second must not delete the first one's good copy (it did: the next load made it again)."""
+    import onnxruntime
+
+    embedding.Embedder()
+    folder = _folder()
+    good = folder.with_name("spare")
+    shutil.copytree(folder, good)
+    (folder / "manifest.json").write_text("{}")
+
+    def replaced_meanwhile(self, checked, want=None):
+        shutil.rmtree(checked)
+        os.rename(good, checked)  # what the other process's os.replace does
+        return None  # the damaged copy this process read did not match
+
+    with monkeypatch.context() as m:
+        m.setattr(embedding._SavedCopy, "_manifest", replaced_meanwhile)
+        assert embedding._saved.open(onnxruntime) is None
+    assert folder.is_dir()
+    again = embedding.Embedder()
+    assert again.source == "saved copy" and np.array_equal(again.embed(TEXT), want)
+
+
 #: Small ONNX graphs with the model's three inputs, serialised (base64) by this onnx 1.x script, run once:
 #:     from onnx import helper, TensorProto as T
 #:     inputs = [helper.make_tensor_value_info(n, T.INT64, ["b", "s"]) for n in ("input_ids", "attention_mask", "token_type_ids")]

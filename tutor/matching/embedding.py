@@ -307,7 +307,12 @@ class _SavedCopy:
                     del session
             except Exception:  # OSError, or onnxruntime's own types for a graph it cannot load
                 pass
-        _remove(folder)  # a damaged copy, or a file or link in its place (never followed)
+        try:  # another process may have replaced the damaged copy with a good one meanwhile: that one stays
+            now = os.lstat(folder)
+        except OSError:
+            return None
+        if (now.st_ino, now.st_dev) == (st.st_ino, st.st_dev):
+            _remove(folder)  # a damaged copy, or a file or link in its place (never followed)
         return None
 
     def _tidy(self, folder: Path) -> None:
