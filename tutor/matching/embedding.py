@@ -194,8 +194,11 @@ class _SavedCopy:
     gives the same vectors (benchmarks/bench.py). It is made on the first load, checked against the
     shipped model's hidden states for :data:`PROBE`, and only then moved into place (a folder renamed
     whole). Nothing in the cache is trusted: each later load first checks the graph file's digest and
-    the weights' size and sum of 64-bit words (10 ms) against ``manifest.json``; a copy that fails is
-    deleted and made again. A cache folder that cannot be written only costs the time saved."""
+    the weights' size and sum of 64-bit words (12 ms) against ``manifest.json``, all three regular files
+    within their size limits and never links, then runs the graph once (:meth:`Embedder._sound`); a copy
+    that fails is deleted and made again. onnxruntime (1.32) itself refuses weights outside the folder
+    (an absolute path, ``..``, or a link out of it, in the graph's external-data entries). Folders left
+    by killed processes are deleted. A cache folder that cannot be written only costs the time saved."""
 
     GRAPH_LIMIT = 1 << 20  # the graph without its weights is about 55 KB
     DATA_LIMIT = 256 << 20  # its weights are 90 MB: a bigger file is never read
