@@ -23,6 +23,7 @@ word matcher alone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -129,6 +130,32 @@ def question_sentences(text: str) -> list[str]:
     return out if len(out) > 1 else []
 
 
+#: A cached ``.npz`` larger than this is not read (the index of 10,000 nodes is about 60 MB).
+MAX_ARRAYS_BYTES = 1 << 30
+
+
+@contextlib.contextmanager
+def _open_arrays(path):
+    """``np.load`` of a cache entry, only when it is a regular file within :data:`MAX_ARRAYS_BYTES` whose
+    members declare no more bytes than the file holds (``np.savez`` stores them uncompressed): a FIFO
+    would block, a link to a device never end, and a zip bomb inflate to any size. Raises one of
+    :data:`cache.BAD_ARRAYS` otherwise."""
+    import os
+    import stat
+    import zipfile
+
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ARRAYS_BYTES:
+            raise ValueError(f"{path.name}: not a regular file, or too large")
+        with zipfile.ZipFile(f) as z:
+            if sum(i.file_size for i in z.infolist()) > st.st_size:
+                raise ValueError(f"{path.name}: its members declare more than it holds")
+        f.seek(0)
+        with np.load(f, allow_pickle=False) as data:
+            yield data
+
+
 class TopicMatcher:
     def __init__(self, nodes: Sequence[Node], lexical: Matcher | None = None) -> None:
         self.nodes = list(nodes)
@@ -199,17 +226,26 @@ class TopicMatcher:
 
     def _load_index_from(self, path) -> bool:
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with _open_arrays(path) as data:
                 W, X, scale, y, bag = data["W"], data["X"], data["scale"], data["y"], data["bag"]
         except cache.BAD_ARRAYS:
             return False
-        C = len(self.nodes) + 1
-        if W.shape[1] != C or len(X) != len(y) or X.shape[1:] != (self.embedder_dim(),) or (len(y) and y.max() >= C):
+        C, dim = len(self.nodes) + 1, self.embedder_dim()
+        if W.ndim != 2 or X.ndim != 2 or scale.ndim != 1 or y.ndim != 1 or bag.ndim != 1:
+            return False
+        if W.shape[1] != C or len(X) != len(y) or X.shape[1] != dim or not len(y):
             return False
         if X.dtype != np.int8 or scale.shape != (len(X),) or scale.dtype != np.float32:
             return False
-        has_bag = bool(len(bag)) or W.shape[0] != self.embedder_dim() + 1
-        if W.shape[0] != self.embedder_dim() + 1 + (len(bag) if has_bag else 0):
+        if W.dtype.kind != "f" or y.dtype.kind not in "iu" or bag.dtype.kind not in "iu":
+            return False
+        # classes in range and grouped (as written), weights and scales finite: a NaN would decide every question
+        if y.min() < 0 or y.max() >= C or np.any(y[1:] < y[:-1]):
+            return False
+        if not (np.isfinite(W).all() and np.isfinite(scale).all() and (scale > 0).all()):
+            return False
+        has_bag = bool(len(bag)) or W.shape[0] != dim + 1
+        if W.shape[0] != dim + 1 + (len(bag) if has_bag else 0):
             return False
         none = np.zeros((0, X.shape[1]), np.float32), np.zeros(0, y.dtype)
         self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, *none, C)
@@ -265,13 +301,20 @@ class TopicMatcher:
         name = self.embeddings_name(texts)
         for folder in prebuilt.folders():
             try:
-                with np.load(folder / name, allow_pickle=False) as data:
-                    X = data["X"]
-                    toks = np.split(data["tok"], np.cumsum(data["lengths"])[:-1]) if with_bag else None
-                if X.shape == (len(texts), self.embedder_dim()):
-                    return X, toks
+                with _open_arrays(folder / name) as data:
+                    X, tok, lengths = data["X"], data["tok"], data["lengths"]
             except cache.BAD_ARRAYS:
-                pass
+                continue
+            if X.shape != (len(texts), self.embedder_dim()) or X.dtype.kind != "f" or not np.isfinite(X).all():
+                continue
+            if not with_bag:
+                return X, None
+            # each text's token ids: integers, as many lengths as texts, none negative, adding up to the ids
+            if tok.ndim != 1 or lengths.shape != (len(texts),) or tok.dtype.kind not in "iu":
+                continue
+            if lengths.dtype.kind not in "iu" or (lengths < 0).any() or int(lengths.sum()) != len(tok):
+                continue
+            return X, np.split(tok, np.cumsum(lengths)[:-1])
         known = prebuilt.known_embeddings(self.embedder_dim()) if prebuilt.use_shipped else {}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
