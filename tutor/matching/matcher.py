@@ -59,7 +59,7 @@ class Match:
 K1 = 2.0
 B = 0.5
 #: Bump when what goes into the index changes, so cached indexes are rebuilt.
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 #: Indexes kept in the cache (one per distinct content set recently used).
 KEEP_INDEXES = 4
 
