@@ -34,6 +34,10 @@ CASES = [
     ("-(y*log(p)+(1-y)*log(1-p))", "y", y, -sp.log(p) + sp.log(1 - p)),
     ("(1-p)^gamma ln p", None, p, -g * (1 - p) ** (g - 1) * sp.log(p) + (1 - p) ** g / p),
     ("sqrt(x)", None, x, 1 / (2 * sp.sqrt(x))),
+    # a function without parentheses takes a power or a number times a name, as in a textbook (sin x² = sin(x²))
+    ("ln x^2", None, x, 2 / x),
+    ("ln 2x", None, x, 1 / x),
+    ("ln 1e-7 + x", None, x, sp.Integer(1)),
 ]
 
 
@@ -62,9 +66,17 @@ def test_the_derivative_is_the_one_worked_by_hand(typed, wrt, var, want):
     [
         ("ln(1-x)", "x in (-∞, 1)"),
         ("1/x", "x in (-∞, 0) ∪ (0, ∞)"),
-        ("sqrt(x)", "x in [0, ∞)"),
+        ("sqrt(x)", "x in [0, ∞); the derivative above only for x in (0, ∞)"),
         ("e^x", "all real x"),
         ("ln(x^2 - 1)", "x in (-∞, -1) ∪ (1, ∞)"),
+        # x² - 2 > 0 where |x| > √2; e^x - 2 > 0 where x > ln 2
+        ("ln(x^2 - 2)", "x in (-∞, -√2) ∪ (√2, ∞)"),
+        ("ln(e^x - 2)", "x in (ln(2), ∞)"),
+        # defined at the ends ±1, where -x/√(1 - x²) is not
+        ("sqrt(1 - x^2)", "x in [-1, 1]; the derivative above only for x in (-1, 1)"),
+        # the cube root is defined everywhere; its derivative 1/(3·x^(2/3)) not at 0
+        ("x^(1/3)", "all real x; the derivative above only for x in (-∞, 0) ∪ (0, ∞)"),
+        ("x^(3/2)", "x in [0, ∞)"),  # (3/2)·√x is 0 at 0: nothing more to say
     ],
 )
 def test_the_domain_stated_is_where_the_expression_is_defined(typed, domain):
@@ -72,9 +84,46 @@ def test_the_domain_stated_is_where_the_expression_is_defined(typed, domain):
 
 
 @pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # ln(x - a) is defined where x > a: no single interval of x, whatever a is held at
+        ("ln(x - a)", "Where ln(x - a) is defined depends on a: for a = 1/2, x in (1/2, ∞)."),
+        # x^(1/2) needs x ≥ 0, x^2 does not: it depends on y
+        (
+            "x^y",
+            "Where x^y is defined depends on y: for y = 1/2, x in [0, ∞); the derivative above only for x in (0, ∞).",
+        ),
+    ],
+)
+def test_a_domain_that_depends_on_another_variable_is_said_to(typed, said):
+    summary = typing_in.expression_derivation(typed).summary
+    assert summary.startswith(said), summary
+    assert " is defined for " not in summary  # no interval claimed as if it held for every a
+
+
+def test_the_rules_reasons_name_the_variable_differentiated_by():
+    steps = typing_in.expression_derivation("exp(-z)").steps
+    chain = next(s for s in steps if s.rule == "chain rule")
+    assert "du/dz" in chain.why and "/dx" not in chain.why
+    power = typing_in.expression_derivation("ŷ^2").steps[1]
+    assert power.rule == "power rule" and power.why == "d/dŷ ŷ^n = n·ŷ^(n - 1)"
+    outer = typing_in.expression_derivation("1/(1 + e^-z)").steps[1]
+    assert "d/dz uⁿ" in outer.why and "du/dz" in outer.why
+
+
+def test_a_number_under_a_function_without_parentheses_is_said_to_be_read_alone():
+    d = typing_in.expression_derivation("ln 1-x")
+    assert _same(d.result, sp.Integer(-1), x)  # ln(1) - x, as written
+    assert "I read ln 1 without parentheses as ln(1) alone" in d.summary
+    assert "I read" not in typing_in.expression_derivation("ln x + 1").summary  # read as everyone reads it
+
+
+@pytest.mark.parametrize(
     ("typed", "says"),
     [
         ("sin(x)", "I do not know the function sin"),
+        ("|x|", "I cannot differentiate an absolute value"),
+        ("x!", "I cannot differentiate a factorial"),
         ("__import__('os').system('true')", "I do not know the function __import__"),
         ("ln(-x^2 - 1)", "not defined on any interval"),
         ("0*x", "does not depend on x"),

@@ -355,7 +355,12 @@ _TYPED_VARIABLE = re.compile(r"[a-zA-Z](?:_?\d)?|y_hat|" + "|".join(n for n in G
 USUAL_VARIABLE = ("y_hat", "p", "x", "z", "w", "t", "u", "q", "a")
 #: At most this many variables in a typed expression.
 MAX_TYPED_VARIABLES = 3
-_BARE_CALL = re.compile(r"\b(ln|log|exp|sqrt|sigma|sigmoid)\s+([A-Za-z_]\w*|\d+(?:\.\d+)?)(?!\s*\()")
+#: A function applied without parentheses to one name or number, a power of it (``ln x^2`` is ln(x^2), as
+#: ``sin x²`` is sin(x²) in a textbook) or a number times a name (``ln 2x`` is ln(2x)).
+_BARE_CALL = re.compile(
+    r"\b(ln|log|exp|sqrt|sigma|sigmoid)\s+"
+    r"((?:[A-Za-z_]\w*|\d+(?:\.\d+)?(?:[eE][-+]?\d+|[A-Za-z_]\w*)?)(?:\s*\^\s*(?:[-+]?\w+(?:\.\d+)?|\([^()]*\)))?)(?![\w.(])"
+)
 
 
 _VAR = (
