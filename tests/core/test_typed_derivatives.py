@@ -111,6 +111,14 @@ def test_the_rules_reasons_name_the_variable_differentiated_by():
     assert "d/dz uⁿ" in outer.why and "du/dz" in outer.why
 
 
+def test_one_variable_is_written_df_dx_and_the_sigmoid_sigma():
+    one = typing_in.expression_derivation("x^2 sigma(x)")
+    assert {s.lhs for s in one.steps[1:]} == {"df/dx"}
+    assert "d/dx σ(x) = (1 - σ(x))·σ(x)" in one.steps[2].why and "sigma" not in one.steps[2].why
+    two = typing_in.expression_derivation("-(y log ŷ + (1-y) log(1-ŷ))")
+    assert {s.lhs for s in two.steps[1:]} == {"∂f/∂ŷ"}  # beside y, a partial derivative
+
+
 def test_a_number_under_a_function_without_parentheses_is_said_to_be_read_alone():
     d = typing_in.expression_derivation("ln 1-x")
     assert _same(d.result, sp.Integer(-1), x)  # ln(1) - x, as written

@@ -135,10 +135,11 @@ def _depends(expr: sp.Expr, name: str) -> bool:
 
 def _said_in(why: str, f) -> str:
     """A rule's reason said in the expression's own variable: the rules write x (``du/dx``) and a
-    variable's name (``y_hat``); a derivative by z says ``du/dz``, one by ŷ says ŷ."""
+    variable's name (``y_hat``) and ``sigma``; a derivative by z says ``du/dz``, one by ŷ says ŷ, σ is σ."""
     v = f.var(f.wrt)
     assert v is not None
     why = re.sub(r"\bd(u?)/dx\b", lambda m: f"d{m.group(1)}/d{v.symbol}", why)
+    why = re.sub(r"\bsigma\(", "σ(", why)  # as the steps print it
     for var in f.variables:
         if var.symbol != var.name:
             why = re.sub(rf"\bd/d{re.escape(var.name)}\b", f"d/d{var.symbol}", why)
@@ -175,7 +176,9 @@ def expression_derivation(text: str, wrt: str | None = None) -> Derivation:
     v = f.var(f.wrt)
     assert v is not None
     typed = replace(d.steps[0], why="the expression as typed")
-    steps = (typed, *(replace(step, why=_said_in(step.why, f)) for step in d.steps[1:]))
+    # f(x) of one variable: df/dx, as SymPy prints d/dx inside the steps; ∂f/∂x only beside other variables
+    ordinary = {"lhs": f"d{f.lhs}/d{v.symbol}"} if len(f.variables) == 1 else {}
+    steps = (typed, *(replace(step, why=_said_in(step.why, f), **ordinary) for step in d.steps[1:]))
     expr = formula_expression(f)
     defined = _domain_text(_real_domain(expr, f.wrt, HELD[0]), v.symbol)
     only = ""
