@@ -38,6 +38,11 @@ CASES = [
     ("ln x^2", None, x, 2 / x),
     ("ln 2x", None, x, 1 / x),
     ("ln 1e-7 + x", None, x, sp.Integer(1)),
+    # superscripts and the name of what is differentiated, as a learner copies them
+    ("x³ + 2x²", None, x, 3 * x**2 + 4 * x),
+    ("e⁻ˣ", None, x, -sp.exp(-x)),
+    ("y = x^2 ln x", None, x, 2 * x * sp.log(x) + x),
+    ("f(x) = ln(1 - x)", None, x, -1 / (1 - x)),
 ]
 
 
@@ -132,6 +137,8 @@ def test_a_number_under_a_function_without_parentheses_is_said_to_be_read_alone(
         ("sin(x)", "I do not know the function sin"),
         ("|x|", "I cannot differentiate an absolute value"),
         ("x!", "I cannot differentiate a factorial"),
+        ("x^2 = 4", "I cannot differentiate an equation"),
+        ("x ≥ 2", "I cannot differentiate an inequality"),
         ("__import__('os').system('true')", "I do not know the function __import__"),
         ("ln(-x^2 - 1)", "not defined on any interval"),
         ("0*x", "does not depend on x"),
@@ -168,10 +175,25 @@ def test_what_cannot_be_differentiated_is_said_in_one_line(typed, says):
         ("derive the derivative of the loss", None),
         ("derive focal loss", None),
         ("why is the derivative of the loss (y_hat - y)?", None),
+        # asked politely, with a superscript (NFKC would make x² the name x2), or as an equation named y or f(x)
+        ("can you differentiate ln(1-x) for me?", ("ln(1-x)", None)),
+        ("could you please find the derivative of e^-x", ("e^-x", None)),
+        ("derivative of x²", ("x^2", None)),
+        ("derivative of e⁻ˣ", ("e^(-x)", None)),
+        ("derivative of f(x) = ln(1-x) with respect to x", ("f(x) = ln(1-x)", "x")),
+        ("derivative of x^2 = 4", None),
     ],
 )
 def test_requests_to_differentiate_a_typed_expression_are_read(text, read):
     assert rq.expression_derivative(text) == read
+
+
+def test_x_squared_is_x_times_x_not_a_variable_named_x2(capsys):
+    from tutor import cli
+
+    assert cli.main(["derive", "x²", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert _same(sp.sympify(d["result"], locals={"x": x}), 2 * x, x)
 
 
 def test_the_tutor_derives_a_typed_expression_and_ask_json_carries_it(tutor):

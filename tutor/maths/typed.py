@@ -33,6 +33,8 @@ _NOT_READ = {
     "=": "an equation",
     "<": "an inequality",
     ">": "an inequality",
+    "≤": "an inequality",
+    "≥": "an inequality",
 }
 
 
@@ -41,7 +43,7 @@ def expression_formula(text: str, wrt: str | None = None):
     interval of its real domain (SymPy's ``continuous_domain``) that the derivation's proofs sample.
     ``InputError`` saying what is wrong when it cannot be read."""
     for char, what in _NOT_READ.items():
-        if char in text:
+        if char in formulas.typed_source(text):
             raise InputError(
                 f"I cannot differentiate {what}: an expression may use numbers, variables, + - * / ^, "
                 f"parentheses and {', '.join(formulas.FUNCTIONS)}"
