@@ -114,6 +114,8 @@ def test_the_rules_reasons_name_the_variable_differentiated_by():
     assert power.rule == "power rule" and power.why == "d/dŷ ŷ^n = n·ŷ^(n - 1)"
     outer = typing_in.expression_derivation("1/(1 + e^-z)").steps[1]
     assert "d/dz uⁿ" in outer.why and "du/dz" in outer.why
+    parts = typing_in.expression_derivation("1/(1 + e^-z)").steps[2]
+    assert parts.why == "d/dz (1 + e^(-z)) = -e^(-z) (sum rule)"  # as the title writes e^(-z), not exp(-z)
 
 
 def test_one_variable_is_written_df_dx_and_the_sigmoid_sigma():

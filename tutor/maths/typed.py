@@ -142,6 +142,8 @@ def _said_in(why: str, f) -> str:
     assert v is not None
     why = re.sub(r"\bd(u?)/dx\b", lambda m: f"d{m.group(1)}/d{v.symbol}", why)
     why = re.sub(r"\bsigma\(", "σ(", why)  # as the steps print it
+    why = re.sub(r"\bexp\((\w+)\)", r"e^\1", why)  # exp(x) as e^x, exp(-z) as e^(-z), as the title writes them
+    why = re.sub(r"\bexp\(([^()]*)\)", r"e^(\1)", why)
     for var in f.variables:
         if var.symbol != var.name:
             why = re.sub(rf"\bd/d{re.escape(var.name)}\b", f"d/d{var.symbol}", why)
