@@ -153,8 +153,11 @@ def test_a_number_under_a_function_without_parentheses_is_said_to_be_read_alone(
 def test_what_cannot_be_differentiated_is_said_in_one_line(typed, says):
     if says is None:
         typing_in.expression_derivation(typed, "x")
-        with pytest.raises(InputError, match="has no variable q"):
+        # d/dq ln(1 - x) = 0: the expression is constant in q
+        with pytest.raises(InputError, match=r"does not contain q: .* its derivative with respect to q is 0"):
             typing_in.expression_derivation(typed, "q")
+        with pytest.raises(InputError, match="does not contain ŷ"):  # the symbol, not the name y_hat
+            typing_in.expression_derivation(typed, "y_hat")
         return
     with pytest.raises(InputError) as err:
         typing_in.expression_derivation(typed)
@@ -184,6 +187,10 @@ def test_what_cannot_be_differentiated_is_said_in_one_line(typed, says):
         ("derivative of e⁻ˣ", ("e^(-x)", None)),
         ("derivative of f(x) = ln(1-x) with respect to x", ("f(x) = ln(1-x)", "x")),
         ("derivative of x^2 = 4", None),
+        # misspelt as learners type them
+        ("diferentiate x^2", ("x^2", None)),
+        ("derivitive of ln(1-x) wrt x", ("ln(1-x)", "x")),
+        ("differenciate x ln x", ("x ln x", None)),
     ],
 )
 def test_requests_to_differentiate_a_typed_expression_are_read(text, read):

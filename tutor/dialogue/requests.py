@@ -569,13 +569,16 @@ _WRT = r"(?:\s*,?\s+(?:with respect to|w\.?r\.?t\.?|wrt|by)\s+(?P<wrt>[^\s?.!,]+
 #: "can you ...", "please ...", "... for me, please": a request asked politely is the same request.
 _ASKED = r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?"
 _PLEASE = r"(?:\s+for me)?(?:\s*,?\s*please)?"
+#: "derivative" and "differentiate" as learners also spell them (derivitive, diferentiate, differenciate).
+_DERIVATIVE = r"(?:derivative|deri?v[ai]t[ai]?ve|dervative|derivate)"
+_DIFFERENTIATE = r"(?:di?ff?e?ren[tc]i?ate|derive)"
 _DERIVATIVE_OF = [
     re.compile(
         r"^" + _ASKED + r"(?:(?:what(?:'s| is)|find|compute|calculate|get|give me|show me|tell me|work out|take)\s+)?"
-        r"(?:the\s+)?(?:first\s+)?derivative\s+of\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$",
+        r"(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$",
         re.I,
     ),
-    re.compile(r"^" + _ASKED + r"(?:differentiate|derive)\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$", re.I),
+    re.compile(r"^" + _ASKED + _DIFFERENTIATE + r"\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$", re.I),
     re.compile(
         r"^(?:(?:what(?:'s| is)|find|compute)\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)\s*[?.!]*$",
         re.I,

@@ -64,7 +64,11 @@ def expression_formula(text: str, wrt: str | None = None):
         )
     wrt = {"ŷ": "y_hat", "yhat": "y_hat"}.get(wrt or "", wrt)
     if wrt is not None and wrt not in names:
-        raise InputError(f"{text.strip()[:60]} has no variable {wrt[:20]} (its variables: {', '.join(names)})")
+        symbol = formulas.GREEK.get(wrt, wrt)[:20]
+        raise InputError(
+            f"{text.strip()[:60]} does not contain {symbol}: it is constant in {symbol}, so its derivative with "
+            f"respect to {symbol} is 0 (its variables: {', '.join(formulas.GREEK.get(n, n) for n in names)})"
+        )
     if wrt is None:
         wrt = names[0] if len(names) == 1 else next((n for n in formulas.USUAL_VARIABLE if n in names), names[0])
     src = formulas.typed_source(text)
