@@ -187,6 +187,9 @@ def test_what_cannot_be_differentiated_is_said_in_one_line(typed, says):
         ("derivative of e⁻ˣ", ("e^(-x)", None)),
         ("derivative of f(x) = ln(1-x) with respect to x", ("f(x) = ln(1-x)", "x")),
         ("derivative of x^2 = 4", None),
+        # an absolute value: read, so that the reply says the tutor has none (|x|), rather than a list of topics
+        ("derivative of |x|", ("|x|", None)),
+        ("derivative of |1 - x| wrt x", ("|1 - x|", "x")),
         # misspelt as learners type them
         ("diferentiate x^2", ("x^2", None)),
         ("derivitive of ln(1-x) wrt x", ("ln(1-x)", "x")),
@@ -203,6 +206,11 @@ def test_x_squared_is_x_times_x_not_a_variable_named_x2(capsys):
     assert cli.main(["derive", "x²", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert _same(sp.sympify(d["result"], locals={"x": x}), 2 * x, x)
+
+
+def test_the_tutor_says_it_has_no_absolute_value(tutor):
+    reply, _ = tutor.reply("derivative of |x|")
+    assert reply.kind == "error" and "I cannot differentiate an absolute value" in reply.markdown
 
 
 def test_the_tutor_derives_a_typed_expression_and_ask_json_carries_it(tutor):

@@ -603,6 +603,8 @@ def expression_derivative(text: str) -> tuple[str, str | None] | None:
             return None
 
         expr, wrt = m.group("expr").strip(), m.group("wrt")
+        if re.fullmatch(r"\|[^|]{1,40}\|", expr) and formulas.expression_variables(expr.strip("|")):
+            return expr, wrt  # |x|: the derivation says the tutor has no absolute value, where topics offered a list
         if not re.search(r"[-+*/^()\d]", formulas.typed_source(expr)):  # words, or one name ("the sigmoid")
             return None
         names = formulas.expression_variables(expr)
