@@ -118,6 +118,13 @@ def test_the_rules_reasons_name_the_variable_differentiated_by():
     assert parts.why == "d/dz (1 + e^(-z)) = -e^(-z) (sum rule)"  # as the title writes e^(-z), not exp(-z)
 
 
+def test_the_power_rule_gives_n_x_to_the_n_minus_1_as_its_reason_says():
+    d = typing_in.expression_derivation("x^y", "x")
+    assert _same(d.result, y * x ** (y - 1), x)
+    assert d.steps[-1].rule == "power rule" and "x**(y - 1)" in str(d.result)  # not y*x**y/x
+    assert derive.verify(d) == []
+
+
 def test_one_variable_is_written_df_dx_and_the_sigmoid_sigma():
     one = typing_in.expression_derivation("x^2 sigma(x)")
     assert {s.lhs for s in one.steps[1:]} == {"df/dx"}

@@ -20,7 +20,7 @@ import sympy as sp
 
 from tutor.errors import InputError
 from tutor.maths import formulas
-from tutor.maths.derive import Derivation, formula_derivation, formula_expression, sigma
+from tutor.maths.derive import Derivation, formula_derivation, formula_expression, sigma, verify_step
 
 #: What the other variables are held at while one variable's domain is found; the first is the one
 #: stated when the domain depends on them ("for a = 1/2, x in (1/2, ∞)").
@@ -187,12 +187,19 @@ def expression_derivation(text: str, wrt: str | None = None) -> Derivation:
     # f(x) of one variable: df/dx, as SymPy prints d/dx inside the steps; ∂f/∂x only beside other variables
     ordinary = {"lhs": f"d{f.lhs}/d{v.symbol}"} if len(f.variables) == 1 else {}
     steps = (typed, *(replace(step, why=_said_in(step.why, f), **ordinary) for step in d.steps[1:]))
+    result = d.result
+    last = steps[-1]
+    if last.rule == "power rule" and last.claim is not None:  # y·x^y/x written as the rule says, y·x^(y - 1)
+        tidy = sp.powsimp(last.expression)
+        step = replace(last, expression=tidy, claim=(tidy, last.claim[1]))
+        if str(tidy) != str(last.expression) and all(verify_step(step, d.domain)):
+            steps, result = (*steps[:-1], step), tidy
     expr = formula_expression(f)
     defined = _domain_text(_real_domain(expr, f.wrt, HELD[0]), v.symbol)
     only = ""
     if f.wrt in {s.name for s in expr.free_symbols}:
         domain = _real_domain(expr, f.wrt, HELD[0])
-        derived = domain.intersect(_real_domain(d.result, f.wrt, HELD[0]))
+        derived = domain.intersect(_real_domain(result, f.wrt, HELD[0]))
         if derived != domain:
             only = f"; the derivative above only for {_domain_text(derived, v.symbol)}"
     if _depends(expr, f.wrt):
@@ -212,7 +219,7 @@ def expression_derivation(text: str, wrt: str | None = None) -> Derivation:
         d.target,
         d.title,
         steps,
-        d.result,
+        result,
         summary,
         domain=d.domain,
     )
