@@ -34,6 +34,15 @@ CASES = [
     ("-(y*log(p)+(1-y)*log(1-p))", "y", y, -sp.log(p) + sp.log(1 - p)),
     ("(1-p)^gamma ln p", None, p, -g * (1 - p) ** (g - 1) * sp.log(p) + (1 - p) ** g / p),
     ("sqrt(x)", None, x, 1 / (2 * sp.sqrt(x))),
+    # a function without parentheses takes a power or a number times a name, as in a textbook (sin x² = sin(x²))
+    ("ln x^2", None, x, 2 / x),
+    ("ln 2x", None, x, 1 / x),
+    ("ln 1e-7 + x", None, x, sp.Integer(1)),
+    # superscripts and the name of what is differentiated, as a learner copies them
+    ("x³ + 2x²", None, x, 3 * x**2 + 4 * x),
+    ("e⁻ˣ", None, x, -sp.exp(-x)),
+    ("y = x^2 ln x", None, x, 2 * x * sp.log(x) + x),
+    ("f(x) = ln(1 - x)", None, x, -1 / (1 - x)),
 ]
 
 
@@ -62,9 +71,17 @@ def test_the_derivative_is_the_one_worked_by_hand(typed, wrt, var, want):
     [
         ("ln(1-x)", "x in (-∞, 1)"),
         ("1/x", "x in (-∞, 0) ∪ (0, ∞)"),
-        ("sqrt(x)", "x in [0, ∞)"),
+        ("sqrt(x)", "x in [0, ∞); the derivative above only for x in (0, ∞)"),
         ("e^x", "all real x"),
         ("ln(x^2 - 1)", "x in (-∞, -1) ∪ (1, ∞)"),
+        # x² - 2 > 0 where |x| > √2; e^x - 2 > 0 where x > ln 2
+        ("ln(x^2 - 2)", "x in (-∞, -√2) ∪ (√2, ∞)"),
+        ("ln(e^x - 2)", "x in (ln(2), ∞)"),
+        # defined at the ends ±1, where -x/√(1 - x²) is not
+        ("sqrt(1 - x^2)", "x in [-1, 1]; the derivative above only for x in (-1, 1)"),
+        # the cube root is defined everywhere; its derivative 1/(3·x^(2/3)) not at 0
+        ("x^(1/3)", "all real x; the derivative above only for x in (-∞, 0) ∪ (0, ∞)"),
+        ("x^(3/2)", "x in [0, ∞)"),  # (3/2)·√x is 0 at 0: nothing more to say
     ],
 )
 def test_the_domain_stated_is_where_the_expression_is_defined(typed, domain):
@@ -72,9 +89,65 @@ def test_the_domain_stated_is_where_the_expression_is_defined(typed, domain):
 
 
 @pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # ln(x - a) is defined where x > a: no single interval of x, whatever a is held at
+        ("ln(x - a)", "Where ln(x - a) is defined depends on a: for a = 1/2, x in (1/2, ∞)."),
+        # x^(1/2) needs x ≥ 0, x^2 does not: it depends on y
+        (
+            "x^y",
+            "Where x^y is defined depends on y: for y = 1/2, x in [0, ∞); the derivative above only for x in (0, ∞).",
+        ),
+    ],
+)
+def test_a_domain_that_depends_on_another_variable_is_said_to(typed, said):
+    summary = typing_in.expression_derivation(typed).summary
+    assert summary.startswith(said), summary
+    assert " is defined for " not in summary  # no interval claimed as if it held for every a
+
+
+def test_the_rules_reasons_name_the_variable_differentiated_by():
+    steps = typing_in.expression_derivation("exp(-z)").steps
+    chain = next(s for s in steps if s.rule == "chain rule")
+    assert "du/dz" in chain.why and "/dx" not in chain.why
+    power = typing_in.expression_derivation("ŷ^2").steps[1]
+    assert power.rule == "power rule" and power.why == "d/dŷ ŷ^n = n·ŷ^(n - 1)"
+    outer = typing_in.expression_derivation("1/(1 + e^-z)").steps[1]
+    assert "d/dz uⁿ" in outer.why and "du/dz" in outer.why
+    parts = typing_in.expression_derivation("1/(1 + e^-z)").steps[2]
+    assert parts.why == "d/dz (1 + e^(-z)) = -e^(-z) (sum rule)"  # as the title writes e^(-z), not exp(-z)
+
+
+def test_the_power_rule_gives_n_x_to_the_n_minus_1_as_its_reason_says():
+    d = typing_in.expression_derivation("x^y", "x")
+    assert _same(d.result, y * x ** (y - 1), x)
+    assert d.steps[-1].rule == "power rule" and "x**(y - 1)" in str(d.result)  # not y*x**y/x
+    assert derive.verify(d) == []
+
+
+def test_one_variable_is_written_df_dx_and_the_sigmoid_sigma():
+    one = typing_in.expression_derivation("x^2 sigma(x)")
+    assert {s.lhs for s in one.steps[1:]} == {"df/dx"}
+    assert "d/dx σ(x) = (1 - σ(x))·σ(x)" in one.steps[2].why and "sigma" not in one.steps[2].why
+    two = typing_in.expression_derivation("-(y log ŷ + (1-y) log(1-ŷ))")
+    assert {s.lhs for s in two.steps[1:]} == {"∂f/∂ŷ"}  # beside y, a partial derivative
+
+
+def test_a_number_under_a_function_without_parentheses_is_said_to_be_read_alone():
+    d = typing_in.expression_derivation("ln 1-x")
+    assert _same(d.result, sp.Integer(-1), x)  # ln(1) - x, as written
+    assert "I read ln 1 without parentheses as ln(1) alone" in d.summary
+    assert "I read" not in typing_in.expression_derivation("ln x + 1").summary  # read as everyone reads it
+
+
+@pytest.mark.parametrize(
     ("typed", "says"),
     [
         ("sin(x)", "I do not know the function sin"),
+        ("|x|", "I cannot differentiate an absolute value"),
+        ("x!", "I cannot differentiate a factorial"),
+        ("x^2 = 4", "I cannot differentiate an equation"),
+        ("x ≥ 2", "I cannot differentiate an inequality"),
         ("__import__('os').system('true')", "I do not know the function __import__"),
         ("ln(-x^2 - 1)", "not defined on any interval"),
         ("0*x", "does not depend on x"),
@@ -87,8 +160,11 @@ def test_the_domain_stated_is_where_the_expression_is_defined(typed, domain):
 def test_what_cannot_be_differentiated_is_said_in_one_line(typed, says):
     if says is None:
         typing_in.expression_derivation(typed, "x")
-        with pytest.raises(InputError, match="has no variable q"):
+        # d/dq ln(1 - x) = 0: the expression is constant in q
+        with pytest.raises(InputError, match=r"does not contain q: .* its derivative with respect to q is 0"):
             typing_in.expression_derivation(typed, "q")
+        with pytest.raises(InputError, match="does not contain ŷ"):  # the symbol, not the name y_hat
+            typing_in.expression_derivation(typed, "y_hat")
         return
     with pytest.raises(InputError) as err:
         typing_in.expression_derivation(typed)
@@ -111,10 +187,37 @@ def test_what_cannot_be_differentiated_is_said_in_one_line(typed, says):
         ("derive the derivative of the loss", None),
         ("derive focal loss", None),
         ("why is the derivative of the loss (y_hat - y)?", None),
+        # asked politely, with a superscript (NFKC would make x² the name x2), or as an equation named y or f(x)
+        ("can you differentiate ln(1-x) for me?", ("ln(1-x)", None)),
+        ("could you please find the derivative of e^-x", ("e^-x", None)),
+        ("derivative of x²", ("x^2", None)),
+        ("derivative of e⁻ˣ", ("e^(-x)", None)),
+        ("derivative of f(x) = ln(1-x) with respect to x", ("f(x) = ln(1-x)", "x")),
+        ("derivative of x^2 = 4", None),
+        # an absolute value: read, so that the reply says the tutor has none (|x|), rather than a list of topics
+        ("derivative of |x|", ("|x|", None)),
+        ("derivative of |1 - x| wrt x", ("|1 - x|", "x")),
+        # misspelt as learners type them
+        ("diferentiate x^2", ("x^2", None)),
+        ("derivitive of ln(1-x) wrt x", ("ln(1-x)", "x")),
+        ("differenciate x ln x", ("x ln x", None)),
     ],
 )
 def test_requests_to_differentiate_a_typed_expression_are_read(text, read):
     assert rq.expression_derivative(text) == read
+
+
+def test_x_squared_is_x_times_x_not_a_variable_named_x2(capsys):
+    from tutor import cli
+
+    assert cli.main(["derive", "x²", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert _same(sp.sympify(d["result"], locals={"x": x}), 2 * x, x)
+
+
+def test_the_tutor_says_it_has_no_absolute_value(tutor):
+    reply, _ = tutor.reply("derivative of |x|")
+    assert reply.kind == "error" and "I cannot differentiate an absolute value" in reply.markdown
 
 
 def test_the_tutor_derives_a_typed_expression_and_ask_json_carries_it(tutor):

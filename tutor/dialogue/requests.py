@@ -566,13 +566,19 @@ _DERIVE = re.compile(
 
 #: "the derivative of ln(1 - x)", "differentiate x^2 * ln(x) with respect to x", "d/dz 1/(1 + e^-z)".
 _WRT = r"(?:\s*,?\s+(?:with respect to|w\.?r\.?t\.?|wrt|by)\s+(?P<wrt>[^\s?.!,]+))?"
+#: "can you ...", "please ...", "... for me, please": a request asked politely is the same request.
+_ASKED = r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?"
+_PLEASE = r"(?:\s+for me)?(?:\s*,?\s*please)?"
+#: "derivative" and "differentiate" as learners also spell them (derivitive, diferentiate, differenciate).
+_DERIVATIVE = r"(?:derivative|deri?v[ai]t[ai]?ve|dervative|derivate)"
+_DIFFERENTIATE = r"(?:di?ff?e?ren[tc]i?ate|derive)"
 _DERIVATIVE_OF = [
     re.compile(
-        r"^(?:(?:what(?:'s| is)|find|compute|calculate|get|give me|show me|tell me|work out|take)\s+)?"
-        r"(?:the\s+)?(?:first\s+)?derivative\s+of\s+(?P<expr>.+?)" + _WRT + r"\s*[?.!]*$",
+        r"^" + _ASKED + r"(?:(?:what(?:'s| is)|find|compute|calculate|get|give me|show me|tell me|work out|take)\s+)?"
+        r"(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$",
         re.I,
     ),
-    re.compile(r"^(?:please\s+)?(?:differentiate|derive)\s+(?P<expr>.+?)" + _WRT + r"\s*[?.!]*$", re.I),
+    re.compile(r"^" + _ASKED + _DIFFERENTIATE + r"\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$", re.I),
     re.compile(
         r"^(?:(?:what(?:'s| is)|find|compute)\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)\s*[?.!]*$",
         re.I,
@@ -592,7 +598,13 @@ def expression_derivative(text: str) -> tuple[str, str | None] | None:
         from tutor.errors import InputError
         from tutor.maths import formulas  # only now: reading a question must not import NumPy (cold start)
 
+        m = pattern.match(_text(formulas.powers_written_out(text)).strip())  # x² before NFKC makes it x2
+        if m is None:
+            return None
+
         expr, wrt = m.group("expr").strip(), m.group("wrt")
+        if re.fullmatch(r"\|[^|]{1,40}\|", expr) and formulas.expression_variables(expr.strip("|")):
+            return expr, wrt  # |x|: the derivation says the tutor has no absolute value, where topics offered a list
         if not re.search(r"[-+*/^()\d]", formulas.typed_source(expr)):  # words, or one name ("the sigmoid")
             return None
         names = formulas.expression_variables(expr)

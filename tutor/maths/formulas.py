@@ -355,7 +355,12 @@ _TYPED_VARIABLE = re.compile(r"[a-zA-Z](?:_?\d)?|y_hat|" + "|".join(n for n in G
 USUAL_VARIABLE = ("y_hat", "p", "x", "z", "w", "t", "u", "q", "a")
 #: At most this many variables in a typed expression.
 MAX_TYPED_VARIABLES = 3
-_BARE_CALL = re.compile(r"\b(ln|log|exp|sqrt|sigma|sigmoid)\s+([A-Za-z_]\w*|\d+(?:\.\d+)?)(?!\s*\()")
+#: A function applied without parentheses to one name or number, a power of it (``ln x^2`` is ln(x^2), as
+#: ``sin x²`` is sin(x²) in a textbook) or a number times a name (``ln 2x`` is ln(2x)).
+_BARE_CALL = re.compile(
+    r"\b(ln|log|exp|sqrt|sigma|sigmoid)\s+"
+    r"((?:[A-Za-z_]\w*|\d+(?:\.\d+)?(?:[eE][-+]?\d+|[A-Za-z_]\w*)?)(?:\s*\^\s*(?:[-+]?\w+(?:\.\d+)?|\([^()]*\)))?)(?![\w.(])"
+)
 
 
 _VAR = (
@@ -363,11 +368,33 @@ _VAR = (
 )
 
 
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿˣᶻ]+")
+_SUPERSCRIPT_READ = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿˣᶻ", "0123456789-+nxz")
+#: ``y = x^2``, ``f(x) = ln(1 - x)``: the name of what is differentiated, before its expression.
+_NAMED_AS = re.compile(r"^\s*(?:[A-Za-z]\w{0,5}(?:\s*\(\s*[A-Za-z]\w{0,5}\s*\))?|ŷ|ℒ)\s*=(?!=)\s*(?=\S)")
+
+
+def powers_written_out(text: str) -> str:
+    """Superscripts as powers (``x²`` is ``x^2``, ``e⁻ˣ`` is ``e^(-x)``): Unicode normalisation (NFKC)
+    would make ``x²`` the name ``x2``."""
+    return _SUPERSCRIPTS.sub(
+        lambda m: "^" + (r if len(r := m.group().translate(_SUPERSCRIPT_READ)) == 1 else f"({r})"), text
+    )
+
+
 def typed_source(text: str) -> str:
-    """A typed expression as a formula is written: ŷ and yhat as the variable y_hat, a function of one
+    """A typed expression as a formula is written: its name dropped (``y = x^2``, ``f(x) = ...``),
+    superscripts as powers (``x²``), ŷ and yhat as the variable y_hat, a function of one
     name or number without parentheses (``ln x``) given them, and products written out (``2x``,
     ``x(1 - x)``, ``x ln(x)``, ``)(``), as :mod:`tutor.maths.exprparse` reads a learner's answer."""
-    src = text.strip().replace("ŷ", " y_hat ").replace("−", "-").replace("·", "*").replace("×", "*")
+    src = (
+        _NAMED_AS.sub("", powers_written_out(text))
+        .strip()
+        .replace("ŷ", " y_hat ")
+        .replace("−", "-")
+        .replace("·", "*")
+        .replace("×", "*")
+    )
     src = re.sub(r"\byhat\b", "y_hat", src)
     src = _BARE_CALL.sub(r"\1(\2)", src)
     src = re.sub(r"(\d)(?![eE][-+]?\d)\s*([A-Za-z_(])", r"\1*\2", src)  # 2x, 2 ln(x), 2(x); not 1e-7

@@ -14,18 +14,40 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 import sympy as sp
 
 from tutor.errors import InputError
 from tutor.maths import formulas
-from tutor.maths.derive import Derivation, formula_derivation, formula_expression, sigma
+from tutor.maths.derive import Derivation, formula_derivation, formula_expression, sigma, verify_step
+
+#: What the other variables are held at while one variable's domain is found; the first is the one
+#: stated when the domain depends on them ("for a = 1/2, x in (1/2, ∞)").
+HELD = (sp.Rational(1, 2), sp.Integer(2), sp.Integer(-1))
+
+#: Characters a learner may type that the reader has no meaning for, each with what it is.
+_NOT_READ = {
+    "|": "an absolute value (|x|)",
+    "!": "a factorial (x!)",
+    "=": "an equation",
+    "<": "an inequality",
+    ">": "an inequality",
+    "≤": "an inequality",
+    "≥": "an inequality",
+}
 
 
 def expression_formula(text: str, wrt: str | None = None):
     """A typed expression (``ln(1 - x)``, ``1/(1 + e^-z)``) as a formula of its variables, each on the
     interval of its real domain (SymPy's ``continuous_domain``) that the derivation's proofs sample.
     ``InputError`` saying what is wrong when it cannot be read."""
+    for char, what in _NOT_READ.items():
+        if char in formulas.typed_source(text):
+            raise InputError(
+                f"I cannot differentiate {what}: an expression may use numbers, variables, + - * / ^, "
+                f"parentheses and {', '.join(formulas.FUNCTIONS)}"
+            )
     names = formulas.expression_variables(text)
     unknown = [
         f
@@ -42,7 +64,11 @@ def expression_formula(text: str, wrt: str | None = None):
         )
     wrt = {"ŷ": "y_hat", "yhat": "y_hat"}.get(wrt or "", wrt)
     if wrt is not None and wrt not in names:
-        raise InputError(f"{text.strip()[:60]} has no variable {wrt[:20]} (its variables: {', '.join(names)})")
+        symbol = formulas.GREEK.get(wrt, wrt)[:20]
+        raise InputError(
+            f"{text.strip()[:60]} does not contain {symbol}: it is constant in {symbol}, so its derivative with "
+            f"respect to {symbol} is 0 (its variables: {', '.join(formulas.GREEK.get(n, n) for n in names)})"
+        )
     if wrt is None:
         wrt = names[0] if len(names) == 1 else next((n for n in formulas.USUAL_VARIABLE if n in names), names[0])
     src = formulas.typed_source(text)
@@ -65,30 +91,68 @@ def expression_formula(text: str, wrt: str | None = None):
     )
 
 
-def _domain_interval(expr: sp.Expr, shown: str, name: str):
-    """(the interval the proofs sample ``name`` on, its whole real domain as text), the other variables
-    held at 1/2."""
+#: A function without parentheses of a number followed by + or -: ``ln 1-x`` is ln(1) - x, a constant
+#: minus x, though ln(1 - x) is almost surely meant (``ln x + 1`` is read as everyone reads it).
+_BARE_BEFORE_SUM = re.compile(r"\b(ln|log|exp|sqrt|sigma|sigmoid)\s+(\d+(?:\.\d+)?)\s*([-+])(?!\s*\d)")
+
+
+def _explicit(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(lambda e: isinstance(e, sigma), lambda e: 1 / (1 + sp.exp(-e.args[0])))
+
+
+@lru_cache(maxsize=256)
+def _real_domain(expr: sp.Expr, name: str, held: sp.Expr):
+    """Where ``expr`` is defined and continuous for the real variable ``name``, the other variables at
+    ``held`` (all the reals when SymPy cannot tell). Every symbol is taken as merely real first: a
+    symbol that carries its range (positive on (0, ∞)) would hide the ends of the domain."""
     from sympy.calculus.util import continuous_domain
 
-    syms = {s.name: s for s in expr.free_symbols}
-    if name not in syms:  # it cancels ("0*x"): formula_derivation says the derivative is 0
-        return formulas.Interval(-math.inf, math.inf, True, True), f"all real {formulas.GREEK.get(name, name)}"
-    x = syms[name]
-    held = {s: sp.Rational(1, 2) for n, s in syms.items() if n != name}
-    plain = expr.replace(lambda e: isinstance(e, sigma), lambda e: 1 / (1 + sp.exp(-e.args[0])))
+    x = sp.Symbol(name, real=True)
+    plain = _explicit(expr).subs({s: x if s.name == name else held for s in expr.free_symbols})
     try:
-        domain = continuous_domain(plain.subs(held), x, sp.S.Reals)
+        return continuous_domain(plain, x, sp.S.Reals)
     except (NotImplementedError, ValueError, TypeError, RecursionError):
-        domain = sp.S.Reals
+        return sp.S.Reals
+
+
+def _domain_interval(expr: sp.Expr, shown: str, name: str):
+    """(the interval the proofs sample ``name`` on, its whole real domain as text), the other variables
+    held at 1/2 (:func:`expression_derivation` says so when the domain changes with them)."""
+    syms = {s.name: s for s in expr.free_symbols}
+    symbol = formulas.GREEK.get(name, name)
+    if name not in syms:  # it cancels ("0*x"): formula_derivation says the derivative is 0
+        return formulas.Interval(-math.inf, math.inf, True, True), f"all real {symbol}"
+    domain = _real_domain(expr, name, HELD[0])
     parts = list(domain.args) if isinstance(domain, sp.Union) else [domain]
     intervals = [p for p in parts if isinstance(p, sp.Interval) and p.measure > 0]
     if not intervals:
-        symbol = formulas.GREEK.get(name, name)
         raise InputError(f"{shown} is not defined on any interval of real {symbol}, so it has no derivative to show")
     best = max(intervals, key=lambda p: (p.measure, p.contains(sp.Rational(1, 2)) is sp.true))
     lo, hi = float(best.start), float(best.end)
     interval = formulas.Interval(lo, hi, True, True)  # sampled inside: not at an end where the derivative may not exist
-    return interval, _domain_text(domain, formulas.GREEK.get(name, name))
+    return interval, _domain_text(domain, symbol)
+
+
+def _depends(expr: sp.Expr, name: str) -> bool:
+    """Whether where ``expr`` is defined, as a function of ``name``, changes with its other variables."""
+    others = [s for s in expr.free_symbols if s.name != name]
+    return bool(others) and any(_real_domain(expr, name, h) != _real_domain(expr, name, HELD[0]) for h in HELD[1:])
+
+
+def _said_in(why: str, f) -> str:
+    """A rule's reason said in the expression's own variable: the rules write x (``du/dx``) and a
+    variable's name (``y_hat``) and ``sigma``; a derivative by z says ``du/dz``, one by ŷ says ŷ, σ is σ."""
+    v = f.var(f.wrt)
+    assert v is not None
+    why = re.sub(r"\bd(u?)/dx\b", lambda m: f"d{m.group(1)}/d{v.symbol}", why)
+    why = re.sub(r"\bsigma\(", "σ(", why)  # as the steps print it
+    why = re.sub(r"\bexp\((\w+)\)", r"e^\1", why)  # exp(x) as e^x, exp(-z) as e^(-z), as the title writes them
+    why = re.sub(r"\bexp\(([^()]*)\)", r"e^(\1)", why)
+    for var in f.variables:
+        if var.symbol != var.name:
+            why = re.sub(rf"\bd/d{re.escape(var.name)}\b", f"d/d{var.symbol}", why)
+            why = re.sub(rf"\b{re.escape(var.name)}\b", var.symbol, why)
+    return why
 
 
 def _domain_text(domain, symbol: str) -> str:
@@ -98,7 +162,10 @@ def _domain_text(domain, symbol: str) -> str:
     parts = list(domain.args) if isinstance(domain, sp.Union) else [domain]
 
     def end(v) -> str:
-        return "∞" if v == sp.oo else "-∞" if v == -sp.oo else str(v)
+        if v in (sp.oo, -sp.oo):
+            return "∞" if v == sp.oo else "-∞"
+        one_line = sp.pretty(v, use_unicode=True)  # -√2 rather than -sqrt(2); 1/2 (drawn on three lines) as text
+        return (one_line if "\n" not in one_line else str(v)).replace("log(", "ln(")
 
     shown = [
         f"{'(' if p.left_open else '['}{end(p.start)}, {end(p.end)}{')' if p.right_open else ']'}"
@@ -110,17 +177,49 @@ def _domain_text(domain, symbol: str) -> str:
 
 
 def expression_derivation(text: str, wrt: str | None = None) -> Derivation:
-    """The derivative of a typed expression, step by step, each step proven, with where it is defined."""
+    """The derivative of a typed expression, step by step, each step proven, with where it is defined
+    and, when that is less, where its derivative is (``sqrt(x)``: [0, ∞), its derivative (0, ∞))."""
     f = expression_formula(text, wrt)
     d = formula_derivation(f)
     v = f.var(f.wrt)
     assert v is not None
     typed = replace(d.steps[0], why="the expression as typed")
+    # f(x) of one variable: df/dx, as SymPy prints d/dx inside the steps; ∂f/∂x only beside other variables
+    ordinary = {"lhs": f"d{f.lhs}/d{v.symbol}"} if len(f.variables) == 1 else {}
+    steps = (typed, *(replace(step, why=_said_in(step.why, f), **ordinary) for step in d.steps[1:]))
+    result = d.result
+    last = steps[-1]
+    if last.rule == "power rule" and last.claim is not None:  # y·x^y/x written as the rule says, y·x^(y - 1)
+        tidy = sp.powsimp(last.expression)
+        step = replace(last, expression=tidy, claim=(tidy, last.claim[1]))
+        if str(tidy) != str(last.expression) and all(verify_step(step, d.domain)):
+            steps, result = (*steps[:-1], step), tidy
+    expr = formula_expression(f)
+    defined = _domain_text(_real_domain(expr, f.wrt, HELD[0]), v.symbol)
+    only = ""
+    if f.wrt in {s.name for s in expr.free_symbols}:
+        domain = _real_domain(expr, f.wrt, HELD[0])
+        derived = domain.intersect(_real_domain(result, f.wrt, HELD[0]))
+        if derived != domain:
+            only = f"; the derivative above only for {_domain_text(derived, v.symbol)}"
+    if _depends(expr, f.wrt):
+        others = sorted(formulas.GREEK.get(s.name, s.name) for s in expr.free_symbols if s.name != f.wrt)
+        at = " and ".join(f"{n} = {HELD[0]}" for n in others)
+        summary = f"Where {f.display()} is defined depends on {' and '.join(others)}: for {at}, {defined}{only}."
+    else:
+        summary = f"{f.display()} is defined for {defined}{only}."
+    bare = _BARE_BEFORE_SUM.search(text)
+    if bare:
+        name, arg = bare.group(1), bare.group(2)
+        summary += (
+            f" (I read {name} {arg} without parentheses as {name}({arg}) alone, before the {bare.group(3)}:"
+            f" for {name} of more, put it all in parentheses.)"
+        )
     return Derivation(
         d.target,
         d.title,
-        (typed, *d.steps[1:]),
-        d.result,
-        f"{f.display()} is defined for {v.meaning}.",
+        steps,
+        result,
+        summary,
         domain=d.domain,
     )
