@@ -185,8 +185,8 @@ def expression_derivation(text: str, wrt: str | None = None) -> Derivation:
     assert v is not None
     typed = replace(d.steps[0], why="the expression as typed")
     # f(x) of one variable: df/dx, as SymPy prints d/dx inside the steps; ∂f/∂x only beside other variables
-    ordinary = {"lhs": f"d{f.lhs}/d{v.symbol}"} if len(f.variables) == 1 else {}
-    steps = (typed, *(replace(step, why=_said_in(step.why, f), **ordinary) for step in d.steps[1:]))
+    lhs = (lambda step: f"d{f.lhs}/d{v.symbol}") if len(f.variables) == 1 else (lambda step: step.lhs)
+    steps = (typed, *(replace(step, why=_said_in(step.why, f), lhs=lhs(step)) for step in d.steps[1:]))
     result = d.result
     last = steps[-1]
     if last.rule == "power rule" and last.claim is not None:  # y·x^y/x written as the rule says, y·x^(y - 1)
