@@ -253,3 +253,11 @@ def test_reading_a_question_imports_neither_numpy_nor_sympy():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_superscripts_reach_the_readers_as_powers(tutor):
+    """Unicode normalisation alone would make x² the name x2 (whose derivative by x2 is 1)."""
+    reply, _ = tutor.reply("derivative of x²")
+    assert reply.kind == "derive" and _same(reply.derivation.result, 2 * x, x)
+    reply, _ = tutor.reply("derivative of e⁻ˣ")
+    assert reply.kind == "derive" and _same(reply.derivation.result, -sp.exp(-x), x)

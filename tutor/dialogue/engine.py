@@ -22,6 +22,7 @@ from tutor.dialogue.core import Core
 from tutor.dialogue.reply import Reply
 from tutor.errors import TutorError
 from tutor.matching.language import MAX_CHARS, clean, is_format
+from tutor.maths import formulas
 
 if TYPE_CHECKING:
     from tutor.store.progress import Store
@@ -98,9 +99,10 @@ class Tutor(Core):
         if why:
             return it.Unreadable(why)
         cp = lessons.open_checkpoint(self, ctx)
-        # Control characters and terminal escapes never travel further than here.
+        # Control characters and terminal escapes never travel further than here. Superscripts become
+        # powers first: Unicode normalisation would make x² the name x2 and 10⁻⁷ the difference 10-7.
         return it.read(
-            clean(text).strip(),
+            clean(formulas.powers_written_out(text)).strip(),
             ctx,
             at_checkpoint=cp.kind if cp is not None else None,
             lesson_named=lambda name: lessons.find(self, name) is not None,
