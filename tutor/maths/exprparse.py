@@ -45,13 +45,18 @@ def _prepare(text: str) -> str:
     t = re.sub(r"\by\s+hat\b", "y_hat", t)
     t = re.sub(r"\\hat\s*\{\s*y\s*\}", " y_hat ", t)
     t = re.sub(r"σ'\s*\(", "dsigma(", t)
-    # implicit multiplication: "2y", "y_hat(1 - y_hat)", ")(" and "x y"; "1e-7" stays a number, not 1·e - 7
-    t = re.sub(r"(\d)(?![eE][-+]?\d)\s*([A-Za-z_(])", r"\1*\2", t)
-    t = re.sub(r"\)\s*\(", ")*(", t)
-    t = re.sub(r"\b(y_hat|yhat|y|z|x|w|b|a|p)\s*\(", r"\1*(", t)
-    t = re.sub(r"\b(y_hat|yhat|y|z|x|w|b|a|p)\s+(?=[A-Za-z_(])", r"\1*", t)
-    t = re.sub(r"\)\s*(?=[A-Za-z_])", ")*", t)
-    return " ".join(t.split())
+    return " ".join(explicit_products(t, "y_hat|yhat|y|z|x|w|b|a|p").split())
+
+
+def explicit_products(text: str, variables: str) -> str:
+    """Products written out: ``2y``, ``2 ln(x)``, ``y_hat(1 - y_hat)``, ``)(``, ``) ln(x)`` and ``x y``,
+    where ``variables`` (a regular-expression alternation) names what may stand before a parenthesis
+    or a space as a factor; ``1e-7`` stays a number, not 1·e - 7. Shared by the answers a checkpoint
+    reads and the expressions a learner asks to differentiate (:func:`tutor.maths.formulas.typed_source`)."""
+    t = re.sub(r"(\d)(?![eE][-+]?\d)\s*([A-Za-z_(])", r"\1*\2", text)
+    t = re.sub(r"\)\s*(?=[A-Za-z_(\d])", ")*", t)
+    t = re.sub(rf"\b({variables})\s*\(", r"\1*(", t)
+    return re.sub(rf"\b({variables})\s+(?=[A-Za-z_(\d])", r"\1*", t)
 
 
 _READ = "I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...)."

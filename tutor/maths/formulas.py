@@ -397,11 +397,9 @@ def typed_source(text: str) -> str:
     )
     src = re.sub(r"\byhat\b", "y_hat", src)
     src = _BARE_CALL.sub(r"\1(\2)", src)
-    src = re.sub(r"(\d)(?![eE][-+]?\d)\s*([A-Za-z_(])", r"\1*\2", src)  # 2x, 2 ln(x), 2(x); not 1e-7
-    src = re.sub(r"\)\s*(?=[A-Za-z_(\d])", ")*", src)  # )(, ) ln(x), )x
-    src = re.sub(rf"\b({_VAR})\s*\(", r"\1*(", src)  # x(1 - x)
-    src = re.sub(rf"\b({_VAR})\s+(?=[A-Za-z_(\d])", r"\1*", src)  # x ln(x), x y
-    return " ".join(src.split())
+    from tutor.maths.exprparse import explicit_products
+
+    return " ".join(explicit_products(src, _VAR).split())
 
 
 def expression_variables(text: str) -> list[str]:
