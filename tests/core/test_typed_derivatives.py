@@ -261,3 +261,11 @@ def test_superscripts_reach_the_readers_as_powers(tutor):
     assert reply.kind == "derive" and _same(reply.derivation.result, 2 * x, x)
     reply, _ = tutor.reply("derivative of e⁻ˣ")
     assert reply.kind == "derive" and _same(reply.derivation.result, -sp.exp(-x), x)
+
+
+def test_a_follow_up_after_a_typed_derivative_says_what_follow_ups_are_for(tutor):
+    derived, ctx = tutor.reply("derivative of ln(1-x)")
+    assert derived.kind == "derive"
+    follow, _ = tutor.reply("why?", ctx)
+    assert follow.kind == "fallback" and "follow a topic I have explained" in follow.markdown
+    assert "question first" not in follow.markdown  # the learner did ask one

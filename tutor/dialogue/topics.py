@@ -217,7 +217,8 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
         if ctx.computation is None:
             return Reply(
                 "fallback",
-                "Ask me a question first, then I can give the why, an example, a simpler or a deeper version.",
+                "The why, an example, a simpler or a deeper version follow a topic I have explained "
+                "(a derivation or a number of yours is no topic): ask me about one first.",
                 title="Nothing to follow up yet",
                 alternatives=core.starters(),
                 choices=topic_choices(core.starters()),
