@@ -551,3 +551,20 @@ def test_bag_ids_are_sorted_and_distinct_as_np_unique_gives_them():
     rng = np.random.default_rng(5)
     for ids in ([], [7], [3, 1, 3, 2, 2], rng.integers(0, 50, size=(4, 6)), rng.integers(-5, 5, size=30)):
         assert np.array_equal(learn.Bag(np.asarray(ids)).ids, np.unique(np.asarray(ids, dtype=np.int64)))
+
+
+def test_a_large_head_is_held_as_int8_and_scores_as_the_float_one_within_its_rounding():
+    rng = np.random.default_rng(11)
+    C = learn.MAX_BAG_CLASSES + 5
+    W = rng.normal(scale=0.05, size=(385, C)).astype(np.float32)
+    head = learn.Head(W)
+    small = learn.Head(W[:, :10])
+    assert learn.compact(small) is small  # a small head stays float32
+    big = learn.compact(head)
+    assert isinstance(big, learn.CompactHead) and big.W8.dtype == np.int8 and big.W8.shape == (C, 384)
+    Q = rng.normal(size=(4, 384)).astype(np.float32)
+    Q /= np.linalg.norm(Q, axis=1, keepdims=True)
+    want = Q.astype(np.float64) @ W[:-1].astype(np.float64) + W[-1]
+    bound = big.scale[None, :] / 2 * np.abs(Q).sum(axis=1)[:, None]
+    got = big.scores(Q)
+    assert got.shape == (4, C) and np.all(np.abs(got - want) <= bound + 1e-5)

@@ -248,7 +248,7 @@ class TopicMatcher:
         if W.shape[0] != dim + 1 + (len(bag) if has_bag else 0):
             return False
         none = np.zeros((0, X.shape[1]), np.float32), np.zeros(0, y.dtype)
-        self.fitted = train.Fitted(learn.Head(W), learn.Bag(bag) if has_bag else None, *none, C)
+        self.fitted = train.Fitted(learn.compact(learn.Head(W)), learn.Bag(bag) if has_bag else None, *none, C)
         self.X, self.scale, self.y = X, scale, y  # see _knn
         return True
 
@@ -263,13 +263,15 @@ class TopicMatcher:
         # self.X serves the nearest neighbours; empty arrays, as a view would keep the training copy alive
         fitted.X, fitted.y = np.zeros((0, fitted.X.shape[1]), np.float32), np.zeros(0, fitted.y.dtype)
         self.fitted = fitted
+        head = fitted.head
+        assert isinstance(head, learn.Head)  # as fitted: float32, compacted below once saved
         path = cache.cache_dir() / f"semantic-{self._index_key(rows)}.npz"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.stem + ".tmp.npz")
             np.savez(
                 tmp,
-                W=fitted.head.W,
+                W=head.W,
                 X=self.X,
                 scale=self.scale,
                 y=self.y,
@@ -279,6 +281,7 @@ class TopicMatcher:
             cache.prune("semantic-*.npz", keep=KEEP_INDEXES)
         except OSError:
             pass
+        fitted.head = learn.compact(head)  # saved whole above; held compactly from now on
 
     def warm(self) -> None:
         """Load the model and build (or read) the index now, e.g. in a worker after the app's first paint."""

@@ -76,7 +76,7 @@ def label_class(concept: str, classes: dict[str, int]) -> int:
 class Fitted:
     """Everything a prediction needs, fitted on one training set."""
 
-    head: learn.Head
+    head: learn.Head | learn.CompactHead
     bag: learn.Bag | None  # the head's bag-of-words vocabulary (None: embedding only)
     X: np.ndarray  # training embeddings (texts of every class), for the nearest-neighbour evidence
     y: np.ndarray
