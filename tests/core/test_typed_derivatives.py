@@ -204,7 +204,8 @@ def test_what_cannot_be_differentiated_is_said_in_one_line(typed, says):
     ],
 )
 def test_requests_to_differentiate_a_typed_expression_are_read(text, read):
-    assert rq.expression_derivative(text) == read
+    got = rq.expression_derivative(text)
+    assert (None if got is None else (got.expression, got.wrt)) == read
 
 
 def test_x_squared_is_x_times_x_not_a_variable_named_x2(capsys):
@@ -269,3 +270,39 @@ def test_a_follow_up_after_a_typed_derivative_says_what_follow_ups_are_for(tutor
     follow, _ = tutor.reply("why?", ctx)
     assert follow.kind == "fallback" and "follow a topic I have explained" in follow.markdown
     assert "question first" not in follow.markdown  # the learner did ask one
+
+
+@pytest.mark.parametrize(
+    ("text", "want", "says"),
+    [
+        ("derivative of -ln ŷ at ŷ = 0.9", -1 / 0.9, "falls as ŷ grows"),  # d/dŷ (-ln ŷ) = -1/ŷ
+        ("derivative of ln(1-x) at x = 0.5", -1 / (1 - 0.5), "falls as x grows"),
+        ("d/dx x^2 at x = 3", 2 * 3, "rises as x grows"),
+        ("what is the derivative of x^2 at 3?", 2 * 3, "rises as x grows"),
+        ("derivative of x^3 at x = 0", 0.0, "is flat there"),
+    ],
+)
+def test_the_derivative_at_a_point_is_its_value_there_and_its_sign_is_read(tutor, text, want, says):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "derive", reply.markdown
+    d = reply.derivation
+    assert d.steps[-1].rule == "substitute" and abs(float(d.result) - want) < 1e-12
+    assert says in d.summary and derive.verify(d) == []
+
+
+def test_a_parameter_put_in_leaves_the_derivative_in_the_variable(tutor):
+    reply, _ = tutor.reply("derivative of -(y ln ŷ + (1-y) ln(1-ŷ)) at y = 1")
+    assert reply.kind == "derive" and _same(reply.derivation.result, -1 / yh, yh)  # BCE for y = 1: -1/ŷ
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("derivative of ln(1-x) at x = 1", "not defined at x = 1"),
+        ("derivative of sqrt(x) at x = 0", "not defined at x = 0"),  # defined there, its derivative is not
+        ("derivative of x^2 at q = 1", "has no variable q"),
+    ],
+)
+def test_a_point_where_the_derivative_is_not_defined_is_said_so(tutor, text, says):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "error" and says in reply.markdown

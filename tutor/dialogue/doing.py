@@ -44,16 +44,18 @@ def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply
 
 def derive(core: Core, intent: Derive, ctx: Context) -> tuple[Reply, Context]:
     if intent.expression is not None:
-        return derive_expression(intent.expression, intent.wrt, ctx)
+        return derive_expression(intent.expression, intent.wrt, ctx, intent.at)
     return derive_target(core, intent.target, ctx, intent.wrt)
 
 
-def derive_expression(expression: str, wrt: str | None, ctx: Context) -> tuple[Reply, Context]:
+def derive_expression(
+    expression: str, wrt: str | None, ctx: Context, at: tuple[str | None, str] | None = None
+) -> tuple[Reply, Context]:
     """The derivative of an expression the learner typed, step by step (an ``InputError`` says what is wrong)."""
     from tutor.maths import derive as derivations  # SymPy is imported only here
     from tutor.maths import typed
 
-    d = typed.expression_derivation(expression, wrt)
+    d = typed.expression_derivation(expression, wrt, at)
     reply = Reply(
         "derive",
         derivations.to_markdown(d),

@@ -80,6 +80,8 @@ class Derive:
     wrt: str | None = None
     #: An expression the learner typed ("ln(1 - x)"), differentiated instead of a named target.
     expression: str | None = None
+    #: For an expression: where its derivative's value is asked ("at x = 0.5"), as (variable or None, number).
+    at: tuple[str | None, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -402,7 +404,7 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
         return Compute(comp.function, comp.args, comp.assumed)
     typed = rq.expression_derivative(text)
     if typed is not None:
-        return Derive("expression", typed[1], typed[0])
+        return Derive("expression", typed.wrt, typed.expression, typed.at)
     target = rq.derive_request(text)
     if target is not None:
         return Derive(target, rq.derive_wrt(text, target))

@@ -566,6 +566,11 @@ _DERIVE = re.compile(
 
 #: "the derivative of ln(1 - x)", "differentiate x^2 * ln(x) with respect to x", "d/dz 1/(1 + e^-z)".
 _WRT = r"(?:\s*,?\s+(?:with respect to|w\.?r\.?t\.?|wrt|by)\s+(?P<wrt>[^\s?.!,]+))?"
+#: "... at x = 0.5", "... at ŷ = 0.9", "... at 3", "... when y = 1": the derivative's value there.
+_AT = (
+    r"(?:\s*,?\s+(?:at|for|when|where)\s+(?:(?P<atvar>[A-Za-zŷ_]\w{0,5})\s*=\s*)?"
+    r"(?P<at>[-+−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?))?"
+)
 #: "can you ...", "please ...", "... for me, please": a request asked politely is the same request.
 _ASKED = r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?"
 _PLEASE = r"(?:\s+for me)?(?:\s*,?\s*please)?"
@@ -575,19 +580,31 @@ _DIFFERENTIATE = r"(?:di?ff?e?ren[tc]i?ate|derive)"
 _DERIVATIVE_OF = [
     re.compile(
         r"^" + _ASKED + r"(?:(?:what(?:'s| is)|find|compute|calculate|get|give me|show me|tell me|work out|take)\s+)?"
-        r"(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$",
+        r"(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + _AT + _PLEASE + r"\s*[?.!]*$",
         re.I,
     ),
-    re.compile(r"^" + _ASKED + _DIFFERENTIATE + r"\s+(?P<expr>.+?)" + _WRT + _PLEASE + r"\s*[?.!]*$", re.I),
+    re.compile(r"^" + _ASKED + _DIFFERENTIATE + r"\s+(?P<expr>.+?)" + _WRT + _AT + _PLEASE + r"\s*[?.!]*$", re.I),
     re.compile(
-        r"^(?:(?:what(?:'s| is)|find|compute)\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)\s*[?.!]*$",
+        r"^(?:(?:what(?:'s| is)|find|compute)\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)"
+        + _AT
+        + r"\s*[?.!]*$",
         re.I,
     ),
 ]
 
 
-def expression_derivative(text: str) -> tuple[str, str | None] | None:
-    """(expression, variable or None) for a request to differentiate an expression the learner typed,
+@dataclass(frozen=True)
+class TypedDerivative:
+    """A request to differentiate an expression the learner typed: by ``wrt`` (None: the usual one), and
+    its value at ``at`` = (a variable or None for ``wrt``, a number as typed) when one is asked."""
+
+    expression: str
+    wrt: str | None = None
+    at: tuple[str | None, str] | None = None
+
+
+def expression_derivative(text: str) -> TypedDerivative | None:
+    """The request to differentiate an expression the learner typed,
     which the formula reader accepts whole; None for anything else (words, a bare name such as "the
     sigmoid", a function the tutor does not know such as sin), left to the other readers."""
     low = _text(text).strip()
@@ -603,8 +620,9 @@ def expression_derivative(text: str) -> tuple[str, str | None] | None:
             return None
 
         expr, wrt = m.group("expr").strip(), m.group("wrt")
+        at = (m.group("atvar"), m.group("at")) if m.group("at") else None
         if re.fullmatch(r"\|[^|]{1,40}\|", expr) and formulas.expression_variables(expr.strip("|")):
-            return expr, wrt  # |x|: the derivation says the tutor has no absolute value, where topics offered a list
+            return TypedDerivative(expr, wrt, at)  # |x|: the reply says the tutor has no absolute value
         if not re.search(r"[-+*/^()\d]", formulas.typed_source(expr)):  # words, or one name ("the sigmoid")
             return None
         names = formulas.expression_variables(expr)
@@ -614,7 +632,7 @@ def expression_derivative(text: str) -> tuple[str, str | None] | None:
             formulas.read(formulas.typed_source(expr), names)
         except InputError:
             return None
-        return expr, wrt
+        return TypedDerivative(expr, wrt, at)
     return None
 
 

@@ -176,9 +176,58 @@ def _domain_text(domain, symbol: str) -> str:
     return f"{symbol} in {' ∪ '.join(shown)}"
 
 
-def expression_derivation(text: str, wrt: str | None = None) -> Derivation:
+def expression_derivation(text: str, wrt: str | None = None, at: tuple[str | None, str] | None = None) -> Derivation:
     """The derivative of a typed expression, step by step, each step proven, with where it is defined
-    and, when that is less, where its derivative is (``sqrt(x)``: [0, ∞), its derivative (0, ∞))."""
+    and, when that is less, where its derivative is (``sqrt(x)``: [0, ∞), its derivative (0, ∞)).
+    ``at``: (a variable or None for the one differentiated by, a number as typed): the derivative's
+    value there, substituted exactly, as a last step, and what its sign says."""
+    d = _expression_derivation(text, wrt)
+    return d if at is None else _at_point(d, text, wrt, at)
+
+
+def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, str]) -> Derivation:
+    from tutor.maths.numeric import fmt
+
+    f = expression_formula(text, wrt)
+    name = {"ŷ": "y_hat", "yhat": "y_hat"}.get(at[0] or "", at[0]) or f.wrt
+    var = f.var(name)
+    if var is None:
+        raise InputError(f"{f.display()} has no variable {name[:20]} to put {at[1][:20]} in")
+    try:
+        value = sp.Rational(at[1].replace("−", "-"))  # exact: 0.9 is 9/10, not a float
+    except (TypeError, ValueError) as err:
+        raise InputError(f"cannot read {at[1][:20]} as a number") from err
+    symbol = {s.name: s for s in d.result.free_symbols}.get(name)
+    if symbol is None:
+        raise InputError(f"the derivative of {f.display()} does not depend on {var.symbol}: it is the same everywhere")
+    if name == f.wrt and not _real_domain(d.result, name, HELD[0]).contains(value):
+        raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
+    exact = sp.simplify(d.result.subs(symbol, value))
+    if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or (exact.is_number and not exact.is_real):
+        raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
+    slope = f"d{f.lhs}/d{f.var(f.wrt).symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{f.var(f.wrt).symbol}"
+    said = f"put {var.symbol} = {at[1]} into the result"
+    summary = d.summary
+    if exact.is_number:
+        number = float(exact)
+        said += f": {fmt(number)}"
+        how = "falls" if number < 0 else "rises" if number > 0 else "is flat"
+        grows = f"as {f.var(f.wrt).symbol} grows" if number else ""
+        summary += f" At {var.symbol} = {at[1]} the slope is {fmt(number)}: {f.display()} {how} {grows} there.".replace(
+            "  ", " "
+        )
+    step = replace(d.steps[-1], rule="substitute", expression=exact, why=said, lhs=f"{slope} at {var.symbol} = {at[1]}")
+    step = replace(step, claim=(exact, d.result.subs(symbol, value)))
+    if not all(verify_step(step, d.domain)):
+        raise InputError(
+            f"I could not prove the value of the derivative at {var.symbol} = {at[1]}, so I do not show it"
+        )
+    return Derivation(
+        d.target, f"{d.title}, at {var.symbol} = {at[1]}", (*d.steps, step), exact, summary, domain=d.domain
+    )
+
+
+def _expression_derivation(text: str, wrt: str | None = None) -> Derivation:
     f = expression_formula(text, wrt)
     d = formula_derivation(f)
     v = f.var(f.wrt)
