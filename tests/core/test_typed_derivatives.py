@@ -306,3 +306,28 @@ def test_a_parameter_put_in_leaves_the_derivative_in_the_variable(tutor):
 def test_a_point_where_the_derivative_is_not_defined_is_said_so(tutor, text, says):
     reply, _ = tutor.reply(text)
     assert reply.kind == "error" and says in reply.markdown
+
+
+def test_plot_it_after_a_typed_derivative_draws_that_expression_and_its_derivative(tutor):
+    derived, ctx = tutor.reply("derivative of ln(1-x)")
+    assert derived.kind == "derive"
+    plotted, after = tutor.reply("plot it", ctx)
+    assert plotted.kind == "plot" and plotted.title == "ln(1 - x) and its derivative"
+    assert len(plotted.plot.series) == 2
+    # the derivative's curve is the slope of the other: -1/(1 - x), checked at the plot's own points
+    xs, ys = plotted.plot.series[1].x, plotted.plot.series[1].y
+    assert all(abs(yv - (-1 / (1 - xv))) < 1e-6 * max(1.0, abs(yv)) for xv, yv in zip(xs, ys) if xv < 0.9)
+    assert max(xs) < 1  # sampled inside the domain, not past x = 1
+    # once the learner asks about something else, "plot it" is that topic's plot again
+    _, elsewhere = tutor.reply("why the minus sign?", after)
+    again, _ = tutor.reply("plot it", elsewhere)
+    assert again.kind == "plot" and "and its derivative" not in again.title
+
+
+def test_the_plot_chip_under_a_typed_derivative_draws_it(tutor):
+    from tutor.dialogue.intents import FollowUp
+
+    derived, ctx = tutor.reply("derivative of x^2 ln x")
+    assert derived.followups == ("plot",) and derived.node is None
+    plotted, _ = tutor.reply(FollowUp("plot", about=derived.node), ctx)
+    assert plotted.kind == "plot" and plotted.title.endswith("and its derivative")

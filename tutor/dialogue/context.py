@@ -30,5 +30,7 @@ class Context:
     #: the context does not import the intent layer that reads it.
     choices: tuple[object, ...] = ()
     computation: Computation | None = None
+    #: The expression the learner last had differentiated, and by which variable: "plot it" draws it.
+    typed: tuple[str, str | None] | None = None
     lesson: LessonState | None = None
     history: tuple[str, ...] = ()

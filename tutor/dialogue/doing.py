@@ -29,7 +29,11 @@ def compute_named(
 
 
 def plot(core: Core, intent: Plot, ctx: Context) -> tuple[Reply, Context]:
-    """A named plot, the topic's own ("plot it"), or the learner's expressions with their range and marks."""
+    """A named plot, the topic's own ("plot it"), or the learner's expressions with their range and marks;
+    right after a typed derivative, "plot it" draws that expression and its derivative."""
+    asks_nothing = not intent.name and (intent.request is None or not intent.request.expressions)
+    if asks_nothing and ctx.typed is not None:
+        return plot_typed(ctx)
     node = core.node(ctx.node)
     default = node.plot if node and node.plot else "bce"
     return plot_named(core, intent.name or default, ctx, intent.request)
@@ -63,8 +67,32 @@ def derive_expression(
         concepts=(),  # an expression of the learner's, not a topic of the curriculum
         confidence=1.0,
         derivation=d,
-        node=ctx.node,
+        followups=("plot",),  # its chip draws this expression and its derivative (no topic behind it)
     )
+    return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
+
+
+def plot_typed(ctx: Context) -> tuple[Reply, Context]:
+    """The expression the learner had differentiated and its derivative, on one plot over the stretch of
+    its domain the derivation's proofs sampled (an ``InputError`` says what cannot be drawn)."""
+    from tutor.maths import derive as derivations
+    from tutor.maths import typed
+
+    assert ctx.typed is not None
+    expression, wrt = ctx.typed
+    d = typed.expression_derivation(expression, wrt)
+    f = typed.expression_formula(expression, wrt)
+    var = f.var(f.wrt)
+    assert var is not None
+    lo, hi = var.range.inside(0.02)
+    p = plots.expression_plot(
+        [f.display(), derivations.linear(d.result)],
+        lo,
+        hi,
+        title=f"{f.display()} and its derivative",
+        caption=f"The derivative is the slope of {f.display()}: below 0 where the curve falls, above 0 where it rises.",
+    )
+    reply = Reply("plot", p.markdown(), title=p.title, concepts=(), confidence=1.0, plot=p, node=ctx.node)
     return reply, replace(ctx, choices=())
 
 

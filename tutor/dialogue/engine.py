@@ -126,8 +126,11 @@ class Tutor(Core):
                 + (f" (Details for the developers: {where}.)" if where else ""),
                 title=INTERNAL_ERROR,
             ), ctx
-        # What was offered can be picked by number on the next turn; nothing else can.
+        # What was offered can be picked by number on the next turn; nothing else can. "Plot it" means the
+        # expression just differentiated only until the learner asks for something else.
         new_ctx = replace(new_ctx, choices=tuple(c.intent for c in reply.choices))
+        if new_ctx.typed is not None and not _about_typed(intent):
+            new_ctx = replace(new_ctx, typed=None)
         if reply.lesson is None and new_ctx.lesson is not None:
             reply = replace(reply, lesson=self._position(new_ctx))
         return reply, new_ctx
@@ -143,3 +146,15 @@ class Tutor(Core):
         self, node_id: str, ctx: Context, *, confidence: float = 1.0, section: str | None = None
     ) -> tuple[Reply, Context]:
         return topics.explain(self, node_id, ctx, confidence=confidence, section=section)
+
+
+def _about_typed(intent: it.Intent) -> bool:
+    """Whether ``intent`` is about the expression the learner had differentiated: that derivative asked
+    for, or a plot that names nothing else ("plot it")."""
+    if isinstance(intent, it.Derive):
+        return intent.expression is not None
+    if isinstance(intent, it.FollowUp):  # the plot chip under it
+        return intent.kind == "plot" and intent.about is None
+    return (
+        isinstance(intent, it.Plot) and not intent.name and (intent.request is None or not intent.request.expressions)
+    )
