@@ -279,7 +279,7 @@ def test_a_follow_up_after_a_typed_derivative_says_what_follow_ups_are_for(tutor
         ("derivative of ln(1-x) at x = 0.5", -1 / (1 - 0.5), "falls as x grows"),
         ("d/dx x^2 at x = 3", 2 * 3, "rises as x grows"),
         ("what is the derivative of x^2 at 3?", 2 * 3, "rises as x grows"),
-        ("derivative of x^3 at x = 0", 0.0, "is flat there"),
+        ("derivative of x^3 at x = 0", 0.0, "x^3 has a horizontal tangent there"),
     ],
 )
 def test_the_derivative_at_a_point_is_its_value_there_and_its_sign_is_read(tutor, text, want, says):

@@ -211,7 +211,7 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
     if exact.is_number:
         number = float(exact)
         said += f": {fmt(number)}"
-        how = "falls" if number < 0 else "rises" if number > 0 else "is flat"
+        how = "falls" if number < 0 else "rises" if number > 0 else "has a horizontal tangent"
         grows = f"as {f.var(f.wrt).symbol} grows" if number else ""
         summary += f" At {var.symbol} = {at[1]} the slope is {fmt(number)}: {f.display()} {how} {grows} there.".replace(
             "  ", " "
