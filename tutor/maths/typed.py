@@ -38,6 +38,7 @@ _NOT_READ = {
 }
 
 
+@lru_cache(maxsize=64)  # the derivative, its value at a point and "plot it" read the same expression
 def expression_formula(text: str, wrt: str | None = None):
     """A typed expression (``ln(1 - x)``, ``1/(1 + e^-z)``) as a formula of its variables, each on the
     interval of its real domain (SymPy's ``continuous_domain``) that the derivation's proofs sample.

@@ -121,11 +121,22 @@ def write_json(name: str, data: Any) -> None:
         pass
 
 
+def remove(path: Path) -> None:
+    """Delete a cache entry: a folder with what is in it, or a file or link itself (never what it points to)."""
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink()
+    except OSError:
+        pass
+
+
 def prune(pattern: str, keep: int) -> None:
     """Remove all but the ``keep`` most recently written entries matching ``pattern``."""
     try:
-        entries = sorted(cache_dir().glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted(cache_dir().glob(pattern), key=lambda p: p.lstat().st_mtime, reverse=True)
     except OSError:
         return
     for old in entries[keep:]:
-        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+        remove(old)
