@@ -112,7 +112,18 @@ class Derivation:
 # ------------------------------------------------------------------ printing
 
 
-class _Pretty(PrettyPrinter):
+class _NumberLast:
+    """Terms in the order they were built (``order="none"``: 1 - y stays 1 - y), except that a sum SymPy
+    stores with a negative number first is written as a teacher writes it: x - 1, not -1 + x."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        terms = super()._as_ordered_terms(expr, order)
+        if len(terms) > 1 and terms[0].is_Number and terms[0] < 0 and not terms[1].could_extract_minus_sign():
+            return [*terms[1:], terms[0]]
+        return terms
+
+
+class _Pretty(_NumberLast, PrettyPrinter):
     """Display only: ln for the natural log, ŷ for y_hat, ŷ⁽ⁱ⁾ for an example's y_hat(i).
 
     The expressions themselves keep SymPy's ``log`` and ``y_hat(i)``, so their
@@ -137,7 +148,7 @@ class _Pretty(PrettyPrinter):
         return prettyForm(*inner.parens()) if e.args[0].could_extract_minus_sign() else inner
 
 
-class _Linear(StrPrinter):
+class _Linear(_NumberLast, StrPrinter):
     """One line, read left to right (a screen reader's form): ŷ, ln, d/dŷ(…), no 2-D layout."""
 
     #: Greek letters a formula may name in words.
@@ -216,7 +227,7 @@ def pretty(expr: sp.Expr) -> str:
         pretty_use_unicode(previous)
 
 
-class _Latex(LatexPrinter):
+class _Latex(_NumberLast, LatexPrinter):
     """Display only: ``\\hat{y}^{(i)}`` for an example's y_hat(i) (``ln`` comes from ``ln_notation``)."""
 
     def _print_Function(self, expr, exp=None):
