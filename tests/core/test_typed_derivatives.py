@@ -331,3 +331,109 @@ def test_the_plot_chip_under_a_typed_derivative_draws_it(tutor):
     assert derived.followups == ("plot",) and derived.node is None
     plotted, _ = tutor.reply(FollowUp("plot", about=derived.node), ctx)
     assert plotted.kind == "plot" and plotted.title.endswith("and its derivative")
+
+
+def test_a_sum_is_written_with_its_number_last_as_a_teacher_writes_it():
+    """SymPy stores x - 1 as (-1, x); printed in stored order it read "1/(-1 + x)"."""
+    d = typing_in.expression_derivation("ln(1-x)")
+    assert derive.linear(d.result) == "1/(x - 1)"
+    assert "x - 1" in derive.to_latex_expr(d.result) and "-1 + x" not in derive.pretty(d.result)
+    assert derive.linear(1 - y) == "1 - y"  # a sum built with a positive term first keeps its order
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("the derivative of ln(1-x) is -1/(1-x), right?", ("ln(1-x)", "-1/(1-x)", None)),
+        ("is d/dx x^2 = 2x?", ("x^2", "2x", "x")),
+        ("I got 1/(1-x) for the derivative of ln(1-x)", ("ln(1-x)", "1/(1-x)", None)),
+        ("is 2x the derivative of x^2?", ("x^2", "2x", None)),
+        ("derivative of x ln x with respect to x = ln x + 1, is that correct?", ("x ln x", "ln x + 1", "x")),
+        ("d/dz σ(z) = σ(z)(1-σ(z))?", ("σ(z)", "σ(z)(1-σ(z))", "z")),
+        # words are not an answer to check: left to the topics
+        ("the derivative of the loss is negative, right?", None),
+        ("is the derivative of the sigmoid s(1-s)?", None),
+        ("derivative of ln(1-x)", None),
+    ],
+)
+def test_a_derivative_the_learner_states_is_read_as_one_to_check(text, read):
+    got = rq.claimed_derivative(text)
+    assert (None if got is None else (got.expression, got.claim, got.wrt)) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "claim"),
+    [
+        ("ln(1-x)", "-1/(1-x)"),
+        ("ln(1-x)", "1/(x-1)"),
+        ("1/(1+e^-z)", "σ(z)(1-σ(z))"),
+        ("1/(1+e^-z)", "e^-z/(1+e^-z)^2"),
+        ("x^2 ln x", "2x ln x + x"),
+        ("x^2 ln x", "x(2 ln x + 1)"),
+        ("-(y ln ŷ + (1-y) ln(1-ŷ))", "(ŷ-y)/(ŷ(1-ŷ))"),
+        ("-(y ln ŷ + (1-y) ln(1-ŷ))", "-y/ŷ + (1-y)/(1-ŷ)"),
+    ],
+)
+def test_every_correct_form_of_a_derivative_is_right(typed, claim):
+    checked = typing_in.check_claim(typed, claim)
+    assert checked.right, checked.verdict
+    assert checked.verdict.startswith("Yes:")
+
+
+def _numbers(text: str) -> list[float]:
+    import re
+
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "claim", "named"),
+    [
+        ("ln(1-x)", "1/(1-x)", "inner function's derivative, d/dx (1 - x) = -1"),  # the chain rule's -1 left out
+        ("(2x+1)^3", "3(2x+1)^2", "inner function's derivative"),
+        ("ln x", "-1/x", "The sign is wrong"),
+        ("sqrt(x)", "1/sqrt(x)", "Yours is 2 times the derivative"),  # 1/√x = 2 · 1/(2√x)
+        ("x^2", "2x + 1", "by the constant 1"),
+        ("x ln x", "ln x", "one of the product rule's two terms, without u·v'"),
+        ("x ln x", "1/x", "multiplies the two factors' derivatives"),  # (x)'·(ln x)' = 1/x
+        # ŷ - y is the derivative by the logit: (ŷ - y)/(ŷ(1 - ŷ)) · ŷ(1 - ŷ)
+        ("-(y ln ŷ + (1-y) ln(1-ŷ))", "ŷ - y", "the derivative by the logit z"),
+    ],
+)
+def test_a_wrong_derivative_gets_its_mistake_named(typed, claim, named):
+    checked = typing_in.check_claim(typed, claim)
+    assert not checked.right
+    assert checked.verdict.startswith("Not quite:") and named in checked.verdict, checked.verdict
+
+
+def test_a_wrong_derivative_with_no_named_slip_is_compared_at_a_point():
+    checked = typing_in.check_claim("ln(1-x)", "-1/(1+x)")
+    assert not checked.right and "At x = 1/2, yours gives" in checked.verdict
+    mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
+    assert mine == pytest.approx(-1 / (1 + 0.5), abs=1e-6) and truth == pytest.approx(-1 / (1 - 0.5), abs=1e-6)
+
+
+def test_the_tutor_checks_a_stated_derivative_and_shows_the_steps(tutor):
+    reply, ctx = tutor.reply("the derivative of ln(1-x) is 1/(1-x), right?")
+    assert reply.kind == "derive" and reply.derivation is not None
+    assert reply.markdown.count("Not quite") == 1 and "**chain rule**" in reply.markdown
+    assert _same(reply.derivation.result, -1 / (1 - x), x)
+    plotted, _ = tutor.reply("plot it", ctx)
+    assert plotted.kind == "plot"
+
+
+def test_an_answer_in_another_variable_is_said_to_be(tutor):
+    reply, _ = tutor.reply("derivative of ln(1-x) is 1/(1-z), right?")
+    assert reply.kind == "error" and "Your answer uses z" in reply.markdown
+
+
+@pytest.mark.parametrize("name", ["train.tsv", "dev.tsv"])
+def test_no_real_learner_question_is_read_as_a_derivative_to_check(name):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "shared" / "questions" / name
+    if not path.exists():
+        pytest.skip(f"../shared/questions/{name} is not beside the checkout")
+    rows = [line.split("\t")[2] for line in path.read_text(encoding="utf-8").splitlines()[1:] if line.count("\t") >= 2]
+    assert len(rows) > 100
+    assert [r for r in rows if rq.claimed_derivative(r) is not None] == []

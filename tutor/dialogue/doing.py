@@ -47,6 +47,8 @@ def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply
 
 
 def derive(core: Core, intent: Derive, ctx: Context) -> tuple[Reply, Context]:
+    if intent.expression is not None and intent.claim is not None:
+        return check_derivative(intent.expression, intent.claim, intent.wrt, ctx)
     if intent.expression is not None:
         return derive_expression(intent.expression, intent.wrt, ctx, intent.at)
     return derive_target(core, intent.target, ctx, intent.wrt)
@@ -68,6 +70,26 @@ def derive_expression(
         confidence=1.0,
         derivation=d,
         followups=("plot",),  # its chip draws this expression and its derivative (no topic behind it)
+    )
+    return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
+
+
+def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context) -> tuple[Reply, Context]:
+    """The learner's own derivative of an expression, checked against the one derived step by step: right
+    in any form that is the same function; a wrong one gets the mistake named, then the steps."""
+    from tutor.maths import derive as derivations  # SymPy is imported only here
+    from tutor.maths import typed
+
+    checked = typed.check_claim(expression, claim, wrt)
+    d = checked.derivation
+    reply = Reply(
+        "derive",
+        checked.verdict + "\n\n" + derivations.to_markdown(d),
+        title=d.title,
+        concepts=(),
+        confidence=1.0,
+        derivation=d,
+        followups=("plot",),
     )
     return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
 

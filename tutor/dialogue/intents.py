@@ -82,6 +82,8 @@ class Derive:
     expression: str | None = None
     #: For an expression: where its derivative's value is asked ("at x = 0.5"), as (variable or None, number).
     at: tuple[str | None, str] | None = None
+    #: For an expression: the learner's own derivative of it, to be checked ("... is -1/(1 - x), right?").
+    claim: str | None = None
 
 
 @dataclass(frozen=True)
@@ -402,6 +404,9 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
         return Failed(err.message)
     if comp is not None:
         return Compute(comp.function, comp.args, comp.assumed)
+    claimed = rq.claimed_derivative(text)
+    if claimed is not None:
+        return Derive("expression", claimed.wrt, claimed.expression, claim=claimed.claim)
     typed = rq.expression_derivative(text)
     if typed is not None:
         return Derive("expression", typed.wrt, typed.expression, typed.at)
@@ -421,7 +426,7 @@ def _is_request(text: str) -> bool:
         return False
     if rq.plot_request(text) is not None or rq.derive_request(text) is not None:
         return True
-    if rq.expression_derivative(text) is not None:
+    if rq.expression_derivative(text) is not None or rq.claimed_derivative(text) is not None:
         return True
     from tutor.errors import InputError
 

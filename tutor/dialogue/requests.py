@@ -636,6 +636,81 @@ def expression_derivative(text: str) -> TypedDerivative | None:
     return None
 
 
+#: How a learner asks whether their own derivative is right: "..., right?", "is that correct?".
+_RIGHT = (
+    r"(?:\s*,?\s*(?:right|correct|true|yes|no|ok|isn'?t it|is (?:that|this|it) (?:right|correct)|am i right"
+    r"|did i get (?:it|that) right))?\s*[?.!]*$"
+)
+_IS = r"\s+(?:is|=|equals|is equal to|should be|would be)\s+|\s*=\s*"
+#: "the derivative of ln(1 - x) is -1/(1 - x), right?", "is d/dx x^2 = 2x?", "I got 1/(1 - x) for the
+#: derivative of ln(1 - x)", "is 2x the derivative of x^2?": the learner's own answer, to be checked.
+_CLAIMED = [
+    re.compile(
+        r"^(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
+        + _DERIVATIVE
+        + r"\s+of\s+(?P<expr>.+?)"
+        + _WRT
+        + r"(?:"
+        + _IS
+        + r")(?P<claim>.+?)"
+        + _RIGHT,
+        re.I,
+    ),
+    re.compile(
+        r"^(?:is\s+|so\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)(?:"
+        + _IS
+        + r")(?P<claim>.+?)"
+        + _RIGHT,
+        re.I,
+    ),
+    re.compile(
+        r"^(?:i\s+(?:got|get|have|found|worked out)|my answer is)\s+(?P<claim>.+?)\s+(?:as|for)\s+the\s+"
+        + _DERIVATIVE
+        + r"\s+of\s+(?P<expr>.+?)"
+        + _WRT
+        + _RIGHT,
+        re.I,
+    ),
+    re.compile(r"^is\s+(?P<claim>.+?)\s+the\s+" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + r"\s*[?.!]*$", re.I),
+]
+
+
+@dataclass(frozen=True)
+class ClaimedDerivative:
+    """The learner's own derivative of an expression, to be checked: ``claim`` is their answer."""
+
+    expression: str
+    claim: str
+    wrt: str | None = None
+
+
+def claimed_derivative(text: str) -> ClaimedDerivative | None:
+    """A derivative the learner states and asks about, both sides readable as expressions; None otherwise
+    (left to the other readers)."""
+    low = _text(text).strip()
+    if not any(p.match(low) for p in _CLAIMED):
+        return None
+    from tutor.errors import InputError
+    from tutor.maths import formulas  # only now: reading a question must not import NumPy (cold start)
+
+    spelt = _text(formulas.powers_written_out(text)).strip()
+    for pattern in _CLAIMED:
+        m = pattern.match(spelt)
+        if m is None:
+            continue
+        expr, claim = m.group("expr").strip(), m.group("claim").strip()
+        names = formulas.expression_variables(expr)
+        if not names or not re.search(r"[-+*/^()\d]", formulas.typed_source(expr) + formulas.typed_source(claim)):
+            continue
+        try:
+            formulas.read(formulas.typed_source(expr), names)
+            formulas.read(formulas.typed_source(claim), formulas.expression_variables(claim))
+        except InputError:
+            continue
+        return ClaimedDerivative(expr, claim, m.group("wrt"))
+    return None
+
+
 #: What a derive request names, tried in order; the loss's own derivative when nothing more specific is named.
 _DERIVE_TARGETS = [
     (re.compile(p), target)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import sympy as sp
@@ -273,3 +273,172 @@ def _expression_derivation(text: str, wrt: str | None = None) -> Derivation:
         summary,
         domain=d.domain,
     )
+
+
+# ------------------------------------------------------------------ checking the learner's own derivative
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A derivative the learner worked out, checked: whether it is right, the mistake when one is
+    recognised, and the derivation it was checked against."""
+
+    right: bool
+    verdict: str  # one paragraph: right, or what is wrong and by how much
+    claim: sp.Expr
+    derivation: Derivation
+
+
+def _claim_expression(f, claim: str) -> sp.Expr:
+    """The learner's answer read as the expression is (the whitelist, never ``eval``), in its variables."""
+    names = formulas.expression_variables(claim)
+    known = {v.name for v in f.variables}
+    stray = [n for n in names if n not in known]
+    if stray:
+        shown = formulas.GREEK.get(stray[0], stray[0])[:20]
+        raise InputError(
+            f"Your answer uses {shown}, which {f.display()} does not contain (its variables: "
+            f"{', '.join(v.symbol for v in f.variables)})"
+        )
+    for char, what in _NOT_READ.items():
+        if char in formulas.typed_source(claim):
+            raise InputError(f"I cannot read {what} in your answer")
+    src = formulas.typed_source(claim)
+    tree = formulas.read(src, [v.name for v in f.variables])
+    return formula_expression(formulas.Formula("answer", src, src, f.variables, f.wrt, symbol="f", tree=tree))
+
+
+def _agrees(a: sp.Expr, b: sp.Expr, domain) -> bool:
+    """Whether ``a`` and ``b`` are the same function where the expression is defined: proven by SymPy
+    and at sampled points (:func:`tutor.maths.derive.verify_step`)."""
+    from tutor.maths.derive import Step
+
+    return all(verify_step(Step("", a, "", "", (a, b)), domain))
+
+
+def _inner(expr: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    """The inner function of a composition (ln(1 - x): 1 - x; (2x + 1)^3: 2x + 1), after a constant factor;
+    None when the outermost operation is not a function of something other than x itself."""
+    core = expr
+    if core.is_Mul:
+        factors = [a for a in core.args if x in a.free_symbols]
+        if len(factors) != 1:
+            return None
+        core = factors[0]
+    if isinstance(core, sp.Pow) and x not in core.exp.free_symbols:
+        inner = core.base
+    elif isinstance(core, (sp.log, sp.exp, sigma)) or (isinstance(core, sp.Pow) and core.base == sp.E):
+        inner = core.args[0] if not isinstance(core, sp.Pow) else core.exp
+    else:
+        return None
+    return None if inner == x or x not in inner.free_symbols else inner
+
+
+def _product_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, domain, linear, symbol: str) -> str:
+    """What a wrong answer to the derivative of a product u·v did, when it is one of the product rule's
+    slips: u'·v' (the factors' derivatives multiplied), or u'·v or u·v' alone (one of its two terms)."""
+    factors = [a for a in sp.Mul.make_args(expr) if x in a.free_symbols]
+    if len(factors) != 2:
+        return ""
+    const = sp.Mul(*[a for a in sp.Mul.make_args(expr) if x not in a.free_symbols])
+    u, v = factors
+    du, dv = sp.diff(u, x), sp.diff(v, x)
+    rule = f"the product rule gives u'·v + u·v' with u = {linear(u)} and v = {linear(v)}"
+    for one, other in ((const * du * v, "u·v'"), (const * u * dv, "u'·v")):
+        if _agrees(mine, one, domain):
+            return f"that is one of the product rule's two terms, without {other}: {rule}"
+    if _agrees(mine, const * du * dv, domain):
+        return f"that multiplies the two factors' derivatives: {rule}"
+    return ""
+
+
+#: Where a wrong answer and the derivative are compared, tried in order: simple numbers first.
+_POINTS = (sp.Rational(1, 2), sp.Rational(1, 4), sp.Integer(2), sp.Rational(-1, 2), sp.Integer(3), sp.Rational(1, 10))
+#: What the other variables are held at then (y = 1 and y = 0 first: the labels of binary cross-entropy).
+_OTHERS = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(2))
+
+
+def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
+    """(where, the answer's value, the derivative's value) at the first simple point of the expression's
+    domain where the two differ; None when none of them tells them apart."""
+    symbols = {s.name: s for s in expr.free_symbols | mine.free_symbols | truth.free_symbols}
+    x = symbols.get(name)
+    others = sorted((s for n, s in symbols.items() if n != name), key=lambda s: s.name)
+    for held in _OTHERS if others else (sp.Integer(1),):
+        at = {s: held for s in others}
+        domain = _real_domain(expr.subs(at), name, HELD[0]) if x is not None else sp.S.Reals
+        for point in _POINTS if x is not None else (sp.Integer(0),):
+            if x is not None and domain.contains(point) is not sp.true:
+                continue
+            full = {**at, **({x: point} if x is not None else {})}
+            try:
+                a, b = float(mine.subs(full)), float(truth.subs(full))
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(a) and math.isfinite(b) and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+                where = ", ".join(
+                    f"{formulas.GREEK.get(s.name, s.name).replace('y_hat', 'ŷ')} = {v}" for s, v in full.items()
+                )
+                return where, a, b
+    return None
+
+
+def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
+    """The learner's derivative of a typed expression, compared with the one derived step by step: any
+    form that is the same function is right; a wrong one is compared with the commonest slips (the
+    sign, the chain rule's inner derivative left out, a constant factor or term) and, failing those,
+    the two are evaluated at a point of the domain."""
+    from tutor.maths.derive import linear as printed
+    from tutor.maths.numeric import fmt
+
+    def linear(e: sp.Expr) -> str:
+        return printed(e).replace("*", "·")
+
+    d = _expression_derivation(text, wrt)
+    f = expression_formula(text, wrt)
+    v = f.var(f.wrt)
+    assert v is not None
+    mine = _claim_expression(f, claim)
+    truth = d.result
+    slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
+    shown = linear(mine)
+    if _agrees(mine, truth, d.domain):
+        same = "" if shown == linear(truth) else f", the same function as {linear(truth)}, written another way"
+        return Checked(True, f"Yes: {slope} = {shown}{same}. The steps:", mine, d)
+    x = {s.name: s for s in formula_expression(f).free_symbols}.get(f.wrt)
+    expr = formula_expression(f)
+    why = ""
+    inner = _inner(expr, x) if x is not None else None
+    if inner is not None:
+        inner_d = sp.diff(inner, x)
+        if inner_d != 1 and _agrees(mine * inner_d, truth, d.domain):
+            why = (
+                f"that is the outer function's derivative alone: the chain rule multiplies it by the inner "
+                f"function's derivative, d/d{v.symbol} ({linear(inner)}) = {linear(inner_d)}"
+            )
+    if not why and x is not None:
+        why = _product_slip(expr, x, mine, d.domain, linear, v.symbol)
+    if not why and x is not None and f.wrt == "y_hat" and _agrees(mine, truth * x * (1 - x), d.domain):
+        why = (
+            "that is the derivative by the logit z, where ŷ = σ(z): the chain rule multiplies the derivative "
+            "by ŷ by dŷ/dz = ŷ(1 - ŷ)"
+        )
+    if not why and _agrees(-mine, truth, d.domain):
+        why = "the sign is wrong: the derivative is minus your answer"
+    if not why and x is not None:
+        ratio = sp.simplify(mine / truth) if truth != 0 else None
+        if ratio is not None and ratio.is_number and ratio.is_real and ratio != 0:
+            why = f"yours is {linear(ratio)} times the derivative: a constant factor is off"
+        else:
+            gap = sp.simplify(mine - truth)
+            if gap.is_number and gap.is_real:
+                why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
+    if not why:
+        found = _telling_point(mine, truth, expr, f.wrt)
+        if found is None:
+            why = "the two are not the same function"
+        else:
+            where, a, b = found
+            why = f"at {where}, yours gives {fmt(a)}, and the derivative is {fmt(b)}"
+    verdict = f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. {why[0].upper()}{why[1:]}. The steps:"
+    return Checked(False, verdict, mine, d)
