@@ -13,16 +13,19 @@ import pytest
 
 W = "wrong"
 R = "right"
+#: Asked again, neither right nor wrong, and not counted: two values offered, a value in other units, fewer
+#: decimals than the prompt asks, a comma that may be a decimal or a thousands separator.
+A = "again"
 
 CASES = [
     # lesson 1, step 1: ln(0.5) = -ln 2
     ("why-minus", 1, "-0.693", R, ""),
     ("why-minus", 1, "-0.6931", R, ""),
-    ("why-minus", 1, "-0.69", R, "Right to 2 decimals (three were asked): -0.693147"),  # rounded, and told so
-    ("why-minus", 1, "-6.9e-1", R, "Right to 2 decimals"),  # decimals counted on the value, not the digits typed
+    ("why-minus", 1, "-0.69", A, "right to 2 decimals, but three decimals were asked"),  # rounded right, not finished
+    ("why-minus", 1, "-6.9e-1", A, "right to 2 decimals"),  # decimals counted on the value, not the digits typed
     # four decimals asked: four given is right outright, fewer is right and told so (a teacher's read)
     ("logistic-gradients", 5, "-0.9933", R, "Right: -0.993307"),
-    ("logistic-gradients", 5, "-0.99", R, "Right to 2 decimals (four were asked)"),
+    ("logistic-gradients", 5, "-0.99", A, "four decimals were asked"),
     ("why-minus", 1, "-ln(2)", R, ""),
     # within 0.001 but wrong at the three decimals asked: the tolerance is half a unit in the last one
     ("why-minus", 1, "-0.694", W, "keeps the last decimal as it is"),  # rounded up where the next digit (1) says down
@@ -46,32 +49,32 @@ CASES = [
     ("why-minus", 1, "-0,693", R, ""),  # was read as -0 and 693, and told "That is x itself"
     ("why-minus", 5, "0,693", R, ""),
     ("why-minus", 3, "0,0101", R, "Right: "),  # was "Right to the nearest whole number" for 0
-    ("reading-loss", 2, "1,806", R, ""),  # one comma, three digits: the reading nearer the value expected
-    ("reading-loss", 2, "1,805", W, "cuts the value off"),
+    ("reading-loss", 2, "1,806", A, "1.806 or 1806"),  # one comma, three digits: only the writer knows which
+    ("reading-loss", 2, "1,805", A, "1.805 or 1805"),
     ("reading-loss", 5, "16,12", R, "Right: "),  # was read as 16 and 12
     ("why-minus", 7, "0.553 788 3", R, ""),
     ("likelihood", 2, "0.279 776 6", R, ""),
     # two values offered are no answer, whichever is right; a negated one is not offered
-    ("why-minus", 1, "-0.693 or -0.694", W, "Give just one"),
-    ("why-minus", 1, "-0.694 or -0.693", W, "Give just one"),
-    ("why-minus", 5, "0.693, 0.692", W, "Give just one"),
-    ("reading-loss", 1, "between 0.324 and 0.326", W, "Give just one"),
+    ("why-minus", 1, "-0.693 or -0.694", A, "Give just one"),
+    ("why-minus", 1, "-0.694 or -0.693", A, "Give just one"),
+    ("why-minus", 5, "0.693, 0.692", A, "Give just one"),
+    ("reading-loss", 1, "between 0.324 and 0.326", A, "Give just one"),
     ("why-minus", 1, "-0.693, not -0.694", R, ""),
-    ("why-minus", 4, "zero or minus one", W, "Give just one"),  # values in words are offered too
-    ("reading-loss", 3, "inf or nan", W, "Give just one"),
-    ("reading-loss", 4, "NaN or 0", W, "Give just one"),
-    ("why-minus", 1, "-ln 2 or -0.7", W, "more than one value"),  # the message quotes no value it misread
+    ("why-minus", 4, "zero or minus one", A, "Give just one"),  # values in words are offered too
+    ("reading-loss", 3, "inf or nan", A, "Give just one"),
+    ("reading-loss", 4, "NaN or 0", A, "Give just one"),
+    ("why-minus", 1, "-ln 2 or -0.7", A, "more than one value"),  # the message quotes no value it misread
     ("why-minus", 3, "for y = 1, 0.0101", R, ""),  # after "=", the last value is the answer
     ("why-minus", 1, "to 3 decimals: -0.693", R, ""),  # "3 decimals" counts places, it states no value
     ("why-minus", 5, "ln 2 is 0.693", R, ""),  # "is" before a value reads like "="
     ("why-minus", 5, "it is 0.693, which is ln 2", R, ""),  # the value after the first "is", not the last number
-    ("why-minus", 5, "the answer is 0.693 or 0.694", W, "Give just one"),
+    ("why-minus", 5, "the answer is 0.693 or 0.694", A, "Give just one"),
     ("why-minus", 3, "-ln 0.99 is about 0.0101", R, ""),
     ("why-minus", 1, "-0.693147 (ln 0.5)", R, ""),  # a value and its source: not -0.693147 · ln 0.5
     ("why-minus", 5, "2 (ln 2)", W, "both branches"),  # a whole number before parentheses still multiplies
     # a log, a loss or a gradient is a plain number, not a percentage
-    ("why-minus", 1, "-69.3%", W, "percentage"),
-    ("reading-loss", 1, "32.5%", W, "percentage"),
+    ("why-minus", 1, "-69.3%", A, "percentage"),
+    ("reading-loss", 1, "32.5%", A, "percentage"),
     ("why-minus", 4, "0%", R, ""),  # zero is zero in any unit
     # one unit off where the right value has no more digits is no rounding slip
     ("reading-loss", 8, "-2.41", W, "Not quite"),
@@ -86,7 +89,7 @@ CASES = [
     ("why-minus", 1, "-0.301", W, "base 10"),
     ("why-minus", 1, "-1", W, ""),
     ("why-minus", 1, "0.5", W, "x itself"),
-    ("why-minus", 1, "-0.7", W, "more decimals"),  # one significant digit is not three decimals
+    ("why-minus", 1, "-0.7", W, "more decimals"),  # one significant digit is an estimate, not three decimals
     ("why-minus", 1, "minus 0.693", R, ""),  # a spoken sign is the sign (found by a learner walking the app)
     ("why-minus", 1, "negative 0.693", R, ""),
     ("why-minus", 1, "ln(0.5) ≈ -0.693", R, ""),  # "≈" before a rounded value reads like "="
@@ -227,7 +230,7 @@ CASES = [
     ("logistic-gradients", 6, "3", W, "twice"),
     # lesson 4, step 1: the no-skill baseline for 10% positives is H(0.1), not ln 2
     ("reading-loss", 1, "0.325", R, ""),
-    ("reading-loss", 1, "0.33", R, ""),
+    ("reading-loss", 1, "0.33", A, "three decimals were asked"),
     ("reading-loss", 1, "-(0.1*ln(0.1) + 0.9*ln(0.9))", R, ""),
     ("reading-loss", 1, "0.693", W, "balanced"),
     ("reading-loss", 1, "ln 2", W, "balanced"),
@@ -236,7 +239,7 @@ CASES = [
     ("reading-loss", 1, "0.469", W, "base 2"),
     # step 2: one confident mistake lifts the mean above 1
     ("reading-loss", 2, "1.806", R, ""),
-    ("reading-loss", 2, "1.81", R, ""),
+    ("reading-loss", 2, "1.81", A, "three decimals were asked"),
     ("reading-loss", 2, "7.224", W, "sum"),
     ("reading-loss", 2, "0.393", W, "averaged the four predictions"),
     ("reading-loss", 2, "0.25", W, "error rate"),
@@ -252,7 +255,7 @@ CASES = [
     ("reading-loss", 3, "-ln(0)", R, ""),  # ln 0 read as its real limit -∞, not SymPy's complex infinity
     ("reading-loss", 3, "-ln 0", R, ""),
     ("reading-loss", 3, "ln(0)", W, "minus in front"),
-    ("reading-loss", 3, "undefined", None, "inf or NaN"),
+    ("reading-loss", 3, "undefined", A, "a computer evaluates it to"),  # exact maths: no value; floats: ∞
     # step 4: the switched-off term 0 · ln 0 in floating point
     ("reading-loss", 4, "nan", R, "NaN"),
     ("reading-loss", 4, "NaN", R, ""),
@@ -262,6 +265,15 @@ CASES = [
     ("reading-loss", 4, "-inf", W, "multiplies it by 0"),
     ("reading-loss", 4, "0, not nan", W, "does not take limits"),  # the negated NaN does not count
     ("reading-loss", 4, "0 * ln 0", W, "does not take limits"),  # restating the question is not an answer
+    # "undefined": right where floating point gives NaN (0 · ∞ has no value); not where it gives ∞ or a number
+    ("reading-loss", 4, "it's undefined", R, "NaN"),
+    ("reading-loss", 4, "it has no value", R, "NaN"),
+    ("reading-loss", 3, "it's undefined", A, "floating point gives a definite value"),  # -ln 0 = ∞ in floats
+    ("why-minus", 1, "it does not exist", W, "does have a value"),  # ln 0.5 = -0.693…
+    # more decimals than asked: right to the decimals asked, and told the ones after are off
+    ("why-minus", 1, "-0.6932", R, "decimals you gave after those are off"),  # ln 0.5 = -0.693147…
+    ("why-minus", 1, "-0.6931", R, ""),
+    ("reading-loss", 2, "1806", W, ""),  # no comma: a thousand times the mean (1.806)
     # step 5: Keras 3 clips ŷ = 0 to 10⁻⁷
     ("reading-loss", 5, "16.12", R, ""),
     ("reading-loss", 5, "7 ln 10", R, ""),
@@ -311,6 +323,7 @@ def test_grading_table(kb, lesson, step, text, verdict, says):
         return
     assert fb is not None, f"{text!r} was not read as an answer"
     assert fb.correct == (verdict == R), fb.message
+    assert fb.attempt == (verdict != A), fb.message
     assert says in fb.message
 
 

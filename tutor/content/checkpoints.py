@@ -199,6 +199,12 @@ _GROUPED_DECIMALS = re.compile(rf"(?<![\d.,])(\d*\.\d{{3}}(?:{_GAP}\d{{3}})*{_GA
 _GROUPED_THOUSANDS = re.compile(
     rf"(?<![\d.,])([1-9]\d{{0,2}}(?:(?:{_GAP}\d{{3}})+(?:\.\d+)?|(?:,\d{{3}}){{2,}}(?:\.\d+)?|,\d{{3}}\.\d+))(?![\d,])"
 )
+#: An answer that says the value does not exist.
+_UNDEFINED = re.compile(
+    r"\b(?:undefined|not defined|no value|does ?n[o']?t exist|indeterminate|has no answer|can'?t be computed)\b"
+)
+#: One comma and three digits after a whole number that is not 0: 1.806 or 1806, which only the writer knows.
+_THOUSANDS_OR_DECIMAL = re.compile(r"(?<![\d.,])([1-9]\d{0,2}),(\d{3})(?![\d.,])")
 #: One comma between digits, nothing else: a decimal comma ("0,693"), or a thousands separator ("1,806").
 _COMMA = re.compile(r"(?<![\d.,])(\d+),(\d+)(?![\d.,])")
 
@@ -427,7 +433,16 @@ class NumericCheckpoint(Checkpoint):
         near = right if math.isfinite(right) else None
         read = stated(text, near)
         if not read:
-            return None
+            return self._undefined(text, right)
+        comma = _THOUSANDS_OR_DECIMAL.search(_answer_part(text))
+        if comma and len(read) == 1:  # "1,806": 1.806 with a decimal comma, or 1806 with a thousands separator
+            whole, part = comma.group(1), comma.group(2)
+            return Feedback(
+                False,
+                f"Is that {whole}.{part} or {whole}{part}? Write a decimal with a point ({whole}.{part}) "
+                f"and a whole number without the comma ({whole}{part}).",
+                attempt=False,
+            )
         if hedged(text, near):  # "0.693 or 0.694": two answers are no answer, whichever of them is right
             return Feedback(
                 False, "That offers more than one value. Which one is your answer? Give just one.", attempt=False
@@ -444,10 +459,25 @@ class NumericCheckpoint(Checkpoint):
                 )
             places, asked = _decimals(typed), asked_decimals(self.prompt)
             rougher = places < asked if asked is not None else abs(got - right) > tol
+            short = self._fewer_decimals(got, right, typed)
+            if short is not None:
+                return short
             if math.isfinite(right) and abs(got - right) > tol and rougher:  # right only when rounded
                 said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
                 more = f" ({_DECIMALS_SAID.get(asked, str(asked))} were asked)" if asked else ""
                 return Feedback(True, f"Right to {said}{more}: {self.shown_answer()}.")
+            if (
+                asked is not None
+                and _PLAIN_NUMBER.match(typed)
+                and places > asked
+                and math.isfinite(right)
+                and not _same_when_rounded(got, right, places)
+            ):  # -0.6932 for -0.693147… to three decimals: right to three, and the fourth is off
+                return Feedback(
+                    True,
+                    f"Right to the {_DECIMALS_SAID.get(asked, str(asked))} decimals asked: {self.shown_answer()}. "
+                    "The decimals you gave after those are off.",
+                )
             return Feedback(True, f"Right: {self.shown_answer()}.")
         for i, (when, say) in enumerate(self.feedback):  # the author's named mistakes first
             if when == "negative" and right != 0 and _agrees(got, -right, tol, typed):
@@ -455,6 +485,9 @@ class NumericCheckpoint(Checkpoint):
             value = _spec_value(when)
             if value is not None and _agrees(got, value, tol, typed):
                 return self.named(i, say)
+        short = self._fewer_decimals(got, right, typed)  # after the named mistakes: "0" may be one
+        if short is not None:
+            return short
         asked = asked_decimals(self.prompt)
         if (
             asked is not None
@@ -468,6 +501,43 @@ class NumericCheckpoint(Checkpoint):
                 "decimals asked. Check the decimals after those.",
             )
         return Feedback(False, _common_slip(got, right, tol, typed) or "Not quite. Type *hint* for a nudge.")
+
+    def _fewer_decimals(self, got: float, right: float, typed: str) -> Feedback | None:
+        """An answer rounded right but to fewer decimals than the prompt asks ("0.55" for 0.5503 to four, "-0.7"
+        for ln 0.5 to three): not wrong, not yet the answer; it is asked again and not counted. One significant
+        digit ("-1" or "-0.7" for ln 0.5) is an estimate, not a value worked out: that is graded as it stands."""
+        asked = asked_decimals(self.prompt)
+        if asked is None or not (math.isfinite(right) and math.isfinite(got)) or not _PLAIN_NUMBER.match(typed):
+            return None
+        places = _decimals(typed)
+        significant, rounded = _rounding(got, right, typed)
+        if places >= asked or abs(got - right) <= 1e-9 * max(1.0, abs(right)) or not rounded or significant < 2:
+            return None
+        said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
+        want = _DECIMALS_SAID.get(asked, str(asked))
+        return Feedback(
+            False, f"That is right to {said}, but {want} decimals were asked: give all {want}.", attempt=False
+        )
+
+    def _undefined(self, text: str, right: float) -> Feedback | None:
+        """An answer that says there is no value ("undefined", "it does not exist"): right where floating
+        point gives NaN (an operation with no value); where it gives ±∞ or a number, it has one."""
+        low = text.lower()
+        m = _UNDEFINED.search(low)
+        if m is None or _negated(low, m.start()):
+            return None
+        if math.isnan(right):
+            return Feedback(
+                True, "Right: the operation has no value, and floating point says so with NaN (not a number)."
+            )
+        if math.isinf(right):
+            return Feedback(
+                False,
+                "In exact arithmetic it has no value, true. But the question asks what a computer evaluates it to, "
+                "and floating point gives a definite value here: which one? (a number, or a word such as inf or NaN)",
+                attempt=False,
+            )
+        return Feedback(False, "It does have a value here. Type *hint* for a nudge.")
 
     def unreadable(self) -> str:
         if not math.isfinite(self.right_value()):  # say the words that are read, without saying which is right
