@@ -437,3 +437,17 @@ def test_no_real_learner_question_is_read_as_a_derivative_to_check(name):
     rows = [line.split("\t")[2] for line in path.read_text(encoding="utf-8").splitlines()[1:] if line.count("\t") >= 2]
     assert len(rows) > 100
     assert [r for r in rows if rq.claimed_derivative(r) is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "says"),
+    [("x^99999", "exponents are limited"), ("1/0", "divides by zero"), ("1/(1-x) sin(x)", "sin")],
+)
+def test_an_answer_that_cannot_be_read_is_told_why_not_sent_to_a_topic(tutor, claim, says):
+    reply, _ = tutor.reply(f"the derivative of ln(1-x) is {claim}, right?")
+    assert reply.kind == "error" and "I cannot read your answer" in reply.markdown and says in reply.markdown
+
+
+def test_a_wrong_answer_with_a_huge_power_is_compared_without_expanding_it():
+    checked = typing_in.check_claim("x^2", "x^10 + (1/2)^9")
+    assert not checked.right and "Not quite" in checked.verdict

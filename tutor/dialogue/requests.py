@@ -700,14 +700,13 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
             continue
         expr, claim = m.group("expr").strip(), m.group("claim").strip()
         names = formulas.expression_variables(expr)
-        if not names or not re.search(r"[-+*/^()\d]", formulas.typed_source(expr) + formulas.typed_source(claim)):
-            continue
+        if not names or not re.search(r"[-+*/^()\d]", formulas.typed_source(claim)):
+            continue  # "... is negative, right?": words, left to the topics
         try:
             formulas.read(formulas.typed_source(expr), names)
-            formulas.read(formulas.typed_source(claim), formulas.expression_variables(claim))
         except InputError:
             continue
-        return ClaimedDerivative(expr, claim, m.group("wrt"))
+        return ClaimedDerivative(expr, claim, m.group("wrt"))  # an answer that cannot be read is told why
     return None
 
 

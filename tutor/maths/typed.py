@@ -304,8 +304,12 @@ def _claim_expression(f, claim: str) -> sp.Expr:
         if char in formulas.typed_source(claim):
             raise InputError(f"I cannot read {what} in your answer")
     src = formulas.typed_source(claim)
-    tree = formulas.read(src, [v.name for v in f.variables])
-    return formula_expression(formulas.Formula("answer", src, src, f.variables, f.wrt, symbol="f", tree=tree))
+    try:
+        tree = formulas.read(src, [v.name for v in f.variables])
+        return formula_expression(formulas.Formula("answer", src, src, f.variables, f.wrt, symbol="f", tree=tree))
+    except InputError as err:
+        said = err.message[0].lower() + err.message[1:]
+        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {said}") from err
 
 
 def _agrees(a: sp.Expr, b: sp.Expr, domain) -> bool:
@@ -372,8 +376,9 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
                 continue
             full = {**at, **({x: point} if x is not None else {})}
             try:
-                a, b = float(mine.subs(full)), float(truth.subs(full))
-            except (TypeError, ValueError):
+                # evalf at 15 digits: an exact rational power such as (1/2)^99999 is never expanded
+                a, b = float(mine.evalf(15, subs=full)), float(truth.evalf(15, subs=full))
+            except (TypeError, ValueError, OverflowError):
                 continue
             if math.isfinite(a) and math.isfinite(b) and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
                 where = ", ".join(
@@ -381,6 +386,13 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
                 )
                 return where, a, b
     return None
+
+
+def _simplified(expr: sp.Expr) -> sp.Expr | None:
+    """``simplify`` of a small expression (its cost is not bounded); None for a large one."""
+    from tutor.maths.derive import MAX_SIMPLIFY_OPS
+
+    return sp.simplify(expr) if sp.count_ops(expr) <= MAX_SIMPLIFY_OPS else None
 
 
 def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
@@ -426,12 +438,12 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     if not why and _agrees(-mine, truth, d.domain):
         why = "the sign is wrong: the derivative is minus your answer"
     if not why and x is not None:
-        ratio = sp.simplify(mine / truth) if truth != 0 else None
+        ratio = _simplified(mine / truth) if truth != 0 else None
         if ratio is not None and ratio.is_number and ratio.is_real and ratio != 0:
             why = f"yours is {linear(ratio)} times the derivative: a constant factor is off"
         else:
-            gap = sp.simplify(mine - truth)
-            if gap.is_number and gap.is_real:
+            gap = _simplified(mine - truth)
+            if gap is not None and gap.is_number and gap.is_real:
                 why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
     if not why:
         found = _telling_point(mine, truth, expr, f.wrt)
