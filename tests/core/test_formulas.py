@@ -192,6 +192,15 @@ def test_derive_focal_by_gamma(builtin):
     assert value == pytest.approx(-((0.7) ** 2) * math.log(0.3) * math.log(0.7))
 
 
+def test_a_formula_derivations_rules_are_said_in_its_own_variable(builtin):
+    """The rules are general (d/dx uⁿ = n·uⁿ⁻¹·du/dx); by p they say d/dp and du/dp."""
+    from tutor.maths import derive as D
+
+    whys = [step.why for name in ("focal", "focal_factor") for step in D.formula_derivation(F.find(name)).steps]
+    assert any("du/dp" in why for why in whys)
+    assert not any("/dx" in why for why in whys), whys
+
+
 def test_a_wrong_step_in_a_formula_derivation_is_caught(builtin):
     import sympy as sp
 

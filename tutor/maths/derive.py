@@ -19,7 +19,7 @@ import cmath
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import sympy as sp
@@ -874,6 +874,9 @@ def _formula_derivation(f, wrt: str) -> Derivation:
                 steps.append(step)
                 result = tidy
                 break
+    # the rules are written in x (d/dx uⁿ = n·uⁿ⁻¹·du/dx); said in the formula's own variable
+    said_in = lambda why: re.sub(r"\bd(u?)/dx\b", lambda m: f"d{m.group(1)}/d{xv.symbol}", why)  # noqa: E731
+    steps = [replace(step, why=said_in(step.why)) for step in steps]
     domain = _domain(f)
     d = Derivation(
         f.name,
