@@ -90,6 +90,7 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
         confidence=1.0,
         derivation=d,
         followups=("plot",),
+        lead=checked.verdict,
     )
     return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
 

@@ -135,6 +135,8 @@ class DerivationView(Vertical):
         from tutor.maths import derive  # already imported: the core built this derivation
 
         d = self.reply.derivation
+        if self.reply.lead:  # the verdict on the learner's own derivative comes before the steps that show it
+            yield Static(Rendered(self.reply.lead), classes="lead")
         for i, step in enumerate(d.steps, 1):
             with Collapsible(title=f"{i}. {step.rule}", collapsed=False, classes="step"):
                 yield Static(step.why, classes="why", markup=False)

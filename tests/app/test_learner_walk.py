@@ -1,0 +1,51 @@
+"""What a new learner read at 80×24: their own derivative checked, and lessons with numeric checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+from piloting import ask, settle
+
+from tutor.printing import reply_text
+from tutor.ui.lessons import LessonScreen
+from tutor.ui.widgets import DerivationView, TutorTurn
+
+
+def _in_view(app, widget) -> bool:
+    """Whether ``widget``'s first line is inside the transcript's visible region."""
+    transcript = app.screen.query_one("#transcript")
+    return transcript.region.contains_point(widget.region.offset)
+
+
+@pytest.mark.parametrize(
+    ("question", "starts"),
+    [
+        ("the derivative of ln(1-x) is -1/(1-x), right?", "Yes"),
+        ("I got 1/(1-x) for the derivative of ln(1-x)", "Not quite"),
+        ("is d/dx x^2 = 2x+1?", "Not quite"),
+    ],
+)
+async def test_a_checked_derivative_shows_its_verdict_first_and_in_view(new_app, question, starts):
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        turn = await ask(pilot, question)
+        assert turn.reply.kind == "derive" and turn.reply.lead.startswith(starts)
+        view = turn.query_one(DerivationView)
+        lead = view.query_one(".lead")
+        assert lead.content.markup.startswith(starts)
+        assert lead is view.children[0]  # before the steps, not after a screenful of them
+        assert _in_view(app, lead), "the verdict is scrolled out of view"
+
+
+async def test_a_typed_derivative_has_no_verdict_line(new_app):
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        turn = await ask(pilot, "derivative of ln(1-x)")
+        assert turn.reply.kind == "derive" and turn.reply.lead == ""
+        assert not turn.query(".lead")
+
+
+def test_the_screen_reader_text_keeps_the_verdict(tutor):
+    reply, _ = tutor.reply("the derivative of ln(1-x) is 1/(1-x), right?")
+    text = reply_text(reply, words=True)
+    assert text.count("Not quite") == 1
+    assert text.index("Not quite") < text.index("chain rule")
