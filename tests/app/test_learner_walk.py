@@ -49,3 +49,20 @@ def test_the_screen_reader_text_keeps_the_verdict(tutor):
     text = reply_text(reply, words=True)
     assert text.count("Not quite") == 1
     assert text.index("Not quite") < text.index("chain rule")
+
+
+async def test_another_lesson_started_inside_a_lesson_opens_on_its_own_screen(new_app, tutor):
+    first, other = list(tutor.kb.lessons)[0], list(tutor.kb.lessons)[-1]
+    app = new_app(lesson=first)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson_id == first
+        await ask(pilot, f"start lesson {len(tutor.kb.lessons)}")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LessonScreen) and screen.lesson_id == other
+        lesson = tutor.kb.lessons[other]
+        header = str(screen.query_one("#lesson-title").render())
+        assert header.startswith(f"Step 1/{len(lesson.steps)} · ") and "Paused" not in header
+        assert screen.query(TutorTurn).last().reply.lesson.id == other
+        assert len(app.screen_stack) == 2  # the chat below it: Esc leads back there, not into the first lesson
