@@ -66,3 +66,29 @@ async def test_another_lesson_started_inside_a_lesson_opens_on_its_own_screen(ne
         assert header.startswith(f"Step 1/{len(lesson.steps)} · ") and "Paused" not in header
         assert screen.query(TutorTurn).last().reply.lesson.id == other
         assert len(app.screen_stack) == 2  # the chat below it: Esc leads back there, not into the first lesson
+
+
+async def test_a_numeric_checkpoint_asks_again_without_counting_and_keeps_the_step(new_app):
+    from tutor.dialogue.lessons import ASKED_AGAIN
+
+    app = new_app(lesson="reading-loss")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot, "next")  # step 2: the mean loss of a batch, three decimals
+        header = app.screen.query_one("#lesson-title")
+        assert str(header.render()).startswith("Step 2/")
+        # the batch's mean loss, written out: three -ln 0.9 and one -ln 0.001, over four
+        import math
+
+        mean = (3 * -math.log(0.9) - math.log(0.001)) / 4
+        for typed in (f"{mean:.1f}", f"{mean:.3f}".replace(".", ","), f"{mean:.3f} or {mean + 0.001:.3f}"):
+            turn = await ask(pilot, typed)
+            assert turn.reply.title == ASKED_AGAIN and turn.reply.verdict is None, typed
+            assert _in_view(app, turn.query_one(".title"))
+            assert str(header.render()).startswith("Step 2/")  # still at the same step
+        store = app.loaded_tutor().store()
+        assert store.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0  # none of them counted
+        turn = await ask(pilot, f"{mean:.3f}")
+        assert turn.reply.title == "Correct" and turn.reply.verdict == "right"
+        assert store.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
+        assert store.first_try("reading-loss") == {1}  # solved at the first counted try
