@@ -92,3 +92,29 @@ async def test_a_numeric_checkpoint_asks_again_without_counting_and_keeps_the_st
         assert turn.reply.title == "Correct" and turn.reply.verdict == "right"
         assert store.conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 1
         assert store.first_try("reading-loss") == {1}  # solved at the first counted try
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["why the minus sign?", "I got 1/(1-x) for the derivative of ln(1-x)"],
+        ["derivative of x ln x", "plot it"],
+    ],
+)
+def test_why_after_a_typed_derivative_is_about_that_derivative(tutor, turns):
+    import re
+
+    ctx = None
+    for text in turns:
+        reply, ctx = tutor.reply(text, ctx) if ctx is not None else tutor.reply(text)
+    derived = tutor.reply(turns[-1] if "derivative" in turns[-1] else turns[0])[0].derivation
+    why, after = tutor.reply("why?", ctx)
+    assert why.title.startswith("Why d") and why.node is None  # not the topic asked about before
+    for step in derived.steps[1:]:
+        assert f"**{step.rule}**: {step.why}" in why.markdown
+    assert "definition" not in why.markdown
+    for suggestion in re.findall(r"ask \*([^*]+)\*", why.markdown):  # every request it suggests is answered
+        answered, _ = tutor.reply(suggestion)
+        assert answered.kind == "derive", suggestion
+    again, _ = tutor.reply("why?", after)  # asked once more: the topic's own why, as before
+    assert again.title != why.title

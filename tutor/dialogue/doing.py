@@ -119,6 +119,31 @@ def plot_typed(ctx: Context) -> tuple[Reply, Context]:
     return reply, replace(ctx, choices=())
 
 
+def why_typed(ctx: Context) -> tuple[Reply, Context]:
+    """"why?" right after a derivative the learner typed, checked or plotted: the rule each step uses, in a
+    few lines (the formulas are in the derivation just shown), not the topic asked about before it."""
+    from tutor.maths import derive as derivations
+    from tutor.maths import typed
+
+    assert ctx.typed is not None
+    expression, wrt = ctx.typed
+    d = typed.expression_derivation(expression, wrt)
+    shown = typed.expression_formula(expression, wrt).display()
+    lhs = d.steps[-1].lhs or "the derivative"
+    result = derivations.linear(d.result).replace("*", "·")
+    rules = [s for s in d.steps if s.rule != "definition"]
+    lines = [f"It comes from {'one rule' if len(rules) == 1 else 'one rule a step'}:", ""]
+    lines += [f"{i}. **{s.rule}**: {s.why}" for i, s in enumerate(rules, 1)]
+    lines += [
+        "",
+        f"Each step's formula is in the derivation above (ask *derivative of {shown}* to see it again). "
+        "Why a rule itself holds is for a calculus course; how the loss is differentiated, step by step, "
+        "is here: ask *derive bce*.",
+    ]
+    reply = Reply("answer", "\n".join(lines), title=f"Why {lhs} = {result}", concepts=(), confidence=1.0)
+    return reply, replace(ctx, choices=())
+
+
 def derive_target(core: Core, target: str, ctx: Context, wrt: str | None = None) -> tuple[Reply, Context]:
     from tutor.maths import derive as derivations  # SymPy is imported only here
 
