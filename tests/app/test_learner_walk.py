@@ -118,3 +118,20 @@ def test_why_after_a_typed_derivative_is_about_that_derivative(tutor, turns):
         assert answered.kind == "derive", suggestion
     again, _ = tutor.reply("why?", after)  # asked once more: the topic's own why, as before
     assert again.title != why.title
+
+
+@pytest.mark.parametrize("width", range(40, 81, 4))
+def test_a_step_s_reason_keeps_its_formulas_whole_when_wrapped(tutor, width):
+    from rich.console import Console
+
+    from tutor.ui.widgets import Glued
+
+    reply, _ = tutor.reply("derivative of -(y ln ŷ + (1-y) ln(1-ŷ)) by ŷ")
+    why = next(s.why for s in reply.derivation.steps if "(1 - y)" in s.why and len(s.why) > 40)
+    console = Console(width=width, color_system=None, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(Glued(why))
+    lines = captured.get().splitlines()
+    assert " ".join(line.strip() for line in lines) == why  # nothing lost or cut
+    for group in ("(1 - y)", "(1 - ŷ)"):  # each formula's brackets on one line, never "(1" then "- y)"
+        assert sum(line.count(group) for line in lines) == why.count(group), lines
