@@ -135,3 +135,24 @@ def test_a_step_s_reason_keeps_its_formulas_whole_when_wrapped(tutor, width):
     assert " ".join(line.strip() for line in lines) == why  # nothing lost or cut
     for group in ("(1 - y)", "(1 - ŷ)"):  # each formula's brackets on one line, never "(1" then "- y)"
         assert sum(line.count(group) for line in lines) == why.count(group), lines
+
+
+def test_plot_it_after_the_loss_typed_out_draws_it_for_y_1(tutor):
+    import math
+
+    checked, ctx = tutor.reply("d/dŷ of -(y ln ŷ + (1-y) ln(1-ŷ)) = ŷ - y?")
+    assert checked.followups == ("plot",)
+    plotted, _ = tutor.reply("plot it", ctx)
+    assert plotted.kind == "plot" and plotted.title.endswith("for y = 1")
+    loss, slope = plotted.plot.series
+    for x, value in zip(loss.x, loss.y, strict=True):  # -ln ŷ, and its slope -1/ŷ, written out here
+        assert value == pytest.approx(-math.log(x), rel=1e-6)
+    for x, value in zip(slope.x, slope.y, strict=True):
+        assert value == pytest.approx(-1 / x, rel=1e-6)
+
+
+def test_an_expression_in_two_variables_offers_no_plot_and_says_why_on_plot_it(tutor):
+    derived, ctx = tutor.reply("derivative of w*x by w")
+    assert derived.kind == "derive" and "plot" not in derived.followups
+    plotted, _ = tutor.reply("plot it", ctx)
+    assert plotted.kind == "error" and "more than one variable" in plotted.markdown and "(w, x)" in plotted.markdown
