@@ -156,3 +156,17 @@ def test_an_expression_in_two_variables_offers_no_plot_and_says_why_on_plot_it(t
     assert derived.kind == "derive" and "plot" not in derived.followups
     plotted, _ = tutor.reply("plot it", ctx)
     assert plotted.kind == "error" and "more than one variable" in plotted.markdown and "(w, x)" in plotted.markdown
+
+
+async def test_a_derivative_at_a_point_says_its_value_first_and_in_view(new_app):
+    from tutor.maths.numeric import fmt
+
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        turn = await ask(pilot, "derivative of -ln ŷ at ŷ = 0.9")
+        view = turn.query_one(DerivationView)
+        first = view.children[0]
+        assert first.has_class("lead") and _in_view(app, first)
+        said = first.content.text.plain
+        assert fmt(-1 / 0.9) in said and "falls" in said  # d/dŷ (-ln ŷ) = -1/ŷ, negative: the loss falls
+        assert not view.query(".summary")  # said once, not again under the steps

@@ -148,11 +148,16 @@ class DerivationView(Vertical):
         d = self.reply.derivation
         if self.reply.lead:  # the verdict on the learner's own derivative comes before the steps that show it
             yield Static(Rendered(self.reply.lead), classes="lead")
+        # A derivative asked at a point ends in a number: the note that says it (and what its sign means) is the
+        # answer, so it comes first, in view, rather than under a screenful of steps.
+        answer_first = bool(d.summary) and bool(d.steps) and bool(getattr(d.steps[-1].expression, "is_number", False))
+        if answer_first:
+            yield Static(Glued(d.summary), classes="lead")
         for i, step in enumerate(d.steps, 1):
             with Collapsible(title=f"{i}. {step.rule}", collapsed=False, classes="step"):
                 yield Static(Glued(step.why), classes="why")
                 yield Static("\n".join(derive.step_lines(step)), classes="math", markup=False)
-        if d.summary:
+        if d.summary and not answer_first:
             yield Static(Glued(d.summary), classes="summary")
         with Collapsible(title="LaTeX", collapsed=True, classes="latex"):
             yield Static(derive.to_latex(d), markup=False)
