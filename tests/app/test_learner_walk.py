@@ -52,7 +52,8 @@ def test_the_screen_reader_text_keeps_the_verdict(tutor):
 
 
 async def test_another_lesson_started_inside_a_lesson_opens_on_its_own_screen(new_app, tutor):
-    first, other = list(tutor.kb.lessons)[0], list(tutor.kb.lessons)[-1]
+    ids = list(tutor.kb.lessons)
+    first, other = ids[0], ids[-1]
     app = new_app(lesson=first)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -106,8 +107,8 @@ def test_why_after_a_typed_derivative_is_about_that_derivative(tutor, turns):
 
     ctx = None
     for text in turns:
-        reply, ctx = tutor.reply(text, ctx) if ctx is not None else tutor.reply(text)
-    derived = tutor.reply(turns[-1] if "derivative" in turns[-1] else turns[0])[0].derivation
+        _, ctx = tutor.reply(text, ctx) if ctx is not None else tutor.reply(text)
+    derived = tutor.reply(next(t for t in turns if "derivative" in t))[0].derivation  # the one it is asked about
     why, after = tutor.reply("why?", ctx)
     assert why.title.startswith("Why d") and why.node is None  # not the topic asked about before
     for step in derived.steps[1:]:

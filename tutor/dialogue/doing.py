@@ -151,7 +151,7 @@ def _plottable(expression: str, wrt: str | None) -> bool:
 
 
 def why_typed(ctx: Context) -> tuple[Reply, Context]:
-    """"why?" right after a derivative the learner typed, checked or plotted: the rule each step uses, in a
+    """ "why?" right after a derivative the learner typed, checked or plotted: the rule each step uses, in a
     few lines (the formulas are in the derivation just shown), not the topic asked about before it."""
     from tutor.maths import derive as derivations
     from tutor.maths import typed
