@@ -123,7 +123,7 @@ def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, 
     if words and reply.derivation is not None:  # 2-D formulas read as noise: one line a formula instead
         from tutor.maths.derive import to_words
 
-        body = to_words(reply.derivation)
+        body = (reply.lead + "\n\n" if reply.lead else "") + to_words(reply.derivation)
     parts.append(body)
     if reply.choices and one_shot:
         parts.append("\n" + "\n".join(f"- {c.label}" for c in reply.choices))

@@ -267,7 +267,7 @@ def test_superscripts_reach_the_readers_as_powers(tutor):
 def test_a_follow_up_after_a_typed_derivative_says_what_follow_ups_are_for(tutor):
     derived, ctx = tutor.reply("derivative of ln(1-x)")
     assert derived.kind == "derive"
-    follow, _ = tutor.reply("why?", ctx)
+    follow, _ = tutor.reply("an example", ctx)  # "why?" gives the rules of its steps (tests/app/test_learner_walk.py)
     assert follow.kind == "fallback" and "follow a topic I have explained" in follow.markdown
     assert "question first" not in follow.markdown  # the learner did ask one
 

@@ -69,7 +69,8 @@ def derive_expression(
         concepts=(),  # an expression of the learner's, not a topic of the curriculum
         confidence=1.0,
         derivation=d,
-        followups=("plot",),  # its chip draws this expression and its derivative (no topic behind it)
+        # its chip draws this expression and its derivative (no topic behind it)
+        followups=("plot",) if _plottable(expression, wrt) else (),
     )
     return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
 
@@ -89,14 +90,18 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
         concepts=(),
         confidence=1.0,
         derivation=d,
-        followups=("plot",),
+        followups=("plot",) if _plottable(expression, wrt) else (),
+        lead=checked.verdict,
     )
     return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
 
 
 def plot_typed(ctx: Context) -> tuple[Reply, Context]:
     """The expression the learner had differentiated and its derivative, on one plot over the stretch of
-    its domain the derivation's proofs sampled (an ``InputError`` says what cannot be drawn)."""
+    its domain the derivation's proofs sampled (an ``InputError`` says what cannot be drawn). With the
+    label y in it too (the loss typed out), both are drawn for y = 1, and the plot says so."""
+    import sympy as sp
+
     from tutor.maths import derive as derivations
     from tutor.maths import typed
 
@@ -107,14 +112,66 @@ def plot_typed(ctx: Context) -> tuple[Reply, Context]:
     var = f.var(f.wrt)
     assert var is not None
     lo, hi = var.range.inside(0.02)
+    others = [v.name for v in f.variables if v.name != f.wrt]
+    curves, title = [f.display(), derivations.linear(d.result)], f"{f.display()} and its derivative"
+    slope_of = f.display()
+    if others == [LABEL]:
+        y = next(s for s in d.steps[0].expression.free_symbols if s.name == LABEL)
+        curves = [derivations.linear(sp.cancel(e.subs(y, 1))) for e in (d.steps[0].expression, d.result)]
+        title += f", for {LABEL} = 1"
+        slope_of = f"the loss for {LABEL} = 1, {curves[0]}"
+    elif others:
+        return Reply(
+            "error",
+            f"{f.display()} has more than one variable ({', '.join(v.symbol for v in f.variables)}), and a plot "
+            "has one axis. Put numbers for all but one and ask for its derivative again, then *plot it*.",
+            title="I could not draw that",
+        ), ctx
     p = plots.expression_plot(
-        [f.display(), derivations.linear(d.result)],
+        curves,
         lo,
         hi,
-        title=f"{f.display()} and its derivative",
-        caption=f"The derivative is the slope of {f.display()}: below 0 where the curve falls, above 0 where it rises.",
+        title=title,
+        caption=f"The derivative is the slope of {slope_of}: below 0 where the curve falls, above 0 where it rises.",
     )
     reply = Reply("plot", p.markdown(), title=p.title, concepts=(), confidence=1.0, plot=p, node=ctx.node)
+    return reply, replace(ctx, choices=())
+
+
+#: The label's variable: a typed loss is drawn for y = 1 (a positive example).
+LABEL = "y"
+
+
+def _plottable(expression: str, wrt: str | None) -> bool:
+    """Whether *plot it* can draw a typed expression: one variable, or the one differentiated by and the label."""
+    from tutor.maths import typed
+
+    f = typed.expression_formula(expression, wrt)
+    return [v.name for v in f.variables if v.name != f.wrt] in ([], [LABEL])
+
+
+def why_typed(ctx: Context) -> tuple[Reply, Context]:
+    """ "why?" right after a derivative the learner typed, checked or plotted: the rule each step uses, in a
+    few lines (the formulas are in the derivation just shown), not the topic asked about before it."""
+    from tutor.maths import derive as derivations
+    from tutor.maths import typed
+
+    assert ctx.typed is not None
+    expression, wrt = ctx.typed
+    d = typed.expression_derivation(expression, wrt)
+    shown = typed.expression_formula(expression, wrt).display()
+    lhs = d.steps[-1].lhs or "the derivative"
+    result = derivations.linear(d.result).replace("*", "·")
+    rules = [s for s in d.steps if s.rule != "definition"]
+    lines = [f"It comes from {'one rule' if len(rules) == 1 else 'one rule a step'}:", ""]
+    lines += [f"{i}. **{s.rule}**: {s.why}" for i, s in enumerate(rules, 1)]
+    lines += [
+        "",
+        f"Each step's formula is in the derivation above (ask *derivative of {shown}* to see it again). "
+        "Why a rule itself holds is for a calculus course; how the loss is differentiated, step by step, "
+        "is here: ask *derive bce*.",
+    ]
+    reply = Reply("answer", "\n".join(lines), title=f"Why {lhs} = {result}", concepts=(), confidence=1.0)
     return reply, replace(ctx, choices=())
 
 

@@ -22,6 +22,10 @@ from tutor.errors import InputError
 #: After this many wrong tries the next hint is offered unasked.
 OFFER_HINT_AFTER = 2
 
+#: The title of a reply that asks for the answer again (two values, too few decimals, a decimal comma):
+#: what the learner typed is neither right nor wrong, and the title says it does not count.
+ASKED_AGAIN = "Once more, please (not counted)"
+
 
 def position(lesson: Lesson, state: LessonState) -> LessonPosition:
     return LessonPosition(lesson.id, lesson.title, state.step + 1, len(lesson.steps))
@@ -272,7 +276,7 @@ def answer(core: Core, intent: CheckpointAnswer, ctx: Context) -> tuple[Reply, C
         return Reply(
             "lesson",
             cp.unreadable() if feedback is None else feedback.message,
-            title="I could not read that answer" if feedback is None else "Which answer?",
+            title="I could not read that answer" if feedback is None else ASKED_AGAIN,
             node=ctx.node,
             lesson=pos,
             followups=("hint", "next"),

@@ -75,6 +75,9 @@ class Reply:
     verdict: Verdict | None = None
     #: A second question found in the same message, offered next.
     also: Alternative | None = None
+    #: What a derivation's reply says before its steps (a checked derivative's verdict). ``markdown`` starts
+    #: with it too; a printer that draws the steps from ``derivation`` instead shows it first.
+    lead: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -212,6 +212,8 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
     kind = intent.kind
     if kind == "plot" and intent.about is None and ctx.typed is not None:  # the chip under a typed derivative
         return doing.plot_typed(ctx)
+    if kind == "why" and intent.about is None and ctx.typed is not None:  # why that derivative, not the topic before it
+        return doing.why_typed(ctx)
     if intent.about and intent.about != ctx.node and intent.about in core.kb.nodes:
         ctx = replace(ctx, node=intent.about, shown=frozenset())  # a chip under an older answer follows that answer
     node = core.node(ctx.node)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from rich.cells import cell_len
@@ -152,6 +153,12 @@ class LessonScreen(ChatScreen):
         n = len(lesson.steps)
         bar = self.query_one("#lesson-progress", ProgressBar)
         title = self.query_one("#lesson-title", StepTitle)
+        if state is not None and state.lesson != self.lesson_id:
+            # Another lesson started from this one ("start lesson 4"): it opens on its own screen, with its own
+            # header and progress, rather than under this lesson's header marked paused.
+            self.context = replace(self.context, lesson=None)
+            self.tutor_app.open_lesson(state.lesson)
+            return
         if state is not None and state.lesson == self.lesson_id:
             self.step = state.step
             bar.update(total=n, progress=state.step + 1)

@@ -49,6 +49,17 @@ class Rendered:
         yield from lines
 
 
+class Glued:
+    """Plain text (a derivation step's reason) wrapped as prose, its inline formulas never split across lines:
+    "d/dŷ -(1 - y)·ln(1 - ŷ) = (1 - y)/(1 - ŷ)" breaks between terms, not inside "(1 - y)"."""
+
+    def __init__(self, text: str) -> None:
+        self.text = Text(glue(text))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        yield from unglue(list(console.render(self.text, options)))
+
+
 class PlotCanvas(PlotextPlot):
     """The curves, drawn by the same :func:`printing.draw` as the CLI: round ticks, no second title."""
 
@@ -135,12 +146,19 @@ class DerivationView(Vertical):
         from tutor.maths import derive  # already imported: the core built this derivation
 
         d = self.reply.derivation
+        if self.reply.lead:  # the verdict on the learner's own derivative comes before the steps that show it
+            yield Static(Rendered(self.reply.lead), classes="lead")
+        # A derivative asked at a point ends in a number: the note that says it (and what its sign means) is the
+        # answer, so it comes first, in view, rather than under a screenful of steps.
+        answer_first = bool(d.summary) and bool(d.steps) and bool(getattr(d.steps[-1].expression, "is_number", False))
+        if answer_first:
+            yield Static(Glued(d.summary), classes="lead")
         for i, step in enumerate(d.steps, 1):
             with Collapsible(title=f"{i}. {step.rule}", collapsed=False, classes="step"):
-                yield Static(step.why, classes="why", markup=False)
+                yield Static(Glued(step.why), classes="why")
                 yield Static("\n".join(derive.step_lines(step)), classes="math", markup=False)
-        if d.summary:
-            yield Static(d.summary, classes="summary", markup=False)
+        if d.summary and not answer_first:
+            yield Static(Glued(d.summary), classes="summary")
         with Collapsible(title="LaTeX", collapsed=True, classes="latex"):
             yield Static(derive.to_latex(d), markup=False)
         yield Static(derive.VERIFIED, classes="verified")
