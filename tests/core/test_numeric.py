@@ -150,3 +150,52 @@ def test_derivative_tables_refuse_the_ends_where_dl_dyhat_is_undefined():
     with pytest.raises(InputError, match="undefined"):
         dbce_table(1, [0.5, 1.0])
     assert dlogit_table(1, [0.0, 1.0]).results["grads"] == [-1.0, 0.0]  # ∂L/∂z = ŷ - y is defined at the ends
+
+
+# ------------------------------------------------------------------ a sum of numbers typed whole
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("-(0.1 ln 0.1 + 0.9 ln 0.9)", -(0.1 * math.log(0.1) + 0.9 * math.log(0.9))),  # H(0.1), bare ln as typed
+        ("what is -(0.1*ln(0.1) + 0.9*ln(0.9))?", -(0.1 * math.log(0.1) + 0.9 * math.log(0.9))),
+        ("ln(0.9) - ln(0.1)", math.log(0.9) - math.log(0.1)),
+        ("0.25 * (3*(-ln 0.9) + (-ln 0.001))", 0.25 * (3 * -math.log(0.9) - math.log(0.001))),
+        ("σ(2) - 1", 1 / (1 + math.exp(-2)) - 1),
+        ("2^10", 1024.0),
+    ],
+)
+def test_a_sum_of_numbers_is_worked_out_whole_not_one_term_of_it(tutor, text, want):
+    """It had answered ln(0.9) alone for the no-skill baseline typed out."""
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "compute" and reply.computation.name == "arithmetic", reply.markdown
+    assert reply.computation.value == pytest.approx(want, rel=1e-12)
+    assert reply.computation.steps[-1].endswith(numeric.fmt(want))
+
+
+def test_each_function_is_worked_out_before_the_whole():
+    comp = numeric.arithmetic("ln(0.9) - ln(0.1)")
+    assert comp.steps[0].startswith("ln(0.9) = ") and comp.steps[1].startswith("ln(0.1) = ")
+    assert "-0.105361 - (-2.30259)" in comp.steps[2]  # the values put in, a negative after - in parentheses
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("0 * ln 0", "NaN"),  # 0 × (-∞): no value in floating point
+        ("ln(-1) + 2", "no real value"),
+        ("1/0 + 1", "divides by zero"),
+    ],
+)
+def test_a_sum_with_no_value_says_why(tutor, text, says):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "error" and says in reply.markdown
+
+
+def test_one_function_of_a_number_keeps_its_own_worked_example_and_variables_are_no_sum():
+    from tutor.dialogue import requests as rq
+
+    assert rq.compute_request("-log(0.99)").function == "neglog"  # with the sign story
+    assert rq.closed_expression("2x + 1") is None and rq.closed_expression("3") is None
+    assert rq.closed_expression("ln(0.9) - ln(0.1)") == "ln(0.9) - ln(0.1)"

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from tutor.content import template
 from tutor.content.files import strings
 from tutor.errors import InputError, TutorError
+from tutor.maths.exprparse import bare_calls
 from tutor.maths.literals import NUMBER, to_float
 
 
@@ -262,7 +263,7 @@ def _expression_value(text: str) -> float | None:
 
     from tutor.maths.exprparse import parse  # SymPy, bounded: only for answers that look like formulas
 
-    src = _bare_calls(text)
+    src = bare_calls(text)
     try:
         expr = parse(src, infinite=True)
     except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -901,14 +902,6 @@ class ChoiceCheckpoint(Checkpoint):
 
 #: Text that may be a formula: a log, exp, σ or an operator between terms.
 _FORMULA_HINT = re.compile(r"(?i)\b(?:ln|log|exp|sigma|sqrt)\b|[σ()^*/]|\w\s*[-+]\s*\w")
-#: A function name written without parentheses: "ln ŷ" (a space, then a symbol) or "ln 2", "ln2", "-log 0.5"
-#: (a number, not followed by more digits or "(": "log2(8)" is not log 2 times 8).
-_BARE_CALL = re.compile(r"(?i)\b(ln|log|exp|sqrt)(?:\s+(ŷ|y_hat|yhat|[a-zσ]\b)|\s*([\d.]+(?:e[-+]?\d+)?)(?![\d.(]))")
-
-
-def _bare_calls(text: str) -> str:
-    """``ln 2`` → ``ln(2)``, ``ln ŷ`` → ``ln(ŷ)``: learners' calls without parentheses, made readable to the parser."""
-    return _BARE_CALL.sub(lambda m: f"{m.group(1)}({m.group(2) or m.group(3)})", text)
 
 
 def _formula(text: str):
@@ -916,7 +909,7 @@ def _formula(text: str):
     from tutor.maths.exprparse import parse
 
     try:
-        return parse(_bare_calls(text.replace("−", "-")), infinite=False)
+        return parse(bare_calls(text.replace("−", "-")), infinite=False)
     except (InputError, TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
         return None
 

@@ -280,6 +280,36 @@ def doubtful(text: str) -> bool:
     return bool(_DOUBT.search(text)) and not _COMPUTE_VERB.search(text)
 
 
+#: "what is", "compute" before a sum to work out; "?", "=" after it.
+_WORK_OUT = re.compile(
+    r"^\s*(?:(?:what(?:'s| is)|compute|calculate|evaluate|work out)\s+)?(?P<expr>.+?)\s*[=?.!]*\s*$", re.I
+)
+#: A sum of numbers only: digits, operators, parentheses and the functions the formula reader knows.
+_ARITHMETIC = re.compile(r"^(?:[\d\s.+\-*/^()·×−,]|\b(?:ln|log|exp|sigma|sigmoid|e)\b|σ)+$", re.I)
+
+
+def closed_expression(text: str) -> str | None:
+    """A sum of numbers to work out whole ("-(0.1 ln 0.1 + 0.9 ln 0.9)", "ln(0.9) - ln(0.1)"), or None: a
+    single number or function of one ("-log(0.99)") is left to its own computation, which tells its sign."""
+    m = _WORK_OUT.match(text)
+    expr = m.group("expr").strip() if m else ""
+    if not expr or not re.search(r"\d", expr) or not _ARITHMETIC.match(expr) or "," in expr:
+        return None
+    import ast
+
+    from tutor.maths import exprparse
+
+    try:
+        body = ast.parse(exprparse._prepare(exprparse.bare_calls(expr)), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    while isinstance(body, ast.UnaryOp):
+        body = body.operand
+    if isinstance(body, (ast.Constant, ast.Call, ast.Name)):
+        return None
+    return expr
+
+
 def compute_request(text: str) -> ComputeRequest | None:
     """A numeric request in the learner's words, or None when the text asks for none."""
     text = _text(text)
@@ -316,6 +346,9 @@ def compute_request(text: str) -> ComputeRequest | None:
         if z is not None and p is None:
             return ComputeRequest("bce_logit", (y, z), ())
         return ComputeRequest("bce", (y, p), ())
+    whole = closed_expression(text)
+    if whole is not None:
+        return ComputeRequest("arithmetic", (whole,), ())
     call = _CALL.search(text)
     if call:
         fn = call.group("fn").lower().replace("_", "")

@@ -59,6 +59,17 @@ def explicit_products(text: str, variables: str) -> str:
     return re.sub(rf"\b({variables})\s+(?=[A-Za-z_(\d])", r"\1*", t)
 
 
+#: A function name written without parentheses: "ln ŷ" (a space, then a symbol) or "ln 2", "ln2", "-log 0.5"
+#: (a number, not followed by more digits or "(": "log2(8)" is not log 2 times 8).
+_BARE_CALL = re.compile(r"(?i)\b(ln|log|exp|sqrt)(?:\s+(ŷ|y_hat|yhat|[a-zσ]\b)|\s*([\d.]+(?:e[-+]?\d+)?)(?![\d.(]))")
+
+
+def bare_calls(text: str) -> str:
+    """``ln 2`` → ``ln(2)``, ``ln ŷ`` → ``ln(ŷ)``: learners' calls without parentheses, made readable to the parser
+    (a checkpoint's answer, a sum to work out)."""
+    return _BARE_CALL.sub(lambda m: f"{m.group(1)}({m.group(2) or m.group(3)})", text)
+
+
 _READ = "I could not read that as a formula. Use + - * / ^, parentheses, y, y_hat (or ŷ), z, σ(z), log(...)."
 
 

@@ -197,6 +197,105 @@ def exp(x: float) -> Computation:
     return Computation("exp", f"e^{fmt(x)}", {"x": x}, {"value": v}, (f"e^{fmt(x)} = {fmt(v)}",))
 
 
+def arithmetic(text: str) -> Computation:
+    """The value of a closed expression the learner typed, such as ``-(0.1 ln 0.1 + 0.9 ln 0.9)``: read
+    through the formula reader's whitelist and bounds (:mod:`tutor.maths.exprparse`, never ``eval``),
+    each function worked out first, then the whole with those values put in; NumPy does the arithmetic."""
+    import ast
+
+    from tutor.maths import exprparse
+
+    if len(text) > exprparse.MAX_CHARS:
+        raise InputError(f"That expression is too long (at most {exprparse.MAX_CHARS} characters).")
+    src = exprparse._prepare(exprparse.bare_calls(text))
+    try:
+        tree = ast.parse(src, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise InputError("I could not read that as a sum: use numbers, + - * / ^, parentheses, ln, exp, σ.") from None
+    exprparse._bound(tree, infinite=True)
+    calls: list[str] = []
+    names = {"ln": "ln", "log": "ln", "exp": "exp", "sigma": "σ", "sigmoid": "σ"}
+
+    def walk(node: ast.AST) -> tuple[float, str]:
+        """(value, the expression with every function's value put in)"""
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return float(node.value), fmt(float(node.value))
+        if isinstance(node, ast.Name) and node.id == "e":
+            return float(np.e), "e"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            v, shown_ = walk(node.operand)
+            if isinstance(node.operand, ast.BinOp) or shown_.startswith("-"):
+                shown_ = f"({shown_})"
+            return (-v, f"-{shown_}") if isinstance(node.op, ast.USub) else (v, shown_)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)):
+            (a, sa), (b, sb) = walk(node.left), walk(node.right)
+            sums = (ast.Add, ast.Sub)
+            grouped = lambda n, t: (  # noqa: E731
+                f"({t})" if (isinstance(n, ast.BinOp) and isinstance(n.op, sums)) or t.startswith("-") else t
+            )
+            with np.errstate(all="ignore"):
+                if isinstance(node.op, ast.Add):
+                    return float(np.add(a, b)), f"{sa} + {f'({sb})' if sb.startswith('-') else sb}"
+                if isinstance(node.op, ast.Sub):
+                    right = (
+                        f"({sb})"
+                        if sb.startswith("-")
+                        or (
+                            isinstance(node.right, ast.BinOp)
+                            and not isinstance(node.right.op, (ast.Mult, ast.Div, ast.Pow))
+                        )
+                        else sb
+                    )
+                    return float(np.subtract(a, b)), f"{sa} - {right}"
+                if isinstance(node.op, ast.Mult):
+                    return float(np.multiply(a, b)), f"{grouped(node.left, sa)} × {grouped(node.right, sb)}"
+                if isinstance(node.op, ast.Div):
+                    if b == 0:
+                        raise InputError("That expression divides by zero.")
+                    return float(np.divide(a, b)), f"{grouped(node.left, sa)} / {grouped(node.right, sb)}"
+                v = float(np.power(a, b))
+                if not math.isfinite(v) and math.isfinite(a) and math.isfinite(b):
+                    raise InputError("That power has no real value or is too large.")
+                return v, f"{grouped(node.left, sa)}^{grouped(node.right, sb)}"
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in names
+            and len(node.args) == 1
+        ):
+            x, _ = walk(node.args[0])
+            fn = names[node.func.id]
+            with np.errstate(all="ignore"):
+                if fn == "ln":
+                    if x < 0:
+                        raise InputError(f"ln({fmt(x)}) has no real value: the log is defined for positive numbers.")
+                    v = float(np.log(x))
+                elif fn == "exp":
+                    v = float(np.exp(_bounded("x", x, 700.0)))
+                else:
+                    v = _sigmoid(x)
+            said = f"{fn}({fmt(x)}) = {fmt(v)}"
+            if said not in calls:
+                calls.append(said)
+            return v, fmt(v)
+        raise InputError(
+            "I work out sums of numbers only: use numbers, + - * / ^, parentheses, ln, exp and σ (no variables)."
+        )
+
+    value, put_in = walk(tree)
+    if math.isnan(value):
+        raise InputError(
+            "That is NaN in floating point: it takes 0 × ∞ or ∞ - ∞, which have no value "
+            "(0 · ln 0 is one: in exact maths x ln x → 0 as x → 0, but a computer never takes the limit)."
+        )
+    shown_text = " ".join(text.split())
+    steps = [*calls, f"{shown_text} = {put_in}"] if calls else []
+    steps.append(f"{shown_text} = {fmt(value)}")
+    return Computation("arithmetic", shown_text, {"expression": shown_text}, {"value": value}, tuple(steps))
+
+
 def _log_sign_story(x: float, v: float) -> str:
     if x < 1:
         return f"It is negative because {fmt(x)} lies between 0 and 1, where ln x < 0."
@@ -655,6 +754,7 @@ def cce(ys: list[float], zs: list[float]) -> Computation:
 
 #: Computations reachable by name from content templates and compute requests.
 FUNCTIONS: dict[str, Callable[..., Computation]] = {
+    "arithmetic": arithmetic,
     "ln": ln,
     "log": ln,
     "neglog": neglog,
@@ -683,6 +783,7 @@ FUNCTIONS: dict[str, Callable[..., Computation]] = {
 }
 #: The concepts each computation teaches (the ``concepts`` of its reply).
 CONCEPTS: dict[str, tuple[str, ...]] = {
+    "arithmetic": ("log-on-unit-interval",),
     "ln": ("log-on-unit-interval",),
     "log": ("log-on-unit-interval",),
     "neglog": ("log-on-unit-interval", "minus-sign"),
