@@ -368,6 +368,11 @@ def test_a_derivative_the_learner_states_is_read_as_one_to_check(text, read):
         ("ln(1-x)", "1/(x-1)"),
         ("1/(1+e^-z)", "σ(z)(1-σ(z))"),
         ("1/(1+e^-z)", "e^-z/(1+e^-z)^2"),
+        ("1/(1+e^-z)", "e^z/(1+e^z)^2"),  # top and bottom times e^(2z)
+        ("σ(2z)", "2σ(2z)(1-σ(2z))"),
+        ("log(1+e^-z)", "σ(z) - 1"),  # -e^(-z)/(1 + e^(-z)) = -(1 - σ(z))
+        ("e^x/x", "(x e^x - e^x)/x^2"),
+        ("sqrt(x)", "0.5 x^(-0.5)"),
         ("x^2 ln x", "2x ln x + x"),
         ("x^2 ln x", "x(2 ln x + 1)"),
         ("-(y ln ŷ + (1-y) ln(1-ŷ))", "(ŷ-y)/(ŷ(1-ŷ))"),
@@ -398,6 +403,23 @@ def _numbers(text: str) -> list[float]:
         ("x ln x", "1/x", "multiplies the two factors' derivatives"),  # (x)'·(ln x)' = 1/x
         # ŷ - y is the derivative by the logit: (ŷ - y)/(ŷ(1 - ŷ)) · ŷ(1 - ŷ)
         ("-(y ln ŷ + (1-y) ln(1-ŷ))", "ŷ - y", "the derivative by the logit z"),
+        # one term of a sum: d/dŷ ln(1 - ŷ) is -1/(1 - ŷ); without the inner -1 the second term's sign flips
+        ("-(y ln ŷ + (1-y) ln(1-ŷ))", "-y/ŷ - (1-y)/(1-ŷ)", "In the term -(1 - y)·ln(1 - ŷ), the chain rule's inner"),
+        ("ln(x) + ln(1-x)", "1/x + 1/(1-x)", "In the term ln(1 - x), the chain rule's inner derivative"),
+        ("x^2 + ln x", "2x - 1/x", "The term ln(x) has its derivative's sign wrong"),
+        ("x^2 + ln x", "2x", "The derivative of the term ln(x), 1/x, is left out"),
+        # the quotient rule (u'v - uv')/v² with u = x, v = 1 + x: (1 + x - x)/(1 + x)² = 1/(1 + x)²
+        ("x/(1+x)", "((1+x) + x)/(1+x)^2", "adds u·v' in the numerator"),
+        ("x/(1+x)", "(x - (1+x))/(1+x)^2", "the numerator the wrong way round"),  # not "multiplies": -1/(1+x)² is u'·v' by chance
+        ("e^x/x", "(x e^x - e^x)/x", "divides by v where the quotient rule divides by v²"),
+        ("(x+1)/(x-1)", "1", "divides the two derivatives, u'/v'"),  # (x + 1)' / (x - 1)' = 1
+        ("x^3", "3x^3", "keeps the exponent 3"),
+        ("(2x+1)^3", "6(2x+1)^3", "keeps the exponent 3"),
+        ("1/x", "ln x", "that is an antiderivative"),  # (ln x)' = 1/x
+        ("x^2", "x^3/3", "that is an antiderivative"),
+        ("5x", "0", "0 is the derivative of a constant"),
+        ("x^2 + 5", "2x + 5", "The constant term 5 is kept"),
+        ("σ(2z)", "σ(2z)(1-σ(2z))", "d/dz (2·z) = 2"),  # 2σ(2z) read as 2·σ(2z), as 2 ln x is
     ],
 )
 def test_a_wrong_derivative_gets_its_mistake_named(typed, claim, named):
@@ -411,6 +433,35 @@ def test_a_wrong_derivative_with_no_named_slip_is_compared_at_a_point():
     assert not checked.right and "At x = 1/2, yours gives" in checked.verdict
     mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
     assert mine == pytest.approx(-1 / (1 + 0.5), abs=1e-6) and truth == pytest.approx(-1 / (1 - 0.5), abs=1e-6)
+
+
+def test_a_named_slip_is_what_the_answer_is():
+    """The slips named above, rebuilt by hand from the rules: each wrong answer is exactly that slip."""
+    t = 1 / (1 + x)
+    bce = -y / yh + (1 - y) / (1 - yh)
+    rebuilt = [
+        ("-y/ŷ - (1-y)/(1-ŷ)", -y / yh - (1 - y) / (1 - yh), bce - 2 * (1 - y) / (1 - yh), yh),  # d ln(1-ŷ) as 1/(1-ŷ)
+        ("((1+x) + x)/(1+x)^2", (1 + 2 * x) * t**2, (1 * (1 + x) + x * 1) * t**2, x),  # (u'v + uv')/v²
+        ("(x - (1+x))/(1+x)^2", -(t**2), (x * 1 - 1 * (1 + x)) * t**2, x),  # (uv' - u'v)/v²
+        ("3x^3", 3 * x**3, 3 * x ** (3 - 0), x),  # n·x^n
+    ]
+    for typed_claim, written, slip, var in rebuilt:
+        assert _same(written, slip, var), typed_claim
+    # -1/(1 + x)² is also (x)'·(1/(1 + x))': the diagnosis is the quotient's order, not the product rule
+    assert _same(-(t**2), 1 * sp.diff(t, x), x)
+
+
+def test_a_wrong_sigmoid_answer_is_compared_at_a_point():
+    """σ(z)(1 + σ(z)) for σ(z)(1 - σ(z)): no named slip; compared at z = 1/2 (σ had no value there, so the
+    reply had said only that the two differ)."""
+    import math
+
+    checked = typing_in.check_claim("σ(z)", "σ(z)(1+σ(z))")
+    assert not checked.right and "At z = 1/2, yours gives" in checked.verdict, checked.verdict
+    s_half = 1 / (1 + math.exp(-0.5))
+    mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
+    assert mine == pytest.approx(s_half * (1 + s_half), abs=1e-5)
+    assert truth == pytest.approx(s_half * (1 - s_half), abs=1e-5)
 
 
 def test_the_tutor_checks_a_stated_derivative_and_shows_the_steps(tutor):

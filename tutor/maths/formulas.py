@@ -394,6 +394,7 @@ def typed_source(text: str) -> str:
         .replace("−", "-")
         .replace("·", "*")
         .replace("×", "*")
+        .replace("σ", "sigma")  # as read() does; here first, so 2σ(z) is a product as 2 sigma(z) is
     )
     src = re.sub(r"\byhat\b", "y_hat", src)
     src = _BARE_CALL.sub(r"\1(\2)", src)

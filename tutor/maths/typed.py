@@ -356,6 +356,61 @@ def _product_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, domain, linear, sy
     return ""
 
 
+def _quotient_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, truth: sp.Expr, domain, linear) -> str:
+    """What a wrong answer to the derivative of a quotient u/v (both depending on x) did, when it is one of
+    the quotient rule's slips: its numerator added or the wrong way round, v² written v, or u'/v'."""
+    u, v = sp.fraction(expr, exact=True)  # exact: e^(-x) stays a factor, x·e^(-x) is no quotient
+    if x not in u.free_symbols or x not in v.free_symbols:
+        return ""
+    du, dv = sp.diff(u, x), sp.diff(v, x)
+    rule = f"the quotient rule gives (u'·v - u·v')/v² with u = {linear(u)} and v = {linear(v)}"
+    candidates = (
+        ((du * v + u * dv) / v**2, "that adds u·v' in the numerator, where the quotient rule subtracts it"),
+        ((u * dv - du * v) / v**2, "that has the numerator the wrong way round, u·v' - u'·v, so its sign is wrong"),
+        ((du * v - u * dv) / v, "that divides by v where the quotient rule divides by v²"),
+        (du / dv, "that divides the two derivatives, u'/v'"),
+    )
+    for wrong, said in candidates:
+        if _agrees(mine, wrong, domain):
+            return f"{said}: {rule}"
+    return ""
+
+
+def _power_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, domain, linear) -> str:
+    """A wrong answer to the derivative of c·u^n (n a constant) that kept the exponent n: n·u^n·u'."""
+    const = sp.Mul(*[a for a in sp.Mul.make_args(expr) if x not in a.free_symbols])
+    core = expr / const
+    if not isinstance(core, sp.Pow) or x in core.exp.free_symbols or core.base == sp.E:
+        return ""
+    u, n = core.base, core.exp
+    if _agrees(mine, const * n * u**n * sp.diff(u, x), domain):
+        return f"that keeps the exponent {linear(n)}: the power rule lowers it by one, d/d{x.name} u^n = n·u^(n - 1)·u'"
+    return ""
+
+
+def _term_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, truth: sp.Expr, domain, linear, symbol: str) -> str:
+    """What a wrong answer to the derivative of a sum did in one of its terms: the chain rule's inner
+    derivative left out there, that term's derivative with the wrong sign, or that term's derivative left out."""
+    terms = [t for t in sp.Add.make_args(expr) if x in t.free_symbols]
+    if len(terms) < 2:
+        return ""
+    for term in terms:
+        dt = sp.diff(term, x)
+        inner = _inner(term, x)
+        if inner is not None:
+            k = sp.diff(inner, x)
+            if k != 1 and k != 0 and _agrees(mine, truth - dt + dt / k, domain):
+                return (
+                    f"in the term {linear(term)}, the chain rule's inner derivative is left out: "
+                    f"d/d{symbol} ({linear(inner)}) = {linear(k)}"
+                )
+        if _agrees(mine, truth - 2 * dt, domain):
+            return f"the term {linear(term)} has its derivative's sign wrong: its derivative is {linear(dt)}"
+        if _agrees(mine, truth - dt, domain):
+            return f"the derivative of the term {linear(term)}, {linear(dt)}, is left out"
+    return ""
+
+
 #: Where a wrong answer and the derivative are compared, tried in order: simple numbers first.
 _POINTS = (sp.Rational(1, 2), sp.Rational(1, 4), sp.Integer(2), sp.Rational(-1, 2), sp.Integer(3), sp.Rational(1, 10))
 #: What the other variables are held at then (y = 1 and y = 0 first: the labels of binary cross-entropy).
@@ -376,8 +431,10 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
                 continue
             full = {**at, **({x: point} if x is not None else {})}
             try:
-                # evalf at 15 digits: an exact rational power such as (1/2)^99999 is never expanded
-                a, b = float(mine.evalf(15, subs=full)), float(truth.evalf(15, subs=full))
+                # evalf at 15 digits: an exact rational power such as (1/2)^99999 is never expanded; σ written
+                # out, as evalf has no value for it
+                a = float(_explicit(mine).evalf(15, subs=full))
+                b = float(_explicit(truth).evalf(15, subs=full))
             except (TypeError, ValueError, OverflowError):
                 continue
             if math.isfinite(a) and math.isfinite(b) and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
@@ -428,15 +485,26 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
                 f"that is the outer function's derivative alone: the chain rule multiplies it by the inner "
                 f"function's derivative, d/d{v.symbol} ({linear(inner)}) = {linear(inner_d)}"
             )
-    if not why and x is not None:
-        why = _product_slip(expr, x, mine, d.domain, linear, v.symbol)
     if not why and x is not None and f.wrt == "y_hat" and _agrees(mine, truth * x * (1 - x), d.domain):
         why = (
             "that is the derivative by the logit z, where ŷ = σ(z): the chain rule multiplies the derivative "
             "by ŷ by dŷ/dz = ŷ(1 - ŷ)"
         )
+    if not why and x is not None:
+        why = _term_slip(expr, x, mine, truth, d.domain, linear, v.symbol)
+    if not why and x is not None:
+        why = _quotient_slip(expr, x, mine, truth, d.domain, linear)
+    # the sign before the product rule: -1/(1 + x)² for x/(1 + x) is also u'·v' of x·(1 + x)^(-1), by chance
     if not why and _agrees(-mine, truth, d.domain):
         why = "the sign is wrong: the derivative is minus your answer"
+    if not why and x is not None:
+        why = _product_slip(expr, x, mine, d.domain, linear, v.symbol)
+    if not why and x is not None:
+        why = _power_slip(expr, x, mine, d.domain, linear)
+    if not why and x is not None and _simplified(mine) == 0:
+        why = f"0 is the derivative of a constant, and {linear(expr)} changes with {v.symbol}"
+    if not why and x is not None and x in mine.free_symbols and _agrees(sp.diff(mine, x), expr, d.domain):
+        why = f"the derivative of yours is {linear(expr)}: that is an antiderivative, the other way from the derivative"
     if not why and x is not None:
         ratio = _simplified(mine / truth) if truth != 0 else None
         if ratio is not None and ratio.is_number and ratio.is_real and ratio != 0:
@@ -444,7 +512,11 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
         else:
             gap = _simplified(mine - truth)
             if gap is not None and gap.is_number and gap.is_real:
-                why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
+                constant = sp.Add(*[t for t in sp.Add.make_args(expr) if x not in t.free_symbols])
+                if constant != 0 and _simplified(gap - constant) == 0:
+                    why = f"the constant term {linear(constant)} is kept, and a constant's derivative is 0"
+                else:
+                    why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
     if not why:
         found = _telling_point(mine, truth, expr, f.wrt)
         if found is None:
