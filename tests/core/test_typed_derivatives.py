@@ -350,8 +350,18 @@ def test_a_sum_is_written_with_its_number_last_as_a_teacher_writes_it():
         ("is 2x the derivative of x^2?", ("x^2", "2x", None)),
         ("derivative of x ln x with respect to x = ln x + 1, is that correct?", ("x ln x", "ln x + 1", "x")),
         ("d/dz σ(z) = σ(z)(1-σ(z))?", ("σ(z)", "σ(z)(1-σ(z))", "z")),
+        # as learners say them: "equal to", "I think", a question after a full stop, "my answer for", d(f)/dx
+        ("is the derivative of x^2 equal to 2x?", ("x^2", "2x", None)),
+        ("is d/dx of x^2 equal to 2x?", ("x^2", "2x", "x")),
+        ("I think the derivative of ln(1-x) is -1/(1-x)", ("ln(1-x)", "-1/(1-x)", None)),
+        ("I got -1/(1-x) as the derivative of ln(1-x). is that right?", ("ln(1-x)", "-1/(1-x)", None)),
+        ("my answer for the derivative of ln x is 1/x", ("ln x", "1/x", None)),
+        ("d(x^2)/dx = 2x?", ("x^2", "2x", "x")),
         # words are not an answer to check: left to the topics
         ("the derivative of the loss is negative, right?", None),
+        ("I think the derivative of the loss is negative", None),
+        ("is the derivative of the sigmoid at 0 equal to 0.25?", None),
+        ("the derivative of the loss with respect to z is ŷ - y, right?", None),
         ("is the derivative of the sigmoid s(1-s)?", None),
         ("derivative of ln(1-x)", None),
     ],
@@ -471,6 +481,15 @@ def test_the_tutor_checks_a_stated_derivative_and_shows_the_steps(tutor):
     assert _same(reply.derivation.result, -1 / (1 - x), x)
     plotted, _ = tutor.reply("plot it", ctx)
     assert plotted.kind == "plot"
+
+
+def test_either_of_two_answers_is_checked_each(tutor):
+    """"is it A or B?": each checked (d/dx ln(1 - x) = -1/(1 - x), so the second), the steps once."""
+    reply, _ = tutor.reply("the derivative of ln(1-x) is 1/(1-x) or -1/(1-x)?")
+    assert reply.kind == "derive"
+    first, second = reply.markdown.split("\n\n")[:2]
+    assert first.startswith("1/(1-x): Not quite") and second.startswith("-1/(1-x): Yes")
+    assert reply.markdown.count("The steps:") == 1
 
 
 def test_an_answer_in_another_variable_is_said_to_be(tutor):

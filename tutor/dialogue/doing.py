@@ -80,11 +80,23 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
     from tutor.maths import derive as derivations  # SymPy is imported only here
     from tutor.maths import typed
 
-    checked = typed.check_claim(expression, claim, wrt)
+    import re
+
+    options = [o.strip() for o in re.split(r"\s+or\s+", claim) if o.strip()]
+    if 1 < len(options) <= 3:  # "is it 1/(1 - x) or -1/(1 - x)?": each checked, the steps once
+        each = [typed.check_claim(expression, o, wrt) for o in options]
+        verdict = "\n\n".join(
+            f"{o}: {c.verdict.removesuffix(' The steps:')}" for o, c in zip(options, each, strict=True)
+        )
+        verdict += "\n\nThe steps:"
+        checked = each[0]
+    else:
+        checked = typed.check_claim(expression, claim, wrt)
+        verdict = checked.verdict
     d = checked.derivation
     reply = Reply(
         "derive",
-        checked.verdict + "\n\n" + derivations.to_markdown(d),
+        verdict + "\n\n" + derivations.to_markdown(d),
         title=d.title,
         concepts=(),
         confidence=1.0,
