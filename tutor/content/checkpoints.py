@@ -515,9 +515,8 @@ class NumericCheckpoint(Checkpoint):
             return None
         said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
         want = _DECIMALS_SAID.get(asked, str(asked))
-        return Feedback(
-            False, f"That is right to {said}, but {want} decimals were asked: give all {want}.", attempt=False
-        )
+        give = "give both" if asked == 2 else f"give all {want}"
+        return Feedback(False, f"That is right to {said}, but {want} decimals were asked: {give}.", attempt=False)
 
     def _undefined(self, text: str, right: float) -> Feedback | None:
         """An answer that says there is no value ("undefined", "it does not exist"): right where floating
@@ -683,6 +682,14 @@ def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None
                     f"That is the value with {name}{extra}. In machine learning, log means the natural log ln "
                     "unless a base is written."
                 )
+    if not expression and significant >= 2:  # 1806 for 1.80596…, 0.1005 for 0.01005…: the digits, the point moved
+        for k in (1, 2, 3, -1, -2, -3):
+            places = _decimals(typed) + k
+            if places >= 0 and abs(got / 10**k - right) <= half_unit(places) + 1e-12:
+                times = f"{10**k} times" if k > 0 else f"1/{10**-k} of"
+                return f"The digits are right, but the decimal point is not: that is {times} the value."
+    if rounded and significant < 2 and got != 0:  # 0.03 for 0.0269…: rounded right, but one digit says too little
+        return "One digit is too rough to tell: give more decimals."
     return None
 
 
