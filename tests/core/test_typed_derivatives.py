@@ -357,6 +357,8 @@ def test_a_sum_is_written_with_its_number_last_as_a_teacher_writes_it():
         ("I got -1/(1-x) as the derivative of ln(1-x). is that right?", ("ln(1-x)", "-1/(1-x)", None)),
         ("my answer for the derivative of ln x is 1/x", ("ln x", "1/x", None)),
         ("d(x^2)/dx = 2x?", ("x^2", "2x", "x")),
+        ("is d/dx 0.5 x^2 = x?", ("0.5 x^2", "x", "x")),  # one of the expression's variables is an answer
+        ("the derivative of ln x is x?", ("ln x", "x", None)),
         # words are not an answer to check: left to the topics
         ("the derivative of the loss is negative, right?", None),
         ("I think the derivative of the loss is negative", None),
@@ -420,7 +422,11 @@ def _numbers(text: str) -> list[float]:
         ("x^2 + ln x", "2x", "The derivative of the term ln(x), 1/x, is left out"),
         # the quotient rule (u'v - uv')/v² with u = x, v = 1 + x: (1 + x - x)/(1 + x)² = 1/(1 + x)²
         ("x/(1+x)", "((1+x) + x)/(1+x)^2", "adds u·v' in the numerator"),
-        ("x/(1+x)", "(x - (1+x))/(1+x)^2", "the numerator the wrong way round"),  # not "multiplies": -1/(1+x)² is u'·v' by chance
+        (
+            "x/(1+x)",
+            "(x - (1+x))/(1+x)^2",
+            "the numerator the wrong way round",
+        ),  # not "multiplies": -1/(1+x)² is u'·v' by chance
         ("e^x/x", "(x e^x - e^x)/x", "divides by v where the quotient rule divides by v²"),
         ("(x+1)/(x-1)", "1", "divides the two derivatives, u'/v'"),  # (x + 1)' / (x - 1)' = 1
         ("x^3", "3x^3", "keeps the exponent 3"),
@@ -430,6 +436,12 @@ def _numbers(text: str) -> list[float]:
         ("5x", "0", "0 is the derivative of a constant"),
         ("x^2 + 5", "2x + 5", "The constant term 5 is kept"),
         ("σ(2z)", "σ(2z)(1-σ(2z))", "d/dz (2·z) = 2"),  # 2σ(2z) read as 2·σ(2z), as 2 ln x is
+        # the power rule where the exponent varies: (x^x)' = x^x(ln x + 1), (e^(x²))' = 2x e^(x²)
+        ("x^x", "x x^(x-1)", "holds only for a constant exponent n; here the exponent is x"),
+        ("e^(x^2)", "x^2 e^(x^2 - 1)", "the exponent is x^2"),
+        # the product rule with the chain rule's -1 left out in v' = ((1 - x)³)' = -3(1 - x)²
+        ("x^2 (1-x)^3", "2x(1-x)^3 + 3x^2(1-x)^2", "in v' = d/dx (1 - x)^3 the chain rule's inner derivative"),
+        ("x ln(1-x)", "ln(1-x) + x/(1-x)", "in v' = d/dx ln(1 - x) the chain rule's inner derivative"),
     ],
 )
 def test_a_wrong_derivative_gets_its_mistake_named(typed, claim, named):
@@ -445,6 +457,11 @@ def test_a_wrong_derivative_with_no_named_slip_is_compared_at_a_point():
     assert mine == pytest.approx(-1 / (1 + 0.5), abs=1e-6) and truth == pytest.approx(-1 / (1 - 0.5), abs=1e-6)
 
 
+def test_a_variable_alone_is_an_answer_and_checked():
+    assert typing_in.check_claim("0.5 x^2", "x").right  # (x²/2)' = x
+    assert not typing_in.check_claim("ln x", "x").right  # (ln x)' = 1/x
+
+
 def test_a_named_slip_is_what_the_answer_is():
     """The slips named above, rebuilt by hand from the rules: each wrong answer is exactly that slip."""
     t = 1 / (1 + x)
@@ -454,6 +471,13 @@ def test_a_named_slip_is_what_the_answer_is():
         ("((1+x) + x)/(1+x)^2", (1 + 2 * x) * t**2, (1 * (1 + x) + x * 1) * t**2, x),  # (u'v + uv')/v²
         ("(x - (1+x))/(1+x)^2", -(t**2), (x * 1 - 1 * (1 + x)) * t**2, x),  # (uv' - u'v)/v²
         ("3x^3", 3 * x**3, 3 * x ** (3 - 0), x),  # n·x^n
+        # x²(1 - x)³: u'v + u·(3(1 - x)², the chain's -1 left out)
+        (
+            "2x(1-x)^3 + 3x^2(1-x)^2",
+            2 * x * (1 - x) ** 3 + 3 * x**2 * (1 - x) ** 2,
+            sp.diff(x**2, x) * (1 - x) ** 3 + x**2 * (sp.diff((1 - x) ** 3, x) / -1),
+            x,
+        ),
     ]
     for typed_claim, written, slip, var in rebuilt:
         assert _same(written, slip, var), typed_claim
@@ -484,7 +508,7 @@ def test_the_tutor_checks_a_stated_derivative_and_shows_the_steps(tutor):
 
 
 def test_either_of_two_answers_is_checked_each(tutor):
-    """"is it A or B?": each checked (d/dx ln(1 - x) = -1/(1 - x), so the second), the steps once."""
+    """ "is it A or B?": each checked (d/dx ln(1 - x) = -1/(1 - x), so the second), the steps once."""
     reply, _ = tutor.reply("the derivative of ln(1-x) is 1/(1-x) or -1/(1-x)?")
     assert reply.kind == "derive"
     first, second = reply.markdown.split("\n\n")[:2]

@@ -77,10 +77,10 @@ def derive_expression(
 def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context) -> tuple[Reply, Context]:
     """The learner's own derivative of an expression, checked against the one derived step by step: right
     in any form that is the same function; a wrong one gets the mistake named, then the steps."""
+    import re
+
     from tutor.maths import derive as derivations  # SymPy is imported only here
     from tutor.maths import typed
-
-    import re
 
     options = [o.strip() for o in re.split(r"\s+or\s+", claim) if o.strip()]
     if 1 < len(options) <= 3:  # "is it 1/(1 - x) or -1/(1 - x)?": each checked, the steps once

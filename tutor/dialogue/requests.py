@@ -648,7 +648,9 @@ _THINK = r"(?:i\s+(?:think|believe|reckon|guess)\s+(?:that\s+)?)?"
 #: derivative of ln(1 - x)", "is 2x the derivative of x^2?": the learner's own answer, to be checked.
 _CLAIMED = [
     re.compile(
-        r"^" + _THINK + r"(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
+        r"^"
+        + _THINK
+        + r"(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
         + _DERIVATIVE
         + r"\s+of\s+(?P<expr>.+?)"
         + _WRT
@@ -667,7 +669,10 @@ _CLAIMED = [
     ),
     # "d(x^2)/dx = 2x", "d/dx(x^2) = 2x" being the one above
     re.compile(
-        r"^(?:is\s+|so\s+)?d\s*\(\s*(?P<expr>.+?)\s*\)\s*/\s*d(?P<wrt>[a-zŷ]\w*)(?:" + _IS + r")(?P<claim>.+?)" + _RIGHT,
+        r"^(?:is\s+|so\s+)?d\s*\(\s*(?P<expr>.+?)\s*\)\s*/\s*d(?P<wrt>[a-zŷ]\w*)(?:"
+        + _IS
+        + r")(?P<claim>.+?)"
+        + _RIGHT,
         re.I,
     ),
     # "my answer for the derivative of ln x is 1/x", "what I got for the derivative of x^2 is 2x"
@@ -719,8 +724,11 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
             continue
         expr, claim = m.group("expr").strip(), m.group("claim").strip()
         names = formulas.expression_variables(expr)
-        if not names or not re.search(r"[-+*/^()\d]", formulas.typed_source(claim)):
-            continue  # "... is negative, right?": words, left to the topics
+        said = formulas.expression_variables(claim)
+        if not names or not (
+            re.search(r"[-+*/^()\d]", formulas.typed_source(claim)) or (said and set(said) <= set(names))
+        ):
+            continue  # "... is negative, right?": words, left to the topics; "x" for 0.5x^2 is an answer
         try:
             formulas.read(formulas.typed_source(expr), names)
         except InputError:

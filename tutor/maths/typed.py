@@ -353,6 +353,16 @@ def _product_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, domain, linear, sy
             return f"that is one of the product rule's two terms, without {other}: {rule}"
     if _agrees(mine, const * du * dv, domain):
         return f"that multiplies the two factors' derivatives: {rule}"
+    for name, f, df, other in (("u", u, du, const * u * dv), ("v", v, dv, const * du * v)):
+        inner = _inner(f, x)  # x²(1 - x)³: 3x²(1 - x)² in u·v', where the chain rule gives -3x²(1 - x)²
+        if inner is None:
+            continue
+        k = sp.diff(inner, x)
+        if k not in (0, 1) and _agrees(mine, other + const * (df / k) * (v if name == "u" else u), domain):
+            return (
+                f"the product rule is used, but in {name}' = d/d{symbol} {linear(f)} the chain rule's inner "
+                f"derivative is left out: d/d{symbol} ({linear(inner)}) = {linear(k)}"
+            )
     return ""
 
 
@@ -380,10 +390,21 @@ def _power_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, domain, linear) -> s
     """A wrong answer to the derivative of c·u^n (n a constant) that kept the exponent n: n·u^n·u'."""
     const = sp.Mul(*[a for a in sp.Mul.make_args(expr) if x not in a.free_symbols])
     core = expr / const
-    if not isinstance(core, sp.Pow) or x in core.exp.free_symbols or core.base == sp.E:
+    if isinstance(core, sp.exp):
+        u, n = sp.E, core.args[0]
+    elif isinstance(core, sp.Pow):
+        u, n = core.base, core.exp
+    else:
         return ""
-    u, n = core.base, core.exp
-    if _agrees(mine, const * n * u**n * sp.diff(u, x), domain):
+    if x in n.free_symbols:  # x^x, e^(x²): n·u^(n - 1) is the power rule used where the exponent varies
+        for wrong in (const * n * u ** (n - 1), const * n * u ** (n - 1) * sp.diff(u, x)):
+            if _agrees(mine, wrong, domain):
+                return (
+                    f"that is the power rule n·u^(n - 1), which holds only for a constant exponent n; here the "
+                    f"exponent is {linear(n)}, which changes with {x.name}"
+                )
+        return ""
+    if u != sp.E and _agrees(mine, const * n * u**n * sp.diff(u, x), domain):
         return f"that keeps the exponent {linear(n)}: the power rule lowers it by one, d/d{x.name} u^n = n·u^(n - 1)·u'"
     return ""
 
