@@ -312,6 +312,27 @@ def _claim_expression(f, claim: str) -> sp.Expr:
         raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {said}") from err
 
 
+def _on_all_reals(f, text: str) -> sp.Expr:
+    """``text`` read in the variables of ``f``, each merely real: a variable sampled on (0, ∞) is positive,
+    and SymPy would make √(x²) x there, though the expression is defined for x < 0 too."""
+    everywhere = formulas.Interval(-float("inf"), float("inf"), True, True)
+    src = formulas.typed_source(text)
+    variables = tuple(formulas.Variable(v.name, everywhere) for v in f.variables)
+    tree = formulas.read(src, [v.name for v in f.variables])
+    return formula_expression(formulas.Formula("free", src, src, variables, f.wrt, symbol="f", tree=tree))
+
+
+def _differs_elsewhere(f, text: str, claim: str):
+    """Where the claim and the derivative differ on a part of the domain the proofs did not sample
+    (ln(x²) is defined for x < 0 and x > 0; 2/√(x²) is its derivative only for x > 0): as
+    :func:`_telling_point` gives it, or None when the domain is one interval or they agree."""
+    expr = _on_all_reals(f, text)
+    x = {s.name: s for s in expr.free_symbols}.get(f.wrt)
+    if x is None or not isinstance(_real_domain(expr, f.wrt, HELD[0]), sp.Union):
+        return None
+    return _telling_point(_on_all_reals(f, claim), sp.diff(expr, x), expr, f.wrt)
+
+
 def _agrees(a: sp.Expr, b: sp.Expr, domain) -> bool:
     """Whether ``a`` and ``b`` are the same function where the expression is defined: proven by SymPy
     and at sampled points (:func:`tutor.maths.derive.verify_step`)."""
@@ -433,7 +454,16 @@ def _term_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, truth: sp.Expr, domai
 
 
 #: Where a wrong answer and the derivative are compared, tried in order: simple numbers first.
-_POINTS = (sp.Rational(1, 2), sp.Rational(1, 4), sp.Integer(2), sp.Rational(-1, 2), sp.Integer(3), sp.Rational(1, 10))
+_POINTS = (
+    sp.Rational(1, 2),
+    sp.Rational(1, 4),
+    sp.Integer(2),
+    sp.Rational(-1, 2),
+    sp.Integer(3),
+    sp.Rational(1, 10),
+    sp.Integer(-2),
+    sp.Integer(-3),
+)
 #: What the other variables are held at then (y = 1 and y = 0 first: the labels of binary cross-entropy).
 _OTHERS = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(2))
 
@@ -492,6 +522,14 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     truth = d.result
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(mine)
+    elsewhere = _differs_elsewhere(f, text, claim) if _agrees(mine, truth, d.domain) else None
+    if elsewhere is not None:
+        where, a, b = elsewhere
+        verdict = (
+            f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. The two agree for "
+            f"some {v.symbol}, not all: at {where}, yours gives {fmt(a)}, and the derivative is {fmt(b)}. The steps:"
+        )
+        return Checked(False, verdict, mine, d)
     if _agrees(mine, truth, d.domain):
         same = "" if shown == linear(truth) else f", the same function as {linear(truth)}, written another way"
         return Checked(True, f"Yes: {slope} = {shown}{same}. The steps:", mine, d)
