@@ -32,6 +32,14 @@ CASES = [
     ("likelihood", 2, "0.27977", R, "The decimals you gave after those are off"),  # 0.2797766: the fifth is 8
     ("why-minus", 7, "0.554", A, "four decimals were asked"),  # 0.553788…
     ("logistic-gradients", 5, "-1", W, "too rough"),  # -0.9933 to one digit
+    # the operation named, then its value: the answer is what it is said to be, not the 0 inside ln 0
+    ("reading-loss", 4, "0 × -inf is undefined", R, "NaN"),  # 0 · (-∞) has no value: NaN
+    ("reading-loss", 4, "0*ln(0) is undefined", R, "NaN"),
+    ("reading-loss", 4, "0 × -inf is not undefined, it is 0", W, "does not take limits"),
+    ("reading-loss", 3, "ln(0) is undefined so the loss is infinite", R, "∞"),  # -ln 0 = +∞
+    ("reading-loss", 3, "-ln 0 is infinite", R, "∞"),
+    ("reading-loss", 3, "-ln 0 is undefined", A, "floating point gives a definite value"),
+    ("why-minus", 1, "ln(0.5) is undefined", W, "It does have a value"),
     # lesson 1, step 1: ln(0.5) = -ln 2
     ("why-minus", 1, "-0.693", R, ""),
     ("why-minus", 1, "-0.6931", R, ""),
@@ -432,6 +440,7 @@ def test_the_walked_rows_are_the_mathematics():
     w_new = 0.5 - 0.1 * 2 * (sigma(1.0) - 1)
     assert at(w_new, 3) == Decimal("0.554")
     assert at(sigma(-5) - 1, 0) == Decimal("-1")
+    assert math.isnan(0.0 * -math.inf) and -math.log(1e-300) > 690  # 0 · (-∞) is NaN; -ln ŷ grows without limit
 
 
 def test_lesson_4_expected_values_are_the_mathematics(kb):

@@ -124,6 +124,20 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATION.search(text[max(0, start - 40) : start].lower()))
 
 
+def _said_undefined(text: str) -> bool:
+    """Whether the answer ends by saying its value does not exist ("0 × -inf is undefined", "-ln 0 = undefined"):
+    the numbers before it name what is evaluated, not the answer. Not when negated ("0, not undefined") or
+    when a value follows ("undefined, it goes to infinity")."""
+    low = text.lower()
+    found = list(_UNDEFINED.finditer(low))
+    if not found:
+        return False
+    m = found[-1]
+    said = re.search(r"(?:\bis|=|:|\bgives|\bequals|\bbe)\s+(?:just\s+|simply\s+)?$", low[: m.start()])
+    after = re.search(r"\d|∞|\binf|\bnan\b", low[m.end() :])
+    return bool(said) and after is None and not _negated(low, m.start())
+
+
 def numbers_in(text: str, near: float | None = None) -> list[float]:
     """The values a learner's answer states, in order, leaving out negated ones.
 
@@ -133,8 +147,12 @@ def numbers_in(text: str, near: float | None = None) -> list[float]:
     return [value for value, _ in stated(text, near)]
 
 
-#: "ln 2 is 0.693", "-ln 0.99 is about 0.0101": "is" before a value reads like "=" (the value is the answer).
-_IS_VALUE = re.compile(r"(?i)\s+is\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+)?(?=[-+]?\.?\d)")
+#: "ln 2 is 0.693", "-ln 0.99 is about 0.0101", "-ln 0 is infinite": "is" before a value reads like "=" (the
+#: value is the answer, not the 0 of ln 0).
+_IS_VALUE = re.compile(
+    r"(?i)\s+is\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+)?"
+    r"(?=[-+−]?\.?\d|(?:minus\s+|plus\s+|positive\s+|negative\s+)?(?:inf|∞|nan\b|not a number))"
+)
 
 
 def _answer_part(text: str) -> str:
@@ -432,7 +450,7 @@ class NumericCheckpoint(Checkpoint):
         right = self.right_value()
         near = right if math.isfinite(right) else None
         read = stated(text, near)
-        if not read:
+        if not read or _said_undefined(text):  # "0 × -inf is undefined": the values named, then the answer
             return self._undefined(text, right)
         comma = _THOUSANDS_OR_DECIMAL.search(_answer_part(text))
         if comma and len(read) == 1:  # "1,806": 1.806 with a decimal comma, or 1806 with a thousands separator
