@@ -385,6 +385,7 @@ def test_a_derivative_the_learner_states_is_read_as_one_to_check(text, read):
         ("log(1+e^-z)", "σ(z) - 1"),  # -e^(-z)/(1 + e^(-z)) = -(1 - σ(z))
         ("e^x/x", "(x e^x - e^x)/x^2"),
         ("sqrt(x)", "0.5 x^(-0.5)"),
+        ("-(y ln σ(z) + (1-y) ln(1-σ(z)))", "σ(z) - y"),  # ln σ(z) without parentheses, as texts write BCE
         ("x^2 ln x", "2x ln x + x"),
         ("x^2 ln x", "x(2 ln x + 1)"),
         ("-(y ln ŷ + (1-y) ln(1-ŷ))", "(ŷ-y)/(ŷ(1-ŷ))"),
@@ -436,6 +437,8 @@ def _numbers(text: str) -> list[float]:
         ("5x", "0", "0 is the derivative of a constant"),
         ("x^2 + 5", "2x + 5", "The constant term 5 is kept"),
         ("σ(2z)", "σ(2z)(1-σ(2z))", "d/dz (2·z) = 2"),  # 2σ(2z) read as 2·σ(2z), as 2 ln x is
+        # BCE of the logit: ∂L/∂z = σ(z) - y; ∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ)) given for it lacks dŷ/dz = σ(1 - σ)
+        ("-(y ln σ(z) + (1-y) ln(1-σ(z)))", "(σ(z) - y)/(σ(z)(1-σ(z)))", "That is the derivative by ŷ = σ(z)"),
         # the power rule where the exponent varies: (x^x)' = x^x(ln x + 1), (e^(x²))' = 2x e^(x²)
         ("x^x", "x x^(x-1)", "holds only for a constant exponent n; here the exponent is x"),
         ("e^(x^2)", "x^2 e^(x^2 - 1)", "the exponent is x^2"),

@@ -549,6 +549,14 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
             "that is the derivative by the logit z, where ŷ = σ(z): the chain rule multiplies the derivative "
             "by ŷ by dŷ/dz = ŷ(1 - ŷ)"
         )
+    through_sigma = x is not None and expr.has(sigma(x)) and x not in expr.subs(sigma(x), sp.Dummy()).free_symbols
+    if not why and x is not None and through_sigma:
+        s = sigma(x)  # ∂L/∂ŷ given for ∂L/∂z, where ŷ = σ(z): short of the factor dŷ/dz = σ(z)(1 - σ(z))
+        if _agrees(mine * s * (1 - s), truth, d.domain):
+            why = (
+                f"that is the derivative by ŷ = σ({v.symbol}): the chain rule multiplies it by dŷ/d{v.symbol} = "
+                f"σ({v.symbol})(1 - σ({v.symbol}))"
+            )
     if not why and x is not None:
         why = _term_slip(expr, x, mine, truth, d.domain, linear, v.symbol)
     if not why and x is not None:
