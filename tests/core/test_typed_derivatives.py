@@ -471,6 +471,18 @@ def test_an_answer_right_on_one_part_of_the_domain_only_is_not_right():
     assert typing_in.check_claim("1/x", "-1/sqrt(x^4)").right  # √(x⁴) = x² for every real x
 
 
+def test_the_derivative_of_a_number_is_zero_and_a_slope_given_for_it_is_named(tutor):
+    """d/dx ln 3 = 0: ln 3 is a number. 1/3 is (ln x)' at x = 3, the slip named; no steps to show."""
+    assert rq.claimed_derivative("is d/dx ln(3) = 1/3?") is not None
+    checked = typing_in.check_claim("ln(3)", "1/3", "x")
+    assert not checked.right and "derivative is 0" in checked.verdict and "slope of ln(x) at x = 3" in checked.verdict
+    assert sp.diff(sp.log(x), x).subs(x, 3) == sp.Rational(1, 3)  # the slip named is that slope
+    assert typing_in.check_claim("5", "0", "x").right
+    assert not typing_in.check_claim("5", "5").right
+    reply, _ = tutor.reply("is d/dx ln(3) = 1/3?")
+    assert reply.kind == "derive" and reply.markdown.startswith("Not quite") and "The steps" not in reply.markdown
+
+
 def test_a_variable_alone_is_an_answer_and_checked():
     assert typing_in.check_claim("0.5 x^2", "x").right  # (x²/2)' = x
     assert not typing_in.check_claim("ln x", "x").right  # (ln x)' = 1/x

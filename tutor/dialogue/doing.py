@@ -94,6 +94,10 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
         checked = typed.check_claim(expression, claim, wrt)
         verdict = checked.verdict
     d = checked.derivation
+    if d is None:  # a number's derivative: 0, with no steps to show
+        title = f"The derivative of {expression.strip()[:60]}"
+        reply = Reply("derive", verdict.removesuffix("\n\nThe steps:"), title=title, confidence=1.0)
+        return reply, replace(ctx, choices=(), computation=None)
     reply = Reply(
         "derive",
         verdict + "\n\n" + derivations.to_markdown(d),

@@ -725,6 +725,12 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
         expr, claim = m.group("expr").strip(), m.group("claim").strip()
         names = formulas.expression_variables(expr)
         said = formulas.expression_variables(claim)
+        if (
+            not names
+            and re.search(r"\d", expr)
+            and not re.search(r"[A-Za-z]{2,}", re.sub(r"\b(?:ln|log|exp|sqrt)\b", "", expr))
+        ):
+            names = ["x"]  # a number ("d/dx ln(3)", "the derivative of 5"): its derivative is 0, said so
         if not names or not (
             re.search(r"[-+*/^()\d]", formulas.typed_source(claim)) or (said and set(said) <= set(names))
         ):

@@ -286,7 +286,7 @@ class Checked:
     right: bool
     verdict: str  # one paragraph: right, or what is wrong and by how much
     claim: sp.Expr
-    derivation: Derivation
+    derivation: Derivation | None  # None for a constant ("is d/dx ln 3 = 1/3?"): there are no steps to show
 
 
 def _claim_expression(f, claim: str) -> sp.Expr:
@@ -503,6 +503,47 @@ def _simplified(expr: sp.Expr) -> sp.Expr | None:
     return sp.simplify(expr) if sp.count_ops(expr) <= MAX_SIMPLIFY_OPS else None
 
 
+def _check_constant(text: str, claim: str, wrt: str | None) -> Checked:
+    """The derivative of a number ("is d/dx ln(3) = 1/3?") is 0; the commonest slip, the derivative of the
+    function at that number (1/3 is the derivative of ln x at x = 3), is named."""
+    from tutor.maths.derive import linear
+
+    src, said = formulas.typed_source(text), formulas.typed_source(claim)
+    everywhere = formulas.Interval(-float("inf"), float("inf"), True, True)
+    names = formulas.expression_variables(claim)
+    name = {"ŷ": "y_hat", "yhat": "y_hat"}.get(wrt or "", wrt) or (names[0] if names else "x")
+    variables = tuple(formulas.Variable(n, everywhere) for n in dict.fromkeys([name, *names]))
+
+    def expression(source: str, label: str) -> sp.Expr:
+        tree = formulas.read(source, [v.name for v in variables])
+        return formula_expression(formulas.Formula(label, source, source, variables, name, symbol="f", tree=tree))
+
+    value = expression(src, "expression")
+    try:
+        mine = expression(said, "answer")
+    except InputError as err:
+        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {err.message}") from err
+    symbol = formulas.GREEK.get(name, name).replace("y_hat", "ŷ")
+    shown = linear(value).replace("log(", "ln(")
+    if _simplified(mine) == 0:
+        return Checked(
+            True, f"Yes: {shown} is a number, the same for every {symbol}, so its derivative is 0.", mine, None
+        )
+    why = f"{shown} is a number: it does not change with {symbol}, so its derivative is 0"
+    if not value.is_Atom and len(value.args) in (1, 2):  # ln(3), e^2, 3^2: a function at a number
+        t = sp.Dummy("t")
+        at = value.args[0] if len(value.args) == 1 or value.func is not sp.Pow else value.base
+        applied = value.func(t) if len(value.args) == 1 else t**value.exp if value.func is sp.Pow else None
+        if applied is not None and at.is_number:
+            slope = sp.diff(applied, t).subs(t, at)
+            if not mine.free_symbols and _simplified(mine - slope) == 0:
+                why += (
+                    f". Yours, {linear(slope)}, is the slope of {linear(applied.subs(t, sp.Symbol(symbol)))} "
+                    f"at {symbol} = {linear(at)}"
+                )
+    return Checked(False, f"Not quite: {why}.", mine, None)
+
+
 def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     """The learner's derivative of a typed expression, compared with the one derived step by step: any
     form that is the same function is right; a wrong one is compared with the commonest slips (the
@@ -514,6 +555,8 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     def linear(e: sp.Expr) -> str:
         return printed(e).replace("*", "·")
 
+    if not formulas.expression_variables(text):
+        return _check_constant(text, claim, wrt)
     d = _expression_derivation(text, wrt)
     f = expression_formula(text, wrt)
     v = f.var(f.wrt)
