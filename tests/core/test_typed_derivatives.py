@@ -483,6 +483,21 @@ def test_the_derivative_of_a_number_is_zero_and_a_slope_given_for_it_is_named(tu
     assert reply.kind == "derive" and reply.markdown.startswith("Not quite") and "The steps" not in reply.markdown
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("is d/dx ln(-1) = -1?", "ln(-1) is not a real number"),  # ln(-1) = iπ
+        (
+            "is d/dx x^2 = 2x + banana?",
+            "Your answer uses banana",
+        ),  # had been "declare it under vars", an author's message
+    ],
+)
+def test_a_stated_derivative_that_cannot_be_checked_is_told_why(tutor, text, says):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "error" and says in reply.markdown, reply.markdown
+
+
 def test_a_variable_alone_is_an_answer_and_checked():
     assert typing_in.check_claim("0.5 x^2", "x").right  # (x²/2)' = x
     assert not typing_in.check_claim("ln x", "x").right  # (ln x)' = 1/x

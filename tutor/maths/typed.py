@@ -293,7 +293,9 @@ def _claim_expression(f, claim: str) -> sp.Expr:
     """The learner's answer read as the expression is (the whitelist, never ``eval``), in its variables."""
     names = formulas.expression_variables(claim)
     known = {v.name for v in f.variables}
-    stray = [n for n in names if n not in known]
+    # "banana" too, which is no variable's name (a name before "(" is a function: the reader says it is unknown)
+    words = re.findall(r"\b([A-Za-z_]\w*)\b(?!\s*\()", formulas.typed_source(claim))
+    stray = [n for n in dict.fromkeys([*names, *words]) if n not in known and n not in formulas.FUNCTIONS and n != "e"]
     if stray:
         shown = formulas.GREEK.get(stray[0], stray[0])[:20]
         raise InputError(
@@ -518,7 +520,12 @@ def _check_constant(text: str, claim: str, wrt: str | None) -> Checked:
         tree = formulas.read(source, [v.name for v in variables])
         return formula_expression(formulas.Formula(label, source, source, variables, name, symbol="f", tree=tree))
 
-    value = expression(src, "expression")
+    try:
+        value = expression(src, "expression")
+    except InputError:  # ln(0): no value at all
+        value = sp.nan
+    if not (value.is_real and value.is_finite):  # ln(-1), sqrt(-4), ln(0)
+        raise InputError(f"{text.strip()[:40]} is not a real number, so it has no derivative to check")
     try:
         mine = expression(said, "answer")
     except InputError as err:
