@@ -18,6 +18,28 @@ R = "right"
 A = "again"
 
 CASES = [
+    # a class's answers, walked as a teacher grades them (values in test_the_walked_rows_are_the_mathematics)
+    ("why-minus", 3, "0.1005", W, "10 times the value"),  # -ln 0.99 = 0.01005…: the point moved, the digits right
+    ("reading-loss", 1, "32.5", W, "100 times the value"),  # 0.325… written as a percentage without %
+    ("logistic-gradients", 4, "0.03", W, "One digit is too rough"),  # 0.02689… rounded to one digit
+    ("reading-loss", 2, "2", W, "One digit is too rough"),  # 1.806 rounded to the nearest whole number
+    ("reading-loss", 2, "1.8", A, "three decimals were asked"),  # two significant digits, rounded right
+    ("reading-loss", 5, "16.1", A, "two decimals were asked: give both"),  # 7 ln 10 = 16.118…
+    ("reading-loss", 5, "16", A, "give both"),  # two significant digits: asked again, as 16.1 is
+    ("reading-loss", 6, "-2.1", A, "three decimals were asked"),  # -2.0918…
+    ("reading-loss", 6, "-2", W, "too rough"),  # one significant digit is graded as it stands
+    ("reading-loss", 8, "-2.40", R, ""),  # 3(0.2 - 1) = -2.4 exactly: one decimal or two, it is the value
+    ("likelihood", 2, "0.27977", R, "The decimals you gave after those are off"),  # 0.2797766: the fifth is 8
+    ("why-minus", 7, "0.554", A, "four decimals were asked"),  # 0.553788…
+    ("logistic-gradients", 5, "-1", W, "too rough"),  # -0.9933 to one digit
+    # the operation named, then its value: the answer is what it is said to be, not the 0 inside ln 0
+    ("reading-loss", 4, "0 × -inf is undefined", R, "NaN"),  # 0 · (-∞) has no value: NaN
+    ("reading-loss", 4, "0*ln(0) is undefined", R, "NaN"),
+    ("reading-loss", 4, "0 × -inf is not undefined, it is 0", W, "does not take limits"),
+    ("reading-loss", 3, "ln(0) is undefined so the loss is infinite", R, "∞"),  # -ln 0 = +∞
+    ("reading-loss", 3, "-ln 0 is infinite", R, "∞"),
+    ("reading-loss", 3, "-ln 0 is undefined", A, "floating point gives a definite value"),
+    ("why-minus", 1, "ln(0.5) is undefined", W, "It does have a value"),
     # lesson 1, step 1: ln(0.5) = -ln 2
     ("why-minus", 1, "-0.693", R, ""),
     ("why-minus", 1, "-0.6931", R, ""),
@@ -273,7 +295,7 @@ CASES = [
     # more decimals than asked: right to the decimals asked, and told the ones after are off
     ("why-minus", 1, "-0.6932", R, "decimals you gave after those are off"),  # ln 0.5 = -0.693147…
     ("why-minus", 1, "-0.6931", R, ""),
-    ("reading-loss", 2, "1806", W, ""),  # no comma: a thousand times the mean (1.806)
+    ("reading-loss", 2, "1806", W, "1000 times the value"),  # no comma: a thousand times the mean (1.806)
     # step 5: Keras 3 clips ŷ = 0 to 10⁻⁷
     ("reading-loss", 5, "16.12", R, ""),
     ("reading-loss", 5, "7 ln 10", R, ""),
@@ -391,6 +413,34 @@ def test_the_rounding_rows_are_the_mathematics():
     assert at(math.log(2), 3) == Decimal("0.693") and at(0.1 * -math.log(0.1) + 0.9 * -math.log(0.9), 3) == Decimal(
         "0.325"
     )
+
+
+def test_the_walked_rows_are_the_mathematics():
+    """The class's answers at the top of the table, checked with math and decimal alone."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def at(x, places):
+        return Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+    sigma = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    loss = -math.log(0.99)
+    assert at(loss * 10, 4) == Decimal("0.1005")  # "0.1005": ten times -ln 0.99, to four decimals
+    base = 0.1 * -math.log(0.1) + 0.9 * -math.log(0.9)
+    assert at(base * 100, 1) == Decimal("32.5")
+    b_new = -0.1 * (sigma(1.0) - 1)
+    assert at(b_new, 2) == Decimal("0.03") and at(b_new, 4) == Decimal("0.0269")
+    batch = (3 * -math.log(0.9) - math.log(0.001)) / 4
+    assert at(batch, 0) == Decimal("2") and at(batch, 1) == Decimal("1.8") and at(batch * 1000, 0) == Decimal("1806")
+    keras = -math.log(1e-7)
+    assert at(keras, 1) == Decimal("16.1") and at(keras, 0) == Decimal("16") and at(keras, 2) == Decimal("16.12")
+    neg = math.log(0.1) - 2 * math.log(0.9)
+    assert at(neg, 1) == Decimal("-2.1") and at(neg, 0) == Decimal("-2")
+    j = -(math.log(0.9) + math.log(0.8) + math.log(0.6)) / 3
+    assert at(j, 4) == at(0.27977, 4) == Decimal("0.2798") and at(j, 5) == Decimal("0.27978")  # its fifth is off
+    w_new = 0.5 - 0.1 * 2 * (sigma(1.0) - 1)
+    assert at(w_new, 3) == Decimal("0.554")
+    assert at(sigma(-5) - 1, 0) == Decimal("-1")
+    assert math.isnan(0.0 * -math.inf) and -math.log(1e-300) > 690  # 0 · (-∞) is NaN; -ln ŷ grows without limit
 
 
 def test_lesson_4_expected_values_are_the_mathematics(kb):

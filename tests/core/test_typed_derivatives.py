@@ -350,8 +350,20 @@ def test_a_sum_is_written_with_its_number_last_as_a_teacher_writes_it():
         ("is 2x the derivative of x^2?", ("x^2", "2x", None)),
         ("derivative of x ln x with respect to x = ln x + 1, is that correct?", ("x ln x", "ln x + 1", "x")),
         ("d/dz σ(z) = σ(z)(1-σ(z))?", ("σ(z)", "σ(z)(1-σ(z))", "z")),
+        # as learners say them: "equal to", "I think", a question after a full stop, "my answer for", d(f)/dx
+        ("is the derivative of x^2 equal to 2x?", ("x^2", "2x", None)),
+        ("is d/dx of x^2 equal to 2x?", ("x^2", "2x", "x")),
+        ("I think the derivative of ln(1-x) is -1/(1-x)", ("ln(1-x)", "-1/(1-x)", None)),
+        ("I got -1/(1-x) as the derivative of ln(1-x). is that right?", ("ln(1-x)", "-1/(1-x)", None)),
+        ("my answer for the derivative of ln x is 1/x", ("ln x", "1/x", None)),
+        ("d(x^2)/dx = 2x?", ("x^2", "2x", "x")),
+        ("is d/dx 0.5 x^2 = x?", ("0.5 x^2", "x", "x")),  # one of the expression's variables is an answer
+        ("the derivative of ln x is x?", ("ln x", "x", None)),
         # words are not an answer to check: left to the topics
         ("the derivative of the loss is negative, right?", None),
+        ("I think the derivative of the loss is negative", None),
+        ("is the derivative of the sigmoid at 0 equal to 0.25?", None),
+        ("the derivative of the loss with respect to z is ŷ - y, right?", None),
         ("is the derivative of the sigmoid s(1-s)?", None),
         ("derivative of ln(1-x)", None),
     ],
@@ -368,6 +380,12 @@ def test_a_derivative_the_learner_states_is_read_as_one_to_check(text, read):
         ("ln(1-x)", "1/(x-1)"),
         ("1/(1+e^-z)", "σ(z)(1-σ(z))"),
         ("1/(1+e^-z)", "e^-z/(1+e^-z)^2"),
+        ("1/(1+e^-z)", "e^z/(1+e^z)^2"),  # top and bottom times e^(2z)
+        ("σ(2z)", "2σ(2z)(1-σ(2z))"),
+        ("log(1+e^-z)", "σ(z) - 1"),  # -e^(-z)/(1 + e^(-z)) = -(1 - σ(z))
+        ("e^x/x", "(x e^x - e^x)/x^2"),
+        ("sqrt(x)", "0.5 x^(-0.5)"),
+        ("-(y ln σ(z) + (1-y) ln(1-σ(z)))", "σ(z) - y"),  # ln σ(z) without parentheses, as texts write BCE
         ("x^2 ln x", "2x ln x + x"),
         ("x^2 ln x", "x(2 ln x + 1)"),
         ("-(y ln ŷ + (1-y) ln(1-ŷ))", "(ŷ-y)/(ŷ(1-ŷ))"),
@@ -398,6 +416,35 @@ def _numbers(text: str) -> list[float]:
         ("x ln x", "1/x", "multiplies the two factors' derivatives"),  # (x)'·(ln x)' = 1/x
         # ŷ - y is the derivative by the logit: (ŷ - y)/(ŷ(1 - ŷ)) · ŷ(1 - ŷ)
         ("-(y ln ŷ + (1-y) ln(1-ŷ))", "ŷ - y", "the derivative by the logit z"),
+        # one term of a sum: d/dŷ ln(1 - ŷ) is -1/(1 - ŷ); without the inner -1 the second term's sign flips
+        ("-(y ln ŷ + (1-y) ln(1-ŷ))", "-y/ŷ - (1-y)/(1-ŷ)", "In the term -(1 - y)·ln(1 - ŷ), the chain rule's inner"),
+        ("ln(x) + ln(1-x)", "1/x + 1/(1-x)", "In the term ln(1 - x), the chain rule's inner derivative"),
+        ("x^2 + ln x", "2x - 1/x", "The term ln(x) has its derivative's sign wrong"),
+        ("x^2 + ln x", "2x", "The derivative of the term ln(x), 1/x, is left out"),
+        # the quotient rule (u'v - uv')/v² with u = x, v = 1 + x: (1 + x - x)/(1 + x)² = 1/(1 + x)²
+        ("x/(1+x)", "((1+x) + x)/(1+x)^2", "adds u·v' in the numerator"),
+        (
+            "x/(1+x)",
+            "(x - (1+x))/(1+x)^2",
+            "the numerator the wrong way round",
+        ),  # not "multiplies": -1/(1+x)² is u'·v' by chance
+        ("e^x/x", "(x e^x - e^x)/x", "divides by v where the quotient rule divides by v²"),
+        ("(x+1)/(x-1)", "1", "divides the two derivatives, u'/v'"),  # (x + 1)' / (x - 1)' = 1
+        ("x^3", "3x^3", "keeps the exponent 3"),
+        ("(2x+1)^3", "6(2x+1)^3", "keeps the exponent 3"),
+        ("1/x", "ln x", "that is an antiderivative"),  # (ln x)' = 1/x
+        ("x^2", "x^3/3", "that is an antiderivative"),
+        ("5x", "0", "0 is the derivative of a constant"),
+        ("x^2 + 5", "2x + 5", "The constant term 5 is kept"),
+        ("σ(2z)", "σ(2z)(1-σ(2z))", "d/dz (2·z) = 2"),  # 2σ(2z) read as 2·σ(2z), as 2 ln x is
+        # BCE of the logit: ∂L/∂z = σ(z) - y; ∂L/∂ŷ = (ŷ - y)/(ŷ(1 - ŷ)) given for it lacks dŷ/dz = σ(1 - σ)
+        ("-(y ln σ(z) + (1-y) ln(1-σ(z)))", "(σ(z) - y)/(σ(z)(1-σ(z)))", "That is the derivative by ŷ = σ(z)"),
+        # the power rule where the exponent varies: (x^x)' = x^x(ln x + 1), (e^(x²))' = 2x e^(x²)
+        ("x^x", "x x^(x-1)", "holds only for a constant exponent n; here the exponent is x"),
+        ("e^(x^2)", "x^2 e^(x^2 - 1)", "the exponent is x^2"),
+        # the product rule with the chain rule's -1 left out in v' = ((1 - x)³)' = -3(1 - x)²
+        ("x^2 (1-x)^3", "2x(1-x)^3 + 3x^2(1-x)^2", "in v' = d/dx (1 - x)^3 the chain rule's inner derivative"),
+        ("x ln(1-x)", "ln(1-x) + x/(1-x)", "in v' = d/dx ln(1 - x) the chain rule's inner derivative"),
     ],
 )
 def test_a_wrong_derivative_gets_its_mistake_named(typed, claim, named):
@@ -413,6 +460,85 @@ def test_a_wrong_derivative_with_no_named_slip_is_compared_at_a_point():
     assert mine == pytest.approx(-1 / (1 + 0.5), abs=1e-6) and truth == pytest.approx(-1 / (1 - 0.5), abs=1e-6)
 
 
+def test_an_answer_right_on_one_part_of_the_domain_only_is_not_right():
+    """ln(x²) is defined for x < 0 too, where its derivative 2/x is negative and 2/√(x²) = 2/|x| is not;
+    the proofs had sampled x > 0 alone, where SymPy makes √(x²) x, and said "Yes"."""
+    checked = typing_in.check_claim("ln(x^2)", "2/sqrt(x^2)")
+    assert not checked.right and "not all: at x = -1/2" in checked.verdict, checked.verdict
+    mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
+    assert mine == pytest.approx(2 / abs(-0.5)) and truth == pytest.approx(2 / -0.5)
+    assert typing_in.check_claim("ln(x^2)", "2/x").right  # (ln x²)' = 2x/x² on both sides of 0
+    assert typing_in.check_claim("1/x", "-1/sqrt(x^4)").right  # √(x⁴) = x² for every real x
+
+
+def test_the_derivative_of_a_number_is_zero_and_a_slope_given_for_it_is_named(tutor):
+    """d/dx ln 3 = 0: ln 3 is a number. 1/3 is (ln x)' at x = 3, the slip named; no steps to show."""
+    assert rq.claimed_derivative("is d/dx ln(3) = 1/3?") is not None
+    checked = typing_in.check_claim("ln(3)", "1/3", "x")
+    assert not checked.right and "derivative is 0" in checked.verdict and "slope of ln(x) at x = 3" in checked.verdict
+    assert sp.diff(sp.log(x), x).subs(x, 3) == sp.Rational(1, 3)  # the slip named is that slope
+    assert typing_in.check_claim("5", "0", "x").right
+    assert not typing_in.check_claim("5", "5").right
+    reply, _ = tutor.reply("is d/dx ln(3) = 1/3?")
+    assert reply.kind == "derive" and reply.markdown.startswith("Not quite") and "The steps" not in reply.markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("is d/dx ln(-1) = -1?", "ln(-1) is not a real number"),  # ln(-1) = iπ
+        (
+            "is d/dx x^2 = 2x + banana?",
+            "Your answer uses banana",
+        ),  # had been "declare it under vars", an author's message
+    ],
+)
+def test_a_stated_derivative_that_cannot_be_checked_is_told_why(tutor, text, says):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "error" and says in reply.markdown, reply.markdown
+
+
+def test_a_variable_alone_is_an_answer_and_checked():
+    assert typing_in.check_claim("0.5 x^2", "x").right  # (x²/2)' = x
+    assert not typing_in.check_claim("ln x", "x").right  # (ln x)' = 1/x
+
+
+def test_a_named_slip_is_what_the_answer_is():
+    """The slips named above, rebuilt by hand from the rules: each wrong answer is exactly that slip."""
+    t = 1 / (1 + x)
+    bce = -y / yh + (1 - y) / (1 - yh)
+    rebuilt = [
+        ("-y/ŷ - (1-y)/(1-ŷ)", -y / yh - (1 - y) / (1 - yh), bce - 2 * (1 - y) / (1 - yh), yh),  # d ln(1-ŷ) as 1/(1-ŷ)
+        ("((1+x) + x)/(1+x)^2", (1 + 2 * x) * t**2, (1 * (1 + x) + x * 1) * t**2, x),  # (u'v + uv')/v²
+        ("(x - (1+x))/(1+x)^2", -(t**2), (x * 1 - 1 * (1 + x)) * t**2, x),  # (uv' - u'v)/v²
+        ("3x^3", 3 * x**3, 3 * x ** (3 - 0), x),  # n·x^n
+        # x²(1 - x)³: u'v + u·(3(1 - x)², the chain's -1 left out)
+        (
+            "2x(1-x)^3 + 3x^2(1-x)^2",
+            2 * x * (1 - x) ** 3 + 3 * x**2 * (1 - x) ** 2,
+            sp.diff(x**2, x) * (1 - x) ** 3 + x**2 * (sp.diff((1 - x) ** 3, x) / -1),
+            x,
+        ),
+    ]
+    for typed_claim, written, slip, var in rebuilt:
+        assert _same(written, slip, var), typed_claim
+    # -1/(1 + x)² is also (x)'·(1/(1 + x))': the diagnosis is the quotient's order, not the product rule
+    assert _same(-(t**2), 1 * sp.diff(t, x), x)
+
+
+def test_a_wrong_sigmoid_answer_is_compared_at_a_point():
+    """σ(z)(1 + σ(z)) for σ(z)(1 - σ(z)): no named slip; compared at z = 1/2 (σ had no value there, so the
+    reply had said only that the two differ)."""
+    import math
+
+    checked = typing_in.check_claim("σ(z)", "σ(z)(1+σ(z))")
+    assert not checked.right and "At z = 1/2, yours gives" in checked.verdict, checked.verdict
+    s_half = 1 / (1 + math.exp(-0.5))
+    mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
+    assert mine == pytest.approx(s_half * (1 + s_half), abs=1e-5)
+    assert truth == pytest.approx(s_half * (1 - s_half), abs=1e-5)
+
+
 def test_the_tutor_checks_a_stated_derivative_and_shows_the_steps(tutor):
     reply, ctx = tutor.reply("the derivative of ln(1-x) is 1/(1-x), right?")
     assert reply.kind == "derive" and reply.derivation is not None
@@ -420,6 +546,15 @@ def test_the_tutor_checks_a_stated_derivative_and_shows_the_steps(tutor):
     assert _same(reply.derivation.result, -1 / (1 - x), x)
     plotted, _ = tutor.reply("plot it", ctx)
     assert plotted.kind == "plot"
+
+
+def test_either_of_two_answers_is_checked_each(tutor):
+    """ "is it A or B?": each checked (d/dx ln(1 - x) = -1/(1 - x), so the second), the steps once."""
+    reply, _ = tutor.reply("the derivative of ln(1-x) is 1/(1-x) or -1/(1-x)?")
+    assert reply.kind == "derive"
+    first, second = reply.markdown.split("\n\n")[:2]
+    assert first.startswith("1/(1-x): Not quite") and second.startswith("-1/(1-x): Yes")
+    assert reply.markdown.count("The steps:") == 1
 
 
 def test_an_answer_in_another_variable_is_said_to_be(tutor):

@@ -125,6 +125,20 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATION.search(text[max(0, start - 40) : start].lower()))
 
 
+def _said_undefined(text: str) -> bool:
+    """Whether the answer ends by saying its value does not exist ("0 × -inf is undefined", "-ln 0 = undefined"):
+    the numbers before it name what is evaluated, not the answer. Not when negated ("0, not undefined") or
+    when a value follows ("undefined, it goes to infinity")."""
+    low = text.lower()
+    found = list(_UNDEFINED.finditer(low))
+    if not found:
+        return False
+    m = found[-1]
+    said = re.search(r"(?:\bis|=|:|\bgives|\bequals|\bbe)\s+(?:just\s+|simply\s+)?$", low[: m.start()])
+    after = re.search(r"\d|∞|\binf|\bnan\b", low[m.end() :])
+    return bool(said) and after is None and not _negated(low, m.start())
+
+
 def numbers_in(text: str, near: float | None = None) -> list[float]:
     """The values a learner's answer states, in order, leaving out negated ones.
 
@@ -134,8 +148,12 @@ def numbers_in(text: str, near: float | None = None) -> list[float]:
     return [value for value, _ in stated(text, near)]
 
 
-#: "ln 2 is 0.693", "-ln 0.99 is about 0.0101": "is" before a value reads like "=" (the value is the answer).
-_IS_VALUE = re.compile(r"(?i)\s+is\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+)?(?=[-+]?\.?\d)")
+#: "ln 2 is 0.693", "-ln 0.99 is about 0.0101", "-ln 0 is infinite": "is" before a value reads like "=" (the
+#: value is the answer, not the 0 of ln 0).
+_IS_VALUE = re.compile(
+    r"(?i)\s+is\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+)?"
+    r"(?=[-+−]?\.?\d|(?:minus\s+|plus\s+|positive\s+|negative\s+)?(?:inf|∞|nan\b|not a number))"
+)
 
 
 def _answer_part(text: str) -> str:
@@ -433,7 +451,7 @@ class NumericCheckpoint(Checkpoint):
         right = self.right_value()
         near = right if math.isfinite(right) else None
         read = stated(text, near)
-        if not read:
+        if not read or _said_undefined(text):  # "0 × -inf is undefined": the values named, then the answer
             return self._undefined(text, right)
         comma = _THOUSANDS_OR_DECIMAL.search(_answer_part(text))
         if comma and len(read) == 1:  # "1,806": 1.806 with a decimal comma, or 1806 with a thousands separator
@@ -516,9 +534,8 @@ class NumericCheckpoint(Checkpoint):
             return None
         said = f"{places} decimal{'' if places == 1 else 's'}" if places else "the nearest whole number"
         want = _DECIMALS_SAID.get(asked, str(asked))
-        return Feedback(
-            False, f"That is right to {said}, but {want} decimals were asked: give all {want}.", attempt=False
-        )
+        give = "give both" if asked == 2 else f"give all {want}"
+        return Feedback(False, f"That is right to {said}, but {want} decimals were asked: {give}.", attempt=False)
 
     def _undefined(self, text: str, right: float) -> Feedback | None:
         """An answer that says there is no value ("undefined", "it does not exist"): right where floating
@@ -684,6 +701,14 @@ def _common_slip(got: float, right: float, tol: float, typed: str) -> str | None
                     f"That is the value with {name}{extra}. In machine learning, log means the natural log ln "
                     "unless a base is written."
                 )
+    if not expression and significant >= 2:  # 1806 for 1.80596…, 0.1005 for 0.01005…: the digits, the point moved
+        for k in (1, 2, 3, -1, -2, -3):
+            places = _decimals(typed) + k
+            if places >= 0 and abs(got / 10**k - right) <= half_unit(places) + 1e-12:
+                times = f"{10**k} times" if k > 0 else f"1/{10**-k} of"
+                return f"The digits are right, but the decimal point is not: that is {times} the value."
+    if rounded and significant < 2 and got != 0:  # 0.03 for 0.0269…: rounded right, but one digit says too little
+        return "One digit is too rough to tell: give more decimals."
     return None
 
 

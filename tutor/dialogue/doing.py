@@ -78,14 +78,30 @@ def derive_expression(
 def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context) -> tuple[Reply, Context]:
     """The learner's own derivative of an expression, checked against the one derived step by step: right
     in any form that is the same function; a wrong one gets the mistake named, then the steps."""
+    import re
+
     from tutor.maths import derive as derivations  # SymPy is imported only here
     from tutor.maths import typed
 
-    checked = typed.check_claim(expression, claim, wrt)
+    options = [o.strip() for o in re.split(r"\s+or\s+", claim) if o.strip()]
+    if 1 < len(options) <= 3:  # "is it 1/(1 - x) or -1/(1 - x)?": each checked, the steps once
+        each = [typed.check_claim(expression, o, wrt) for o in options]
+        verdict = "\n\n".join(
+            f"{o}: {c.verdict.removesuffix(' The steps:')}" for o, c in zip(options, each, strict=True)
+        )
+        verdict += "\n\nThe steps:"
+        checked = each[0]
+    else:
+        checked = typed.check_claim(expression, claim, wrt)
+        verdict = checked.verdict
     d = checked.derivation
+    if d is None:  # a number's derivative: 0, with no steps to show
+        title = f"The derivative of {expression.strip()[:60]}"
+        reply = Reply("derive", verdict.removesuffix("\n\nThe steps:"), title=title, confidence=1.0)
+        return reply, replace(ctx, choices=(), computation=None)
     reply = Reply(
         "derive",
-        checked.verdict + "\n\n" + derivations.to_markdown(d),
+        verdict + "\n\n" + derivations.to_markdown(d),
         title=d.title,
         concepts=(),
         confidence=1.0,

@@ -398,15 +398,15 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
         return None
     from tutor.errors import InputError
 
+    claimed = rq.claimed_derivative(text)  # before a computation: "is d/dx ln(3) = 1/3?" states a derivative
+    if claimed is not None:
+        return Derive("expression", claimed.wrt, claimed.expression, claim=claimed.claim)
     try:
         comp = rq.compute_request(text)
     except InputError as err:
         return Failed(err.message)
     if comp is not None:
         return Compute(comp.function, comp.args, comp.assumed)
-    claimed = rq.claimed_derivative(text)
-    if claimed is not None:
-        return Derive("expression", claimed.wrt, claimed.expression, claim=claimed.claim)
     typed = rq.expression_derivative(text)
     if typed is not None:
         return Derive("expression", typed.wrt, typed.expression, typed.at)

@@ -671,15 +671,19 @@ def expression_derivative(text: str) -> TypedDerivative | None:
 
 #: How a learner asks whether their own derivative is right: "..., right?", "is that correct?".
 _RIGHT = (
-    r"(?:\s*,?\s*(?:right|correct|true|yes|no|ok|isn'?t it|is (?:that|this|it) (?:right|correct)|am i right"
+    r"(?:\s*[,.;]?\s*(?:right|correct|true|yes|no|ok|isn'?t it|is (?:that|this|it) (?:right|correct)|am i right"
     r"|did i get (?:it|that) right))?\s*[?.!]*$"
 )
-_IS = r"\s+(?:is|=|equals|is equal to|should be|would be)\s+|\s*=\s*"
+_IS = r"\s+(?:is|=|equals|(?:is\s+)?equal to|should be|would be)\s+|\s*=\s*"
+#: "I think ...", "I believe ...": the learner's own answer, said as one.
+_THINK = r"(?:i\s+(?:think|believe|reckon|guess)\s+(?:that\s+)?)?"
 #: "the derivative of ln(1 - x) is -1/(1 - x), right?", "is d/dx x^2 = 2x?", "I got 1/(1 - x) for the
 #: derivative of ln(1 - x)", "is 2x the derivative of x^2?": the learner's own answer, to be checked.
 _CLAIMED = [
     re.compile(
-        r"^(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
+        r"^"
+        + _THINK
+        + r"(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
         + _DERIVATIVE
         + r"\s+of\s+(?P<expr>.+?)"
         + _WRT
@@ -693,6 +697,26 @@ _CLAIMED = [
         r"^(?:is\s+|so\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)(?:"
         + _IS
         + r")(?P<claim>.+?)"
+        + _RIGHT,
+        re.I,
+    ),
+    # "d(x^2)/dx = 2x", "d/dx(x^2) = 2x" being the one above
+    re.compile(
+        r"^(?:is\s+|so\s+)?d\s*\(\s*(?P<expr>.+?)\s*\)\s*/\s*d(?P<wrt>[a-zŷ]\w*)(?:"
+        + _IS
+        + r")(?P<claim>.+?)"
+        + _RIGHT,
+        re.I,
+    ),
+    # "my answer for the derivative of ln x is 1/x", "what I got for the derivative of x^2 is 2x"
+    re.compile(
+        r"^(?:my answer|what i (?:got|get|have|found))\s+(?:for|to)\s+the\s+"
+        + _DERIVATIVE
+        + r"\s+of\s+(?P<expr>.+?)"
+        + _WRT
+        + r"(?:"
+        + _IS
+        + r"|\s*:\s*)(?P<claim>.+?)"
         + _RIGHT,
         re.I,
     ),
@@ -733,8 +757,17 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
             continue
         expr, claim = m.group("expr").strip(), m.group("claim").strip()
         names = formulas.expression_variables(expr)
-        if not names or not re.search(r"[-+*/^()\d]", formulas.typed_source(claim)):
-            continue  # "... is negative, right?": words, left to the topics
+        said = formulas.expression_variables(claim)
+        if (
+            not names
+            and re.search(r"\d", expr)
+            and not re.search(r"[A-Za-z]{2,}", re.sub(r"\b(?:ln|log|exp|sqrt)\b", "", expr))
+        ):
+            names = ["x"]  # a number ("d/dx ln(3)", "the derivative of 5"): its derivative is 0, said so
+        if not names or not (
+            re.search(r"[-+*/^()\d]", formulas.typed_source(claim)) or (said and set(said) <= set(names))
+        ):
+            continue  # "... is negative, right?": words, left to the topics; "x" for 0.5x^2 is an answer
         try:
             formulas.read(formulas.typed_source(expr), names)
         except InputError:

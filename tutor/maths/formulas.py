@@ -363,6 +363,10 @@ _BARE_CALL = re.compile(
 )
 
 
+#: A function without parentheses of a function with them: ``ln σ(z)``, ``ln sqrt(x)``.
+_BARE_OF_CALL = re.compile(r"\b(ln|log|exp|sqrt)\s+((?:sigma|sigmoid|ln|log|exp|sqrt)\s*\([^()]*\))")
+
+
 _VAR = (
     r"(?:y_hat|" + "|".join(sorted((n for n in GREEK if n != "y_hat"), key=len, reverse=True)) + r"|[A-Za-z](?:_?\d)?)"
 )
@@ -394,9 +398,11 @@ def typed_source(text: str) -> str:
         .replace("−", "-")
         .replace("·", "*")
         .replace("×", "*")
+        .replace("σ", "sigma")  # as read() does; here first, so 2σ(z) is a product as 2 sigma(z) is
     )
     src = re.sub(r"\byhat\b", "y_hat", src)
     src = _BARE_CALL.sub(r"\1(\2)", src)
+    src = _BARE_OF_CALL.sub(r"\1(\2)", src)  # y ln σ(z): ln(σ(z))
     from tutor.maths.exprparse import explicit_products
 
     return " ".join(explicit_products(src, _VAR).split())

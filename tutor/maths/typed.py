@@ -286,14 +286,16 @@ class Checked:
     right: bool
     verdict: str  # one paragraph: right, or what is wrong and by how much
     claim: sp.Expr
-    derivation: Derivation
+    derivation: Derivation | None  # None for a constant ("is d/dx ln 3 = 1/3?"): there are no steps to show
 
 
 def _claim_expression(f, claim: str) -> sp.Expr:
     """The learner's answer read as the expression is (the whitelist, never ``eval``), in its variables."""
     names = formulas.expression_variables(claim)
     known = {v.name for v in f.variables}
-    stray = [n for n in names if n not in known]
+    # "banana" too, which is no variable's name (a name before "(" is a function: the reader says it is unknown)
+    words = re.findall(r"\b([A-Za-z_]\w*)\b(?!\s*\()", formulas.typed_source(claim))
+    stray = [n for n in dict.fromkeys([*names, *words]) if n not in known and n not in formulas.FUNCTIONS and n != "e"]
     if stray:
         shown = formulas.GREEK.get(stray[0], stray[0])[:20]
         raise InputError(
@@ -310,6 +312,27 @@ def _claim_expression(f, claim: str) -> sp.Expr:
     except InputError as err:
         said = err.message[0].lower() + err.message[1:]
         raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {said}") from err
+
+
+def _on_all_reals(f, text: str) -> sp.Expr:
+    """``text`` read in the variables of ``f``, each merely real: a variable sampled on (0, ∞) is positive,
+    and SymPy would make √(x²) x there, though the expression is defined for x < 0 too."""
+    everywhere = formulas.Interval(-float("inf"), float("inf"), True, True)
+    src = formulas.typed_source(text)
+    variables = tuple(formulas.Variable(v.name, everywhere) for v in f.variables)
+    tree = formulas.read(src, [v.name for v in f.variables])
+    return formula_expression(formulas.Formula("free", src, src, variables, f.wrt, symbol="f", tree=tree))
+
+
+def _differs_elsewhere(f, text: str, claim: str):
+    """Where the claim and the derivative differ on a part of the domain the proofs did not sample
+    (ln(x²) is defined for x < 0 and x > 0; 2/√(x²) is its derivative only for x > 0): as
+    :func:`_telling_point` gives it, or None when the domain is one interval or they agree."""
+    expr = _on_all_reals(f, text)
+    x = {s.name: s for s in expr.free_symbols}.get(f.wrt)
+    if x is None or not isinstance(_real_domain(expr, f.wrt, HELD[0]), sp.Union):
+        return None
+    return _telling_point(_on_all_reals(f, claim), sp.diff(expr, x), expr, f.wrt)
 
 
 def _agrees(a: sp.Expr, b: sp.Expr, domain) -> bool:
@@ -353,11 +376,96 @@ def _product_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, domain, linear, sy
             return f"that is one of the product rule's two terms, without {other}: {rule}"
     if _agrees(mine, const * du * dv, domain):
         return f"that multiplies the two factors' derivatives: {rule}"
+    for name, f, df, other in (("u", u, du, const * u * dv), ("v", v, dv, const * du * v)):
+        inner = _inner(f, x)  # x²(1 - x)³: 3x²(1 - x)² in u·v', where the chain rule gives -3x²(1 - x)²
+        if inner is None:
+            continue
+        k = sp.diff(inner, x)
+        if k not in (0, 1) and _agrees(mine, other + const * (df / k) * (v if name == "u" else u), domain):
+            return (
+                f"the product rule is used, but in {name}' = d/d{symbol} {linear(f)} the chain rule's inner "
+                f"derivative is left out: d/d{symbol} ({linear(inner)}) = {linear(k)}"
+            )
+    return ""
+
+
+def _quotient_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, truth: sp.Expr, domain, linear) -> str:
+    """What a wrong answer to the derivative of a quotient u/v (both depending on x) did, when it is one of
+    the quotient rule's slips: its numerator added or the wrong way round, v² written v, or u'/v'."""
+    u, v = sp.fraction(expr, exact=True)  # exact: e^(-x) stays a factor, x·e^(-x) is no quotient
+    if x not in u.free_symbols or x not in v.free_symbols:
+        return ""
+    du, dv = sp.diff(u, x), sp.diff(v, x)
+    rule = f"the quotient rule gives (u'·v - u·v')/v² with u = {linear(u)} and v = {linear(v)}"
+    candidates = (
+        ((du * v + u * dv) / v**2, "that adds u·v' in the numerator, where the quotient rule subtracts it"),
+        ((u * dv - du * v) / v**2, "that has the numerator the wrong way round, u·v' - u'·v, so its sign is wrong"),
+        ((du * v - u * dv) / v, "that divides by v where the quotient rule divides by v²"),
+        (du / dv, "that divides the two derivatives, u'/v'"),
+    )
+    for wrong, said in candidates:
+        if _agrees(mine, wrong, domain):
+            return f"{said}: {rule}"
+    return ""
+
+
+def _power_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, domain, linear) -> str:
+    """A wrong answer to the derivative of c·u^n (n a constant) that kept the exponent n: n·u^n·u'."""
+    const = sp.Mul(*[a for a in sp.Mul.make_args(expr) if x not in a.free_symbols])
+    core = expr / const
+    if isinstance(core, sp.exp):
+        u, n = sp.E, core.args[0]
+    elif isinstance(core, sp.Pow):
+        u, n = core.base, core.exp
+    else:
+        return ""
+    if x in n.free_symbols:  # x^x, e^(x²): n·u^(n - 1) is the power rule used where the exponent varies
+        for wrong in (const * n * u ** (n - 1), const * n * u ** (n - 1) * sp.diff(u, x)):
+            if _agrees(mine, wrong, domain):
+                return (
+                    f"that is the power rule n·u^(n - 1), which holds only for a constant exponent n; here the "
+                    f"exponent is {linear(n)}, which changes with {x.name}"
+                )
+        return ""
+    if u != sp.E and _agrees(mine, const * n * u**n * sp.diff(u, x), domain):
+        return f"that keeps the exponent {linear(n)}: the power rule lowers it by one, d/d{x.name} u^n = n·u^(n - 1)·u'"
+    return ""
+
+
+def _term_slip(expr: sp.Expr, x: sp.Symbol, mine: sp.Expr, truth: sp.Expr, domain, linear, symbol: str) -> str:
+    """What a wrong answer to the derivative of a sum did in one of its terms: the chain rule's inner
+    derivative left out there, that term's derivative with the wrong sign, or that term's derivative left out."""
+    terms = [t for t in sp.Add.make_args(expr) if x in t.free_symbols]
+    if len(terms) < 2:
+        return ""
+    for term in terms:
+        dt = sp.diff(term, x)
+        inner = _inner(term, x)
+        if inner is not None:
+            k = sp.diff(inner, x)
+            if k != 1 and k != 0 and _agrees(mine, truth - dt + dt / k, domain):
+                return (
+                    f"in the term {linear(term)}, the chain rule's inner derivative is left out: "
+                    f"d/d{symbol} ({linear(inner)}) = {linear(k)}"
+                )
+        if _agrees(mine, truth - 2 * dt, domain):
+            return f"the term {linear(term)} has its derivative's sign wrong: its derivative is {linear(dt)}"
+        if _agrees(mine, truth - dt, domain):
+            return f"the derivative of the term {linear(term)}, {linear(dt)}, is left out"
     return ""
 
 
 #: Where a wrong answer and the derivative are compared, tried in order: simple numbers first.
-_POINTS = (sp.Rational(1, 2), sp.Rational(1, 4), sp.Integer(2), sp.Rational(-1, 2), sp.Integer(3), sp.Rational(1, 10))
+_POINTS = (
+    sp.Rational(1, 2),
+    sp.Rational(1, 4),
+    sp.Integer(2),
+    sp.Rational(-1, 2),
+    sp.Integer(3),
+    sp.Rational(1, 10),
+    sp.Integer(-2),
+    sp.Integer(-3),
+)
 #: What the other variables are held at then (y = 1 and y = 0 first: the labels of binary cross-entropy).
 _OTHERS = (sp.Integer(1), sp.Integer(0), sp.Rational(1, 2), sp.Integer(2))
 
@@ -376,8 +484,10 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
                 continue
             full = {**at, **({x: point} if x is not None else {})}
             try:
-                # evalf at 15 digits: an exact rational power such as (1/2)^99999 is never expanded
-                a, b = float(mine.evalf(15, subs=full)), float(truth.evalf(15, subs=full))
+                # evalf at 15 digits: an exact rational power such as (1/2)^99999 is never expanded; σ written
+                # out, as evalf has no value for it
+                a = float(_explicit(mine).evalf(15, subs=full))
+                b = float(_explicit(truth).evalf(15, subs=full))
             except (TypeError, ValueError, OverflowError):
                 continue
             if math.isfinite(a) and math.isfinite(b) and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
@@ -395,6 +505,52 @@ def _simplified(expr: sp.Expr) -> sp.Expr | None:
     return sp.simplify(expr) if sp.count_ops(expr) <= MAX_SIMPLIFY_OPS else None
 
 
+def _check_constant(text: str, claim: str, wrt: str | None) -> Checked:
+    """The derivative of a number ("is d/dx ln(3) = 1/3?") is 0; the commonest slip, the derivative of the
+    function at that number (1/3 is the derivative of ln x at x = 3), is named."""
+    from tutor.maths.derive import linear
+
+    src, said = formulas.typed_source(text), formulas.typed_source(claim)
+    everywhere = formulas.Interval(-float("inf"), float("inf"), True, True)
+    names = formulas.expression_variables(claim)
+    name = {"ŷ": "y_hat", "yhat": "y_hat"}.get(wrt or "", wrt) or (names[0] if names else "x")
+    variables = tuple(formulas.Variable(n, everywhere) for n in dict.fromkeys([name, *names]))
+
+    def expression(source: str, label: str) -> sp.Expr:
+        tree = formulas.read(source, [v.name for v in variables])
+        return formula_expression(formulas.Formula(label, source, source, variables, name, symbol="f", tree=tree))
+
+    try:
+        value = expression(src, "expression")
+    except InputError:  # ln(0): no value at all
+        value = sp.nan
+    if not (value.is_real and value.is_finite):  # ln(-1), sqrt(-4), ln(0)
+        raise InputError(f"{text.strip()[:40]} is not a real number, so it has no derivative to check")
+    try:
+        mine = expression(said, "answer")
+    except InputError as err:
+        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {err.message}") from err
+    symbol = formulas.GREEK.get(name, name).replace("y_hat", "ŷ")
+    shown = linear(value).replace("log(", "ln(")
+    if _simplified(mine) == 0:
+        return Checked(
+            True, f"Yes: {shown} is a number, the same for every {symbol}, so its derivative is 0.", mine, None
+        )
+    why = f"{shown} is a number: it does not change with {symbol}, so its derivative is 0"
+    if not value.is_Atom and len(value.args) in (1, 2):  # ln(3), e^2, 3^2: a function at a number
+        t = sp.Dummy("t")
+        at = value.args[0] if len(value.args) == 1 or value.func is not sp.Pow else value.base
+        applied = value.func(t) if len(value.args) == 1 else t**value.exp if value.func is sp.Pow else None
+        if applied is not None and at.is_number:
+            slope = sp.diff(applied, t).subs(t, at)
+            if not mine.free_symbols and _simplified(mine - slope) == 0:
+                why += (
+                    f". Yours, {linear(slope)}, is the slope of {linear(applied.subs(t, sp.Symbol(symbol)))} "
+                    f"at {symbol} = {linear(at)}"
+                )
+    return Checked(False, f"Not quite: {why}.", mine, None)
+
+
 def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     """The learner's derivative of a typed expression, compared with the one derived step by step: any
     form that is the same function is right; a wrong one is compared with the commonest slips (the
@@ -406,6 +562,8 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     def linear(e: sp.Expr) -> str:
         return printed(e).replace("*", "·")
 
+    if not formulas.expression_variables(text):
+        return _check_constant(text, claim, wrt)
     d = _expression_derivation(text, wrt)
     f = expression_formula(text, wrt)
     v = f.var(f.wrt)
@@ -414,6 +572,14 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     truth = d.result
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(mine)
+    elsewhere = _differs_elsewhere(f, text, claim) if _agrees(mine, truth, d.domain) else None
+    if elsewhere is not None:
+        where, a, b = elsewhere
+        verdict = (
+            f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. The two agree for "
+            f"some {v.symbol}, not all: at {where}, yours gives {fmt(a)}, and the derivative is {fmt(b)}. The steps:"
+        )
+        return Checked(False, verdict, mine, d)
     if _agrees(mine, truth, d.domain):
         same = "" if shown == linear(truth) else f", the same function as {linear(truth)}, written another way"
         return Checked(True, f"Yes: {slope} = {shown}{same}. The steps:", mine, d)
@@ -428,15 +594,34 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
                 f"that is the outer function's derivative alone: the chain rule multiplies it by the inner "
                 f"function's derivative, d/d{v.symbol} ({linear(inner)}) = {linear(inner_d)}"
             )
-    if not why and x is not None:
-        why = _product_slip(expr, x, mine, d.domain, linear, v.symbol)
     if not why and x is not None and f.wrt == "y_hat" and _agrees(mine, truth * x * (1 - x), d.domain):
         why = (
             "that is the derivative by the logit z, where ŷ = σ(z): the chain rule multiplies the derivative "
             "by ŷ by dŷ/dz = ŷ(1 - ŷ)"
         )
+    through_sigma = x is not None and expr.has(sigma(x)) and x not in expr.subs(sigma(x), sp.Dummy()).free_symbols
+    if not why and x is not None and through_sigma:
+        s = sigma(x)  # ∂L/∂ŷ given for ∂L/∂z, where ŷ = σ(z): short of the factor dŷ/dz = σ(z)(1 - σ(z))
+        if _agrees(mine * s * (1 - s), truth, d.domain):
+            why = (
+                f"that is the derivative by ŷ = σ({v.symbol}): the chain rule multiplies it by dŷ/d{v.symbol} = "
+                f"σ({v.symbol})(1 - σ({v.symbol}))"
+            )
+    if not why and x is not None:
+        why = _term_slip(expr, x, mine, truth, d.domain, linear, v.symbol)
+    if not why and x is not None:
+        why = _quotient_slip(expr, x, mine, truth, d.domain, linear)
+    # the sign before the product rule: -1/(1 + x)² for x/(1 + x) is also u'·v' of x·(1 + x)^(-1), by chance
     if not why and _agrees(-mine, truth, d.domain):
         why = "the sign is wrong: the derivative is minus your answer"
+    if not why and x is not None:
+        why = _product_slip(expr, x, mine, d.domain, linear, v.symbol)
+    if not why and x is not None:
+        why = _power_slip(expr, x, mine, d.domain, linear)
+    if not why and x is not None and _simplified(mine) == 0:
+        why = f"0 is the derivative of a constant, and {linear(expr)} changes with {v.symbol}"
+    if not why and x is not None and x in mine.free_symbols and _agrees(sp.diff(mine, x), expr, d.domain):
+        why = f"the derivative of yours is {linear(expr)}: that is an antiderivative, the other way from the derivative"
     if not why and x is not None:
         ratio = _simplified(mine / truth) if truth != 0 else None
         if ratio is not None and ratio.is_number and ratio.is_real and ratio != 0:
@@ -444,7 +629,11 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
         else:
             gap = _simplified(mine - truth)
             if gap is not None and gap.is_number and gap.is_real:
-                why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
+                constant = sp.Add(*[t for t in sp.Add.make_args(expr) if x not in t.free_symbols])
+                if constant != 0 and _simplified(gap - constant) == 0:
+                    why = f"the constant term {linear(constant)} is kept, and a constant's derivative is 0"
+                else:
+                    why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
     if not why:
         found = _telling_point(mine, truth, expr, f.wrt)
         if found is None:
