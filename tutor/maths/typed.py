@@ -315,9 +315,75 @@ def _claim_expression(f, claim: str) -> sp.Expr:
 def _agrees(a: sp.Expr, b: sp.Expr, domain) -> bool:
     """Whether ``a`` and ``b`` are the same function where the expression is defined: proven by SymPy
     and at sampled points (:func:`tutor.maths.derive.verify_step`)."""
-    from tutor.maths.derive import Step
+    return all(_proof(a, b, domain))
 
-    return all(verify_step(Step("", a, "", "", (a, b)), domain))
+
+def _proof(a: sp.Expr, b: sp.Expr, domain) -> tuple[bool, bool]:
+    """(proven by SymPy, equal at sampled points): the points first, as they cost little, so that a
+    wrong answer, however large, never reaches ``simplify``; whose cost ``verify_step`` bounds."""
+    from tutor.maths.derive import MAX_PROOF_DEGREE, MAX_PROOF_OPS, Step, _explicit, _numeric_points, simplifiable
+
+    if not _numeric_points(_explicit(a), _explicit(b), domain=domain):
+        return False, False
+    diff = _explicit(a) - _explicit(b)
+    if diff != 0 and not simplifiable(diff, MAX_PROOF_OPS, degree=MAX_PROOF_DEGREE):
+        return False, True  # agrees where sampled; a proof would cost more than a reply may
+    return verify_step(Step("", a, "", "", (a, b)), domain)
+
+
+def _floats(exprs, symbols):
+    """``exprs`` as one function of ``symbols`` computed with complex floats: a value too large is an
+    ``OverflowError``, never a number of a million digits as exact evaluation would build."""
+    import cmath
+
+    from tutor.maths.derive import _explicit
+
+    plain = [_explicit(e) for e in exprs]
+    use = {"exp": cmath.exp, "log": cmath.log, "sqrt": cmath.sqrt, "E": math.e}
+    return sp.lambdify(symbols, plain, [use, "math"])
+
+
+def _real(v: complex) -> float | None:
+    return v.real if cmath_ok(v) and abs(v.imag) <= 1e-9 * max(1.0, abs(v.real)) else None
+
+
+def cmath_ok(v) -> bool:
+    return isinstance(v, complex) and math.isfinite(v.real) and math.isfinite(v.imag)
+
+
+def _where_real(f, claim: str):
+    """(where, yours, the derivative) at a point where the answer differs from the derivative though the
+    expression is real there, None when there is none: the proofs sample one interval, with symbols that
+    carry its range (x > 0 makes sqrt(x^2) x), so 2/sqrt(x^2) would pass for the derivative of ln(x^2),
+    which is 2/x for x < 0 too. Here every variable is merely real and sampled on both sides of 0."""
+    import random
+
+    everywhere = formulas.Interval(-math.inf, math.inf, True, True)
+    free = replace(f, variables=tuple(replace(v, range=everywhere) for v in f.variables))
+    expr = formula_expression(free)
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    x = next((s for s in symbols if s.name == f.wrt), None)
+    if x is None:
+        return None
+    mine = _claim_expression(free, claim)
+    symbols = sorted(expr.free_symbols | mine.free_symbols, key=lambda s: s.name)
+    values = _floats([expr, sp.diff(expr, x), mine], symbols)
+    rng = random.Random(20)
+    simple = (0.5, -0.5, 2.0, -2.0, 0.25, -0.25, 3.0, -3.0, 1.5, -1.5)
+    for trial in range(40):  # simple numbers first, to be shown; then any, where simple ones are special
+        point = [rng.choice(simple) if trial < 20 else rng.choice((-1, 1)) * rng.uniform(0.1, 3.0) for _ in symbols]
+        try:
+            e, b, a = (complex(v) for v in values(*point))
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if _real(e) is None or _real(b) is None:
+            continue  # the expression is not real here: no derivative to compare
+        if _real(a) is None or not math.isclose(a.real, b.real, rel_tol=1e-7, abs_tol=1e-9):
+            where = ", ".join(
+                f"{formulas.GREEK.get(s.name, s.name).replace('y_hat', 'ŷ')} = {v:.3g}" for s, v in zip(symbols, point)
+            )
+            return where, a, b.real
+    return None
 
 
 def _inner(expr: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
@@ -376,9 +442,12 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
                 continue
             full = {**at, **({x: point} if x is not None else {})}
             try:
-                # evalf at 15 digits: an exact rational power such as (1/2)^99999 is never expanded
-                a, b = float(mine.evalf(15, subs=full)), float(truth.evalf(15, subs=full))
-            except (TypeError, ValueError, OverflowError):
+                # complex floats: exp(exp(exp(exp(exp(1/2))))) overflows here, where evalf computed its every digit
+                names = sorted(full, key=lambda s: s.name)
+                a, b = (_real(complex(v)) for v in _floats([mine, truth], names)(*(float(full[s]) for s in names)))
+            except (ArithmeticError, ValueError, TypeError):
+                continue
+            if a is None or b is None:
                 continue
             if math.isfinite(a) and math.isfinite(b) and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
                 where = ", ".join(
@@ -390,9 +459,9 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
 
 def _simplified(expr: sp.Expr) -> sp.Expr | None:
     """``simplify`` of a small expression (its cost is not bounded); None for a large one."""
-    from tutor.maths.derive import MAX_SIMPLIFY_OPS
+    from tutor.maths.derive import MAX_SIMPLIFY_OPS, simplifiable
 
-    return sp.simplify(expr) if sp.count_ops(expr) <= MAX_SIMPLIFY_OPS else None
+    return sp.simplify(expr) if simplifiable(expr, MAX_SIMPLIFY_OPS) else None
 
 
 def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
@@ -414,9 +483,25 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     truth = d.result
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(mine)
-    if _agrees(mine, truth, d.domain):
+    proven, sampled = _proof(mine, truth, d.domain)
+    elsewhere = _where_real(f, claim) if sampled else None
+    if proven and sampled and elsewhere is None:
         same = "" if shown == linear(truth) else f", the same function as {linear(truth)}, written another way"
         return Checked(True, f"Yes: {slope} = {shown}{same}. The steps:", mine, d)
+    if elsewhere is not None:
+        where, a, b = elsewhere
+        yours = fmt(a.real) if _real(a) is not None else "no real number"
+        verdict = (
+            f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. They agree on part of "
+            f"where {f.display()} is defined only: at {where}, yours gives {yours}, and the derivative is {fmt(b)}. The steps:"
+        )
+        return Checked(False, verdict, mine, d)
+    if sampled:
+        verdict = (
+            f"I cannot say for sure: your {slope} = {claim.strip()[:60]} agrees with the derivative, {linear(truth)}, "
+            "at every point I tried, but I could not prove the two are the same function. The steps:"
+        )
+        return Checked(False, verdict, mine, d)
     x = {s.name: s for s in formula_expression(f).free_symbols}.get(f.wrt)
     expr = formula_expression(f)
     why = ""
