@@ -80,6 +80,11 @@ def expression_formula(text: str, wrt: str | None = None):
     )
     expr = formula_expression(free)
     shown = free.display()
+    if _restricted(expr) > MAX_DOMAIN_NESTING:
+        raise InputError(
+            f"{shown[:60]} nests square roots, powers and logarithms more than {MAX_DOMAIN_NESTING} deep: I find where "
+            f"an expression is defined for at most {MAX_DOMAIN_NESTING} (SymPy's search grows too slow past that)"
+        )
     ranges = {n: _domain_interval(expr, shown, n) for n in names}
     return formulas.Formula(
         "expression",
@@ -90,6 +95,20 @@ def expression_formula(text: str, wrt: str | None = None):
         symbol="f",
         tree=tree,
     )
+
+
+#: How deep ln, square roots and fractional powers may nest (ln(1 - ln(1 - ln(1 - x)))): where the expression is
+#: defined is found by SymPy's ``continuous_domain``, whose time grows several-fold with each level.
+MAX_DOMAIN_NESTING = 3
+
+
+def _restricted(expr: sp.Expr) -> int:
+    """How deep the functions defined on part of the real line (ln, roots, fractional powers) are nested."""
+    if not expr.args:
+        return 0
+    inner = max(_restricted(a) for a in expr.args)
+    partial = isinstance(expr, sp.log) or (expr.is_Pow and not expr.exp.is_Integer)
+    return inner + (1 if partial else 0)
 
 
 #: A function without parentheses of a number followed by + or -: ``ln 1-x`` is ln(1) - x, a constant
@@ -131,7 +150,24 @@ def _domain_interval(expr: sp.Expr, shown: str, name: str):
     best = max(intervals, key=lambda p: (p.measure, p.contains(sp.Rational(1, 2)) is sp.true))
     lo, hi = float(best.start), float(best.end)
     interval = formulas.Interval(lo, hi, True, True)  # sampled inside: not at an end where the derivative may not exist
+    if not _real_somewhere(expr, name, interval):  # continuous_domain can miss it: sqrt(-x^2) is real at 0 only
+        raise InputError(f"{shown} is not defined on any interval of real {symbol}, so it has no derivative to show")
     return interval, _domain_text(domain, symbol)
+
+
+def _real_somewhere(expr: sp.Expr, name: str, interval) -> bool:
+    """Whether ``expr`` is a real number at some of a few points inside ``interval`` (the others held at 1/2)."""
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    lo, hi = interval.inside(0.05)
+    value = _floats([expr], symbols)
+    for t in (0.3, 0.7, 0.15, 0.85, 0.55):  # not the middle: sqrt(-x^2) is real at 0 alone
+        point = [lo + t * (hi - lo) if s.name == name else float(HELD[0]) for s in symbols]
+        try:
+            if _real(complex(value(*point)[0])) is not None:
+                return True
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+    return False
 
 
 def _depends(expr: sp.Expr, name: str) -> bool:
@@ -344,11 +380,9 @@ def _floats(exprs, symbols):
 
 
 def _real(v: complex) -> float | None:
-    return v.real if cmath_ok(v) and abs(v.imag) <= 1e-9 * max(1.0, abs(v.real)) else None
-
-
-def cmath_ok(v) -> bool:
-    return isinstance(v, complex) and math.isfinite(v.real) and math.isfinite(v.imag)
+    """``v`` as a real number; None when it is not finite or not real."""
+    finite = math.isfinite(v.real) and math.isfinite(v.imag)
+    return v.real if finite and abs(v.imag) <= 1e-9 * max(1.0, abs(v.real)) else None
 
 
 def _where_real(f, claim: str):

@@ -1,0 +1,154 @@
+"""A derivative the learner states, attacked: answers that agree with the derivative on part of its domain
+only, answers and expressions whose proof or value would cost SymPy minutes, payloads that look like
+Python, and Unicode tricks. Every one gets a correct verdict or a clear message; nothing is evaluated.
+
+Expected values are computed here with the math module or written out by hand.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy as sp
+
+from tutor.errors import InputError
+from tutor.maths import derive
+from tutor.maths import typed as typing_in
+
+x = sp.Symbol("x", real=True)
+
+
+# ------------------------------------------------------------------ never a wrong "Yes"
+
+
+@pytest.mark.parametrize(
+    ("typed", "claim"),
+    [
+        ("ln(x^2)", "2/sqrt(x^2)"),  # 2/|x|: the derivative 2/x only where x > 0
+        ("ln(x^2)", "2*sqrt(1/x^2)"),
+        ("ln(x^2)", "2/(x^2)^(1/2)"),
+        ("ln(a*x)", "1/sqrt(x^2)"),  # a < 0 and x < 0: ln(a x) is defined there and its derivative is 1/x < 0
+    ],
+)
+def test_an_answer_right_only_where_x_is_positive_is_not_right(typed, claim):
+    checked = typing_in.check_claim(typed, claim)
+    assert not checked.right
+    assert not checked.verdict.startswith("Yes"), checked.verdict
+    # the point it names is one where the two really differ: x < 0, where 2/|x| > 0 > 2/x
+    where = checked.verdict.split(" at ")[1]
+    value = float(where.split("x = ")[1].split(",")[0].split(" ")[0])
+    assert value < 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "claim"),
+    [("ln(x^2)", "2/x"), ("1/x", "-1/sqrt(x^4)"), ("ln(-x)", "1/x"), ("x*sqrt(x^2)", "2*sqrt(x^2)")],
+)
+def test_an_answer_right_everywhere_is_still_right(typed, claim):
+    # -1/sqrt(x^4) = -1/x^2 and d/dx x|x| = 2|x| for every real x ≠ 0
+    checked = typing_in.check_claim(typed, claim)
+    assert checked.right, checked.verdict
+
+
+def test_an_answer_sympy_cannot_prove_but_that_agrees_everywhere_is_not_called_wrong():
+    # ln(e^u) = u for real u: -1/(1 - x) is the derivative of ln(1 - x)
+    checked = typing_in.check_claim("ln(1-x)", "ln(exp(-1/(1-x)))")
+    assert not checked.verdict.startswith(("Yes", "Not quite")), checked.verdict
+    assert "not the same function" not in checked.verdict
+
+
+# ------------------------------------------------------------------ bounded cost
+
+
+@pytest.mark.parametrize(
+    ("typed", "claim", "at", "mine"),
+    [
+        # six exponentials deep: e^(e^(e^...)) at 1/2 has no float; the first simple point where both have one
+        ("x^2", "exp(exp(exp(exp(exp(exp(x))))))", None, None),
+        ("x^2", "(1+x+x^2+x^3+x^4+x^5+x^6+x^7+x^8+x^9+x^10)^10", 0.5, sum(0.5**k for k in range(11)) ** 10),
+        ("x^2", "sigma(sigma(sigma(sigma(sigma(x)))))", 0.5, None),
+        ("sigma(sigma(sigma(x)))", "sigma(x)", 0.5, 1 / (1 + math.exp(-0.5))),
+    ],
+)
+def test_a_wrong_answer_too_costly_to_simplify_is_still_told_wrong(typed, claim, at, mine):
+    checked = typing_in.check_claim(typed, claim)
+    assert not checked.right and checked.verdict.startswith("Not quite"), checked.verdict
+    if mine is not None:
+        assert f"At x = {sp.nsimplify(at)}, yours gives" in checked.verdict
+        shown = float(checked.verdict.split("yours gives ")[1].split(",")[0].replace("×10^", "e"))
+        assert shown == pytest.approx(mine, rel=1e-4)
+
+
+def test_the_derivative_of_a_power_of_a_long_sum_is_shown_without_expanding_it():
+    typed = "(1+x+x^2+x^3+x^4+x^5+x^6+x^7+x^8+x^9+x^10)^10"
+    d = typing_in.expression_derivation(typed)
+    inner = sum(x**k for k in range(11))
+    by_hand = 10 * inner**9 * sum(k * x ** (k - 1) for k in range(1, 11))
+    for t in (sp.Rational(1, 3), sp.Rational(-1, 2)):
+        assert sp.N((d.result - by_hand).subs(x, t), 30) == 0 or abs(sp.N((d.result - by_hand).subs(x, t), 30)) < 1e-15
+
+
+def test_roots_and_logarithms_nested_past_the_limit_are_refused_with_a_reason():
+    with pytest.raises(InputError) as err:
+        typing_in.expression_derivation("ln(1-ln(1-ln(1-ln(1-x))))")
+    assert f"more than {typing_in.MAX_DOMAIN_NESTING} deep" in err.value.message
+    typing_in.expression_derivation("ln(1-ln(1-x))")  # two deep is read
+
+
+def test_an_expression_real_at_one_point_only_has_no_derivative():
+    # SymPy's continuous_domain says sqrt(-x^2) is continuous on all the reals; it is real at x = 0 alone
+    with pytest.raises(InputError) as err:
+        typing_in.expression_derivation("sqrt(-x^2)")
+    assert "not defined on any interval" in err.value.message
+
+
+def test_the_cost_bounds_of_simplify_measure_degree_and_nesting():
+    assert derive._degree((1 + x) ** 10 * (x**2 + 1) ** 5) == 20
+    assert derive._degree(sp.exp(x**3) + x) == 3
+    assert derive._nesting(sp.exp(sp.exp(sp.log(x)) + 1)) == 1  # exp(log x) is x: exp(x + 1) is one deep
+    assert derive._nesting(sp.exp(sp.exp(sp.exp(x)))) == 3
+    assert not derive.simplifiable(sum(x**k for k in range(11)) ** 10, 400)
+    assert derive.simplifiable((1 + x) ** 3 - 1, 60)
+
+
+# ------------------------------------------------------------------ nothing is evaluated
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "__import__('os').system('touch {marker}')",
+        "(lambda: 2*x)()",
+        "[2*x][0]",
+        "x.real*2",
+        "exec('open(\"{marker}\", \"w\")')",
+        "2*x if x else 0",
+        "2*x; import os",
+    ],
+)
+def test_python_in_an_answer_is_refused_and_never_run(tutor, tmp_path, claim):
+    marker = tmp_path / "ran"
+    reply, _ = tutor.reply(f"the derivative of x^2 is {claim.format(marker=marker)}, right?")
+    assert reply.kind == "error" and "I cannot read your answer" in reply.markdown
+    assert "Something went wrong" not in reply.markdown
+    assert not marker.exists()
+
+
+# ------------------------------------------------------------------ Unicode
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the derivative of ln(1-x) is \uff0d1/(1\uff0dx), right?",  # fullwidth minus
+        "the derivative of x\u00b2 is \uff12x, right?",  # superscript two, fullwidth 2
+        "the derivative of ln(1-x) is \u200b-1/(1\u200b-x), right?",  # zero-width spaces
+        "the derivative of ln(1-x) is \u202e-1/(1-x)\u202c, right?",  # right-to-left override
+        "the derivative of ln(1-x)\x00 is -1/(1-x)\x00, right?",  # NUL
+        "the derivative of \U0001d465^2 is \U0001d7d0\U0001d465, right?",  # mathematical italic x, bold 2
+    ],
+)
+def test_a_right_answer_typed_with_unicode_tricks_is_right(tutor, text):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "derive" and reply.markdown.startswith("Yes"), reply.markdown[:200]
