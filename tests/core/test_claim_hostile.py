@@ -152,3 +152,35 @@ def test_python_in_an_answer_is_refused_and_never_run(tutor, tmp_path, claim):
 def test_a_right_answer_typed_with_unicode_tricks_is_right(tutor, text):
     reply, _ = tutor.reply(text)
     assert reply.kind == "derive" and reply.markdown.startswith("Yes"), reply.markdown[:200]
+
+
+# ------------------------------------------------------------------ near misses
+
+
+@pytest.mark.parametrize(
+    ("claim", "says"),
+    [
+        ("2x + 0.000000000001", "by the constant 1×10^-12"),
+        ("2x + 1e-300", "by the constant 1×10^-300"),  # a fraction of 300 digits is not printed
+        ("2.0000000001x", f"Yours is {2.0000000001 / 2:.12g} times"),  # 1.00000000005, not "1 times"
+    ],
+)
+def test_an_answer_off_by_a_hair_is_wrong_and_says_by_how_much(claim, says):
+    checked = typing_in.check_claim("x^2", claim)
+    assert not checked.right and checked.verdict.startswith("Not quite") and says in checked.verdict, checked.verdict
+
+
+def test_an_answer_off_by_one_in_a_huge_value_is_found_wrong():
+    # at x = 1/2 the derivative is about 10^30: floats cannot see the + 1, exact arithmetic does
+    u = "((x+1)^10-(x-1)^10)"
+    checked = typing_in.check_claim(f"{u}^10", f"10{u}^9 (10(x+1)^9-10(x-1)^9) + 1")
+    assert not checked.right and checked.verdict.startswith("Not quite") and "constant 1" in checked.verdict
+
+
+def test_the_minus_sign_character_is_a_minus(tutor):
+    # U+2212 had made "ln(1−x)" a request to compute ln(1)
+    reply, _ = tutor.reply("the derivative of ln(1\u2212x) is \u22121/(1\u2212x), right?")
+    assert reply.kind == "derive" and reply.markdown.startswith("Yes"), reply.markdown[:200]
+    reply, _ = tutor.reply("the derivative of ln(1\u2212x)")
+    assert reply.kind == "derive" and reply.derivation is not None
+    assert sp.simplify(reply.derivation.result.subs({s: x for s in reply.derivation.result.free_symbols}) - 1 / (x - 1)) == 0

@@ -491,6 +491,47 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
     return None
 
 
+def _number(v: sp.Expr, linear) -> str:
+    """A constant as the learner would write it: 3/2 exactly, a long fraction (1e-300 is one) in decimals."""
+    from tutor.maths.numeric import fmt
+
+    exact = linear(v)
+    if len(exact) <= 12:
+        return exact
+    close = f"{float(v):.12g}"  # 1.00000000005, which fmt's six digits would show as 1
+    return close if "e" not in close else fmt(float(v))
+
+
+def _exact_gap(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str, domain):
+    """(where, the difference) at the first simple point of the domain where the answer and the derivative are
+    both exact rational numbers, and differ; None when there is none. Rational functions only: a point put
+    into a power of a sum gives its exact value at once, where floats round a difference of 1 in 10^30 away."""
+    symbols = {s.name: s for s in expr.free_symbols | mine.free_symbols | truth.free_symbols}
+    x = symbols.get(name)
+    if x is None:
+        return None
+    ranges = {n: (lo, hi) for n, lo, hi in domain}  # where the proofs sampled, whose floats agreed
+
+    def inside(n: str, v) -> bool:
+        lo, hi = ranges.get(n, (-math.inf, math.inf))
+        return lo < v < hi
+
+    others = {s: next((h for h in _OTHERS if inside(n, h)), None) for n, s in symbols.items() if n != name}
+    if None in others.values():
+        return None
+    real = _real_domain(expr.subs(others), name, HELD[0])
+    for point in _POINTS:
+        if not inside(name, point) or real.contains(point) is not sp.true:
+            continue
+        gap = (mine - truth).subs({**others, x: point})
+        if gap.is_Rational and gap != 0:
+            where = ", ".join(
+                f"{formulas.GREEK.get(s.name, s.name).replace('y_hat', 'ŷ')} = {v}" for s, v in {**others, x: point}.items()
+            )
+            return where, float(gap)
+    return None
+
+
 def _simplified(expr: sp.Expr) -> sp.Expr | None:
     """``simplify`` of a small expression (its cost is not bounded); None for a large one."""
     from tutor.maths.derive import MAX_SIMPLIFY_OPS, simplifiable
@@ -530,12 +571,6 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
             f"where {f.display()} is defined only: at {where}, yours gives {yours}, and the derivative is {fmt(b)}. The steps:"
         )
         return Checked(False, verdict, mine, d)
-    if sampled:
-        verdict = (
-            f"I cannot say for sure: your {slope} = {claim.strip()[:60]} agrees with the derivative, {linear(truth)}, "
-            "at every point I tried, but I could not prove the two are the same function. The steps:"
-        )
-        return Checked(False, verdict, mine, d)
     x = {s.name: s for s in formula_expression(f).free_symbols}.get(f.wrt)
     expr = formula_expression(f)
     why = ""
@@ -558,12 +593,22 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
         why = "the sign is wrong: the derivative is minus your answer"
     if not why and x is not None:
         ratio = _simplified(mine / truth) if truth != 0 else None
-        if ratio is not None and ratio.is_number and ratio.is_real and ratio != 0:
-            why = f"yours is {linear(ratio)} times the derivative: a constant factor is off"
+        if ratio is not None and ratio.is_number and ratio.is_real and ratio not in (0, 1):
+            why = f"yours is {_number(ratio, linear)} times the derivative: a constant factor is off"
         else:
             gap = _simplified(mine - truth)
-            if gap is not None and gap.is_number and gap.is_real:
-                why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
+            if gap is not None and gap.is_number and gap.is_real and gap != 0:
+                why = f"yours differs from the derivative by the constant {_number(gap, linear)}: a term is off"
+    if not why and sampled:  # equal to many digits where sampled, unproven: exact numbers may tell them apart
+        found = _exact_gap(mine, truth, expr, f.wrt, d.domain)
+        if found is None:
+            verdict = (
+                f"I cannot say for sure: your {slope} = {claim.strip()[:60]} agrees with the derivative, "
+                f"{linear(truth)}, at every point I tried, but I could not prove the two are the same function. The steps:"
+            )
+            return Checked(False, verdict, mine, d)
+        where, gap = found
+        why = f"at {where}, yours differs from the derivative by {fmt(gap)}, though they agree to many digits"
     if not why:
         found = _telling_point(mine, truth, expr, f.wrt)
         if found is None:
