@@ -184,3 +184,46 @@ def test_the_minus_sign_character_is_a_minus(tutor):
     reply, _ = tutor.reply("the derivative of ln(1\u2212x)")
     assert reply.kind == "derive" and reply.derivation is not None
     assert sp.simplify(reply.derivation.result.subs({s: x for s in reply.derivation.result.free_symbols}) - 1 / (x - 1)) == 0
+
+
+# ------------------------------------------------------------------ the derivative's value at a point
+
+
+def _sigmoid(t: float) -> float:
+    return 1 / (1 + math.exp(-t))
+
+
+def _slope_in(summary: str) -> float:
+    return float(summary.split("the slope is ")[1].split(":")[0].replace("×10^", "e"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "at", "slope"),
+    [
+        ("sigma(z)", "0", 0.25),  # σ'(0) = σ(0)(1 - σ(0)) = 1/4; σ(0) had not been known to be real
+        (
+            "sigma(sigma(sigma(x)))",
+            "0.5",
+            math.prod(_sigmoid(u) * (1 - _sigmoid(u)) for u in (0.5, _sigmoid(0.5), _sigmoid(_sigmoid(0.5)))),
+        ),
+        ("ln(x) + y", "2", 0.5),  # y is held, not a name lambdify cannot find
+    ],
+)
+def test_the_derivative_at_a_point_is_computed(typed, at, slope):
+    d = typing_in.expression_derivation(typed, None, (None, at))
+    assert _slope_in(d.summary) == pytest.approx(slope, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("typed", "at", "says"),
+    [
+        ("exp(exp(exp(x)))", "100", "too large to compute"),  # e^(e^(e^100)): evalf had run for minutes
+        ("x^x", "1e12", "too large to compute"),  # (10^12)^(10^12) exactly
+        ("x^(1/x)", "1e-12", "too large to compute"),  # a float 0, an exact fraction of 10^13 digits
+        ("ln(x)", "-1", "not defined at x = -1"),
+    ],
+)
+def test_a_value_at_a_point_too_large_or_undefined_is_told(typed, at, says):
+    with pytest.raises(InputError) as err:
+        typing_in.expression_derivation(typed, None, (None, at))
+    assert says in err.value.message

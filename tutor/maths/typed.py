@@ -237,9 +237,15 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
     symbol = {s.name: s for s in d.result.free_symbols}.get(name)
     if symbol is None:
         raise InputError(f"the derivative of {f.display()} does not depend on {var.symbol}: it is the same everywhere")
-    if name == f.wrt and not _real_domain(d.result, name, HELD[0]).contains(value):
-        raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
-    exact = sp.simplify(d.result.subs(symbol, value))
+    undefined = InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
+    if d.result.free_symbols == {symbol}:  # one variable: its value in floats first, which cannot hang
+        _float_at(formula_expression(f), d.result, symbol, value, undefined, f"{var.symbol} = {at[1][:20]}")
+    elif name == f.wrt and not _real_domain(d.result, name, HELD[0]).contains(value):
+        raise undefined
+    from tutor.maths.derive import MAX_SIMPLIFY_OPS, simplifiable
+
+    put = _explicit(d.result).subs(symbol, value)  # σ(0) as 1/(1 + e^0): a number, where σ(0) was not known real
+    exact = sp.simplify(put) if simplifiable(put, MAX_SIMPLIFY_OPS) else put
     if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or (exact.is_number and not exact.is_real):
         raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
     slope = f"d{f.lhs}/d{f.var(f.wrt).symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{f.var(f.wrt).symbol}"
@@ -262,6 +268,35 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
     return Derivation(
         d.target, f"{d.title}, at {var.symbol} = {at[1]}", (*d.steps, step), exact, summary, domain=d.domain
     )
+
+
+#: A power whose exponent is larger than this at the point is not computed exactly: (10^-12)^(10^12) has
+#: ten million million digits, though as a float it is merely 0.
+MAX_EXACT_EXPONENT = 1000
+
+
+def _float_at(expr: sp.Expr, derivative: sp.Expr, x: sp.Symbol, value: sp.Rational, undefined: InputError, where: str):
+    """Check that ``expr`` and its ``derivative`` are real numbers at ``x = value``, in complex floats (never
+    exact: e^(e^(e^100)) would take SymPy forever), and that exact arithmetic there stays small; the
+    ``InputError`` saying which is not so otherwise."""
+    too_large = InputError(f"the derivative's value at {where} is too large to compute")
+    for power in derivative.atoms(sp.Pow):
+        if x in power.exp.free_symbols:
+            try:
+                e = _real(complex(_floats([power.exp], [x])(float(value))[0]))
+            except (ArithmeticError, ValueError, TypeError):
+                continue  # the check below says what is wrong there
+            if e is not None and abs(e) > MAX_EXACT_EXPONENT:
+                raise too_large
+    expr = expr.subs({s: HELD[0] for s in expr.free_symbols if s != x})  # ln(x) + y: y held, as for the domain
+    try:
+        at_x, slope = (complex(v) for v in _floats([expr, derivative], [x])(float(value)))
+    except OverflowError:
+        raise too_large from None
+    except (ArithmeticError, ValueError, TypeError):
+        raise undefined from None
+    if _real(at_x) is None or _real(slope) is None:
+        raise undefined
 
 
 def _expression_derivation(text: str, wrt: str | None = None) -> Derivation:
