@@ -29,6 +29,7 @@ x = sp.Symbol("x", real=True)
         ("ln(x^2)", "2*sqrt(1/x^2)"),
         ("ln(x^2)", "2/(x^2)^(1/2)"),
         ("ln(a*x)", "1/sqrt(x^2)"),  # a < 0 and x < 0: ln(a x) is defined there and its derivative is 1/x < 0
+        ("ln(x*(x+50))", "(2*sqrt(x^2)+50)/(x*(x+50))"),  # right for x > 0; ln is defined for x < -50 as well
     ],
 )
 def test_an_answer_right_only_where_x_is_positive_is_not_right(typed, claim):

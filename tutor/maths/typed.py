@@ -438,9 +438,20 @@ def _where_real(f, claim: str):
     symbols = sorted(expr.free_symbols | mine.free_symbols, key=lambda s: s.name)
     values = _floats([expr, sp.diff(expr, x), mine], symbols)
     rng = random.Random(20)
-    simple = (0.5, -0.5, 2.0, -2.0, 0.25, -0.25, 3.0, -3.0, 1.5, -1.5)
-    for trial in range(40):  # simple numbers first, to be shown; then any, where simple ones are special
-        point = [rng.choice(simple) if trial < 20 else rng.choice((-1, 1)) * rng.uniform(0.1, 3.0) for _ in symbols]
+    simple = [0.5, -0.5, 2.0, -2.0, 0.25, -0.25, 3.0, -3.0, 1.5, -1.5]
+    # and inside every interval of the domain, however far from 0: ln(x(x + 50)) is defined for x < -50 too
+    domain = _real_domain(expr, f.wrt, HELD[0])
+    for part in domain.args if isinstance(domain, sp.Union) else [domain]:
+        if isinstance(part, sp.Interval) and part.measure > 0:
+            lo, hi = formulas.Interval(float(part.start), float(part.end), True, True).inside(0.05)
+            simple += [lo + t * (hi - lo) for t in (0.1, 0.5, 0.9)]
+    for trial in range(60):  # simple numbers first, to be shown; then any, where simple ones are special
+        point = [
+            rng.choice(simple) if trial < 40 or s != x else rng.choice((-1, 1)) * rng.uniform(0.1, 3.0)
+            for s in symbols
+        ]
+        if trial < len(simple):  # each number at least once for the variable differentiated by
+            point = [simple[trial] if s == x else v for s, v in zip(symbols, point)]
         try:
             e, b, a = (complex(v) for v in values(*point))
         except (ArithmeticError, ValueError, TypeError):
@@ -594,7 +605,7 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(mine)
     proven, sampled = _proof(mine, truth, d.domain)
-    elsewhere = _where_real(f, claim) if sampled else None
+    elsewhere = _where_real(f, claim) if proven and sampled else None  # proven where x > 0, say: and x < 0?
     if proven and sampled and elsewhere is None:
         same = "" if shown == linear(truth) else f", the same function as {linear(truth)}, written another way"
         return Checked(True, f"Yes: {slope} = {shown}{same}. The steps:", mine, d)
@@ -636,14 +647,20 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
                 why = f"yours differs from the derivative by the constant {_number(gap, linear)}: a term is off"
     if not why and sampled:  # equal to many digits where sampled, unproven: exact numbers may tell them apart
         found = _exact_gap(mine, truth, expr, f.wrt, d.domain)
-        if found is None:
+        apart = _where_real(f, claim) if found is None else None
+        if apart is not None:
+            where, a, b = apart
+            yours = fmt(a.real) if _real(a) is not None else "no real number"
+            why = f"at {where}, yours gives {yours}, and the derivative is {fmt(b)}"
+        elif found is None:
             verdict = (
                 f"I cannot say for sure: your {slope} = {claim.strip()[:60]} agrees with the derivative, "
                 f"{linear(truth)}, at every point I tried, but I could not prove the two are the same function. The steps:"
             )
             return Checked(False, verdict, mine, d)
-        where, gap = found
-        why = f"at {where}, yours differs from the derivative by {fmt(gap)}, though they agree to many digits"
+        else:
+            where, gap = found
+            why = f"at {where}, yours differs from the derivative by {fmt(gap)}, though they agree to many digits"
     if not why:
         found = _telling_point(mine, truth, expr, f.wrt)
         if found is None:
