@@ -123,7 +123,7 @@ def test_the_cost_bounds_of_simplify_measure_degree_and_nesting():
         "(lambda: 2*x)()",
         "[2*x][0]",
         "x.real*2",
-        "exec('open(\"{marker}\", \"w\")')",
+        'exec(\'open("{marker}", "w")\')',
         "2*x if x else 0",
         "2*x; import os",
     ],
@@ -184,7 +184,10 @@ def test_the_minus_sign_character_is_a_minus(tutor):
     assert reply.kind == "derive" and reply.markdown.startswith("Yes"), reply.markdown[:200]
     reply, _ = tutor.reply("the derivative of ln(1\u2212x)")
     assert reply.kind == "derive" and reply.derivation is not None
-    assert sp.simplify(reply.derivation.result.subs({s: x for s in reply.derivation.result.free_symbols}) - 1 / (x - 1)) == 0
+    assert (
+        sp.simplify(reply.derivation.result.subs({s: x for s in reply.derivation.result.free_symbols}) - 1 / (x - 1))
+        == 0
+    )
 
 
 # ------------------------------------------------------------------ the derivative's value at a point

@@ -447,8 +447,7 @@ def _where_real(f, claim: str):
             simple += [lo + t * (hi - lo) for t in (0.1, 0.5, 0.9)]
     for trial in range(60):  # simple numbers first, to be shown; then any, where simple ones are special
         point = [
-            rng.choice(simple) if trial < 40 or s != x else rng.choice((-1, 1)) * rng.uniform(0.1, 3.0)
-            for s in symbols
+            rng.choice(simple) if trial < 40 or s != x else rng.choice((-1, 1)) * rng.uniform(0.1, 3.0) for s in symbols
         ]
         if trial < len(simple):  # each number at least once for the variable differentiated by
             point = [simple[trial] if s == x else v for s, v in zip(symbols, point)]
@@ -572,7 +571,8 @@ def _exact_gap(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str, domain):
         gap = (mine - truth).subs({**others, x: point})
         if gap.is_Rational and gap != 0:
             where = ", ".join(
-                f"{formulas.GREEK.get(s.name, s.name).replace('y_hat', 'ŷ')} = {v}" for s, v in {**others, x: point}.items()
+                f"{formulas.GREEK.get(s.name, s.name).replace('y_hat', 'ŷ')} = {v}"
+                for s, v in {**others, x: point}.items()
             )
             return where, float(gap)
     return None
