@@ -231,3 +231,9 @@ def test_a_value_at_a_point_too_large_or_undefined_is_told(typed, at, says):
     with pytest.raises(InputError) as err:
         typing_in.expression_derivation(typed, None, (None, at))
     assert says in err.value.message
+
+
+def test_calling_an_attribute_says_what_may_be_called(tutor):
+    reply, _ = tutor.reply("the derivative of x^2 is __import__('os').system('true'), right?")
+    assert reply.kind == "error" and "unknown function: only a function's name may be called" in reply.markdown
+    assert "'that'" not in reply.markdown
