@@ -82,8 +82,9 @@ _ORDINALS = {
 
 
 def _text(text: str) -> str:
-    """What every recogniser reads: cleaned, cut to ``language.MAX_CHARS``, white space squeezed."""
-    return squeeze(clean(text))
+    """What every recogniser reads: cleaned, cut to ``language.MAX_CHARS``, white space squeezed, the minus
+    sign (U+2212) as the hyphen a keyboard types: "ln(1−x)" had been read as ln(1) to compute."""
+    return squeeze(clean(text)).replace("\u2212", "-")
 
 
 def _short(text: str) -> str:

@@ -359,6 +359,44 @@ def _numeric_points(
 
 #: A claim whose difference is larger than this (SymPy operations) is not simplified: declared formulas only.
 MAX_PROOF_OPS = 400
+#: ``simplify`` expands powers of sums and rewrites nested exponentials: past this polynomial degree
+#: ((1 + x + ... + x^10)^10 has 100) or this nesting of exp, ln and σ (σ(σ(σ(σ(x))))) its cost explodes
+#: with so few operations that counting them cannot tell, so it is not called.
+MAX_SIMPLIFY_DEGREE = 40
+MAX_SIMPLIFY_NESTING = 3
+#: A proof's difference may reach a higher degree: it cancels to 0 where ``simplify`` of a derivative expands.
+MAX_PROOF_DEGREE = 100
+
+
+def _degree(expr: sp.Expr) -> int:
+    """An upper estimate of the polynomial degree ``expand`` would reach (integer powers multiply it)."""
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Pow and expr.exp.is_Integer:
+        return _degree(expr.base) * abs(int(expr.exp))
+    if not expr.args:
+        return 0
+    parts = [_degree(a) for a in expr.args]
+    return sum(parts) if expr.is_Mul else max(parts)
+
+
+def _nesting(expr: sp.Expr) -> int:
+    """How deep exp, ln and σ are nested in ``expr``."""
+    if not expr.args:
+        return 0
+    inner = max(_nesting(a) for a in expr.args)
+    return inner + (1 if isinstance(expr, (sp.exp, sp.log, sigma)) else 0)
+
+
+def simplifiable(expr: sp.Expr, max_ops: int, nested: bool = True, degree: int = MAX_SIMPLIFY_DEGREE) -> bool:
+    """Whether ``simplify`` of ``expr`` has a bounded cost: at most ``max_ops`` operations, a degree within
+    ``degree``, and (unless ``nested`` is False: a derivation's own steps differ by little,
+    however deep) a nesting within :data:`MAX_SIMPLIFY_NESTING`."""
+    return (
+        sp.count_ops(expr) <= max_ops
+        and _degree(expr) <= degree
+        and (not nested or _nesting(expr) <= MAX_SIMPLIFY_NESTING)
+    )
 
 
 def verify_step(step: Step, domain: tuple[tuple[str, float, float], ...] = ()) -> tuple[bool, bool]:
@@ -374,7 +412,7 @@ def verify_step(step: Step, domain: tuple[tuple[str, float, float], ...] = ()) -
     for sym, value in step.assume:
         lhs, rhs = lhs.subs(sym, value), rhs.subs(sym, value)
     diff = lhs - rhs
-    if domain and diff != 0 and sp.count_ops(diff) > MAX_PROOF_OPS:
+    if domain and diff != 0 and not simplifiable(diff, MAX_PROOF_OPS, nested=False, degree=MAX_PROOF_DEGREE):
         symbolic = False
     else:
         symbolic = diff == 0 or sp.simplify(diff) == 0
@@ -915,7 +953,7 @@ def _tidy(expr) -> list:
     (their cost is not bounded), and SymPy's evaluated form."""
     evaluated = expr.doit()
     forms = [evaluated]
-    if sp.count_ops(evaluated) <= MAX_SIMPLIFY_OPS:
+    if simplifiable(evaluated, MAX_SIMPLIFY_OPS):
         forms += [sp.powsimp(evaluated), sp.simplify(evaluated)]
     unique = {str(e): e for e in forms}
     return sorted(unique.values(), key=lambda e: (sp.count_ops(e), len(str(e))))

@@ -328,9 +328,10 @@ def _whitelist(node: ast.AST, known: set[str], depth: int) -> None:
         return
     if isinstance(node, ast.Call):
         fn = node.func.id if isinstance(node.func, ast.Name) else None
+        if fn is None:  # a.b(...), f()(...): "unknown function 'that'" had said nothing
+            raise InputError(f"unknown function: only a function's name may be called ({', '.join(FUNCTIONS)})")
         if fn not in FUNCTIONS:
-            shown = fn[:30] if fn else "that"
-            raise InputError(f"unknown function '{shown}' (a formula may use {', '.join(FUNCTIONS)})")
+            raise InputError(f"unknown function '{fn[:30]}' (a formula may use {', '.join(FUNCTIONS)})")
         if len(node.args) != 1 or node.keywords:
             raise InputError(f"{fn}() takes one argument")
         _whitelist(node.args[0], known, depth + 1)

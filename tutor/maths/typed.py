@@ -80,6 +80,11 @@ def expression_formula(text: str, wrt: str | None = None):
     )
     expr = formula_expression(free)
     shown = free.display()
+    if _restricted(expr) > MAX_DOMAIN_NESTING:
+        raise InputError(
+            f"{shown[:60]} nests square roots, powers and logarithms more than {MAX_DOMAIN_NESTING} deep: I find where "
+            f"an expression is defined for at most {MAX_DOMAIN_NESTING} (SymPy's search grows too slow past that)"
+        )
     ranges = {n: _domain_interval(expr, shown, n) for n in names}
     return formulas.Formula(
         "expression",
@@ -90,6 +95,20 @@ def expression_formula(text: str, wrt: str | None = None):
         symbol="f",
         tree=tree,
     )
+
+
+#: How deep ln, square roots and fractional powers may nest (ln(1 - ln(1 - ln(1 - x)))): where the expression is
+#: defined is found by SymPy's ``continuous_domain``, whose time grows several-fold with each level.
+MAX_DOMAIN_NESTING = 3
+
+
+def _restricted(expr: sp.Expr) -> int:
+    """How deep the functions defined on part of the real line (ln, roots, fractional powers) are nested."""
+    if not expr.args:
+        return 0
+    inner = max(_restricted(a) for a in expr.args)
+    partial = isinstance(expr, sp.log) or (expr.is_Pow and not expr.exp.is_Integer)
+    return inner + (1 if partial else 0)
 
 
 #: A function without parentheses of a number followed by + or -: ``ln 1-x`` is ln(1) - x, a constant
@@ -131,7 +150,24 @@ def _domain_interval(expr: sp.Expr, shown: str, name: str):
     best = max(intervals, key=lambda p: (p.measure, p.contains(sp.Rational(1, 2)) is sp.true))
     lo, hi = float(best.start), float(best.end)
     interval = formulas.Interval(lo, hi, True, True)  # sampled inside: not at an end where the derivative may not exist
+    if not _real_somewhere(expr, name, interval):  # continuous_domain can miss it: sqrt(-x^2) is real at 0 only
+        raise InputError(f"{shown} is not defined on any interval of real {symbol}, so it has no derivative to show")
     return interval, _domain_text(domain, symbol)
+
+
+def _real_somewhere(expr: sp.Expr, name: str, interval) -> bool:
+    """Whether ``expr`` is a real number at some of a few points inside ``interval`` (the others held at 1/2)."""
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    lo, hi = interval.inside(0.05)
+    value = _floats([expr], symbols)
+    for t in (0.3, 0.7, 0.15, 0.85, 0.55):  # not the middle: sqrt(-x^2) is real at 0 alone
+        point = [lo + t * (hi - lo) if s.name == name else float(HELD[0]) for s in symbols]
+        try:
+            if _real(complex(value(*point)[0])) is not None:
+                return True
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+    return False
 
 
 def _depends(expr: sp.Expr, name: str) -> bool:
@@ -201,9 +237,15 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
     symbol = {s.name: s for s in d.result.free_symbols}.get(name)
     if symbol is None:
         raise InputError(f"the derivative of {f.display()} does not depend on {var.symbol}: it is the same everywhere")
-    if name == f.wrt and not _real_domain(d.result, name, HELD[0]).contains(value):
-        raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
-    exact = sp.simplify(d.result.subs(symbol, value))
+    undefined = InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
+    if d.result.free_symbols == {symbol}:  # one variable: its value in floats first, which cannot hang
+        _float_at(formula_expression(f), d.result, symbol, value, undefined, f"{var.symbol} = {at[1][:20]}")
+    elif name == f.wrt and not _real_domain(d.result, name, HELD[0]).contains(value):
+        raise undefined
+    from tutor.maths.derive import MAX_SIMPLIFY_OPS, simplifiable
+
+    put = _explicit(d.result).subs(symbol, value)  # σ(0) as 1/(1 + e^0): a number, where σ(0) was not known real
+    exact = sp.simplify(put) if simplifiable(put, MAX_SIMPLIFY_OPS) else put
     if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or (exact.is_number and not exact.is_real):
         raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
     slope = f"d{f.lhs}/d{f.var(f.wrt).symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{f.var(f.wrt).symbol}"
@@ -226,6 +268,35 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
     return Derivation(
         d.target, f"{d.title}, at {var.symbol} = {at[1]}", (*d.steps, step), exact, summary, domain=d.domain
     )
+
+
+#: A power whose exponent is larger than this at the point is not computed exactly: (10^-12)^(10^12) has
+#: ten million million digits, though as a float it is merely 0.
+MAX_EXACT_EXPONENT = 1000
+
+
+def _float_at(expr: sp.Expr, derivative: sp.Expr, x: sp.Symbol, value: sp.Rational, undefined: InputError, where: str):
+    """Check that ``expr`` and its ``derivative`` are real numbers at ``x = value``, in complex floats (never
+    exact: e^(e^(e^100)) would take SymPy forever), and that exact arithmetic there stays small; the
+    ``InputError`` saying which is not so otherwise."""
+    too_large = InputError(f"the derivative's value at {where} is too large to compute")
+    for power in derivative.atoms(sp.Pow):
+        if x in power.exp.free_symbols:
+            try:
+                e = _real(complex(_floats([power.exp], [x])(float(value))[0]))
+            except (ArithmeticError, ValueError, TypeError):
+                continue  # the check below says what is wrong there
+            if e is not None and abs(e) > MAX_EXACT_EXPONENT:
+                raise too_large
+    expr = expr.subs({s: HELD[0] for s in expr.free_symbols if s != x})  # ln(x) + y: y held, as for the domain
+    try:
+        at_x, slope = (complex(v) for v in _floats([expr, derivative], [x])(float(value)))
+    except OverflowError:
+        raise too_large from None
+    except (ArithmeticError, ValueError, TypeError):
+        raise undefined from None
+    if _real(at_x) is None or _real(slope) is None:
+        raise undefined
 
 
 def _expression_derivation(text: str, wrt: str | None = None) -> Derivation:
@@ -296,51 +367,105 @@ def _claim_expression(f, claim: str) -> sp.Expr:
     # "banana" too, which is no variable's name (a name before "(" is a function: the reader says it is unknown)
     words = re.findall(r"\b([A-Za-z_]\w*)\b(?!\s*\()", formulas.typed_source(claim))
     stray = [n for n in dict.fromkeys([*names, *words]) if n not in known and n not in formulas.FUNCTIONS and n != "e"]
+    for char, what in _NOT_READ.items():
+        if char in formulas.typed_source(claim):
+            raise InputError(f"I cannot read {what} in your answer")
+    src = formulas.typed_source(claim)
+    try:  # what cannot be read at all is said first ("__import__('os')" is no variable named os)
+        formulas.read(src, [v.name for v in f.variables] + [n for n in stray if n.isidentifier()])
+    except InputError as err:
+        said = err.message[0].lower() + err.message[1:]
+        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {said}") from err
     if stray:
         shown = formulas.GREEK.get(stray[0], stray[0])[:20]
         raise InputError(
             f"Your answer uses {shown}, which {f.display()} does not contain (its variables: "
             f"{', '.join(v.symbol for v in f.variables)})"
         )
-    for char, what in _NOT_READ.items():
-        if char in formulas.typed_source(claim):
-            raise InputError(f"I cannot read {what} in your answer")
-    src = formulas.typed_source(claim)
-    try:
-        tree = formulas.read(src, [v.name for v in f.variables])
-        return formula_expression(formulas.Formula("answer", src, src, f.variables, f.wrt, symbol="f", tree=tree))
-    except InputError as err:
-        said = err.message[0].lower() + err.message[1:]
-        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {said}") from err
-
-
-def _on_all_reals(f, text: str) -> sp.Expr:
-    """``text`` read in the variables of ``f``, each merely real: a variable sampled on (0, ∞) is positive,
-    and SymPy would make √(x²) x there, though the expression is defined for x < 0 too."""
-    everywhere = formulas.Interval(-float("inf"), float("inf"), True, True)
-    src = formulas.typed_source(text)
-    variables = tuple(formulas.Variable(v.name, everywhere) for v in f.variables)
     tree = formulas.read(src, [v.name for v in f.variables])
-    return formula_expression(formulas.Formula("free", src, src, variables, f.wrt, symbol="f", tree=tree))
-
-
-def _differs_elsewhere(f, text: str, claim: str):
-    """Where the claim and the derivative differ on a part of the domain the proofs did not sample
-    (ln(x²) is defined for x < 0 and x > 0; 2/√(x²) is its derivative only for x > 0): as
-    :func:`_telling_point` gives it, or None when the domain is one interval or they agree."""
-    expr = _on_all_reals(f, text)
-    x = {s.name: s for s in expr.free_symbols}.get(f.wrt)
-    if x is None or not isinstance(_real_domain(expr, f.wrt, HELD[0]), sp.Union):
-        return None
-    return _telling_point(_on_all_reals(f, claim), sp.diff(expr, x), expr, f.wrt)
+    return formula_expression(formulas.Formula("answer", src, src, f.variables, f.wrt, symbol="f", tree=tree))
 
 
 def _agrees(a: sp.Expr, b: sp.Expr, domain) -> bool:
     """Whether ``a`` and ``b`` are the same function where the expression is defined: proven by SymPy
     and at sampled points (:func:`tutor.maths.derive.verify_step`)."""
-    from tutor.maths.derive import Step
+    return all(_proof(a, b, domain))
 
-    return all(verify_step(Step("", a, "", "", (a, b)), domain))
+
+def _proof(a: sp.Expr, b: sp.Expr, domain) -> tuple[bool, bool]:
+    """(proven by SymPy, equal at sampled points): the points first, as they cost little, so that a
+    wrong answer, however large, never reaches ``simplify``; whose cost ``verify_step`` bounds."""
+    from tutor.maths.derive import MAX_PROOF_DEGREE, MAX_PROOF_OPS, Step, _explicit, _numeric_points, simplifiable
+
+    if not _numeric_points(_explicit(a), _explicit(b), domain=domain):
+        return False, False
+    diff = _explicit(a) - _explicit(b)
+    if diff != 0 and not simplifiable(diff, MAX_PROOF_OPS, degree=MAX_PROOF_DEGREE):
+        return False, True  # agrees where sampled; a proof would cost more than a reply may
+    return verify_step(Step("", a, "", "", (a, b)), domain)
+
+
+def _floats(exprs, symbols):
+    """``exprs`` as one function of ``symbols`` computed with complex floats: a value too large is an
+    ``OverflowError``, never a number of a million digits as exact evaluation would build."""
+    import cmath
+
+    from tutor.maths.derive import _explicit
+
+    plain = [_explicit(e) for e in exprs]
+    use = {"exp": cmath.exp, "log": cmath.log, "sqrt": cmath.sqrt, "E": math.e}
+    return sp.lambdify(symbols, plain, [use, "math"])
+
+
+def _real(v: complex) -> float | None:
+    """``v`` as a real number; None when it is not finite or not real."""
+    finite = math.isfinite(v.real) and math.isfinite(v.imag)
+    return v.real if finite and abs(v.imag) <= 1e-9 * max(1.0, abs(v.real)) else None
+
+
+def _where_real(f, claim: str):
+    """(where, yours, the derivative) at a point where the answer differs from the derivative though the
+    expression is real there, None when there is none: the proofs sample one interval, with symbols that
+    carry its range (x > 0 makes sqrt(x^2) x), so 2/sqrt(x^2) would pass for the derivative of ln(x^2),
+    which is 2/x for x < 0 too. Here every variable is merely real and sampled on both sides of 0."""
+    import random
+
+    everywhere = formulas.Interval(-math.inf, math.inf, True, True)
+    free = replace(f, variables=tuple(replace(v, range=everywhere) for v in f.variables))
+    expr = formula_expression(free)
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    x = next((s for s in symbols if s.name == f.wrt), None)
+    if x is None:
+        return None
+    mine = _claim_expression(free, claim)
+    symbols = sorted(expr.free_symbols | mine.free_symbols, key=lambda s: s.name)
+    values = _floats([expr, sp.diff(expr, x), mine], symbols)
+    rng = random.Random(20)
+    simple = [0.5, -0.5, 2.0, -2.0, 0.25, -0.25, 3.0, -3.0, 1.5, -1.5]
+    # and inside every interval of the domain, however far from 0: ln(x(x + 50)) is defined for x < -50 too
+    domain = _real_domain(expr, f.wrt, HELD[0])
+    for part in domain.args if isinstance(domain, sp.Union) else [domain]:
+        if isinstance(part, sp.Interval) and part.measure > 0:
+            lo, hi = formulas.Interval(float(part.start), float(part.end), True, True).inside(0.05)
+            simple += [lo + t * (hi - lo) for t in (0.1, 0.5, 0.9)]
+    for trial in range(60):  # simple numbers first, to be shown; then any, where simple ones are special
+        point = [
+            rng.choice(simple) if trial < 40 or s != x else rng.choice((-1, 1)) * rng.uniform(0.1, 3.0) for s in symbols
+        ]
+        if trial < len(simple):  # each number at least once for the variable differentiated by
+            point = [simple[trial] if s == x else v for s, v in zip(symbols, point)]
+        try:
+            e, b, a = (complex(v) for v in values(*point))
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if _real(e) is None or _real(b) is None:
+            continue  # the expression is not real here: no derivative to compare
+        if _real(a) is None or not math.isclose(a.real, b.real, rel_tol=1e-7, abs_tol=1e-9):
+            where = ", ".join(
+                f"{formulas.GREEK.get(s.name, s.name).replace('y_hat', 'ŷ')} = {v:.3g}" for s, v in zip(symbols, point)
+            )
+            return where, a, b.real
+    return None
 
 
 def _inner(expr: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
@@ -484,11 +609,12 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
                 continue
             full = {**at, **({x: point} if x is not None else {})}
             try:
-                # evalf at 15 digits: an exact rational power such as (1/2)^99999 is never expanded; σ written
-                # out, as evalf has no value for it
-                a = float(_explicit(mine).evalf(15, subs=full))
-                b = float(_explicit(truth).evalf(15, subs=full))
-            except (TypeError, ValueError, OverflowError):
+                # complex floats: exp(exp(exp(exp(exp(1/2))))) overflows here, where evalf computed its every digit
+                names = sorted(full, key=lambda s: s.name)
+                a, b = (_real(complex(v)) for v in _floats([mine, truth], names)(*(float(full[s]) for s in names)))
+            except (ArithmeticError, ValueError, TypeError):
+                continue
+            if a is None or b is None:
                 continue
             if math.isfinite(a) and math.isfinite(b) and not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
                 where = ", ".join(
@@ -498,11 +624,53 @@ def _telling_point(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str):
     return None
 
 
+def _number(v: sp.Expr, linear) -> str:
+    """A constant as the learner would write it: 3/2 exactly, a long fraction (1e-300 is one) in decimals."""
+    from tutor.maths.numeric import fmt
+
+    exact = linear(v)
+    if len(exact) <= 12:
+        return exact
+    close = f"{float(v):.12g}"  # 1.00000000005, which fmt's six digits would show as 1
+    return close if "e" not in close else fmt(float(v))
+
+
+def _exact_gap(mine: sp.Expr, truth: sp.Expr, expr: sp.Expr, name: str, domain):
+    """(where, the difference) at the first simple point of the domain where the answer and the derivative are
+    both exact rational numbers, and differ; None when there is none. Rational functions only: a point put
+    into a power of a sum gives its exact value at once, where floats round a difference of 1 in 10^30 away."""
+    symbols = {s.name: s for s in expr.free_symbols | mine.free_symbols | truth.free_symbols}
+    x = symbols.get(name)
+    if x is None:
+        return None
+    ranges = {n: (lo, hi) for n, lo, hi in domain}  # where the proofs sampled, whose floats agreed
+
+    def inside(n: str, v) -> bool:
+        lo, hi = ranges.get(n, (-math.inf, math.inf))
+        return lo < v < hi
+
+    others = {s: next((h for h in _OTHERS if inside(n, h)), None) for n, s in symbols.items() if n != name}
+    if None in others.values():
+        return None
+    real = _real_domain(expr.subs(others), name, HELD[0])
+    for point in _POINTS:
+        if not inside(name, point) or real.contains(point) is not sp.true:
+            continue
+        gap = (mine - truth).subs({**others, x: point})
+        if gap.is_Rational and gap != 0:
+            where = ", ".join(
+                f"{formulas.GREEK.get(s.name, s.name).replace('y_hat', 'ŷ')} = {v}"
+                for s, v in {**others, x: point}.items()
+            )
+            return where, float(gap)
+    return None
+
+
 def _simplified(expr: sp.Expr) -> sp.Expr | None:
     """``simplify`` of a small expression (its cost is not bounded); None for a large one."""
-    from tutor.maths.derive import MAX_SIMPLIFY_OPS
+    from tutor.maths.derive import MAX_SIMPLIFY_OPS, simplifiable
 
-    return sp.simplify(expr) if sp.count_ops(expr) <= MAX_SIMPLIFY_OPS else None
+    return sp.simplify(expr) if simplifiable(expr, MAX_SIMPLIFY_OPS) else None
 
 
 def _check_constant(text: str, claim: str, wrt: str | None) -> Checked:
@@ -572,17 +740,19 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     truth = d.result
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(mine)
-    elsewhere = _differs_elsewhere(f, text, claim) if _agrees(mine, truth, d.domain) else None
-    if elsewhere is not None:
-        where, a, b = elsewhere
-        verdict = (
-            f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. The two agree for "
-            f"some {v.symbol}, not all: at {where}, yours gives {fmt(a)}, and the derivative is {fmt(b)}. The steps:"
-        )
-        return Checked(False, verdict, mine, d)
-    if _agrees(mine, truth, d.domain):
+    proven, sampled = _proof(mine, truth, d.domain)
+    elsewhere = _where_real(f, claim) if proven and sampled else None  # proven where x > 0, say: and x < 0?
+    if proven and sampled and elsewhere is None:
         same = "" if shown == linear(truth) else f", the same function as {linear(truth)}, written another way"
         return Checked(True, f"Yes: {slope} = {shown}{same}. The steps:", mine, d)
+    if elsewhere is not None:
+        where, a, b = elsewhere
+        yours = fmt(a.real) if _real(a) is not None else "no real number"
+        verdict = (
+            f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. The two agree for some "
+            f"{v.symbol}, not all: at {where}, yours gives {yours}, and the derivative is {fmt(b)}. The steps:"
+        )
+        return Checked(False, verdict, mine, d)
     x = {s.name: s for s in formula_expression(f).free_symbols}.get(f.wrt)
     expr = formula_expression(f)
     why = ""
@@ -624,16 +794,32 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
         why = f"the derivative of yours is {linear(expr)}: that is an antiderivative, the other way from the derivative"
     if not why and x is not None:
         ratio = _simplified(mine / truth) if truth != 0 else None
-        if ratio is not None and ratio.is_number and ratio.is_real and ratio != 0:
-            why = f"yours is {linear(ratio)} times the derivative: a constant factor is off"
+        if ratio is not None and ratio.is_number and ratio.is_real and ratio not in (0, 1):
+            why = f"yours is {_number(ratio, linear)} times the derivative: a constant factor is off"
         else:
             gap = _simplified(mine - truth)
-            if gap is not None and gap.is_number and gap.is_real:
+            if gap is not None and gap.is_number and gap.is_real and gap != 0:
                 constant = sp.Add(*[t for t in sp.Add.make_args(expr) if x not in t.free_symbols])
                 if constant != 0 and _simplified(gap - constant) == 0:
                     why = f"the constant term {linear(constant)} is kept, and a constant's derivative is 0"
                 else:
-                    why = f"yours differs from the derivative by the constant {linear(gap)}: a term is off"
+                    why = f"yours differs from the derivative by the constant {_number(gap, linear)}: a term is off"
+    if not why and sampled:  # equal to many digits where sampled, unproven: exact numbers may tell them apart
+        found = _exact_gap(mine, truth, expr, f.wrt, d.domain)
+        apart = _where_real(f, claim) if found is None else None
+        if apart is not None:
+            where, a, b = apart
+            yours = fmt(a.real) if _real(a) is not None else "no real number"
+            why = f"at {where}, yours gives {yours}, and the derivative is {fmt(b)}"
+        elif found is None:
+            verdict = (
+                f"I cannot say for sure: your {slope} = {claim.strip()[:60]} agrees with the derivative, "
+                f"{linear(truth)}, at every point I tried, but I could not prove the two are the same function. The steps:"
+            )
+            return Checked(False, verdict, mine, d)
+        else:
+            where, gap = found
+            why = f"at {where}, yours differs from the derivative by {fmt(gap)}, though they agree to many digits"
     if not why:
         found = _telling_point(mine, truth, expr, f.wrt)
         if found is None:
