@@ -744,7 +744,7 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     elsewhere = _where_real(f, claim) if proven and sampled else None  # proven where x > 0, say: and x < 0?
     if proven and sampled and elsewhere is None:
         same = "" if shown == linear(truth) else f", the same function as {linear(truth)}, written another way"
-        return Checked(True, f"Yes: {slope} = {shown}{same}. The steps:", mine, d)
+        return Checked(True, f"Yes: {slope} = {claim.strip()[:60]}{same}. The steps:", mine, d)
     if elsewhere is not None:
         where, a, b = elsewhere
         yours = fmt(a.real) if _real(a) is not None else "no real number"
