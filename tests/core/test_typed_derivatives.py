@@ -586,3 +586,13 @@ def test_an_answer_that_cannot_be_read_is_told_why_not_sent_to_a_topic(tutor, cl
 def test_a_wrong_answer_with_a_huge_power_is_compared_without_expanding_it():
     checked = typing_in.check_claim("x^2", "x^10 + (1/2)^9")
     assert not checked.right and "Not quite" in checked.verdict
+
+
+def test_ask_json_says_which_of_the_learners_answers_are_right(capsys):
+    from tutor import cli
+
+    assert cli.main(["ask", "--json", "the derivative of ln(1-x) is 1/(1-x) or -1/(1-x)?"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["kind"] == "derive" and d["verdict"] is None  # verdict is a checkpoint's; this is no checkpoint
+    # d/dx ln(1 - x) = -1/(1 - x): the second is right, the first lacks the chain rule's -1
+    assert d["derivation"]["checked"] == [{"answer": "1/(1-x)", "right": False}, {"answer": "-1/(1-x)", "right": True}]

@@ -92,7 +92,8 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
         verdict += "\n\nThe steps:"
         checked = each[0]
     else:
-        checked = typed.check_claim(expression, claim, wrt)
+        each = [typed.check_claim(expression, claim, wrt)]
+        checked, options = each[0], [claim.strip()]
         verdict = checked.verdict
     d = checked.derivation
     if d is None:  # a number's derivative: 0, with no steps to show
@@ -105,9 +106,10 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
         title=d.title,
         concepts=(),
         confidence=1.0,
-        derivation=d,
+        # for programs (tutor ask --json): each answer the learner gave, and whether it is right
+        derivation=replace(d, checked=tuple((o, c.right) for o, c in zip(options, each, strict=True))),
         followups=("plot",) if _plottable(expression, wrt) else (),
-        lead=checked.verdict,
+        lead=verdict,
     )
     return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
 

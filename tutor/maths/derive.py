@@ -97,9 +97,11 @@ class Derivation:
     summary: str = ""
     #: Where the numeric checks sample each symbol, by name: (name, low, high); others as for the built-ins.
     domain: tuple[tuple[str, float, float], ...] = ()
+    #: The learner's own answers checked against it ("… is -1/(1 - x), right?"): (as typed, right or not).
+    checked: tuple[tuple[str, bool], ...] = ()
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "target": self.target,
             "title": self.title,
             "result": str(self.result),
@@ -107,6 +109,9 @@ class Derivation:
             "summary": self.summary,
             "steps": [s.to_json() for s in self.steps],
         }
+        if self.checked:
+            out["checked"] = [{"answer": answer, "right": right} for answer, right in self.checked]
+        return out
 
 
 # ------------------------------------------------------------------ printing
