@@ -596,3 +596,17 @@ def test_ask_json_says_which_of_the_learners_answers_are_right(capsys):
     assert d["kind"] == "derive" and d["verdict"] is None  # verdict is a checkpoint's; this is no checkpoint
     # d/dx ln(1 - x) = -1/(1 - x): the second is right, the first lacks the chain rule's -1
     assert d["derivation"]["checked"] == [{"answer": "1/(1-x)", "right": False}, {"answer": "-1/(1-x)", "right": True}]
+
+
+@pytest.mark.parametrize(
+    ("typed", "claim", "told"),
+    [
+        # d/dx ln(1 - x) = -1/(1 - x) = 1/(x - 1): said in the form that shows the slip is the sign
+        ("ln(1-x)", "1/(1-x)", "but it is -1/(1 - x)."),
+        # d/dŷ BCE = (ŷ - y)/(ŷ(1 - ŷ)), the form a teacher writes beside ŷ - y
+        ("-(y ln ŷ + (1-y) ln(1-ŷ))", "ŷ - y", "but it is (ŷ - y)/(ŷ·(1 - ŷ))."),
+    ],
+)
+def test_the_derivative_is_told_in_the_true_form_nearest_the_learners(typed, claim, told):
+    checked = typing_in.check_claim(typed, claim)
+    assert not checked.right and told in checked.verdict, checked.verdict

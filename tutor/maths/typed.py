@@ -719,6 +719,52 @@ def _check_constant(text: str, claim: str, wrt: str | None) -> Checked:
     return Checked(False, f"Not quite: {why}.", mine, None)
 
 
+def _leads_negative(e: sp.Expr) -> bool:
+    """A sum printed with a minus first (SymPy stores x - 1 as -1 + x)."""
+    return e.is_Add and e.args[0].could_extract_minus_sign()
+
+
+def _signs_flipped(e: sp.Expr) -> sp.Expr:
+    """``e`` with every sum in its denominator that SymPy stores with a minus first negated, and the sign
+    carried to its numerator: 1/(x - 1) → -1/(1 - x), (y - ŷ)/(ŷ(ŷ - 1)) → (ŷ - y)/(ŷ(1 - ŷ))."""
+    n, den = sp.fraction(e)
+    flips, factors = 0, []
+    for f in sp.Mul.make_args(den):
+        base, power = f.as_base_exp()
+        if _leads_negative(base) and power.is_integer:  # stored -1 + x: negated, it is 1 - x
+            factors.append(sp.Pow(-base, power))
+            flips += int(power) % 2
+        else:
+            factors.append(f)
+    if not flips % 2:
+        return n / sp.Mul(*factors)
+    parts = list(sp.Mul.make_args(n))
+    k = next((i for i, f in enumerate(parts) if f.is_Add), None)
+    if k is not None:
+        parts[k] = -parts[k]
+    else:
+        parts.insert(0, sp.S.NegativeOne)
+    return sp.Mul(*parts) / sp.Mul(*factors)
+
+
+def _closest_form(truth: sp.Expr, mine: sp.Expr, domain, linear) -> str:
+    """The derivative written as near the learner's answer as a true form allows: for 1/(1 - x), the derivative
+    of ln(1 - x) is said -1/(1 - x) (the sign is the slip), not 1/(x - 1). Each form is checked at points."""
+    import difflib
+
+    from tutor.maths.derive import _explicit, _numeric_points
+
+    forms = [truth]
+    try:
+        flipped = _signs_flipped(truth)
+        if _numeric_points(_explicit(flipped), _explicit(truth), domain=domain):
+            forms.append(flipped)
+    except (TypeError, ValueError, ArithmeticError):
+        pass
+    theirs = linear(mine)
+    return max((linear(f) for f in forms), key=lambda t: difflib.SequenceMatcher(None, t, theirs).ratio())
+
+
 def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     """The learner's derivative of a typed expression, compared with the one derived step by step: any
     form that is the same function is right; a wrong one is compared with the commonest slips (the
@@ -740,6 +786,7 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     truth = d.result
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(mine)
+    said = _closest_form(truth, mine, d.domain, linear)  # 1/(1-x) is told -1/(1 - x), not 1/(x - 1)
     proven, sampled = _proof(mine, truth, d.domain)
     elsewhere = _where_real(f, claim) if proven and sampled else None  # proven where x > 0, say: and x < 0?
     if proven and sampled and elsewhere is None:
@@ -749,7 +796,7 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
         where, a, b = elsewhere
         yours = fmt(a.real) if _real(a) is not None else "no real number"
         verdict = (
-            f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. The two agree for some "
+            f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {said}. The two agree for some "
             f"{v.symbol}, not all: at {where}, yours gives {yours}, and the derivative is {fmt(b)}. The steps:"
         )
         return Checked(False, verdict, mine, d)
@@ -827,5 +874,7 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
         else:
             where, a, b = found
             why = f"at {where}, yours gives {fmt(a)}, and the derivative is {fmt(b)}"
-    verdict = f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {linear(truth)}. {why[0].upper()}{why[1:]}. The steps:"
+    verdict = (
+        f"Not quite: you have {slope} = {claim.strip()[:60]}, but it is {said}. {why[0].upper()}{why[1:]}. The steps:"
+    )
     return Checked(False, verdict, mine, d)
