@@ -8,6 +8,7 @@ tutor's own output.
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import sympy as sp
@@ -267,8 +268,9 @@ def test_superscripts_reach_the_readers_as_powers(tutor):
 def test_a_follow_up_after_a_typed_derivative_says_what_follow_ups_are_for(tutor):
     derived, ctx = tutor.reply("derivative of ln(1-x)")
     assert derived.kind == "derive"
-    follow, _ = tutor.reply("an example", ctx)  # "why?" gives the rules of its steps (tests/app/test_learner_walk.py)
-    assert follow.kind == "fallback" and "follow a topic I have explained" in follow.markdown
+    # "why?" gives the rules of its steps (tests/app/test_learner_walk.py), "an example" its value at a point (below)
+    follow, _ = tutor.reply("deeper", ctx)
+    assert follow.kind == "fallback" and "follows a topic I have explained" in follow.markdown
     assert "question first" not in follow.markdown  # the learner did ask one
 
 
@@ -616,3 +618,22 @@ def test_an_expression_that_overflows_over_most_of_its_domain_is_still_proven():
     """e^(x^10) overflows a float from x ≈ 1.93: the proofs sample nearer the middle of the domain."""
     d = typing_in.expression_derivation("e^(x^10)")
     assert _same(d.result, 10 * x**9 * sp.exp(x**10), x) and derive.verify(d) == []
+
+
+def test_an_example_after_a_typed_derivative_is_its_value_at_a_simple_point(tutor):
+    _, ctx = tutor.reply("derivative of ln(1-x)")
+    example, ctx = tutor.reply("an example", ctx)
+    assert example.kind == "derive" and example.derivation.steps[-1].rule == "substitute"
+    assert float(example.derivation.result) == pytest.approx(-1 / (1 - 0.5))  # d/dx ln(1 - x) at x = 0.5
+    assert "falls as x grows" in example.derivation.summary
+    # sqrt(x - 3) is defined from 3 on, where none of the simple numbers lies: one past that end, x = 4
+    _, ctx = tutor.reply("derivative of sqrt(x - 3)")
+    example, _ = tutor.reply("an example", ctx)
+    assert example.kind == "derive" and example.derivation.title.endswith("at x = 4")
+    assert float(example.derivation.result) == pytest.approx(1 / (2 * math.sqrt(4 - 3)))  # 1/(2√(x - 3))
+
+
+def test_simpler_after_a_typed_derivative_says_what_follows_one(tutor):
+    _, ctx = tutor.reply("derivative of x^2")
+    reply, _ = tutor.reply("simpler", ctx)
+    assert reply.kind == "fallback" and "an example" in reply.markdown and "is no topic" not in reply.markdown

@@ -168,6 +168,19 @@ def _plottable(expression: str, wrt: str | None) -> bool:
     return [v.name for v in f.variables if v.name != f.wrt] in ([], [LABEL])
 
 
+def example_typed(ctx: Context) -> tuple[Reply, Context]:
+    """ "an example" right after a derivative the learner typed: its value at a simple point of the domain
+    (1/2 where it can), substituted exactly, with what its sign says there."""
+    from tutor.maths import typed
+
+    assert ctx.typed is not None
+    expression, wrt = ctx.typed
+    point = typed.example_point(expression, wrt)
+    if point is None:
+        return Reply("fallback", "I found no simple point where this derivative is defined.", title="No example"), ctx
+    return derive_expression(expression, wrt, ctx, (None, point))
+
+
 def why_typed(ctx: Context) -> tuple[Reply, Context]:
     """ "why?" right after a derivative the learner typed, checked or plotted: the rule each step uses, in a
     few lines (the formulas are in the derivation just shown), not the topic asked about before it."""

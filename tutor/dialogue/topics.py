@@ -214,6 +214,18 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
         return doing.plot_typed(ctx)
     if kind == "why" and intent.about is None and ctx.typed is not None:  # why that derivative, not the topic before it
         return doing.why_typed(ctx)
+    if kind == "example" and intent.about is None and ctx.typed is not None:  # that derivative at a simple point
+        return doing.example_typed(ctx)
+    if kind in ("simpler", "deeper") and intent.about is None and ctx.typed is not None and ctx.node is None:
+        return Reply(
+            "fallback",
+            "After a derivative of yours I can say *why* (the rule of each step), give *an example* (its value at "
+            "a point, and what its sign says) or *plot it*; a simpler or a deeper version follows a topic I have "
+            "explained.",
+            title="What follows a derivative of yours",
+            alternatives=core.starters(),
+            choices=topic_choices(core.starters()),
+        ), ctx
     if intent.about and intent.about != ctx.node and intent.about in core.kb.nodes:
         ctx = replace(ctx, node=intent.about, shown=frozenset())  # a chip under an older answer follows that answer
     node = core.node(ctx.node)

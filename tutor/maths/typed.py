@@ -222,6 +222,31 @@ def expression_derivation(text: str, wrt: str | None = None, at: tuple[str | Non
     return d if at is None else _at_point(d, text, wrt, at)
 
 
+def example_point(text: str, wrt: str | None = None) -> str | None:
+    """A simple number where the derivative of ``text`` is defined, as typed (1/2 first, as "0.5"), or None."""
+    d = _expression_derivation(text, wrt)
+    f = expression_formula(text, wrt)
+    if f.wrt not in {s.name for s in d.result.free_symbols}:
+        return None
+    domain = _real_domain(formula_expression(f), f.wrt, HELD[0]).intersect(_real_domain(d.result, f.wrt, HELD[0]))
+    for point in ("0.5", "0.25", "2", "-0.5", "3", "0.1"):
+        if domain.contains(sp.Rational(point)) is sp.true:
+            return point
+    parts = [p for p in (domain.args if isinstance(domain, sp.Union) else [domain]) if isinstance(p, sp.Interval)]
+    for part in sorted(parts, key=lambda p: -float(p.measure)):  # else one past an end: sqrt(x - 3) at x = 4
+        lo, hi = part.start, part.end
+        point = (
+            lo + 1
+            if lo.is_finite and (not hi.is_finite or hi - lo > 2)
+            else hi - 1
+            if hi.is_finite and not lo.is_finite
+            else (lo + hi) / 2
+        )
+        if point.is_finite and domain.contains(point) is sp.true:
+            return str(sp.nsimplify(point))
+    return None
+
+
 def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, str]) -> Derivation:
     from tutor.maths.numeric import fmt
 
