@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from tutor.errors import InputError
 from tutor.matching.language import clean, squeeze
@@ -611,20 +612,29 @@ _PLEASE = r"(?:\s+for me)?(?:\s*,?\s*please)?"
 #: "derivative" and "differentiate" as learners also spell them (derivitive, diferentiate, differenciate).
 _DERIVATIVE = r"(?:derivative|deri?v[ai]t[ai]?ve|dervative|derivate)"
 _DIFFERENTIATE = r"(?:di?ff?e?ren[tc]i?ate|derive)"
-_DERIVATIVE_OF = [
-    re.compile(
-        r"^" + _ASKED + r"(?:(?:what(?:'s| is)|find|compute|calculate|get|give me|show me|tell me|work out|take)\s+)?"
-        r"(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + _AT + _PLEASE + r"\s*[?.!]*$",
-        re.I,
-    ),
-    re.compile(r"^" + _ASKED + _DIFFERENTIATE + r"\s+(?P<expr>.+?)" + _WRT + _AT + _PLEASE + r"\s*[?.!]*$", re.I),
-    re.compile(
-        r"^(?:(?:what(?:'s| is)|find|compute)\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)"
-        + _AT
-        + r"\s*[?.!]*$",
-        re.I,
-    ),
-]
+#: Every reader of a derivative asked or stated needs one of these ("der"ivative, diffe"ren"tiate, d/dx,
+#: d(x^2)/dx): its patterns, compiled on first use (12 ms of a cold `tutor ask`), are tried only then.
+_MAY_DERIVE = re.compile(r"der|ren|d\s*/\s*d|d\s*\(", re.I)
+
+
+@cache
+def _derivative_of() -> list[re.Pattern[str]]:
+    return [
+        re.compile(
+            r"^"
+            + _ASKED
+            + r"(?:(?:what(?:'s| is)|find|compute|calculate|get|give me|show me|tell me|work out|take)\s+)?"
+            r"(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + _AT + _PLEASE + r"\s*[?.!]*$",
+            re.I,
+        ),
+        re.compile(r"^" + _ASKED + _DIFFERENTIATE + r"\s+(?P<expr>.+?)" + _WRT + _AT + _PLEASE + r"\s*[?.!]*$", re.I),
+        re.compile(
+            r"^(?:(?:what(?:'s| is)|find|compute)\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)"
+            + _AT
+            + r"\s*[?.!]*$",
+            re.I,
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -642,7 +652,9 @@ def expression_derivative(text: str) -> TypedDerivative | None:
     which the formula reader accepts whole; None for anything else (words, a bare name such as "the
     sigmoid", a function the tutor does not know such as sin), left to the other readers."""
     low = _text(text).strip()
-    for pattern in _DERIVATIVE_OF:
+    if not _MAY_DERIVE.search(low):
+        return None
+    for pattern in _derivative_of():
         m = pattern.match(low)
         if m is None:
             continue
@@ -678,59 +690,65 @@ _RIGHT = (
 _IS = r"\s+(?:is|=|equals|(?:is\s+)?equal to|should be|would be)\s+|\s*=\s*"
 #: "I think ...", "I believe ...": the learner's own answer, said as one.
 _THINK = r"(?:i\s+(?:think|believe|reckon|guess)\s+(?:that\s+)?)?"
+
+
 #: "the derivative of ln(1 - x) is -1/(1 - x), right?", "is d/dx x^2 = 2x?", "I got 1/(1 - x) for the
 #: derivative of ln(1 - x)", "is 2x the derivative of x^2?": the learner's own answer, to be checked.
-_CLAIMED = [
-    re.compile(
-        r"^"
-        + _THINK
-        + r"(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
-        + _DERIVATIVE
-        + r"\s+of\s+(?P<expr>.+?)"
-        + _WRT
-        + r"(?:"
-        + _IS
-        + r")(?P<claim>.+?)"
-        + _RIGHT,
-        re.I,
-    ),
-    re.compile(
-        r"^(?:is\s+|so\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)(?:"
-        + _IS
-        + r")(?P<claim>.+?)"
-        + _RIGHT,
-        re.I,
-    ),
-    # "d(x^2)/dx = 2x", "d/dx(x^2) = 2x" being the one above
-    re.compile(
-        r"^(?:is\s+|so\s+)?d\s*\(\s*(?P<expr>.+?)\s*\)\s*/\s*d(?P<wrt>[a-zŷ]\w*)(?:"
-        + _IS
-        + r")(?P<claim>.+?)"
-        + _RIGHT,
-        re.I,
-    ),
-    # "my answer for the derivative of ln x is 1/x", "what I got for the derivative of x^2 is 2x"
-    re.compile(
-        r"^(?:my answer|what i (?:got|get|have|found))\s+(?:for|to)\s+the\s+"
-        + _DERIVATIVE
-        + r"\s+of\s+(?P<expr>.+?)"
-        + _WRT
-        + r"(?:"
-        + _IS
-        + r"|\s*:\s*)(?P<claim>.+?)"
-        + _RIGHT,
-        re.I,
-    ),
-    re.compile(
-        r"^(?:i\s+(?:got|get|have|found|worked out)|my answer is)\s+(?P<claim>.+?)\s+(?:as|for)\s+the\s+"
-        + _DERIVATIVE
-        + r"\s+of\s+(?P<expr>.+?)"
-        + _WRT
-        + _RIGHT,
-        re.I,
-    ),
-    re.compile(r"^is\s+(?P<claim>.+?)\s+the\s+" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + r"\s*[?.!]*$", re.I),
-]
+@cache
+def _claimed() -> list[re.Pattern[str]]:
+    return [
+        re.compile(
+            r"^"
+            + _THINK
+            + r"(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
+            + _DERIVATIVE
+            + r"\s+of\s+(?P<expr>.+?)"
+            + _WRT
+            + r"(?:"
+            + _IS
+            + r")(?P<claim>.+?)"
+            + _RIGHT,
+            re.I,
+        ),
+        re.compile(
+            r"^(?:is\s+|so\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)(?:"
+            + _IS
+            + r")(?P<claim>.+?)"
+            + _RIGHT,
+            re.I,
+        ),
+        # "d(x^2)/dx = 2x", "d/dx(x^2) = 2x" being the one above
+        re.compile(
+            r"^(?:is\s+|so\s+)?d\s*\(\s*(?P<expr>.+?)\s*\)\s*/\s*d(?P<wrt>[a-zŷ]\w*)(?:"
+            + _IS
+            + r")(?P<claim>.+?)"
+            + _RIGHT,
+            re.I,
+        ),
+        # "my answer for the derivative of ln x is 1/x", "what I got for the derivative of x^2 is 2x"
+        re.compile(
+            r"^(?:my answer|what i (?:got|get|have|found))\s+(?:for|to)\s+the\s+"
+            + _DERIVATIVE
+            + r"\s+of\s+(?P<expr>.+?)"
+            + _WRT
+            + r"(?:"
+            + _IS
+            + r"|\s*:\s*)(?P<claim>.+?)"
+            + _RIGHT,
+            re.I,
+        ),
+        re.compile(
+            r"^(?:i\s+(?:got|get|have|found|worked out)|my answer is)\s+(?P<claim>.+?)\s+(?:as|for)\s+the\s+"
+            + _DERIVATIVE
+            + r"\s+of\s+(?P<expr>.+?)"
+            + _WRT
+            + _RIGHT,
+            re.I,
+        ),
+        re.compile(
+            r"^is\s+(?P<claim>.+?)\s+the\s+" + _DERIVATIVE + r"\s+of\s+(?P<expr>.+?)" + _WRT + r"\s*[?.!]*$", re.I
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -746,13 +764,13 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
     """A derivative the learner states and asks about, both sides readable as expressions; None otherwise
     (left to the other readers)."""
     low = _text(text).strip()
-    if not any(p.match(low) for p in _CLAIMED):
+    if not _MAY_DERIVE.search(low) or not any(p.match(low) for p in _claimed()):
         return None
     from tutor.errors import InputError
     from tutor.maths import formulas  # only now: reading a question must not import NumPy (cold start)
 
     spelt = _text(formulas.powers_written_out(text)).strip()
-    for pattern in _CLAIMED:
+    for pattern in _claimed():
         m = pattern.match(spelt)
         if m is None:
             continue
