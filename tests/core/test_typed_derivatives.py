@@ -637,3 +637,20 @@ def test_simpler_after_a_typed_derivative_says_what_follows_one(tutor):
     _, ctx = tutor.reply("derivative of x^2")
     reply, _ = tutor.reply("simpler", ctx)
     assert reply.kind == "fallback" and "an example" in reply.markdown and "is no topic" not in reply.markdown
+
+
+def test_follow_ups_after_a_typed_derivative_keep_to_it_in_any_order(tutor):
+    """'an example' then 'why?', 'simpler', 'plot it': each is still about the derivative typed, not the topic
+    before it nor the loss's plot (the example had dropped the expression, so 'plot it' drew BCE)."""
+    _, ctx = tutor.reply("derivative of ln(1-x)")
+    example, ctx = tutor.reply("an example", ctx)
+    assert float(example.derivation.result) == pytest.approx(-1 / (1 - 0.5))
+    why, ctx = tutor.reply("why?", ctx)
+    assert why.kind == "answer" and "chain rule" in why.markdown
+    simpler, ctx = tutor.reply("simpler", ctx)
+    assert "Nothing to follow up" not in simpler.title and "an example" in simpler.markdown
+    drawn, ctx = tutor.reply("plot it", ctx)
+    assert drawn.kind == "plot" and drawn.title.startswith("ln(1 - x)")
+    _, ctx = tutor.reply("what does the minus sign mean", ctx)
+    after, _ = tutor.reply("plot it", ctx)
+    assert not after.title.startswith("ln(1 - x)")  # another question asked: "plot it" is about that

@@ -150,11 +150,12 @@ class Tutor(Core):
 
 def _about_typed(intent: it.Intent) -> bool:
     """Whether ``intent`` is about the expression the learner had differentiated: that derivative asked
-    for, or a plot that names nothing else ("plot it")."""
+    for, a follow-up naming no topic ("why?", "an example" after it: then "plot it" still draws it), or a
+    plot that names nothing else ("plot it")."""
     if isinstance(intent, it.Derive):
         return intent.expression is not None
-    if isinstance(intent, it.FollowUp):  # the plot chip under it
-        return intent.kind == "plot" and intent.about is None
+    if isinstance(intent, it.FollowUp):  # its chip, or "why?", "an example", "simpler" after it
+        return intent.about is None and intent.kind in ("plot", "why", "example", "simpler", "deeper")
     return (
         isinstance(intent, it.Plot) and not intent.name and (intent.request is None or not intent.request.expressions)
     )
