@@ -199,3 +199,56 @@ def test_one_function_of_a_number_keeps_its_own_worked_example_and_variables_are
     assert rq.compute_request("-log(0.99)").function == "neglog"  # with the sign story
     assert rq.closed_expression("2x + 1") is None and rq.closed_expression("3") is None
     assert rq.closed_expression("ln(0.9) - ln(0.1)") == "ln(0.9) - ln(0.1)"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("-ln(1e-7) + 1", -math.log(1e-7) + 1),  # it had answered -ln(1e-7) alone, dropping the + 1
+        ("1e-3 * 2", 1e-3 * 2),
+        ("what is 2.5e-1 + 1?", 0.25 + 1),
+    ],
+)
+def test_a_sum_with_a_number_in_scientific_notation_is_worked_out_whole(tutor, text, want):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "compute" and reply.computation.name == "arithmetic", reply.markdown
+    assert reply.computation.value == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("ln(0.9) + log2(4)", "ln(x)/ln(2)"),  # had answered ln(0.9) = -0.105361 as if that were the whole
+        ("ln 0.9 + log10(100)", "ln(x)/ln(10)"),  # had answered log₁₀(100) = 2
+        ("ln(0.9) + sqrt(4)", "x^0.5"),
+        ("ln(0.9) + ln(0.1) + x", "no variables"),
+    ],
+)
+def test_a_function_of_a_number_inside_a_longer_sum_is_not_answered_alone(tutor, text, says):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "error" and says in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("0 * ln 0", "0 × (-∞)"),  # ln 0 = -inf in IEEE arithmetic; 0 × -inf is NaN
+        ("ln 0 * 0", "0 × (-∞)"),
+        ("ln 0 - ln 0", "∞ - ∞"),
+        ("-ln 0 + ln 0", "∞ - ∞"),
+        ("ln(0)/ln(0)", "∞ / ∞"),
+    ],
+)
+def test_a_nan_names_the_operation_that_made_it(tutor, text, says):
+    assert math.isnan(0.0 * -math.inf) and math.isnan(math.inf - math.inf) and math.isnan(math.inf / math.inf)
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "error" and says in reply.markdown, reply.markdown
+    assert "is one:" not in reply.markdown  # "0 · ln 0 is one" had read as "equals one"
+    if "×" in says:
+        assert "x ln x → 0" in reply.markdown
+
+
+def test_infinities_that_add_up_keep_their_value(tutor):
+    reply, _ = tutor.reply("ln 0 + ln 0")  # -∞ + -∞ = -∞ in IEEE arithmetic, not NaN
+    assert -math.inf + -math.inf == -math.inf
+    assert reply.kind == "compute" and reply.computation.value == -math.inf

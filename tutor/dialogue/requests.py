@@ -287,7 +287,9 @@ _WORK_OUT = re.compile(
     r"^\s*(?:(?:what(?:'s| is)|compute|calculate|evaluate|work out)\s+)?(?P<expr>.+?)\s*[=?.!]*\s*$", re.I
 )
 #: A sum of numbers only: digits, operators, parentheses and the functions the formula reader knows.
-_ARITHMETIC = re.compile(r"^(?:[\d\s.+\-*/^()·×−,]|\b(?:ln|log|exp|sigma|sigmoid|e)\b|σ)+$", re.I)
+_ARITHMETIC = re.compile(
+    r"^(?:[\d\s.+\-*/^()·×−,]|\b(?:ln|log|exp|sigma|sigmoid|e)\b|(?<=\d)e(?=[-+]?\d)|σ)+$", re.I
+)
 
 
 def closed_expression(text: str) -> str | None:
@@ -295,7 +297,7 @@ def closed_expression(text: str) -> str | None:
     single number or function of one ("-log(0.99)") is left to its own computation, which tells its sign."""
     m = _WORK_OUT.match(text)
     expr = m.group("expr").strip() if m else ""
-    if not expr or not re.search(r"\d", expr) or not _ARITHMETIC.match(expr) or "," in expr:
+    if not expr or not re.search(r"\d", expr) or "," in expr:
         return None
     import ast
 
@@ -309,7 +311,25 @@ def closed_expression(text: str) -> str | None:
         body = body.operand
     if isinstance(body, (ast.Constant, ast.Call, ast.Name)):
         return None
-    return expr
+    if _ARITHMETIC.match(expr):
+        return expr
+    # Not numbers only, but a function of a number joined to more ("ln(0.9) + log2(4)", "ln(0.9) + ln(0.1) + x"):
+    # taken whole, so the sum says what it cannot work out, where the single-call reader would answer
+    # ln(0.9) alone as if it were the whole. Words ("log(0) - why") are no sum.
+    nodes = list(ast.walk(body))
+    funcs = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+    names = [n.id.lower() for n in nodes if isinstance(n, ast.Name) and id(n) not in funcs]
+    numeric_call = any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Name)
+        and n.func.id.lower() in (*exprparse.FUNCTIONS, "sqrt")
+        and n.args
+        and not any(isinstance(a, ast.Name) for a in ast.walk(n.args[0]))
+        for n in nodes
+    )
+    if numeric_call and all(len(n) == 1 or n in ("log2", "log10", "sqrt", "y_hat") for n in names):
+        return expr
+    return None
 
 
 def compute_request(text: str) -> ComputeRequest | None:

@@ -235,6 +235,8 @@ def arithmetic(text: str) -> Computation:
             grouped = lambda n, t: (  # noqa: E731
                 f"({t})" if (isinstance(n, ast.BinOp) and isinstance(n.op, sums)) or t.startswith("-") else t
             )
+            if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+                _no_value(node.op, a, b)
             with np.errstate(all="ignore"):
                 if isinstance(node.op, ast.Add):
                     return float(np.add(a, b)), f"{sa} + {f'({sb})' if sb.startswith('-') else sb}"
@@ -280,20 +282,48 @@ def arithmetic(text: str) -> Computation:
             if said not in calls:
                 calls.append(said)
             return v, fmt(v)
+        named = node.func if isinstance(node, ast.Call) else node
+        if isinstance(named, ast.Name) and named.id.lower() in ("log2", "log10", "sqrt"):
+            raise InputError(
+                "In a sum I work out ln, exp and σ: write log₂ x as ln(x)/ln(2), log₁₀ x as ln(x)/ln(10) "
+                "and √x as x^0.5."
+            )
         raise InputError(
             "I work out sums of numbers only: use numbers, + - * / ^, parentheses, ln, exp and σ (no variables)."
         )
 
     value, put_in = walk(tree)
-    if math.isnan(value):
-        raise InputError(
-            "That is NaN in floating point: it takes 0 × ∞ or ∞ - ∞, which have no value "
-            "(0 · ln 0 is one: in exact maths x ln x → 0 as x → 0, but a computer never takes the limit)."
-        )
+    if math.isnan(value):  # each operation that makes a NaN says so first: this is a safety net
+        raise InputError("That has no value in floating point (NaN).")
     shown_text = " ".join(text.split())
     steps = [*calls, f"{shown_text} = {put_in}"] if calls else []
     steps.append(f"{shown_text} = {fmt(value)}")
     return Computation("arithmetic", shown_text, {"expression": shown_text}, {"value": value}, tuple(steps))
+
+
+def _no_value(op: object, a: float, b: float) -> None:
+    """Raise, naming the operation, where ``a op b`` has no value in floating point (IEEE 754 makes it NaN):
+    0 × ±∞, ∞ - ∞ (or ∞ + (-∞)), ∞ / ∞. A NaN already in ``a`` or ``b`` was named where it arose."""
+    import ast
+
+    if math.isnan(a) or math.isnan(b):
+        return
+    inf_a, inf_b = math.isinf(a), math.isinf(b)
+    if isinstance(op, ast.Mult) and ((a == 0 and inf_b) or (b == 0 and inf_a)):
+        inf = b if inf_b else a
+        # PyTorch's BCELoss clamps its log outputs at -100 (docs.pytorch.org, torch.nn.BCELoss, stable); Keras
+        # clips ŷ to [ε, 1 - ε]
+        raise InputError(
+            f"That takes 0 × {par(inf)}, which has no value in floating point: the result is NaN. The loss's "
+            "0 · ln 0 term is such a product: in exact maths x ln x → 0 as x → 0, so it counts as 0, but a "
+            "computer never takes that limit, which is why frameworks clip ŷ or its log."
+        )
+    if inf_a and inf_b:
+        opposed = (isinstance(op, ast.Add) and a != b) or (isinstance(op, ast.Sub) and a == b)
+        if opposed:
+            raise InputError("That takes ∞ - ∞, which has no value in floating point: the result is NaN.")
+        if isinstance(op, ast.Div):
+            raise InputError("That takes ∞ / ∞, which has no value in floating point: the result is NaN.")
 
 
 def _log_sign_story(x: float, v: float) -> str:
