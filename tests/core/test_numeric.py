@@ -252,3 +252,16 @@ def test_infinities_that_add_up_keep_their_value(tutor):
     reply, _ = tutor.reply("ln 0 + ln 0")  # -∞ + -∞ = -∞ in IEEE arithmetic, not NaN
     assert -math.inf + -math.inf == -math.inf
     assert reply.kind == "compute" and reply.computation.value == -math.inf
+
+
+@pytest.mark.parametrize(("text", "topic"), [("loss if y = 1 and ŷ = 0.3", "bce-formula"), ("ln(0.9) - ln(0.1)", None)])
+def test_why_after_a_number_of_ones_own_offers_the_topic_behind_it(tutor, text, topic):
+    from tutor.maths import computations
+
+    shown, ctx = tutor.reply(text)
+    behind = computations.concepts_of(shown.computation.name)
+    assert behind and (topic is None or topic in behind)
+    reply, ctx = tutor.reply("why?", ctx)
+    assert reply.kind == "fallback" and [c.label for c in reply.choices] == [tutor.kb.nodes[n].title for n in behind]
+    opened, _ = tutor.reply("1", ctx)
+    assert opened.node == behind[0] or opened.title == tutor.kb.nodes[behind[0]].title

@@ -239,7 +239,23 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
                 alternatives=core.starters(),
                 choices=topic_choices(core.starters()),
             ), ctx
-        return Reply("fallback", "Ask about a topic first, and I can follow it up.", title="Nothing to follow up"), ctx
+        # a number of the learner's: its follow-ups are those of the topic behind it (a sum typed whole has none)
+        behind = tuple(
+            Alternative(n, core.kb.nodes[n].title, 0.0)
+            for n in computations.concepts_of(ctx.computation.name)
+            if n in core.kb.nodes
+        )
+        said = (
+            "That number was worked out from your request; the topic behind it is below: open it, and I can "
+            "follow it up."
+            if behind
+            else "That was a sum of yours, worked out step by step: it has no topic of its own to follow up. "
+            "Ask about what is in it (for example *why is ln 0.9 negative?*), or open a topic below."
+        )
+        offered = behind or core.starters()
+        return Reply(
+            "fallback", said, title="Nothing to follow up", alternatives=offered, choices=topic_choices(offered)
+        ), ctx
     if kind == "plot":
         return doing.plot_named(core, node.plot or "bce", ctx)
     if kind == "derive":
