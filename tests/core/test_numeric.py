@@ -265,3 +265,24 @@ def test_why_after_a_number_of_ones_own_offers_the_topic_behind_it(tutor, text, 
     assert reply.kind == "fallback" and [c.label for c in reply.choices] == [tutor.kb.nodes[n].title for n in behind]
     opened, _ = tutor.reply("1", ctx)
     assert opened.node == behind[0] or opened.title == tutor.kb.nodes[behind[0]].title
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("ln 0.9^2 + 1", "ln(0.9^2)"),  # a textbook reads ln x² as ln(x²); it had been worked out as (ln 0.9)²
+        ("exp 2^2 - 1", "(exp 2)^2"),
+    ],
+)
+def test_a_bare_argument_raised_to_a_power_is_asked_not_guessed(tutor, text, says):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "error" and "two ways" in reply.markdown and says in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("(ln 0.9)^2 + 1", math.log(0.9) ** 2 + 1), ("ln(0.9^2) + 1", math.log(0.81) + 1), ("2 ln 0.5", 2 * math.log(0.5))],
+)
+def test_a_power_written_out_either_way_is_worked_out(tutor, text, want):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "compute" and reply.computation.value == pytest.approx(want, rel=1e-12), reply.markdown

@@ -202,11 +202,22 @@ def arithmetic(text: str) -> Computation:
     through the formula reader's whitelist and bounds (:mod:`tutor.maths.exprparse`, never ``eval``),
     each function worked out first, then the whole with those values put in; NumPy does the arithmetic."""
     import ast
+    import re
 
     from tutor.maths import exprparse
 
     if len(text) > exprparse.MAX_CHARS:
         raise InputError(f"That expression is too long (at most {exprparse.MAX_CHARS} characters).")
+    # a function's bare argument raised to a power, "ln 0.9^2": its reading is the learner's to say
+    power = re.search(r"(?i)\b(ln|log|exp)\s+(\d*\.?\d+(?:e[-+]?\d+)?)\s*(?:\^|\*\*)\s*(-?[\d.]+|\([^()]*\))", text)
+    if power:  # "ln 0.9^2": ln(0.81) as a textbook reads ln x², (ln 0.9)² as the bare-call reader would
+        fn, x, n = power.group(1), power.group(2), power.group(3)
+        raise InputError(
+            f"{power.group(0).strip()} can be read two ways: write {fn}({x}^{n}) for the {fn} of {x}^{n}, "
+            f"or ({fn} {x})^{n} for the square of {fn} {x}."
+            if n == "2"
+            else f"{power.group(0).strip()} can be read two ways: write {fn}({x}^{n}) or ({fn} {x})^{n}."
+        )
     src = exprparse._prepare(exprparse.bare_calls(text))
     try:
         tree = ast.parse(src, mode="eval")
