@@ -651,6 +651,8 @@ def test_follow_ups_after_a_typed_derivative_keep_to_it_in_any_order(tutor):
     assert "Nothing to follow up" not in simpler.title and "an example" in simpler.markdown
     drawn, ctx = tutor.reply("plot it", ctx)
     assert drawn.kind == "plot" and drawn.title.startswith("ln(1 - x)")
+    again, ctx = tutor.reply("why?", ctx)  # its rules were given: no second copy, what follows it instead
+    assert again.title != why.title and "an example" in again.markdown
     _, ctx = tutor.reply("what does the minus sign mean", ctx)
     after, _ = tutor.reply("plot it", ctx)
     assert not after.title.startswith("ln(1 - x)")  # another question asked: "plot it" is about that

@@ -72,7 +72,7 @@ def derive_expression(
         # its chip draws this expression and its derivative (no topic behind it)
         followups=("plot",) if _plottable(expression, wrt) else (),
     )
-    return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
+    return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None, shown=ctx.shown - {WHY_GIVEN})
 
 
 def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context) -> tuple[Reply, Context]:
@@ -111,7 +111,7 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
         followups=("plot",) if _plottable(expression, wrt) else (),
         lead=verdict,
     )
-    return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None)
+    return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None, shown=ctx.shown - {WHY_GIVEN})
 
 
 def plot_typed(ctx: Context) -> tuple[Reply, Context]:
@@ -155,6 +155,10 @@ def plot_typed(ctx: Context) -> tuple[Reply, Context]:
     reply = Reply("plot", p.markdown(), title=p.title, concepts=(), confidence=1.0, plot=p, node=ctx.node)
     return reply, replace(ctx, choices=())
 
+
+#: Marks in ``Context.shown`` that "why?" has been answered for the derivative typed: asked once more, the
+#: why is the topic's from before it (its own rules were just given); a new derivative clears it.
+WHY_GIVEN = "typed:why"
 
 #: The label's variable: a typed loss is drawn for y = 1 (a positive example).
 LABEL = "y"
@@ -203,7 +207,7 @@ def why_typed(ctx: Context) -> tuple[Reply, Context]:
         "is here: ask *derive bce*.",
     ]
     reply = Reply("answer", "\n".join(lines), title=f"Why {lhs} = {result}", concepts=(), confidence=1.0)
-    return reply, replace(ctx, choices=())
+    return reply, replace(ctx, choices=(), shown=ctx.shown | {WHY_GIVEN})
 
 
 def derive_target(core: Core, target: str, ctx: Context, wrt: str | None = None) -> tuple[Reply, Context]:

@@ -213,10 +213,13 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
     if kind == "plot" and intent.about is None and ctx.typed is not None:  # the chip under a typed derivative
         return doing.plot_typed(ctx)
     if kind == "why" and intent.about is None and ctx.typed is not None:  # why that derivative, not the topic before it
-        return doing.why_typed(ctx)
+        if doing.WHY_GIVEN not in ctx.shown:
+            return doing.why_typed(ctx)
+        if ctx.node is not None:  # asked again: the topic's own why, as before the derivative
+            ctx = replace(ctx, typed=None)
     if kind == "example" and intent.about is None and ctx.typed is not None:  # that derivative at a simple point
         return doing.example_typed(ctx)
-    if kind in ("simpler", "deeper") and intent.about is None and ctx.typed is not None and ctx.node is None:
+    if kind in ("simpler", "deeper", "why") and intent.about is None and ctx.typed is not None and ctx.node is None:
         return Reply(
             "fallback",
             "After a derivative of yours I can say *why* (the rule of each step), give *an example* (its value at "
