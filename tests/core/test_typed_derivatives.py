@@ -607,6 +607,8 @@ def test_ask_json_says_which_of_the_learners_answers_are_right(capsys):
         ("ln(1-x)", "1/(1-x)", "but it is -1/(1 - x)."),
         # d/dŷ BCE = (ŷ - y)/(ŷ(1 - ŷ)), the form a teacher writes beside ŷ - y
         ("-(y ln ŷ + (1-y) ln(1-ŷ))", "ŷ - y", "but it is (ŷ - y)/(ŷ·(1 - ŷ))."),
+        # d/dx (1 - x)^2 = -2(1 - x) = 2(x - 1): factored as typed, where it had said 2·x - 2
+        ("(1-x)^2", "2(1-x)", "but it is 2·(x - 1)."),
     ],
 )
 def test_the_derivative_is_told_in_the_true_form_nearest_the_learners(typed, claim, told):

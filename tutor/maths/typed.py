@@ -772,22 +772,32 @@ def _signs_flipped(e: sp.Expr) -> sp.Expr:
     return sp.Mul(*parts) / sp.Mul(*factors)
 
 
-def _closest_form(truth: sp.Expr, mine: sp.Expr, domain, linear) -> str:
+def _closest_form(truth: sp.Expr, mine: sp.Expr, domain, linear, typed: str = "") -> str:
     """The derivative written as near the learner's answer as a true form allows: for 1/(1 - x), the derivative
-    of ln(1 - x) is said -1/(1 - x) (the sign is the slip), not 1/(x - 1). Each form is checked at points."""
+    of ln(1 - x) is said -1/(1 - x) (the sign is the slip), not 1/(x - 1); for 2(1-x), that of (1 - x)^2 is
+    said 2·(x - 1), factored as typed, not 2·x - 2. Each form is checked at points; each is compared with
+    the answer as it was typed (SymPy's own copy has 2(1-x) expanded), else as SymPy holds it."""
     import difflib
 
     from tutor.maths.derive import _explicit, _numeric_points
 
     forms = [truth]
-    try:
-        flipped = _signs_flipped(truth)
-        if _numeric_points(_explicit(flipped), _explicit(truth), domain=domain):
-            forms.append(flipped)
-    except (TypeError, ValueError, ArithmeticError):
-        pass
-    theirs = linear(mine)
-    return max((linear(f) for f in forms), key=lambda t: difflib.SequenceMatcher(None, t, theirs).ratio())
+    for make in (_signs_flipped, sp.factor):
+        try:
+            other = make(truth)
+            if other != truth and _numeric_points(_explicit(other), _explicit(truth), domain=domain):
+                forms.append(other)
+        except (TypeError, ValueError, ArithmeticError, sp.PolynomialError):
+            pass
+    bare = lambda t: re.sub(r"\s+", "", t).replace("·", "*").replace("×", "*")  # noqa: E731
+    theirs, typed_bare = linear(mine), bare(typed)
+
+    def near(t: str) -> float:  # as typed where it is known: SymPy has already expanded 2(1-x) to 2 - 2x
+        if typed_bare:
+            return difflib.SequenceMatcher(None, bare(t), typed_bare).ratio()
+        return difflib.SequenceMatcher(None, t, theirs).ratio()
+
+    return max((linear(f) for f in forms), key=near)
 
 
 def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
@@ -811,7 +821,7 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     truth = d.result
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(mine)
-    said = _closest_form(truth, mine, d.domain, linear)  # 1/(1-x) is told -1/(1 - x), not 1/(x - 1)
+    said = _closest_form(truth, mine, d.domain, linear, claim)  # 1/(1-x) is told -1/(1 - x), not 1/(x - 1)
     proven, sampled = _proof(mine, truth, d.domain)
     elsewhere = _where_real(f, claim) if proven and sampled else None  # proven where x > 0, say: and x < 0?
     if proven and sampled and elsewhere is None:
