@@ -658,3 +658,12 @@ def test_follow_ups_after_a_typed_derivative_keep_to_it_in_any_order(tutor):
     _, ctx = tutor.reply("what does the minus sign mean", ctx)
     after, _ = tutor.reply("plot it", ctx)
     assert not after.title.startswith("ln(1 - x)")  # another question asked: "plot it" is about that
+
+
+def test_a_name_spelt_from_the_expressions_variables_is_told_how_to_write_the_product():
+    """'σ(wx)' for σ(w x): wx is read as one name; the message says how to write w times x."""
+    with pytest.raises(InputError) as err:
+        typing_in.check_claim("-ln σ(w x)", "(σ(wx) - 1) x", "w")
+    assert "w·x or w x" in err.value.message
+    # written as a product it is checked, and right: d/dw -ln σ(wx) = -(1 - σ(wx))·x
+    assert typing_in.check_claim("-ln σ(w x)", "(σ(w x) - 1) x", "w").right

@@ -403,9 +403,13 @@ def _claim_expression(f, claim: str) -> sp.Expr:
         raise InputError(f"I cannot read your answer, {claim.strip()[:40]}: {said}") from err
     if stray:
         shown = formulas.GREEK.get(stray[0], stray[0])[:20]
+        own = [v.name for v in f.variables]
+        # "wx" for w times x: a name spelt from the expression's one-letter variables, read as one name
+        product = len(stray[0]) > 1 and all(c in own for c in stray[0])
         raise InputError(
             f"Your answer uses {shown}, which {f.display()} does not contain (its variables: "
             f"{', '.join(v.symbol for v in f.variables)})"
+            + (f". For a product, write {'·'.join(stray[0])} or {' '.join(stray[0])}." if product else "")
         )
     tree = formulas.read(src, [v.name for v in f.variables])
     return formula_expression(formulas.Formula("answer", src, src, f.variables, f.wrt, symbol="f", tree=tree))
