@@ -281,7 +281,11 @@ def test_a_bare_argument_raised_to_a_power_is_asked_not_guessed(tutor, text, say
 
 @pytest.mark.parametrize(
     ("text", "want"),
-    [("(ln 0.9)^2 + 1", math.log(0.9) ** 2 + 1), ("ln(0.9^2) + 1", math.log(0.81) + 1), ("2 ln 0.5", 2 * math.log(0.5))],
+    [
+        ("(ln 0.9)^2 + 1", math.log(0.9) ** 2 + 1),
+        ("ln(0.9^2) + 1", math.log(0.81) + 1),
+        ("2 ln 0.5", 2 * math.log(0.5)),
+    ],
 )
 def test_a_power_written_out_either_way_is_worked_out(tutor, text, want):
     reply, _ = tutor.reply(text)

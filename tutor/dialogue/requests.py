@@ -287,9 +287,7 @@ _WORK_OUT = re.compile(
     r"^\s*(?:(?:what(?:'s| is)|compute|calculate|evaluate|work out)\s+)?(?P<expr>.+?)\s*[=?.!]*\s*$", re.I
 )
 #: A sum of numbers only: digits, operators, parentheses and the functions the formula reader knows.
-_ARITHMETIC = re.compile(
-    r"^(?:[\d\s.+\-*/^()·×−,]|\b(?:ln|log|exp|sigma|sigmoid|e)\b|(?<=\d)e(?=[-+]?\d)|σ)+$", re.I
-)
+_ARITHMETIC = re.compile(r"^(?:[\d\s.+\-*/^()·×−,]|\b(?:ln|log|exp|sigma|sigmoid|e)\b|(?<=\d)e(?=[-+]?\d)|σ)+$", re.I)
 
 
 def closed_expression(text: str) -> str | None:
