@@ -290,3 +290,16 @@ def test_a_bare_argument_raised_to_a_power_is_asked_not_guessed(tutor, text, say
 def test_a_power_written_out_either_way_is_worked_out(tutor, text, want):
     reply, _ = tutor.reply(text)
     assert reply.kind == "compute" and reply.computation.value == pytest.approx(want, rel=1e-12), reply.markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("ln(0.9) + ln(0.1) = -2.4?", math.log(0.9) + math.log(0.1)),  # had answered ln(0.9) alone
+        ("is 0.25*(3*(-ln 0.9) - ln 0.001) = 1.806?", 0.25 * (3 * -math.log(0.9) - math.log(0.001))),
+    ],
+)
+def test_a_sum_with_a_value_of_ones_own_beside_it_is_worked_out_whole(tutor, text, want):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "compute" and reply.computation.name == "arithmetic", reply.markdown
+    assert reply.computation.value == pytest.approx(want, rel=1e-12)

@@ -295,6 +295,11 @@ def closed_expression(text: str) -> str | None:
     single number or function of one ("-log(0.99)") is left to its own computation, which tells its sign."""
     m = _WORK_OUT.match(text)
     expr = m.group("expr").strip() if m else ""
+    # "ln(0.9) + ln(0.1) = -2.4?": a value of one's own to check; the sum is worked out whole, where the
+    # single-call reader would answer ln(0.9) alone
+    stated = re.match(r"^(?:is\s+)?(?P<lhs>[^=]+?)\s*=\s*[-−]?(?:\d+\.?\d*|\.\d+)$", expr, re.I)
+    if stated:
+        expr = stated.group("lhs")
     if not expr or not re.search(r"\d", expr) or "," in expr:
         return None
     import ast
