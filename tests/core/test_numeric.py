@@ -303,3 +303,9 @@ def test_a_sum_with_a_value_of_ones_own_beside_it_is_worked_out_whole(tutor, tex
     reply, _ = tutor.reply(text)
     assert reply.kind == "compute" and reply.computation.name == "arithmetic", reply.markdown
     assert reply.computation.value == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("text", ["ln(0.9) + 1 please", "please compute ln(0.9) + 1", "ln(0.9) + 1, please?"])
+def test_a_sum_asked_politely_is_the_same_sum(tutor, text):
+    reply, _ = tutor.reply(text)
+    assert reply.kind == "compute" and reply.computation.value == pytest.approx(math.log(0.9) + 1, rel=1e-12)

@@ -284,7 +284,9 @@ def doubtful(text: str) -> bool:
 
 #: "what is", "compute" before a sum to work out; "?", "=" after it.
 _WORK_OUT = re.compile(
-    r"^\s*(?:(?:what(?:'s| is)|compute|calculate|evaluate|work out)\s+)?(?P<expr>.+?)\s*[=?.!]*\s*$", re.I
+    r"^\s*(?:please\s+)?(?:(?:what(?:'s| is)|compute|calculate|evaluate|work out)\s+)?(?P<expr>.+?)\s*[=?.!]*"
+    r"(?:\s*,?\s*(?:for me\s*)?,?\s*please)?\s*[?.!]*\s*$",
+    re.I,
 )
 #: A sum of numbers only: digits, operators, parentheses and the functions the formula reader knows.
 _ARITHMETIC = re.compile(r"^(?:[\d\s.+\-*/^()·×−,]|\b(?:ln|log|exp|sigma|sigmoid|e)\b|(?<=\d)e(?=[-+]?\d)|σ)+$", re.I)
