@@ -208,6 +208,13 @@ _MOVING = {
 }
 
 
+def _with_starters(core: Core, markdown: str, title: str) -> Reply:
+    """A fallback that offers the topics to start with, to pick by number."""
+    return Reply(
+        "fallback", markdown, title=title, alternatives=core.starters(), choices=topic_choices(core.starters())
+    )
+
+
 def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Context]:
     kind = intent.kind
     if kind == "plot" and intent.about is None and ctx.typed is not None:  # the chip under a typed derivative
@@ -220,27 +227,23 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
     if kind == "example" and intent.about is None and ctx.typed is not None:  # that derivative at a simple point
         return doing.example_typed(ctx)
     if kind in ("simpler", "deeper", "why") and intent.about is None and ctx.typed is not None and ctx.node is None:
-        return Reply(
-            "fallback",
+        return _with_starters(
+            core,
             "After a derivative of yours I can say *why* (the rule of each step), give *an example* (its value at "
             "a point, and what its sign says) or *plot it*; a simpler or a deeper version follows a topic I have "
             "explained.",
-            title="What follows a derivative of yours",
-            alternatives=core.starters(),
-            choices=topic_choices(core.starters()),
+            "What follows a derivative of yours",
         ), ctx
     if intent.about and intent.about != ctx.node and intent.about in core.kb.nodes:
         ctx = replace(ctx, node=intent.about, shown=frozenset())  # a chip under an older answer follows that answer
     node = core.node(ctx.node)
     if node is None:
         if ctx.computation is None:
-            return Reply(
-                "fallback",
+            return _with_starters(
+                core,
                 "The why, an example, a simpler or a deeper version follow a topic I have explained "
                 "(a derivation or a number of yours is no topic): ask me about one first.",
-                title="Nothing to follow up yet",
-                alternatives=core.starters(),
-                choices=topic_choices(core.starters()),
+                "Nothing to follow up yet",
             ), ctx
         # a number of the learner's: its follow-ups are those of the topic behind it (a sum typed whole has none)
         behind = tuple(
