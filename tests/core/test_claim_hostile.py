@@ -13,7 +13,7 @@ import pytest
 import sympy as sp
 
 from tutor.errors import InputError
-from tutor.maths import derive
+from tutor.maths import claims, derive
 from tutor.maths import typed as typing_in
 
 x = sp.Symbol("x", real=True)
@@ -33,7 +33,7 @@ x = sp.Symbol("x", real=True)
     ],
 )
 def test_an_answer_right_only_where_x_is_positive_is_not_right(typed, claim):
-    checked = typing_in.check_claim(typed, claim)
+    checked = claims.check_claim(typed, claim)
     assert not checked.right
     assert not checked.verdict.startswith("Yes"), checked.verdict
     # the point it names is one where the two really differ: x < 0, where 2/|x| > 0 > 2/x
@@ -48,13 +48,13 @@ def test_an_answer_right_only_where_x_is_positive_is_not_right(typed, claim):
 )
 def test_an_answer_right_everywhere_is_still_right(typed, claim):
     # -1/sqrt(x^4) = -1/x^2 and d/dx x|x| = 2|x| for every real x ≠ 0
-    checked = typing_in.check_claim(typed, claim)
+    checked = claims.check_claim(typed, claim)
     assert checked.right, checked.verdict
 
 
 def test_an_answer_sympy_cannot_prove_but_that_agrees_everywhere_is_not_called_wrong():
     # ln(e^u) = u for real u: -1/(1 - x) is the derivative of ln(1 - x)
-    checked = typing_in.check_claim("ln(1-x)", "ln(exp(-1/(1-x)))")
+    checked = claims.check_claim("ln(1-x)", "ln(exp(-1/(1-x)))")
     assert not checked.verdict.startswith(("Yes", "Not quite")), checked.verdict
     assert "not the same function" not in checked.verdict
 
@@ -73,7 +73,7 @@ def test_an_answer_sympy_cannot_prove_but_that_agrees_everywhere_is_not_called_w
     ],
 )
 def test_a_wrong_answer_too_costly_to_simplify_is_still_told_wrong(typed, claim, at, mine):
-    checked = typing_in.check_claim(typed, claim)
+    checked = claims.check_claim(typed, claim)
     assert not checked.right and checked.verdict.startswith("Not quite"), checked.verdict
     if mine is not None:
         assert f"At x = {sp.nsimplify(at)}, yours gives" in checked.verdict
@@ -167,14 +167,14 @@ def test_a_right_answer_typed_with_unicode_tricks_is_right(tutor, text):
     ],
 )
 def test_an_answer_off_by_a_hair_is_wrong_and_says_by_how_much(claim, says):
-    checked = typing_in.check_claim("x^2", claim)
+    checked = claims.check_claim("x^2", claim)
     assert not checked.right and checked.verdict.startswith("Not quite") and says in checked.verdict, checked.verdict
 
 
 def test_an_answer_off_by_one_in_a_huge_value_is_found_wrong():
     # at x = 1/2 the derivative is about 10^30: floats cannot see the + 1, exact arithmetic does
     u = "((x+1)^10-(x-1)^10)"
-    checked = typing_in.check_claim(f"{u}^10", f"10{u}^9 (10(x+1)^9-10(x-1)^9) + 1")
+    checked = claims.check_claim(f"{u}^10", f"10{u}^9 (10(x+1)^9-10(x-1)^9) + 1")
     assert not checked.right and checked.verdict.startswith("Not quite") and "constant 1" in checked.verdict
 
 

@@ -15,7 +15,7 @@ import sympy as sp
 
 from tutor.dialogue import requests as rq
 from tutor.errors import InputError
-from tutor.maths import derive
+from tutor.maths import claims, derive
 from tutor.maths import typed as typing_in
 
 x, z, p, y, yh, g = sp.symbols("x z p y y_hat gamma", real=True)
@@ -395,7 +395,7 @@ def test_a_derivative_the_learner_states_is_read_as_one_to_check(text, read):
     ],
 )
 def test_every_correct_form_of_a_derivative_is_right(typed, claim):
-    checked = typing_in.check_claim(typed, claim)
+    checked = claims.check_claim(typed, claim)
     assert checked.right, checked.verdict
     assert checked.verdict.startswith("Yes:")
 
@@ -450,13 +450,13 @@ def _numbers(text: str) -> list[float]:
     ],
 )
 def test_a_wrong_derivative_gets_its_mistake_named(typed, claim, named):
-    checked = typing_in.check_claim(typed, claim)
+    checked = claims.check_claim(typed, claim)
     assert not checked.right
     assert checked.verdict.startswith("Not quite:") and named in checked.verdict, checked.verdict
 
 
 def test_a_wrong_derivative_with_no_named_slip_is_compared_at_a_point():
-    checked = typing_in.check_claim("ln(1-x)", "-1/(1+x)")
+    checked = claims.check_claim("ln(1-x)", "-1/(1+x)")
     assert not checked.right and "At x = 1/2, yours gives" in checked.verdict
     mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
     assert mine == pytest.approx(-1 / (1 + 0.5), abs=1e-6) and truth == pytest.approx(-1 / (1 - 0.5), abs=1e-6)
@@ -465,22 +465,22 @@ def test_a_wrong_derivative_with_no_named_slip_is_compared_at_a_point():
 def test_an_answer_right_on_one_part_of_the_domain_only_is_not_right():
     """ln(x²) is defined for x < 0 too, where its derivative 2/x is negative and 2/√(x²) = 2/|x| is not;
     the proofs had sampled x > 0 alone, where SymPy makes √(x²) x, and said "Yes"."""
-    checked = typing_in.check_claim("ln(x^2)", "2/sqrt(x^2)")
+    checked = claims.check_claim("ln(x^2)", "2/sqrt(x^2)")
     assert not checked.right and "not all: at x = -0.5" in checked.verdict, checked.verdict
     mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
     assert mine == pytest.approx(2 / abs(-0.5)) and truth == pytest.approx(2 / -0.5)
-    assert typing_in.check_claim("ln(x^2)", "2/x").right  # (ln x²)' = 2x/x² on both sides of 0
-    assert typing_in.check_claim("1/x", "-1/sqrt(x^4)").right  # √(x⁴) = x² for every real x
+    assert claims.check_claim("ln(x^2)", "2/x").right  # (ln x²)' = 2x/x² on both sides of 0
+    assert claims.check_claim("1/x", "-1/sqrt(x^4)").right  # √(x⁴) = x² for every real x
 
 
 def test_the_derivative_of_a_number_is_zero_and_a_slope_given_for_it_is_named(tutor):
     """d/dx ln 3 = 0: ln 3 is a number. 1/3 is (ln x)' at x = 3, the slip named; no steps to show."""
     assert rq.claimed_derivative("is d/dx ln(3) = 1/3?") is not None
-    checked = typing_in.check_claim("ln(3)", "1/3", "x")
+    checked = claims.check_claim("ln(3)", "1/3", "x")
     assert not checked.right and "derivative is 0" in checked.verdict and "slope of ln(x) at x = 3" in checked.verdict
     assert sp.diff(sp.log(x), x).subs(x, 3) == sp.Rational(1, 3)  # the slip named is that slope
-    assert typing_in.check_claim("5", "0", "x").right
-    assert not typing_in.check_claim("5", "5").right
+    assert claims.check_claim("5", "0", "x").right
+    assert not claims.check_claim("5", "5").right
     reply, _ = tutor.reply("is d/dx ln(3) = 1/3?")
     assert reply.kind == "derive" and reply.markdown.startswith("Not quite") and "The steps" not in reply.markdown
 
@@ -501,8 +501,8 @@ def test_a_stated_derivative_that_cannot_be_checked_is_told_why(tutor, text, say
 
 
 def test_a_variable_alone_is_an_answer_and_checked():
-    assert typing_in.check_claim("0.5 x^2", "x").right  # (x²/2)' = x
-    assert not typing_in.check_claim("ln x", "x").right  # (ln x)' = 1/x
+    assert claims.check_claim("0.5 x^2", "x").right  # (x²/2)' = x
+    assert not claims.check_claim("ln x", "x").right  # (ln x)' = 1/x
 
 
 def test_a_named_slip_is_what_the_answer_is():
@@ -533,7 +533,7 @@ def test_a_wrong_sigmoid_answer_is_compared_at_a_point():
     reply had said only that the two differ)."""
     import math
 
-    checked = typing_in.check_claim("σ(z)", "σ(z)(1+σ(z))")
+    checked = claims.check_claim("σ(z)", "σ(z)(1+σ(z))")
     assert not checked.right and "At z = 1/2, yours gives" in checked.verdict, checked.verdict
     s_half = 1 / (1 + math.exp(-0.5))
     mine, truth = _numbers(checked.verdict.split("yours gives")[1])[:2]
@@ -586,7 +586,7 @@ def test_an_answer_that_cannot_be_read_is_told_why_not_sent_to_a_topic(tutor, cl
 
 
 def test_a_wrong_answer_with_a_huge_power_is_compared_without_expanding_it():
-    checked = typing_in.check_claim("x^2", "x^10 + (1/2)^9")
+    checked = claims.check_claim("x^2", "x^10 + (1/2)^9")
     assert not checked.right and "Not quite" in checked.verdict
 
 
@@ -612,7 +612,7 @@ def test_ask_json_says_which_of_the_learners_answers_are_right(capsys):
     ],
 )
 def test_the_derivative_is_told_in_the_true_form_nearest_the_learners(typed, claim, told):
-    checked = typing_in.check_claim(typed, claim)
+    checked = claims.check_claim(typed, claim)
     assert not checked.right and told in checked.verdict, checked.verdict
 
 
@@ -663,7 +663,7 @@ def test_follow_ups_after_a_typed_derivative_keep_to_it_in_any_order(tutor):
 def test_a_name_spelt_from_the_expressions_variables_is_told_how_to_write_the_product():
     """'σ(wx)' for σ(w x): wx is read as one name; the message says how to write w times x."""
     with pytest.raises(InputError) as err:
-        typing_in.check_claim("-ln σ(w x)", "(σ(wx) - 1) x", "w")
+        claims.check_claim("-ln σ(w x)", "(σ(wx) - 1) x", "w")
     assert "w·x or w x" in err.value.message
     # written as a product it is checked, and right: d/dw -ln σ(wx) = -(1 - σ(wx))·x
-    assert typing_in.check_claim("-ln σ(w x)", "(σ(w x) - 1) x", "w").right
+    assert claims.check_claim("-ln σ(w x)", "(σ(w x) - 1) x", "w").right

@@ -80,19 +80,19 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
     in any form that is the same function; a wrong one gets the mistake named, then the steps."""
     import re
 
+    from tutor.maths import claims
     from tutor.maths import derive as derivations  # SymPy is imported only here
-    from tutor.maths import typed
 
     options = [o.strip() for o in re.split(r"\s+or\s+", claim) if o.strip()]
     if 1 < len(options) <= 3:  # "is it 1/(1 - x) or -1/(1 - x)?": each checked, the steps once
-        each = [typed.check_claim(expression, o, wrt) for o in options]
+        each = [claims.check_claim(expression, o, wrt) for o in options]
         verdict = "\n\n".join(
             f"{o}: {c.verdict.removesuffix(' The steps:')}" for o, c in zip(options, each, strict=True)
         )
         verdict += "\n\nThe steps:"
         checked = each[0]
     else:
-        each = [typed.check_claim(expression, claim, wrt)]
+        each = [claims.check_claim(expression, claim, wrt)]
         checked, options = each[0], [claim.strip()]
         verdict = checked.verdict
     d = checked.derivation
