@@ -309,3 +309,26 @@ def test_a_sum_with_a_value_of_ones_own_beside_it_is_worked_out_whole(tutor, tex
 def test_a_sum_asked_politely_is_the_same_sum(tutor, text):
     reply, _ = tutor.reply(text)
     assert reply.kind == "compute" and reply.computation.value == pytest.approx(math.log(0.9) + 1, rel=1e-12)
+
+
+def test_a_sigmoid_stored_as_exactly_1_says_so_and_why():
+    comp = numeric.arithmetic("σ(1000) - 1")
+    assert comp.value == 0.0  # in float64; exactly it is -1/(1 + e^1000)
+    assert "in float64" in comp.steps[0] and "1/(1 + e^1000)" in comp.steps[0]
+    # σ(40): 1 - σ(40) = 1/(1 + e^40) ≈ 4.2e-18, below half of float64's spacing just under 1 (2^-53)
+    assert 1 / (1 + math.exp(40)) < 2.0**-53
+    assert "in float64" in numeric.arithmetic("σ(40) - 1").steps[0]
+
+
+def test_a_value_near_a_whole_number_is_shown_with_the_digits_the_sum_needs():
+    comp = numeric.arithmetic("σ(30) - 1")
+    shown = float(comp.steps[0].split("= ")[1])  # σ(30) as shown, to 16 digits
+    assert shown != 1.0 and shown - 1 == pytest.approx(comp.value, rel=1e-12)
+
+
+def test_a_difference_that_cancels_says_how_many_of_its_digits_are_right():
+    comp = numeric.arithmetic("σ(30) - 1")
+    exact = -1 / (1 + math.exp(30))  # σ(30) - 1 = -σ(-30), with no cancellation
+    assert comp.value == pytest.approx(exact, rel=1e-2, abs=0) and comp.value != pytest.approx(exact, rel=1e-4, abs=0)
+    assert "only about 3 digits of it are right" in comp.steps[-1]  # 16 digits held, 13 cancelled
+    assert "rounding error" not in " ".join(numeric.arithmetic("ln 0.9 + 1").steps)

@@ -225,6 +225,14 @@ def arithmetic(text: str) -> Computation:
         raise InputError("I could not read that as a sum: use numbers, + - * / ^, parentheses, ln, exp, σ.") from None
     exprparse._bound(tree, infinite=True)
     calls: list[str] = []
+    lost: list[int] = []
+
+    def _cancelled(a: float, b: float, total: float) -> None:
+        """Digits lost when a + b nearly cancel (each side is exact only to float64's 16 digits)."""
+        big = max(abs(a), abs(b))
+        if total != 0 and math.isfinite(total) and math.isfinite(big) and abs(total) < 1e-6 * big:
+            lost.append(math.floor(math.log10(big / abs(total))))
+
     names = {"ln": "ln", "log": "ln", "exp": "exp", "sigma": "σ", "sigmoid": "σ"}
 
     def walk(node: ast.AST) -> tuple[float, str]:
@@ -250,6 +258,7 @@ def arithmetic(text: str) -> Computation:
                 _no_value(node.op, a, b)
             with np.errstate(all="ignore"):
                 if isinstance(node.op, ast.Add):
+                    _cancelled(a, b, float(np.add(a, b)))
                     return float(np.add(a, b)), f"{sa} + {f'({sb})' if sb.startswith('-') else sb}"
                 if isinstance(node.op, ast.Sub):
                     right = (
@@ -261,6 +270,7 @@ def arithmetic(text: str) -> Computation:
                         )
                         else sb
                     )
+                    _cancelled(a, -b, float(np.subtract(a, b)))
                     return float(np.subtract(a, b)), f"{sa} - {right}"
                 if isinstance(node.op, ast.Mult):
                     return float(np.multiply(a, b)), f"{grouped(node.left, sa)} × {grouped(node.right, sb)}"
@@ -289,10 +299,19 @@ def arithmetic(text: str) -> Computation:
                     v = float(np.exp(_bounded("x", x, 700.0)))
                 else:
                     v = _sigmoid(x)
-            said = f"{fn}({fmt(x)}) = {fmt(v)}"
+            near = round(v) if math.isfinite(v) else 0
+            # σ(30) is 1 - 9.4×10^-14: six digits would show 1, and "1 - 1" would not give the -9.4×10^-14 that follows
+            digits = 16 if near != 0 and v != near and abs(v - near) < 1e-4 else SIG
+            said = f"{fn}({fmt(x)}) = {fmt(v, digits)}"
+            if fn == "σ" and v in (0.0, 1.0) and math.isfinite(x):  # σ(40) is not 1: float64 cannot hold it
+                said += (
+                    f" in float64: exactly, 1 - σ({fmt(x)}) = 1/(1 + e^{fmt(x)}), below float64's spacing near 1"
+                    if v == 1.0
+                    else f" in float64: exactly, σ({fmt(x)}) = 1/(1 + e^{fmt(-x)}), below the smallest float64"
+                )
             if said not in calls:
                 calls.append(said)
-            return v, fmt(v)
+            return v, fmt(v, digits)
         named = node.func if isinstance(node, ast.Call) else node
         if isinstance(named, ast.Name) and named.id.lower() in ("log2", "log10", "sqrt"):
             raise InputError(
@@ -309,6 +328,13 @@ def arithmetic(text: str) -> Computation:
     shown_text = " ".join(text.split())
     steps = [*calls, f"{shown_text} = {put_in}"] if calls else []
     steps.append(f"{shown_text} = {fmt(value)}")
+    n = max(lost, default=0)
+    if 16 - n < SIG:  # σ(30) - 1: a difference 10^-13 the size of its terms keeps about 3 right digits of the 6 shown
+        steps.append(
+            f"Two of the numbers added are so close that their difference is about 10^-{n} of their size; float64 "
+            f"holds about 16 significant digits, so only about {max(16 - n, 0)} digits of it are right: the digits "
+            "after those are rounding error."
+        )
     return Computation("arithmetic", shown_text, {"expression": shown_text}, {"value": value}, tuple(steps))
 
 
