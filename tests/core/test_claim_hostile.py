@@ -237,3 +237,23 @@ def test_calling_an_attribute_says_what_may_be_called(tutor):
     reply, _ = tutor.reply("the derivative of x^2 is __import__('os').system('true'), right?")
     assert reply.kind == "error" and "unknown function: only a function's name may be called" in reply.markdown
     assert "'that'" not in reply.markdown
+
+
+# ------------------------------------------------- f′ notation, a value at a point, no separator
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "f(x) = " + "x+" * 3000 + "x, f'(x) = 1?",
+        "f(x)=" + ", " * 3000 + "f'(x)",
+        "is the derivative of " + "x " * 2000 + "?",
+        "f(x) = x^2, f'(" + "9" * 400 + ")?",
+        "f(x) = x^2, f'(x) = __import__('os').system('true')?",
+        "the derivative of x^2 at 1e999999 is 6?",
+        "f(x) = \x00x^2\x00, is f'(x) = 2x?",
+    ],
+)
+def test_hostile_named_functions_and_points_get_a_reply_not_a_traceback(tutor, text):
+    reply, _ = tutor.reply(text)
+    assert "Something went wrong" not in reply.markdown and "Traceback" not in reply.markdown

@@ -667,3 +667,107 @@ def test_a_name_spelt_from_the_expressions_variables_is_told_how_to_write_the_pr
     assert "w·x or w x" in err.value.message
     # written as a product it is checked, and right: d/dw -ln σ(wx) = -(1 - σ(wx))·x
     assert claims.check_claim("-ln σ(w x)", "(σ(w x) - 1) x", "w").right
+
+
+# ------------------------------------------- a value at a point, f′ notation, no "is" between the two
+
+# (as asked, the expression, the value at the point worked out by hand, right?)
+AT_POINT = [
+    ("the derivative of x^2 at 3 is 6, right?", "x^2", 2 * 3, True),
+    ("the derivative of x^2 at x = 3 is 6?", "x^2", 2 * 3, True),
+    ("is the derivative of ln x at 1 equal to 1?", "ln x", 1 / 1, True),
+    ("the derivative of ln x at 3 is 0.33?", "ln x", 1 / 3, True),  # rounded right, two digits
+    ("the derivative of ln x at 3 is 0.3?", "ln x", 1 / 3, False),  # one digit: an estimate
+    ("the derivative of ln x at 3 is 1/3?", "ln x", 1 / 3, True),
+    ("the derivative of ln x at 3 is -1/3?", "ln x", 1 / 3, False),
+    ("the derivative of ln x at 3 is 1.0986?", "ln x", 1 / 3, False),  # ln 3 itself
+    ("d/dx x^3 at x = 2 = 12?", "x^3", 3 * 2**2, True),
+]
+
+
+@pytest.mark.parametrize("asked,expression,value,right", AT_POINT)
+def test_a_value_stated_at_a_point_is_checked_against_the_exact_slope(asked, expression, value, right):
+    claim = rq.claimed_derivative(asked)
+    assert claim is not None and claim.expression == expression and claim.at is not None
+    checked = claims.check_at_point(claim.expression, claim.claim, claim.wrt, claim.at)
+    assert checked.right is right
+    assert math.isclose(float(checked.derivation.result), value, rel_tol=1e-12)
+    if not right:
+        assert checked.verdict.startswith("Not quite")
+
+
+def test_a_wrong_value_at_a_point_is_named():
+    sign = claims.check_at_point("ln x", "-1/3", None, (None, "3"))
+    assert "sign" in sign.verdict
+    height = claims.check_at_point("ln x", "1.0986", None, (None, "3"))  # ln 3 = 1.098612…: the height
+    assert "height" in height.verdict and "sign" not in height.verdict
+    estimate = claims.check_at_point("ln x", "0.3", None, (None, "3"))
+    assert "one significant digit" in estimate.verdict
+
+
+def test_a_value_at_a_point_where_there_is_none_is_said():
+    with pytest.raises(InputError, match="not defined"):
+        claims.check_at_point("ln(x)", "1", None, ("x", "0"))
+    with pytest.raises(InputError, match="depends on"):  # ∂/∂x of x²·y at x = 1 is 2y: y is still in it
+        claims.check_at_point("x^2*y", "2", "x", ("x", "1"))
+
+
+def test_a_function_stated_beside_a_point_is_left_to_the_other_readers():
+    # "at 3 is 2x" or "when y = 1 is -1/ŷ" give a function where a value is said: not read as either
+    assert rq.claimed_derivative("the derivative of x^2 at 3 is 2x") is None
+    assert rq.claimed_derivative("the derivative of -(y ln ŷ + (1-y) ln(1-ŷ)) when y = 1 is -1/ŷ") is None
+
+
+# (as asked, expression, variable, learner's answer or None for a request, where or None)
+NAMED = [
+    ("f(x) = ln(1-x), is f'(x) = -1/(1-x)?", "ln(1-x)", "x", "-1/(1-x)", None),
+    ("if f(x)=x^2 then f'(x)=2x?", "x^2", "x", "2x", None),
+    ("let g(z) = z^3; g′(z) = 3z^2, right?", "z^3", "z", "3z^2", None),
+    ("f(x) = x^2: what is f'(3)?", "x^2", "x", None, "3"),
+    ("f(x)=x^3, find f'(x)", "x^3", "x", None, None),
+]
+
+
+@pytest.mark.parametrize("asked,expression,wrt,claim,at", NAMED)
+def test_a_function_named_by_a_letter_and_its_derivative_by_f_prime(asked, expression, wrt, claim, at):
+    if claim is not None:
+        read = rq.claimed_derivative(asked)
+        assert read is not None and (read.expression, read.wrt, read.claim) == (expression, wrt, claim)
+        assert claims.check_claim(read.expression, read.claim, read.wrt).right
+    else:
+        request = rq.expression_derivative(asked)
+        assert request is not None and (request.expression, request.wrt) == (expression, wrt)
+        assert request.at == ((wrt, at) if at else None)
+
+
+def test_the_function_s_own_name_in_the_answer_is_its_expression():
+    # g(z)(1 - g(z)) for g(z) = 1/(1 + e^(-z)): the sigmoid's derivative, written with g
+    read = rq.claimed_derivative("g(z) = 1/(1+e^(-z)), is g'(z) = g(z)(1-g(z))?")
+    assert read is not None and "g(" not in read.claim
+    assert claims.check_claim(read.expression, read.claim, read.wrt).right
+
+
+# (as asked, the expression, the answer): only a space between the two
+UNSEPARATED = [
+    ("is the derivative of σ(z) σ(z)(1-σ(z))?", "σ(z)", "σ(z)(1-σ(z))"),
+    ("is the derivative of ln x 1/x?", "ln x", "1/x"),
+    ("is the derivative of x^2 2x?", "x^2", "2x"),
+]
+
+
+@pytest.mark.parametrize("asked,expression,claim", UNSEPARATED)
+def test_a_stated_derivative_with_only_a_space_before_the_answer(asked, expression, claim):
+    read = rq.claimed_derivative(asked)
+    assert read is not None and (read.expression, read.claim) == (expression, claim)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "is the derivative of x^2 positive?",
+        "is the derivative of log(x) undefined at 0?",
+        "is the derivative of the loss ŷ - y?",
+    ],
+)
+def test_words_after_the_expression_are_not_an_answer(asked):
+    assert rq.claimed_derivative(asked) is None

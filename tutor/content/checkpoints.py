@@ -20,7 +20,9 @@ from tutor.content import template
 from tutor.content.files import strings
 from tutor.errors import InputError, TutorError
 from tutor.maths.exprparse import bare_calls
-from tutor.maths.literals import NUMBER, to_float
+from tutor.maths.literals import NUMBER, half_unit, to_float
+from tutor.maths.literals import decimals_typed as _decimals
+from tutor.maths.literals import rounding as _rounding
 
 
 @dataclass(frozen=True)
@@ -310,15 +312,6 @@ def _agrees(got: float, right: float, tolerance: float, typed: str) -> bool:
     return significant >= 2 and rounded
 
 
-def _decimals(typed: str) -> int:
-    """How many decimals the learner's number has ("0.55" 2, "-1" 0, "-6.9e-1" 2, "69.3%" 3)."""
-    typed = typed.rsplit("=", 1)[-1]
-    m = re.search(r"\.(\d+)(?:\s*[eE]([-+]?\d+))?(%?)", typed)
-    if not m:
-        return 2 if re.search(r"\d%", typed) else 0
-    return max(0, len(m.group(1)) - int(m.group(2) or 0) + (2 if m.group(3) else 0))
-
-
 _DECIMALS_SAID = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _ASKED = re.compile(r"\b(one|two|three|four|five|six|[1-6])\s+decimals?\b", re.I)
@@ -331,20 +324,6 @@ def asked_decimals(prompt: str) -> int | None:
         return None
     word = m.group(1).lower()
     return int(word) if word.isdigit() else _WORD_NUMBERS[word]
-
-
-def half_unit(decimals: int) -> float:
-    """Half a unit in the last of ``decimals`` decimals (0.0005 for three): how far a value rounded
-    correctly to that many decimals can lie from the exact one."""
-    return 0.5 * 10**-decimals
-
-
-def _rounding(got: float, right: float, typed: str) -> tuple[int, bool]:
-    """The significant digits the learner typed, and whether ``right`` rounds to ``got`` at their decimals."""
-    decimals = _decimals(typed)
-    mantissa = re.search(r"\d+(?:\.\d*)?|\.\d+", typed.rsplit("=", 1)[-1])  # "-6.9e-1": 6.9, two digits
-    significant = len(mantissa.group(0).replace(".", "").lstrip("0")) if mantissa else 0
-    return significant, abs(got - right) <= half_unit(decimals) + 1e-12
 
 
 def _same_when_rounded(got: float, right: float, decimals: int) -> bool:

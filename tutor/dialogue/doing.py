@@ -48,7 +48,7 @@ def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply
 
 def derive(core: Core, intent: Derive, ctx: Context) -> tuple[Reply, Context]:
     if intent.expression is not None and intent.claim is not None:
-        return check_derivative(intent.expression, intent.claim, intent.wrt, ctx)
+        return check_derivative(intent.expression, intent.claim, intent.wrt, ctx, intent.at)
     if intent.expression is not None:
         return derive_expression(intent.expression, intent.wrt, ctx, intent.at)
     return derive_target(core, intent.target, ctx, intent.wrt)
@@ -75,7 +75,9 @@ def derive_expression(
     return reply, replace(ctx, choices=(), typed=(expression, wrt), computation=None, shown=ctx.shown - {WHY_GIVEN})
 
 
-def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context) -> tuple[Reply, Context]:
+def check_derivative(
+    expression: str, claim: str, wrt: str | None, ctx: Context, at: tuple[str | None, str] | None = None
+) -> tuple[Reply, Context]:
     """The learner's own derivative of an expression, checked against the one derived step by step: right
     in any form that is the same function; a wrong one gets the mistake named, then the steps."""
     import re
@@ -83,16 +85,23 @@ def check_derivative(expression: str, claim: str, wrt: str | None, ctx: Context)
     from tutor.maths import claims
     from tutor.maths import derive as derivations  # SymPy is imported only here
 
+    def check(answer: str) -> claims.Checked:  # a value at a point ("... at 3 is 6"), or a function
+        return (
+            claims.check_claim(expression, answer, wrt)
+            if at is None
+            else claims.check_at_point(expression, answer, wrt, at)
+        )
+
     options = [o.strip() for o in re.split(r"\s+or\s+", claim) if o.strip()]
     if 1 < len(options) <= 3:  # "is it 1/(1 - x) or -1/(1 - x)?": each checked, the steps once
-        each = [claims.check_claim(expression, o, wrt) for o in options]
+        each = [check(o) for o in options]
         verdict = "\n\n".join(
             f"{o}: {c.verdict.removesuffix(' The steps:')}" for o, c in zip(options, each, strict=True)
         )
         verdict += "\n\nThe steps:"
         checked = each[0]
     else:
-        each = [claims.check_claim(expression, claim, wrt)]
+        each = [check(claim)]
         checked, options = each[0], [claim.strip()]
         verdict = checked.verdict
     d = checked.derivation

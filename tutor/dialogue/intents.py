@@ -400,7 +400,7 @@ def _request(text: str) -> Compute | Derive | Plot | Failed | None:
 
     claimed = rq.claimed_derivative(text)  # before a computation: "is d/dx ln(3) = 1/3?" states a derivative
     if claimed is not None:
-        return Derive("expression", claimed.wrt, claimed.expression, claim=claimed.claim)
+        return Derive("expression", claimed.wrt, claimed.expression, claimed.at, claim=claimed.claim)
     try:
         comp = rq.compute_request(text)
     except InputError as err:

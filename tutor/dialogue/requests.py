@@ -639,7 +639,39 @@ _DERIVATIVE = r"(?:derivative|deri?v[ai]t[ai]?ve|dervative|derivate)"
 _DIFFERENTIATE = r"(?:di?ff?e?ren[tc]i?ate|derive)"
 #: Every reader of a derivative asked or stated needs one of these ("der"ivative, diffe"ren"tiate, d/dx,
 #: d(x^2)/dx): its patterns, compiled on first use (12 ms of a cold `tutor ask`), are tried only then.
-_MAY_DERIVE = re.compile(r"der|ren|d\s*/\s*d|d\s*\(", re.I)
+_MAY_DERIVE = re.compile(r"der|ren|d\s*/\s*d|d\s*\(|[′'’]\s*\(", re.I)
+#: "f(x) = ln(1 - x), is f'(x) = -1/(1 - x)?", "if g(z) = z^2 then g'(z) = 2z", "f(x) = x^2: what is f'(3)?":
+#: a function named, then its derivative asked or stated by the name (f′ as ', ′ or ’).
+_FUNCTION_NOTATION = re.compile(
+    r"^(?:(?:if|let|given|say|suppose|for)\s+)?(?P<f>[a-z])\s*\(\s*(?P<var>[a-zŷ]\w{0,5})\s*\)\s*=\s*(?P<expr>[^=]+?)"
+    r"\s*(?:[,;:.]\s*|\s+)(?:(?:and|so|then|is it true that|is it|is|what(?:'s| is)|find|compute|what do you get for)\s+|[,;:]\s*)*"
+    r"(?P=f)\s*[′'’]\s*\(\s*(?P<arg>[^()]{1,30}?)\s*\)(?P<rest>.*)$",
+    re.I,
+)
+
+
+def _named_function(text: str) -> str:
+    """``text`` with a function named by a letter and its derivative asked or stated by that name (f'(x))
+    written as "the derivative of" its expression: "f(x) = x^2, is f'(x) = 2x?" is "the derivative of x^2 with
+    respect to x = 2x?", and f'(3) is its value at x = 3; any other text as it is."""
+    if "(" not in text:
+        return text
+    m = _FUNCTION_NOTATION.match(_text(text).strip())
+    if m is None:
+        return text
+    expr, var, arg, rest = m["expr"].strip(), m["var"], m["arg"].strip(), m["rest"]
+    at = ""
+    if arg.lower() != var.lower():
+        if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", arg):
+            return text  # f'(2x), f'(g(x)): not read
+        at = f" at {var} = {arg}"
+    said = re.match(r"\s*(?:=|is|equals|is equal to|should be)\s*(?P<claim>.+)$", rest, re.I)
+    if said is not None:  # g(z)(1 - g(z)) for the derivative of g(z) = σ(z): g(z) is that expression
+        claim = re.sub(rf"\b{re.escape(m['f'])}\s*\(\s*{re.escape(var)}\s*\)", f"({expr})", said["claim"])
+        return f"the derivative of {expr} with respect to {var}{at} = {claim}"
+    if re.fullmatch(r"\s*[?.!]*", rest):
+        return f"the derivative of {expr} with respect to {var}{at}{rest}"
+    return text
 
 
 @cache
@@ -676,6 +708,7 @@ def expression_derivative(text: str) -> TypedDerivative | None:
     """The request to differentiate an expression the learner typed,
     which the formula reader accepts whole; None for anything else (words, a bare name such as "the
     sigmoid", a function the tutor does not know such as sin), left to the other readers."""
+    text = _named_function(text)
     low = _text(text).strip()
     if not _MAY_DERIVE.search(low):
         return None
@@ -729,6 +762,7 @@ def _claimed() -> list[re.Pattern[str]]:
             + _DERIVATIVE
             + r"\s+of\s+(?P<expr>.+?)"
             + _WRT
+            + _AT
             + r"(?:"
             + _IS
             + r")(?P<claim>.+?)"
@@ -736,7 +770,9 @@ def _claimed() -> list[re.Pattern[str]]:
             re.I,
         ),
         re.compile(
-            r"^(?:is\s+|so\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)(?:"
+            r"^(?:is\s+|so\s+)?d\s*/\s*d(?P<wrt>[a-zŷ]\w*)\s*(?:of\s+)?(?P<expr>.+?)"
+            + _AT
+            + r"(?:"
             + _IS
             + r")(?P<claim>.+?)"
             + _RIGHT,
@@ -783,14 +819,19 @@ class ClaimedDerivative:
     expression: str
     claim: str
     wrt: str | None = None
+    #: Where the learner states the derivative's value (a number), as (variable or None, number as typed).
+    at: tuple[str | None, str] | None = None
 
 
 def claimed_derivative(text: str) -> ClaimedDerivative | None:
     """A derivative the learner states and asks about, both sides readable as expressions; None otherwise
     (left to the other readers)."""
+    text = _named_function(text)
     low = _text(text).strip()
-    if not _MAY_DERIVE.search(low) or not any(p.match(low) for p in _claimed()):
+    if not _MAY_DERIVE.search(low):
         return None
+    if not any(p.match(low) for p in _claimed()):
+        return _unseparated(low)
     from tutor.errors import InputError
     from tutor.maths import formulas  # only now: reading a question must not import NumPy (cold start)
 
@@ -812,12 +853,50 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
             re.search(r"[-+*/^()\d]", formulas.typed_source(claim)) or (said and set(said) <= set(names))
         ):
             continue  # "... is negative, right?": words, left to the topics; "x" for 0.5x^2 is an answer
+        found = m.groupdict()
+        at = (found.get("atvar"), found["at"]) if found.get("at") else None
+        if at is not None and (said or (at[0] is None and len(names) > 1)):
+            continue  # "... at x = 3 is 2x", "... when y = 1 is -1/ŷ": not read as a value at a point
         try:
             formulas.read(formulas.typed_source(expr), names)
         except InputError:
             continue
-        return ClaimedDerivative(expr, claim, m.group("wrt"))  # an answer that cannot be read is told why
+        return ClaimedDerivative(expr, claim, m.group("wrt"), at)  # an answer that cannot be read is told why
     return None
+
+
+#: The longest expression and answer read with only a space between them (each space tried costs two readings).
+MAX_UNSEPARATED = 120
+_UNSEPARATED = re.compile(r"^is\s+(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<both>.+?)\s*\?+$", re.I)
+
+
+def _unseparated(low: str) -> ClaimedDerivative | None:
+    """ "is the derivative of σ(z) σ(z)(1 - σ(z))?": the expression and the answer with only a space between,
+    read when exactly one space outside brackets parts the text into two expressions in the same variables."""
+    m = _UNSEPARATED.match(low)
+    if m is None or len(m["both"]) > MAX_UNSEPARATED or m["both"].count(" ") > 8:
+        return None  # each space tried reads both sides: a few, in a short text
+    from tutor.errors import InputError
+    from tutor.maths import formulas
+
+    both, depth = m["both"], 0
+    found: list[ClaimedDerivative] = []
+    for i, ch in enumerate(both):
+        depth += (ch in "([") - (ch in ")]")
+        if ch != " " or depth or len(found) > 1:
+            continue
+        expr, claim = both[:i].strip(), both[i + 1 :].strip()
+        names = formulas.expression_variables(expr)
+        said = formulas.expression_variables(claim)
+        if not names or not expr or not claim or not set(said) <= set(names):
+            continue
+        try:
+            formulas.read(formulas.typed_source(expr), names)
+            formulas.read(formulas.typed_source(claim), names)
+        except InputError:
+            continue
+        found.append(ClaimedDerivative(expr, claim))
+    return found[0] if len(found) == 1 else None
 
 
 #: What a derive request names, tried in order; the loss's own derivative when nothing more specific is named.

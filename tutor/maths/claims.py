@@ -443,6 +443,63 @@ def _closest_form(truth: sp.Expr, mine: sp.Expr, domain, linear, typed: str = ""
     return max((linear(f) for f in forms), key=near)
 
 
+def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None, str]) -> Checked:
+    """The value the learner states for a derivative at a point ("the derivative of x^2 at 3 is 6, right?"),
+    compared with the exact value there: right when equal, or when it is that value rounded to the decimals
+    typed with two significant digits at least; a wrong one is told the value, and named when it is the
+    value with its sign flipped or the function's own value there (its height, not its slope)."""
+    from tutor.maths.derive import linear
+    from tutor.maths.literals import decimals_typed, half_unit, rounding
+    from tutor.maths.numeric import fmt
+    from tutor.maths.typed import expression_derivation
+
+    d = expression_derivation(text, wrt, at)  # an InputError says where it is not defined, or what is missing
+    f = expression_formula(text, wrt)
+    v = f.var(f.wrt)
+    assert v is not None
+    exact = d.result
+    where = f"{formulas.GREEK.get(at[0] or f.wrt, at[0] or v.symbol).replace('y_hat', 'ŷ')} = {at[1]}"
+    if not exact.is_number:
+        names = ", ".join(sorted(s.name for s in exact.free_symbols))
+        raise InputError(f"at {where} the derivative still depends on {names}: give its value too")
+    mine = _claim_expression(f, claim)
+    if mine.free_symbols or not (mine.is_real and mine.is_finite):
+        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}, as a number")
+    value, got = float(exact), float(mine)
+    slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
+    shown = linear(exact).replace("*", "·")
+    told = shown if exact.is_Integer or shown == fmt(value) else f"{shown} = {fmt(value)}"
+    yours = claim.strip()[:40]
+    gap = _simplified(mine - exact)
+    if gap == 0 or abs(got - value) <= 1e-12 * max(1.0, abs(value)):
+        more = "" if yours == told else f" ({told})"
+        return Checked(True, f"Yes: at {where}, {slope} = {yours}{more}. The steps:", mine, d)
+    significant, rounded = rounding(got, value, claim) if re.fullmatch(r"\s*[-+]?[\d.]+\s*", claim) else (0, False)
+    places = decimals_typed(claim)
+    if rounded and significant >= 2:
+        said = f"{places} decimal{'' if places == 1 else 's'}" if places else "a whole number"
+        return Checked(True, f"Yes, to {said}: at {where}, {slope} = {told}. The steps:", mine, d)
+    why = f"at {where}, {slope} = {told}"
+    x = {s.name: s for s in formula_expression(f).free_symbols}.get(f.wrt)
+    height = None
+    if x is not None and formula_expression(f).free_symbols == {x} and (at[0] in (None, f.wrt, v.symbol)):
+        try:
+            height = float(formula_expression(f).subs(x, sp.Rational(at[1])))
+        except (TypeError, ValueError):
+            height = None
+    if rounded:
+        why += f"; {yours} is that to one significant digit, an estimate"
+    elif value != 0 and abs(got + value) <= 1e-9 * abs(value):
+        why += ": the sign is wrong"
+    elif (
+        height is not None
+        and math.isfinite(height)
+        and abs(got - height) <= max(1e-9 * abs(height), half_unit(places) + 1e-12)
+    ):
+        why += f"; {yours} is the value of {f.display()} there, its height, not its slope"
+    return Checked(False, f"Not quite: {why}. The steps:", mine, d)
+
+
 def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     """The learner's derivative of a typed expression, compared with the one derived step by step: any
     form that is the same function is right; a wrong one is compared with the commonest slips (the

@@ -125,3 +125,26 @@ def parse_call_args(text: str) -> tuple[list[Value], dict[str, Value]]:
     if key is not None:
         raise InputError(f"{key}= is given no value.")
     return values, named
+
+
+def decimals_typed(typed: str) -> int:
+    """How many decimals the learner's number has ("0.55" 2, "-1" 0, "-6.9e-1" 2, "69.3%" 3)."""
+    typed = typed.rsplit("=", 1)[-1]
+    m = re.search(r"\.(\d+)(?:\s*[eE]([-+]?\d+))?(%?)", typed)
+    if not m:
+        return 2 if re.search(r"\d%", typed) else 0
+    return max(0, len(m.group(1)) - int(m.group(2) or 0) + (2 if m.group(3) else 0))
+
+
+def half_unit(decimals: int) -> float:
+    """Half a unit in the last of ``decimals`` decimals (0.0005 for three): how far a value rounded
+    correctly to that many decimals can lie from the exact one."""
+    return 0.5 * 10**-decimals
+
+
+def rounding(got: float, right: float, typed: str) -> tuple[int, bool]:
+    """The significant digits the learner typed, and whether ``right`` rounds to ``got`` at their decimals."""
+    decimals = decimals_typed(typed)
+    mantissa = re.search(r"\d+(?:\.\d*)?|\.\d+", typed.rsplit("=", 1)[-1])  # "-6.9e-1": 6.9, two digits
+    significant = len(mantissa.group(0).replace(".", "").lstrip("0")) if mantissa else 0
+    return significant, abs(got - right) <= half_unit(decimals) + 1e-12
