@@ -771,3 +771,52 @@ def test_a_stated_derivative_with_only_a_space_before_the_answer(asked, expressi
 )
 def test_words_after_the_expression_are_not_an_answer(asked):
     assert rq.claimed_derivative(asked) is None
+
+
+# (expression, where, the learner's value, what the verdict names or None); each reason worked out by hand
+NAMED_SLIPS = [
+    ("ln x", "3", "-0.33", "sign"),  # 1/3 = 0.333…: -0.33 is -(1/3) to two decimals
+    ("-ln(ŷ)", "0.9", "1.11", "sign"),  # -1/0.9 = -1.111…
+    ("ln x", "3", "-0.34", None),  # -(1/3) rounds to -0.33, not -0.34: no slip named
+    ("sigmoid(z)", "0", "0.5", "height"),  # σ(0) = 1/2, its slope 1/4
+    ("ln x", "2", "ln 2", "height"),  # ln 2 itself
+    ("ln x", "2", "ln 3", None),  # ln 3 = 1.0986… is not ln 2 = 0.693…, though within 0.5 of it
+    ("ln x", "3", "1", None),  # ln 3 = 1.0986… to one digit: too few to name it the height
+    ("x^3", "1.2", "2", None),  # 1.2³ = 1.728: likewise
+    ("x^3", "1.2", "1.73", "height"),  # 1.728 to two decimals
+]
+
+
+@pytest.mark.parametrize("expression,where,value,named", NAMED_SLIPS)
+def test_a_slip_at_a_point_is_named_only_when_the_value_is_that_slip(expression, where, value, named):
+    checked = claims.check_at_point(expression, value, None, (None, where))
+    assert not checked.right
+    for reason in ("sign", "height"):
+        assert (reason in checked.verdict) is (reason == named), checked.verdict
+
+
+def test_a_value_at_a_point_is_told_with_e_and_without_hyperbolic_functions():
+    at_one = claims.check_at_point("e^x", "2", None, (None, "1"))  # d/dx e^x at 1 is e
+    assert f"e = {math.e:.6g}" in at_one.verdict and "E" not in at_one.verdict.replace("The steps", "")
+    s2 = 1 / (1 + math.exp(-2))  # σ'(2) = σ(2)(1 - σ(2)) = 0.104993…
+    at_two = claims.check_at_point("σ(z)", "0.105", None, (None, "2"))
+    assert at_two.right and "cosh" not in at_two.verdict and f"{s2 * (1 - s2):.6g}" in at_two.verdict
+
+
+# (as asked, the expression, where, the answer): a point, then only a space before the answer
+UNSEPARATED_AT = [
+    ("is the derivative of x^2 at 3 6?", "x^2", (None, "3"), "6"),
+    ("is the derivative of ln x at 2 0.5?", "ln x", (None, "2"), "0.5"),
+    ("is the derivative of ln x at x = 2 ln 2?", "ln x", ("x", "2"), "ln 2"),
+]
+
+
+@pytest.mark.parametrize("asked,expression,at,claim", UNSEPARATED_AT)
+def test_a_value_at_a_point_with_only_a_space_before_it(asked, expression, at, claim):
+    read = rq.claimed_derivative(asked)
+    assert read is not None and (read.expression, read.at, read.claim) == (expression, at, claim)
+
+
+def test_a_function_after_a_point_with_only_a_space_is_not_read_as_a_value():
+    assert rq.claimed_derivative("is the derivative of x^2 at x = 3 2x?") is None
+    assert rq.claimed_derivative("is the derivative of x^2 at 3 positive?") is None

@@ -862,7 +862,7 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
         except InputError:
             continue
         return ClaimedDerivative(expr, claim, m.group("wrt"), at)  # an answer that cannot be read is told why
-    return None
+    return _unseparated(low)  # "is the derivative of ln x at 2 0.5?" matched "... is 2 0.5" above
 
 
 #: The longest expression and answer read with only a space between them (each space tried costs two readings).
@@ -879,6 +879,18 @@ def _unseparated(low: str) -> ClaimedDerivative | None:
     from tutor.errors import InputError
     from tutor.maths import formulas
 
+    point = re.fullmatch(r"(?P<expr>.+?)" + _AT.removesuffix("?") + r"\s+(?P<claim>[^\s].*)", m["both"], re.I)
+    if point is not None and point["at"] is not None:  # "is the derivative of x^2 at 3 6?": a value there
+        expr, claim = point["expr"].strip(), point["claim"].strip()
+        names = formulas.expression_variables(expr)
+        if not names or formulas.expression_variables(claim) or (point["atvar"] is None and len(names) > 1):
+            return None
+        try:
+            formulas.read(formulas.typed_source(expr), names)
+            formulas.read(formulas.typed_source(claim), [])
+        except InputError:
+            return None
+        return ClaimedDerivative(expr, claim, None, (point["atvar"], point["at"]))
     both, depth = m["both"], 0
     found: list[ClaimedDerivative] = []
     for i, ch in enumerate(both):

@@ -448,8 +448,8 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
     compared with the exact value there: right when equal, or when it is that value rounded to the decimals
     typed with two significant digits at least; a wrong one is told the value, and named when it is the
     value with its sign flipped or the function's own value there (its height, not its slope)."""
-    from tutor.maths.derive import linear
-    from tutor.maths.literals import decimals_typed, half_unit, rounding
+    from tutor.maths.derive import _explicit, linear
+    from tutor.maths.literals import decimals_typed, rounding
     from tutor.maths.numeric import fmt
     from tutor.maths.typed import expression_derivation
 
@@ -467,14 +467,17 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
         raise InputError(f"I cannot read your answer, {claim.strip()[:40]}, as a number")
     value, got = float(exact), float(mine)
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
-    shown = linear(exact).replace("*", "·")
+    shown = re.sub(r"\bE\b", "e", linear(exact)).replace("*", "·")  # SymPy's E is the learner's e
     told = shown if exact.is_Integer or shown == fmt(value) else f"{shown} = {fmt(value)}"
+    if exact.has(sp.cosh, sp.sinh, sp.tanh):  # σ'(2) simplified to 1/(4·cosh(1)^2): the number alone
+        told = fmt(value)
     yours = claim.strip()[:40]
     gap = _simplified(mine - exact)
     if gap == 0 or abs(got - value) <= 1e-12 * max(1.0, abs(value)):
         more = "" if yours == told else f" ({told})"
         return Checked(True, f"Yes: at {where}, {slope} = {yours}{more}. The steps:", mine, d)
-    significant, rounded = rounding(got, value, claim) if re.fullmatch(r"\s*[-+]?[\d.]+\s*", claim) else (0, False)
+    typed_number = re.fullmatch(r"\s*[-+]?[\d.]+\s*", claim) is not None
+    significant, rounded = rounding(got, value, claim) if typed_number else (0, False)
     places = decimals_typed(claim)
     if rounded and significant >= 2:
         said = f"{places} decimal{'' if places == 1 else 's'}" if places else "a whole number"
@@ -483,19 +486,25 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
     x = {s.name: s for s in formula_expression(f).free_symbols}.get(f.wrt)
     height = None
     if x is not None and formula_expression(f).free_symbols == {x} and (at[0] in (None, f.wrt, v.symbol)):
-        try:
-            height = float(formula_expression(f).subs(x, sp.Rational(at[1])))
+        try:  # σ written out, so that σ(0) is a number
+            height = float(_explicit(formula_expression(f).subs(x, sp.Rational(at[1]))))
         except (TypeError, ValueError):
             height = None
+
+    def near(target: float) -> bool:
+        """``got`` is ``target``, or ``target`` rounded to the decimals typed with two significant digits."""
+        if abs(got - target) <= 1e-9 * max(1.0, abs(target)):
+            return True
+        if not typed_number:  # "ln 3" is ln 3, not a rounding of ln 2
+            return False
+        digits, same = rounding(got, target, claim)
+        return same and digits >= 2
+
     if rounded:
         why += f"; {yours} is that to one significant digit, an estimate"
-    elif value != 0 and abs(got + value) <= 1e-9 * abs(value):
+    elif value != 0 and got != 0 and near(-value):
         why += ": the sign is wrong"
-    elif (
-        height is not None
-        and math.isfinite(height)
-        and abs(got - height) <= max(1e-9 * abs(height), half_unit(places) + 1e-12)
-    ):
+    elif height is not None and math.isfinite(height) and near(height):
         why += f"; {yours} is the value of {f.display()} there, its height, not its slope"
     return Checked(False, f"Not quite: {why}. The steps:", mine, d)
 
