@@ -712,19 +712,18 @@ def test_a_value_at_a_point_where_there_is_none_is_said():
         claims.check_at_point("x^2*y", "2", "x", ("x", "1"))
 
 
-def test_a_function_stated_beside_a_point_is_left_to_the_other_readers():
-    # "at 3 is 2x" or "when y = 1 is -1/ŷ" give a function where a value is said: not read as either
-    assert rq.claimed_derivative("the derivative of x^2 at 3 is 2x") is None
+def test_a_value_put_in_for_another_variable_is_left_to_the_other_readers():
+    # "when y = 1 is -1/ŷ": y put in before differentiating by ŷ, which the checker does not do
     assert rq.claimed_derivative("the derivative of -(y ln ŷ + (1-y) ln(1-ŷ)) when y = 1 is -1/ŷ") is None
 
 
-# (as asked, expression, variable, learner's answer or None for a request, where or None)
+# (as asked, expression with its name, variable, learner's answer or None for a request, where or None)
 NAMED = [
-    ("f(x) = ln(1-x), is f'(x) = -1/(1-x)?", "ln(1-x)", "x", "-1/(1-x)", None),
-    ("if f(x)=x^2 then f'(x)=2x?", "x^2", "x", "2x", None),
-    ("let g(z) = z^3; g′(z) = 3z^2, right?", "z^3", "z", "3z^2", None),
-    ("f(x) = x^2: what is f'(3)?", "x^2", "x", None, "3"),
-    ("f(x)=x^3, find f'(x)", "x^3", "x", None, None),
+    ("f(x) = ln(1-x), is f'(x) = -1/(1-x)?", "f(x) = ln(1-x)", "x", "-1/(1-x)", None),
+    ("if f(x)=x^2 then f'(x)=2x?", "f(x) = x^2", "x", "2x", None),
+    ("let g(z) = z^3; g′(z) = 3z^2, right?", "g(z) = z^3", "z", "3z^2", None),
+    ("f(x) = x^2: what is f'(3)?", "f(x) = x^2", "x", None, "3"),
+    ("f(x)=x^3, find f'(x)", "f(x) = x^3", "x", None, None),
 ]
 
 
@@ -820,3 +819,71 @@ def test_a_value_at_a_point_with_only_a_space_before_it(asked, expression, at, c
 def test_a_function_after_a_point_with_only_a_space_is_not_read_as_a_value():
     assert rq.claimed_derivative("is the derivative of x^2 at x = 3 2x?") is None
     assert rq.claimed_derivative("is the derivative of x^2 at 3 positive?") is None
+
+
+# ---------------------------------------- the function's own name, a function said at a point, σ at a point
+
+
+@pytest.mark.parametrize(
+    "asked,slope",
+    [
+        ("g(z) = z^3, is g'(z) = 3z^2?", "dg/dz"),
+        ("h(t) = t^2; h'(t) = 2t, right?", "dh/dt"),
+        ("L(ŷ) = -ln(ŷ), L'(ŷ) = -1/ŷ?", "dL/dŷ"),
+        ("the derivative of f(x) = x^2 is 2x, right?", "df/dx"),
+    ],
+)
+def test_a_named_function_s_derivative_is_written_with_its_name(asked, slope):
+    read = rq.claimed_derivative(asked)
+    assert read is not None
+    checked = claims.check_claim(read.expression, read.claim, read.wrt)
+    assert checked.right and checked.verdict.startswith(f"Yes: {slope} = ")
+
+
+def test_a_definition_is_differentiated_not_taken_for_an_answer():
+    # "y = x^2 ln x" names the function; d/dx (x² ln x) = 2x ln x + x
+    assert rq.claimed_derivative("the derivative of y = x^2 ln x") is None
+    request = rq.expression_derivative("the derivative of y = x^2 ln x")
+    assert request is not None
+    d = typing_in.expression_derivation(request.expression, request.wrt)
+    assert _same(d.result, 2 * x * sp.log(x) + x, x)
+    # ŷ = ŷ(1 - ŷ) names ŷ on both sides: an answer to check, as before
+    assert rq.claimed_derivative("the derivative of σ(z) = σ(z)(1-σ(z))") is not None
+
+
+@pytest.mark.parametrize(
+    "asked,right,value",
+    [
+        ("the derivative of x^2 at 3 is 2x", True, 6),
+        ("the derivative of x^2 at x = 3 is 2x, right?", True, 6),
+        ("the derivative of ln x at 2 is x, right?", False, 1 / 2),
+    ],
+)
+def test_a_function_said_at_a_point_is_checked_and_its_value_there_told(asked, right, value):
+    read = rq.claimed_derivative(asked)
+    assert read is not None and read.at is not None
+    checked = claims.check_at_point(read.expression, read.claim, read.wrt, read.at)
+    assert checked.right is right
+    assert math.isclose(float(checked.derivation.result), value, rel_tol=1e-12)
+    assert "is one number" in checked.verdict
+
+
+def test_a_point_no_float_can_hold_is_refused_with_a_reason():
+    with pytest.raises(InputError, match="too large a number"):
+        typing_in.expression_derivation("x^2", None, (None, "1e999999"))
+
+
+def test_the_sigmoid_named_at_a_point_gives_its_slope_there():
+    request = rq.expression_derivative("what is the derivative of sigmoid at 0?")
+    assert request is not None and request.at == (None, "0")
+    d = typing_in.expression_derivation(request.expression, request.wrt, request.at)
+    assert d.result == sp.Rational(1, 4)  # σ'(0) = σ(0)(1 - σ(0)) = 1/2 · 1/2
+    # with the value named, the worked example of σ'(z) (it had computed σ(2) itself)
+    computed = rq.compute_request("derivative of the sigmoid at z = 2")
+    assert computed is not None and computed.function == "dsigmoid" and computed.args == (2.0,)
+    assert rq.compute_request("sigmoid at z = 2").function == "sigmoid"
+
+
+def test_a_stated_derivative_with_only_a_space_may_end_with_right():
+    read = rq.claimed_derivative("is the derivative of ln x 1/x, right?")
+    assert read is not None and (read.expression, read.claim) == ("ln x", "1/x")

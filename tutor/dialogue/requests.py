@@ -395,8 +395,9 @@ def compute_request(text: str) -> ComputeRequest | None:
         return ComputeRequest("neglog" if neg else "ln", (numbers[0],), ())
     if p is not None and y is None and ({"loss", "cost", "bce"} & words) and _COMPUTE_VERB.search(text):
         raise InputError("Tell me the label as well, for example: loss if y = 1 and ŷ = 0.3.")
-    if z is not None and "sigmoid" in words:
-        return ComputeRequest("sigmoid", (z,), ())
+    if z is not None and "sigmoid" in words:  # "the derivative of the sigmoid at z = 2" asks for σ'(2)
+        slope = {"derivative", "slope", "gradient"} & words or "σ'" in text
+        return ComputeRequest("dsigmoid" if slope else "sigmoid", (z,), ())
     return None
 
 
@@ -668,9 +669,9 @@ def _named_function(text: str) -> str:
     said = re.match(r"\s*(?:=|is|equals|is equal to|should be)\s*(?P<claim>.+)$", rest, re.I)
     if said is not None:  # g(z)(1 - g(z)) for the derivative of g(z) = σ(z): g(z) is that expression
         claim = re.sub(rf"\b{re.escape(m['f'])}\s*\(\s*{re.escape(var)}\s*\)", f"({expr})", said["claim"])
-        return f"the derivative of {expr} with respect to {var}{at} = {claim}"
-    if re.fullmatch(r"\s*[?.!]*", rest):
-        return f"the derivative of {expr} with respect to {var}{at}{rest}"
+        return f"the derivative of {m['f']}({var}) = {expr} with respect to {var}{at} = {claim}"
+    if re.fullmatch(r"\s*[?.!]*", rest):  # named, so that its derivative is written with its name (dg/dz)
+        return f"the derivative of {m['f']}({var}) = {expr} with respect to {var}{at}{rest}"
     return text
 
 
@@ -725,6 +726,10 @@ def expression_derivative(text: str) -> TypedDerivative | None:
 
         expr, wrt = m.group("expr").strip(), m.group("wrt")
         at = (m.group("atvar"), m.group("at")) if m.group("at") else None
+        function = re.fullmatch(r"(?:the\s+)?(sigmoid|σ|sigma|ln|log|exp|sqrt)(?:\s+function)?", expr, re.I)
+        if function is not None and at is not None:  # "the derivative of the sigmoid at 0": its value there
+            name = function.group(1).lower()
+            expr = f"{name}({'z' if name in ('sigmoid', 'σ', 'sigma') else 'x'})"
         if re.fullmatch(r"\|[^|]{1,40}\|", expr) and formulas.expression_variables(expr.strip("|")):
             return TypedDerivative(expr, wrt, at)  # |x|: the reply says the tutor has no absolute value
         if not re.search(r"[-+*/^()\d]", formulas.typed_source(expr)):  # words, or one name ("the sigmoid")
@@ -750,6 +755,12 @@ _IS = r"\s+(?:is|=|equals|(?:is\s+)?equal to|should be|would be)\s+|\s*=\s*"
 _THINK = r"(?:i\s+(?:think|believe|reckon|guess)\s+(?:that\s+)?)?"
 
 
+#: "g(z) = " before an expression: its name, kept so that its derivative is written with it (dg/dz).
+_DEFINED = r"(?:[a-zŷ](?:\s*\(\s*[a-zŷ]\w{0,5}\s*\))?\s*=\s*(?=\S))?"
+#: A name alone ("y", "g(z)"), which "the derivative of y = x^2 ln x" defines rather than differentiates.
+_NAME_ONLY = re.compile(r"[a-zŷ](?:\s*\(\s*[a-zŷ]\w{0,5}\s*\))?", re.I)
+
+
 #: "the derivative of ln(1 - x) is -1/(1 - x), right?", "is d/dx x^2 = 2x?", "I got 1/(1 - x) for the
 #: derivative of ln(1 - x)", "is 2x the derivative of x^2?": the learner's own answer, to be checked.
 @cache
@@ -760,7 +771,9 @@ def _claimed() -> list[re.Pattern[str]]:
             + _THINK
             + r"(?:is\s+|so\s+|and\s+)?(?:the\s+)?(?:first\s+)?"
             + _DERIVATIVE
-            + r"\s+of\s+(?P<expr>.+?)"
+            + r"\s+of\s+(?P<expr>"
+            + _DEFINED
+            + r".+?)"
             + _WRT
             + _AT
             + r"(?:"
@@ -853,10 +866,15 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
             re.search(r"[-+*/^()\d]", formulas.typed_source(claim)) or (said and set(said) <= set(names))
         ):
             continue  # "... is negative, right?": words, left to the topics; "x" for 0.5x^2 is an answer
+        if _NAME_ONLY.fullmatch(expr) and expr.split("(")[0] not in said and not set(said) <= set(names):
+            continue  # "the derivative of y = x^2 ln x": y named, not differentiated (ŷ = ŷ(1 - ŷ) is an answer)
         found = m.groupdict()
         at = (found.get("atvar"), found["at"]) if found.get("at") else None
-        if at is not None and (said or (at[0] is None and len(names) > 1)):
-            continue  # "... at x = 3 is 2x", "... when y = 1 is -1/ŷ": not read as a value at a point
+        if at is not None and (said or len(names) > 1):
+            usual = {"ŷ": "y_hat", "yhat": "y_hat"}
+            by = usual.get(m.group("wrt") or "", m.group("wrt")) or (names[0] if len(names) == 1 else None)
+            if by is None or usual.get(at[0] or "", at[0]) not in (None, by):
+                continue  # "... when y = 1 is -1/ŷ": y put in before differentiating by ŷ, not read
         try:
             formulas.read(formulas.typed_source(expr), names)
         except InputError:
@@ -867,7 +885,10 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
 
 #: The longest expression and answer read with only a space between them (each space tried costs two readings).
 MAX_UNSEPARATED = 120
-_UNSEPARATED = re.compile(r"^is\s+(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<both>.+?)\s*\?+$", re.I)
+_UNSEPARATED = re.compile(
+    r"^is\s+(?:the\s+)?(?:first\s+)?" + _DERIVATIVE + r"\s+of\s+(?P<both>.+?)(?:\s*,?\s*(?:right|correct))?\s*\?+$",
+    re.I,
+)
 
 
 def _unseparated(low: str) -> ClaimedDerivative | None:

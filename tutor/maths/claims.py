@@ -463,14 +463,21 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
         names = ", ".join(sorted(s.name for s in exact.free_symbols))
         raise InputError(f"at {where} the derivative still depends on {names}: give its value too")
     mine = _claim_expression(f, claim)
-    if mine.free_symbols or not (mine.is_real and mine.is_finite):
-        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}, as a number")
-    value, got = float(exact), float(mine)
+    value = float(exact)
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = re.sub(r"\bE\b", "e", linear(exact)).replace("*", "·")  # SymPy's E is the learner's e
     told = shown if exact.is_Integer or shown == fmt(value) else f"{shown} = {fmt(value)}"
     if exact.has(sp.cosh, sp.sinh, sp.tanh):  # σ'(2) simplified to 1/(4·cosh(1)^2): the number alone
         told = fmt(value)
+    if mine.free_symbols:  # "the derivative of x^2 at 3 is 2x": the derivative checked, then its value there
+        checked = check_claim(text, claim, wrt)
+        head = checked.verdict.removesuffix(" The steps:")
+        return Checked(
+            checked.right, f"{head} At {where} the derivative is one number: {slope} = {told}. The steps:", mine, d
+        )
+    if not (mine.is_real and mine.is_finite):
+        raise InputError(f"I cannot read your answer, {claim.strip()[:40]}, as a number")
+    got = float(mine)
     yours = claim.strip()[:40]
     gap = _simplified(mine - exact)
     if gap == 0 or abs(got - value) <= 1e-12 * max(1.0, abs(value)):

@@ -376,7 +376,14 @@ _VAR = (
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿˣᶻ]+")
 _SUPERSCRIPT_READ = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿˣᶻ", "0123456789-+nxz")
 #: ``y = x^2``, ``f(x) = ln(1 - x)``: the name of what is differentiated, before its expression.
-_NAMED_AS = re.compile(r"^\s*(?:[A-Za-z]\w{0,5}(?:\s*\(\s*[A-Za-z]\w{0,5}\s*\))?|ŷ|ℒ)\s*=(?!=)\s*(?=\S)")
+_NAMED_AS = re.compile(r"^\s*(?:[A-Za-z]\w{0,5}(?:\s*\(\s*(?:[A-Za-z]\w{0,5}|ŷ)\s*\))?|ŷ|ℒ)\s*=(?!=)\s*(?=\S)")
+
+
+def typed_name(text: str) -> str:
+    """The name a typed expression is given ("g" for ``g(z) = z^3``, "L" for ``L = -ln(ŷ)``), "f" when none:
+    what its derivative is written with (dg/dz)."""
+    m = re.match(r"^\s*([A-Za-z]\w{0,5}|ŷ|ℒ)\s*(?:\(|=)", text) if _NAMED_AS.match(text) else None
+    return m.group(1) if m else "f"
 
 
 def powers_written_out(text: str) -> str:

@@ -76,7 +76,13 @@ def expression_formula(text: str, wrt: str | None = None):
     tree = formulas.read(src, names)
     everywhere = formulas.Interval(-float("inf"), float("inf"), True, True)
     free = formulas.Formula(
-        "expression", src, src, tuple(formulas.Variable(n, everywhere) for n in names), wrt, symbol="f", tree=tree
+        "expression",
+        src,
+        src,
+        tuple(formulas.Variable(n, everywhere) for n in names),
+        wrt,
+        symbol=formulas.typed_name(text),
+        tree=tree,
     )
     expr = formula_expression(free)
     shown = free.display()
@@ -92,7 +98,7 @@ def expression_formula(text: str, wrt: str | None = None):
         src,
         tuple(formulas.Variable(n, ranges[n][0], meaning=ranges[n][1]) for n in names),
         wrt,
-        symbol="f",
+        symbol=formulas.typed_name(text),
         tree=tree,
     )
 
@@ -255,6 +261,8 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
         value = sp.Rational(at[1].replace("−", "-"))  # exact: 0.9 is 9/10, not a float
     except (TypeError, ValueError) as err:
         raise InputError(f"cannot read {at[1][:20]} as a number") from err
+    if abs(value) > MAX_POINT:  # 1e999999: a float cannot hold it, so no value there could be checked
+        raise InputError(f"{at[1][:20]} is too large a number to put in: I take points up to 10^300 in size")
     symbol = {s.name: s for s in d.result.free_symbols}.get(name)
     if symbol is None:
         raise InputError(f"the derivative of {f.display()} does not depend on {var.symbol}: it is the same everywhere")
@@ -290,6 +298,9 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
         d.target, f"{d.title}, at {var.symbol} = {at[1]}", (*d.steps, step), exact, summary, domain=d.domain
     )
 
+
+#: The largest point (in size) a derivative's value is asked at: floats end near 1.8 × 10^308.
+MAX_POINT = sp.Integer(10) ** 300
 
 #: A power whose exponent is larger than this at the point is not computed exactly: (10^-12)^(10^12) has
 #: ten million million digits, though as a float it is merely 0.
