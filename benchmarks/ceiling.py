@@ -10,11 +10,11 @@ fold's training part cut at random to a fraction of its real questions. At fract
 per fraction (means over fold seeds), and a least-squares line of top-1 against log2 of the number
 of real training questions, with where that line reaches 85%.
 
-``reader``: a second labelling of train.tsv by a blind reader (``data/blind-labels.tsv``: a
+``reader``: train.tsv labelled again by blind readers (``data/blind-labels.tsv``: each a
 teacher given CURRICULUM.md's concept ids and points, and each question without its label, who
-chose one concept or ``none`` and at most one runner-up). Prints how often the reader agrees
+chose one concept or ``none`` and at most one runner-up). Prints how often each reader agrees
 with train.tsv's labels (counting the ``also`` column, as ``tutor eval`` does), set beside the
-tutor's own held-out decisions on the same rows. Rows whose question changed since the labelling
+tutor's own held-out decisions on the same rows, and how often the readers agree with each other. Rows whose question changed since the labelling
 are skipped (each is keyed by its row number and the SHA-1 of its text).
 """
 
@@ -111,52 +111,77 @@ def curve(fractions: list[float], seeds: int) -> None:
             print(f"85% top-1 on that line: ~{need:.0f} real questions a fold (~{need / (1 - 1 / 5):.0f} labelled)")
 
 
-def reader(seed: int) -> None:
-    rows, d = _dataset(TRAIN)
-    inside, outside = _split(d)
-    labels: dict[int, tuple[str, str]] = {}
+def _blind_labels(rows) -> tuple[dict[str, dict[int, tuple[str, str]]], int]:
+    """Each reader's (first, second) choice by row; rows whose question changed since are left out."""
+    readers: dict[str, dict[int, tuple[str, str]]] = {}
     skipped = 0
     for line in LABELS.read_text(encoding="utf-8").splitlines()[1:]:
-        row, digest, first, second = [*line.split("\t"), ""][:4]
+        row, digest, name, first, second = [*line.split("\t"), ""][:5]
         i = int(row)
         if i >= len(rows) or hashlib.sha1(rows[i].question.encode()).hexdigest()[:10] != digest:
             skipped += 1
             continue
-        labels[i] = (first, second)
+        readers.setdefault(name, {})[i] = (first, second)
+    return readers, skipped
+
+
+def reader(seed: int) -> None:
+    rows, d = _dataset(TRAIN)
+    inside, outside = _split(d)
+    readers, skipped = _blind_labels(rows)
+    names = sorted(readers)
 
     def agrees(i: int, concept: str) -> bool:
         return concept in {rows[i].concept, *rows[i].also}
 
-    kinds, best, argmax = _held_out(d, seed)
-    ins = [i for i in inside if i in labels]
-    outs = [i for i in outside if i in labels]
-    committed = [i for i in ins if labels[i][0] != "none"]
-
     def pct(n: float, m: int) -> str:
         return f"{100 * n / m:.1f}%" if m else "-"
 
-    print(f"{len(labels)} rows read blind ({skipped} skipped: changed since); {len(ins)} in scope, {len(outs)} out")
-    tutor_top1 = sum(kinds[i] in ("answer", "clarify") and d.ok[i][best[i]] for i in ins)
-    two = sum(agrees(i, labels[i][0]) or agrees(i, labels[i][1]) for i in ins)
-    lines = [
-        ("top-1 in scope (first choice)", sum(agrees(i, labels[i][0]) for i in ins), tutor_top1, len(ins)),
-        ("in scope refused", len(ins) - len(committed), sum(kinds[i] == "refuse" for i in ins), len(ins)),
-        (
-            "out of scope refused",
-            sum(labels[i][0] == "none" for i in outs),
-            sum(kinds[i] == "refuse" for i in outs),
-            len(outs),
-        ),
-    ]
-    print(f"{'':32} {'reader':>8} {'tutor':>8}   (tutor: held out, fold seed {seed})")
-    for what, a, b, m in lines:
-        print(f"{what:32} {pct(a, m):>8} {pct(b, m):>8}")
-    print(f"reader's first or second choice is the label's: {pct(two, len(ins))} of the in-scope rows")
-    right = sum(agrees(i, labels[i][0]) for i in committed)
-    print(f"where the reader names a concept, it is the label's: {pct(right, len(committed))} of {len(committed)};")
+    kinds, best, argmax = _held_out(d, seed)
+    shared = set.intersection(*(set(r) for r in readers.values()))
+    ins = [i for i in inside if i in shared]
+    outs = [i for i in outside if i in shared]
+    print(f"readers {', '.join(names)}; {len(shared)} rows read by each ({skipped} labels skipped: changed since)")
     print(
-        f"  the tutor's in-scope argmax on those rows: {pct(sum(d.ok[i][argmax[i]] for i in committed), len(committed))}"
+        f"{'':34}"
+        + "".join(f"{'reader ' + n:>10}" for n in names)
+        + f"{'tutor':>10}   (tutor: held out, fold seed {seed})"
     )
+    figures = [
+        (
+            "top-1 in scope (first choice)",
+            lambda L, i: agrees(i, L[i][0]),
+            lambda i: kinds[i] != "refuse" and d.ok[i][best[i]],
+            ins,
+        ),
+        ("in scope refused", lambda L, i: L[i][0] == "none", lambda i: kinds[i] == "refuse", ins),
+        ("out of scope refused", lambda L, i: L[i][0] == "none", lambda i: kinds[i] == "refuse", outs),
+    ]
+    for what, by_reader, by_tutor, among in figures:
+        cells = [pct(sum(by_reader(readers[n], i) for i in among), len(among)) for n in names]
+        print(
+            f"{what:34}"
+            + "".join(f"{c:>10}" for c in cells)
+            + f"{pct(sum(by_tutor(i) for i in among), len(among)):>10}"
+        )
+    for n in names:
+        L = readers[n]
+        named = [i for i in ins if L[i][0] != "none"]
+        print(
+            f"reader {n}: names a concept for {len(named)} in-scope rows, the label's {pct(sum(agrees(i, L[i][0]) for i in named), len(named))}"
+            f" (first or second {pct(sum(agrees(i, L[i][0]) or agrees(i, L[i][1]) for i in named), len(named))});"
+            f" the tutor's in-scope argmax on those rows {pct(sum(d.ok[i][argmax[i]] for i in named), len(named))}"
+        )
+    if len(names) == 2:
+        a, b = (readers[n] for n in names)
+        rows_all = sorted(shared)
+        both = [i for i in rows_all if a[i][0] != "none" and b[i][0] != "none"]
+        scope = sum((a[i][0] == "none") == (b[i][0] == "none") for i in rows_all)
+        print(
+            f"the two readers: same first choice {pct(sum(a[i][0] == b[i][0] for i in rows_all), len(rows_all))};"
+            f" same side of the scope {pct(scope, len(rows_all))}; where both name a concept, the same one"
+            f" {pct(sum(a[i][0] == b[i][0] for i in both), len(both))} of {len(both)}"
+        )
 
 
 def main() -> None:
