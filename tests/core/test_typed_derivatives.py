@@ -682,6 +682,7 @@ AT_POINT = [
     ("the derivative of ln x at 3 is -1/3?", "ln x", 1 / 3, False),
     ("the derivative of ln x at 3 is 1.0986?", "ln x", 1 / 3, False),  # ln 3 itself
     ("d/dx x^3 at x = 2 = 12?", "x^3", 3 * 2**2, True),
+    ("the derivative of ln x at x = 1/2 is 2?", "ln x", 1 / (1 / 2), True),  # a point typed as a fraction
 ]
 
 
@@ -724,6 +725,7 @@ NAMED = [
     ("let g(z) = z^3; g′(z) = 3z^2, right?", "g(z) = z^3", "z", "3z^2", None),
     ("f(x) = x^2: what is f'(3)?", "f(x) = x^2", "x", None, "3"),
     ("f(x)=x^3, find f'(x)", "f(x) = x^3", "x", None, None),
+    ("f(x) = x^2: what is f'(3/4)?", "f(x) = x^2", "x", None, "3/4"),
 ]
 
 

@@ -627,10 +627,10 @@ _DERIVE = re.compile(
 
 #: "the derivative of ln(1 - x)", "differentiate x^2 * ln(x) with respect to x", "d/dz 1/(1 + e^-z)".
 _WRT = r"(?:\s*,?\s+(?:with respect to|w\.?r\.?t\.?|wrt|by)\s+(?P<wrt>[^\s?.!,]+))?"
-#: "... at x = 0.5", "... at ŷ = 0.9", "... at 3", "... when y = 1": the derivative's value there.
+#: "... at x = 0.5", "... at ŷ = 0.9", "... at 3", "... at x = 1/2", "... when y = 1": the derivative's value there.
 _AT = (
     r"(?:\s*,?\s+(?:at|for|when|where)\s+(?:(?P<atvar>[A-Za-zŷ_]\w{0,5})\s*=\s*)?"
-    r"(?P<at>[-+−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?))?"
+    r"(?P<at>[-+−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:/[1-9]\d{0,5})?))?"
 )
 #: "can you ...", "please ...", "... for me, please": a request asked politely is the same request.
 _ASKED = r"(?:(?:can|could|would|will) you\s+(?:please\s+)?|please\s+)?"
@@ -663,7 +663,7 @@ def _named_function(text: str) -> str:
     expr, var, arg, rest = m["expr"].strip(), m["var"], m["arg"].strip(), m["rest"]
     at = ""
     if arg.lower() != var.lower():
-        if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", arg):
+        if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:/[1-9]\d{0,5})?", arg):
             return text  # f'(2x), f'(g(x)): not read
         at = f" at {var} = {arg}"
     said = re.match(r"\s*(?:=|is|equals|is equal to|should be)\s*(?P<claim>.+)$", rest, re.I)
