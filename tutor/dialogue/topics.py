@@ -262,8 +262,9 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
         return Reply(
             "fallback", said, title="Nothing to follow up", alternatives=offered, choices=topic_choices(offered)
         ), ctx
-    if kind == "plot":
-        return doing.plot_named(core, node.plot or "bce", ctx)
+    if kind == "plot":  # typed after a loss worked out ("plot it"), that loss; a chip, its topic's plot
+        computed = doing.computed_loss_plot(ctx) if intent.about is None else None
+        return doing.plot_named(core, computed or node.plot or "bce", ctx)
     if kind == "derive":
         return doing.derive_target(core, node.derive or "bce", ctx)
     for where, name in _ORDER[kind]:
