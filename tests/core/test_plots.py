@@ -127,13 +127,14 @@ def test_an_earlier_y_hat_is_marked_on_a_learners_curve_in_y_hat_only(tutor):
     ("first", "label", "loss"),
     [
         # the loss worked out for a label, then "plot it": that label's curve, not the older topic's
+        (None, 0, lambda p: -math.log(1 - p)),  # first thing asked: no topic behind it
         ("how steep is the sigmoid at 0?", 0, lambda p: -math.log(1 - p)),
         ("why the minus sign?", 0, lambda p: -math.log(1 - p)),
         ("what is the derivative of the sigmoid?", 1, lambda p: -math.log(p)),
     ],
 )
 def test_plot_it_after_a_computed_loss_draws_the_loss_for_that_label(tutor, first, label, loss):
-    _, ctx = tutor.reply(first)
+    ctx = tutor.reply(first)[1] if first else None
     _, ctx = tutor.reply(f"what is the loss if y = {label} and y_hat = 0.2?", ctx)
     plotted, _ = tutor.reply("plot it", ctx)
     assert plotted.kind == "plot"

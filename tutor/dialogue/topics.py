@@ -236,6 +236,9 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
         ), ctx
     if intent.about and intent.about != ctx.node and intent.about in core.kb.nodes:
         ctx = replace(ctx, node=intent.about, shown=frozenset())  # a chip under an older answer follows that answer
+    computed = doing.computed_loss_plot(ctx) if kind == "plot" and intent.about is None else None
+    if computed:  # "plot it" after a loss worked out: that loss's curve (a chip: its topic's plot, below)
+        return doing.plot_named(core, computed, ctx)
     node = core.node(ctx.node)
     if node is None:
         if ctx.computation is None:
@@ -262,9 +265,8 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
         return Reply(
             "fallback", said, title="Nothing to follow up", alternatives=offered, choices=topic_choices(offered)
         ), ctx
-    if kind == "plot":  # typed after a loss worked out ("plot it"), that loss; a chip, its topic's plot
-        computed = doing.computed_loss_plot(ctx) if intent.about is None else None
-        return doing.plot_named(core, computed or node.plot or "bce", ctx)
+    if kind == "plot":
+        return doing.plot_named(core, node.plot or "bce", ctx)
     if kind == "derive":
         return doing.derive_target(core, node.derive or "bce", ctx)
     for where, name in _ORDER[kind]:
