@@ -80,6 +80,15 @@ def test_prose_in_brackets_still_wraps():
     assert glue("(1 - ŷ)") == f"(1{GLUE}-{GLUE}ŷ)"
 
 
+@pytest.mark.parametrize(("first", "second", "shown"), [("1.", "2.", "2"), ("-", "-", "•"), ("*", "*", "•")])
+def test_a_list_item_whose_text_starts_with_an_operator_is_still_an_item(first, second, shown):
+    # "2. = -1/0.3 + ..." had its marker glued to "=", so Rich read it as text of the item before
+    text = f"{first} a = b\n{second} = -1/0.3 + 0/0.7\n"
+    lines = [line.strip() for line in rendered_lines(text, 60) if line.strip()]
+    assert len(lines) == 2
+    assert lines[1] == f"{shown} = -1/0.3 + 0/0.7"  # its own item, the marker drawn as a marker
+
+
 def test_a_displayed_formula_wider_than_the_screen_breaks_between_terms():
     formula = "∂L/∂ŷ = -y/ŷ + (1 - y)/(1 - ŷ) = (ŷ - y) / (ŷ (1 - ŷ))"
     lines = [line.strip() for line in rendered_lines(f"The slope:\n\n    {formula}\n", 50) if line.strip()]

@@ -317,3 +317,26 @@ def test_a_verb_that_starts_lessons_starts_one_only_when_it_names_one(tutor):
     for lesson in tutor.kb.lessons.values():  # each lesson by its title, with no word "lesson"
         got = read(f"start {lesson.title}")
         assert isinstance(got, it.LessonCommand) and lessons.find(tutor, got.lesson or "") == lesson.id
+
+
+@pytest.mark.parametrize(
+    ("opener", "ctx", "checkpoint"),
+    [(o, c, k) for o in ("wait, ", "hmm, ", "ok ", "ok so ", "um, ") for c, k in ((FRESH, None), (AT, "numeric"))],
+)
+def test_a_derivative_after_an_opening_word_is_still_read_and_checked(tutor, opener, ctx, checkpoint):
+    # the words before it ("wait,") had made it a question for the matcher, in a lesson too
+    got = it.read(f"{opener}the derivative of -ln(x) is -1/x, right?", ctx, at_checkpoint=checkpoint)
+    assert got == it.Derive("expression", None, "-ln(x)", None, claim="-1/x")
+    asked = it.read(f"{opener}what is the derivative of ln(1-x)?", ctx, at_checkpoint=checkpoint)
+    assert isinstance(asked, it.Derive) and asked.expression == "ln(1-x)" and asked.claim is None
+    # d/dx (-ln x) = -1/x: right; d/dx ln(1 - x) = -1/(1 - x), so 1/(1 - x) is wrong
+    reply, _ = tutor.reply(f"{opener}the derivative of -ln(x) is -1/x, right?")
+    assert reply.derivation.checked == (("-1/x", True),)
+    reply, _ = tutor.reply(f"{opener}the derivative of ln(1-x) is 1/(1-x), right?")
+    assert reply.derivation.checked == (("1/(1-x)", False),)
+
+
+def test_an_opening_word_alone_or_before_a_question_is_not_a_request():
+    assert it.read("wait", FRESH) == it.Ask("wait")
+    assert it.read("so why the minus sign?", FRESH) == it.Ask("so why the minus sign?")
+    assert it.read("hmm, 0.693", AT, at_checkpoint="numeric") == it.CheckpointAnswer("hmm, 0.693")

@@ -121,3 +121,34 @@ def test_an_earlier_y_hat_is_marked_on_a_learners_curve_in_y_hat_only(tutor):
     in_y_hat, _ = tutor.reply("plot -ln ŷ", ctx)
     assert in_y_hat.plot is not None and [m.x for m in in_y_hat.plot.marks] == [0.3]
     assert in_y_hat.plot.marks[0].y == pytest.approx(-math.log(0.3))
+
+
+@pytest.mark.parametrize(
+    ("first", "label", "loss"),
+    [
+        # the loss worked out for a label, then "plot it": that label's curve, not the older topic's
+        (None, 0, lambda p: -math.log(1 - p)),  # first thing asked: no topic behind it
+        ("how steep is the sigmoid at 0?", 0, lambda p: -math.log(1 - p)),
+        ("why the minus sign?", 0, lambda p: -math.log(1 - p)),
+        ("what is the derivative of the sigmoid?", 1, lambda p: -math.log(p)),
+    ],
+)
+def test_plot_it_after_a_computed_loss_draws_the_loss_for_that_label(tutor, first, label, loss):
+    ctx = tutor.reply(first)[1] if first else None
+    _, ctx = tutor.reply(f"what is the loss if y = {label} and y_hat = 0.2?", ctx)
+    plotted, _ = tutor.reply("plot it", ctx)
+    assert plotted.kind == "plot"
+    (curve,) = plotted.plot.series
+    assert plotted.plot.xlabel == "ŷ"
+    for x, y in zip(curve.x[::29], curve.y[::29]):
+        assert y == pytest.approx(loss(x), rel=1e-6, abs=1e-9)
+    assert [m.x for m in plotted.plot.marks] == [pytest.approx(0.2)]  # the learner's ŷ, marked
+
+
+def test_plot_it_after_what_about_y_0_draws_the_loss_for_y_0(tutor):
+    _, ctx = tutor.reply("so is the loss about -1 when y_hat is near 1?")
+    _, ctx = tutor.reply("what about y = 0?", ctx)
+    plotted, _ = tutor.reply("plot it", ctx)
+    (curve,) = plotted.plot.series
+    for x, y in zip(curve.x[::29], curve.y[::29]):
+        assert y == pytest.approx(-math.log(1 - x), rel=1e-6, abs=1e-9)

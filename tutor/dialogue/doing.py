@@ -36,7 +36,18 @@ def plot(core: Core, intent: Plot, ctx: Context) -> tuple[Reply, Context]:
         return plot_typed(ctx)
     node = core.node(ctx.node)
     default = node.plot if node and node.plot else "bce"
+    if asks_nothing:
+        default = computed_loss_plot(ctx) or default
     return plot_named(core, intent.name or default, ctx, intent.request)
+
+
+def computed_loss_plot(ctx: Context) -> str | None:
+    """The plot of the loss the learner just had worked out, for its label ("plot it" after the loss for
+    y = 0 draws -ln(1 - ŷ), not the older topic's plot); None when the last number was no loss."""
+    comp = ctx.computation
+    if comp is None or comp.name not in ("bce", "bce_table"):
+        return None
+    return {0: "bce0", 1: "neglog"}.get(comp.inputs.get("y"), "bce")
 
 
 def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply, Context]:

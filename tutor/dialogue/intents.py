@@ -393,9 +393,26 @@ def asks_about_topics(text: str) -> bool:
         return False
 
 
+#: Words a learner opens with before the request itself: "wait, the derivative of -ln(x) is -1/x, right?",
+#: "hmm, is the derivative of ln x 1/x?", "ok so f(x) = x^2, is f'(x) = 2x?".
+_OPENER = re.compile(r"^(?:(?:wait|hm+|um+|uh+|oh|ah|ok(?:ay)?|well|alright|so|and|but|now|sorry)\b[,.!:;]?\s+)+", re.I)
+
+
+def _without_opener(text: str) -> str | None:
+    """``text`` without the words it opens with, or None when it opens with none."""
+    m = _OPENER.match(text)
+    return text[m.end() :] if m and m.end() < len(text) else None
+
+
 def _request(text: str) -> Compute | Derive | Plot | Failed | None:
     if len(text) > REQUEST_CHARS:
         return None
+    found = _request_as_typed(text)
+    rest = _without_opener(text) if found is None else None
+    return _request_as_typed(rest) if rest else found
+
+
+def _request_as_typed(text: str) -> Compute | Derive | Plot | Failed | None:
     from tutor.errors import InputError
 
     claimed = rq.claimed_derivative(text)  # before a computation: "is d/dx ln(3) = 1/3?" states a derivative
@@ -424,6 +441,9 @@ def _is_request(text: str) -> bool:
     is carried out and the checkpoint waits; a bare expression such as ``-ln(0.99)`` is an answer."""
     if len(text) > REQUEST_CHARS:
         return False
+    rest = _without_opener(text)
+    if rest and _is_request(rest):
+        return True
     if rq.plot_request(text) is not None or rq.derive_request(text) is not None:
         return True
     if rq.expression_derivative(text) is not None or rq.claimed_derivative(text) is not None:

@@ -236,6 +236,9 @@ def follow_up(core: Core, intent: FollowUp, ctx: Context) -> tuple[Reply, Contex
         ), ctx
     if intent.about and intent.about != ctx.node and intent.about in core.kb.nodes:
         ctx = replace(ctx, node=intent.about, shown=frozenset())  # a chip under an older answer follows that answer
+    computed = doing.computed_loss_plot(ctx) if kind == "plot" and intent.about is None else None
+    if computed:  # "plot it" after a loss worked out: that loss's curve (a chip: its topic's plot, below)
+        return doing.plot_named(core, computed, ctx)
     node = core.node(ctx.node)
     if node is None:
         if ctx.computation is None:

@@ -36,6 +36,8 @@ _GROUP = re.compile(r"\((?:[^()\n]|\([^()\n]*\))*\)|\[(?:[^\[\]\n]|\[[^\[\]\n]*\
 _WORD = re.compile(r"[^\W\d_]+")
 _OPERATOR = re.compile(r"(?<=\S) (:=|=|\+|-|−|·|×|/|<|>|≤|≥|≈|→) (?=\S)")
 _CODE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+#: A list item's marker and the spaces after it: "2. ", "  - ", "3) ".
+_MARKER = re.compile(r"[ ]{0,3}(?:\d{1,9}[.)]|[-*+])[ ]+")
 #: A function name and its argument: "ln 0.99", "-ln ŷ", "log (1 - ŷ)"; not "the log of a probability".
 _CALL = re.compile(r"(?<![^\W\d_])(ln|log|exp|σ) (?=\d|[^\W\d_](?![^\W\d_])|\(|-)")
 
@@ -69,6 +71,9 @@ def _glue_groups(text: str) -> str:
 
 
 def _glue_inline(text: str) -> str:
+    marker = _MARKER.match(text)  # a list item's marker stays apart from its text: "2. = -3.3" is still item 2
+    if marker:
+        return marker.group(0) + _glue_inline(text[marker.end() :])
     out = _CODE.sub(lambda m: m.group(0).replace(" ", GLUE) if len(m.group(1)) <= MAX_GROUP else m.group(0), text)
     out = _glue_groups(out)
     return _OPERATOR.sub(lambda m: f"{GLUE}{m.group(1)}{GLUE}", out)
