@@ -47,7 +47,8 @@ def computed_loss_plot(ctx: Context) -> str | None:
     comp = ctx.computation
     if comp is None or comp.name not in ("bce", "bce_table"):
         return None
-    return {0: "bce0", 1: "neglog"}.get(comp.inputs.get("y"), "bce")
+    y = comp.inputs.get("y")
+    return "bce0" if y == 0 else "neglog" if y == 1 else "bce"  # a label typed as a number, never a list
 
 
 def plot_named(core: Core, name: str, ctx: Context, request=None) -> tuple[Reply, Context]:
