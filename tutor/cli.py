@@ -131,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --cv: the seed of the fold split (figures move a few points between seeds; judge a change on several)",
     )
+    s.add_argument(
+        "--by-source",
+        action="store_true",
+        help="with --cv: keep the questions of one source (a GitHub repository, a site; the file's source "
+        "column) in one fold, so each fold is answered as questions from new places",
+    )
     s.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     s.add_argument(
         "--min-top1",
@@ -287,6 +293,7 @@ def _command(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 as_json=args.json,
                 min_top1=args.min_top1,
+                by_source=args.by_source,
             )
         return run_cli(_tutor(args), args.file, misses=args.misses, as_json=args.json, min_top1=args.min_top1)
     if cmd == "serve":

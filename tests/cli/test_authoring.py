@@ -388,6 +388,23 @@ def test_eval_cv_json_and_threshold(capsys):
     # Another fold split: the same rows answered, each once, by a model that did not see them.
     code, out, _ = run(capsys, "eval", forum, "--cv", "--seed", "3")
     assert code == 0 and "(seed 3)" in out.splitlines()[0]
+    # Folds by source: the team's file names one source for every row, one place, too few for five folds
+    code, _, err = run(capsys, "eval", forum, "--cv", "--by-source")
+    assert code == 2 and "1 place" in err
+
+
+@pytest.mark.slow
+def test_eval_cv_by_source_keeps_each_repository_in_one_fold(tmp_path, capsys):
+    forum = Path(__file__).resolve().parent.parent / "data" / "forum.tsv"
+    lines = forum.read_text(encoding="utf-8").splitlines()
+    rows = [
+        line.rsplit("\t", 1)[0] + f"\thttps://github.com/team/repo{i % 12}/issues/{i}"
+        for i, line in enumerate(lines[1:])
+    ]
+    path = tmp_path / "sourced.tsv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "eval", path, "--cv", "--by-source")
+    assert code == 0 and "grouped by source: 12 places" in out.splitlines()[0]
 
 
 def test_names_too_long_for_the_file_system_get_a_message(tmp_path, monkeypatch, capsys):

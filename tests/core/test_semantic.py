@@ -258,6 +258,27 @@ def test_folds_are_stratified_and_deterministic():
     assert len(set(f[10:15])) == 5
 
 
+def test_folds_grouped_by_source_keep_each_place_in_one_fold():
+    from tutor.matching.labelled import source_group
+
+    sources = (
+        [f"https://github.com/keras-team/keras/issues/{i}" for i in range(7)]
+        + [f"https://github.com/pytorch/pytorch/issues/{i}" for i in range(4)]
+        + [f"https://stats.stackexchange.com/q/{i}" for i in range(3)]
+        + ["", "", ""]  # no source: each row a place of its own
+    )
+    groups = [source_group(u) for u in sources]
+    assert groups[0] == "github.com/keras-team/keras" and groups[11] == "stats.stackexchange.com"
+    labels = ["a", "b"] * 8 + ["a"]
+    for seed in range(4):
+        f = train.folds(labels, 5, seed, groups)
+        assert list(f) == list(train.folds(labels, 5, seed, groups))  # deterministic
+        for g in {g for g in groups if g}:
+            assert len({f[i] for i, h in enumerate(groups) if h == g}) == 1  # a place is never split
+        # the largest place alone in its fold; the three single rows spread over folds
+        assert np.bincount(f, minlength=5).max() == 7 and len(set(f[14:])) > 1
+
+
 def test_shipped_training_data_matches_the_current_word_rules():
     rows = semantic.load_training_rows()
     assert rows.toks is not None, (

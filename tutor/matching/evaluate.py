@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.dialogue.engine import Tutor
-from tutor.matching.labelled import OUT, REFUSE, Labelled, read_tsv
+from tutor.matching.labelled import OUT, REFUSE, Labelled, read_tsv, source_group
 
 #: The columns a labelled-questions file must name in its header line.
 COLUMNS = ("concept", "also", "question")
@@ -233,14 +233,18 @@ def cv_lines(
     seed: int = 0,
     confusion: bool = True,
     figures: dict[str, Any] | None = None,
+    by_source: bool = False,
 ) -> list[str]:
     """Cross-validated figures of the semantic matcher on labelled questions: each fold is
     answered by a head, stacker and thresholds fitted without it (node texts always in training).
-    ``figures``, when given, is filled with the same figures as plain data (for ``--json``)."""
+    ``figures``, when given, is filled with the same figures as plain data (for ``--json``). ``by_source``:
+    the questions asked in one place (a GitHub repository, a site) share a fold, so every fold is
+    answered as if its places were new, as a learner's question from elsewhere is."""
     from tutor.matching import train
 
     d = train.Dataset.make(nodes, rows)
-    res = d.cross_validate(folds, seed)
+    res = d.cross_validate(folds, seed, by_source=by_source)
+    places = len({source_group(r.source) or f"row {i}" for i, r in enumerate(rows)})
     inside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and not d.outside[d.row_y[i]]]
     outside = [i for i in range(len(rows)) if d.row_y[i] >= 0 and d.outside[d.row_y[i]]]
     nonode = [i for i in range(len(rows)) if d.row_y[i] < 0]
@@ -251,7 +255,9 @@ def cv_lines(
     kinds, best = res.kinds, res.best
     top1 = sum(kinds[i] in ("answer", "clarify") and d.ok[i][best[i]] for i in inside)
     lines = [
-        f"cross-validated over {folds} folds (seed {seed}): in scope {len(inside)}, out of scope {len(outside)}"
+        f"cross-validated over {folds} folds (seed {seed}"
+        + (f", grouped by source: {places} places" if by_source else "")
+        + f"): in scope {len(inside)}, out of scope {len(outside)}"
         + (f", concepts with no node yet {len(nonode)}" if nonode else ""),
         f"top-1 (counting also; a clarify's first choice): {pct(top1, len(inside))}",
         f"top-3: {pct(sum(res.top3[i] for i in inside), len(inside))}",
@@ -284,6 +290,7 @@ def cv_lines(
             {
                 "folds": folds,
                 "seed": seed,
+                "by_source": by_source,
                 "in_scope": len(inside),
                 "out_of_scope": len(outside),
                 "no_node": len(nonode),
@@ -313,7 +320,13 @@ def cv_lines(
 
 
 def run_cv_cli(
-    nodes, path: Path, folds: int = 5, seed: int = 0, as_json: bool = False, min_top1: float | None = None
+    nodes,
+    path: Path,
+    folds: int = 5,
+    seed: int = 0,
+    as_json: bool = False,
+    min_top1: float | None = None,
+    by_source: bool = False,
 ) -> int:
     from tutor.matching.embedding import ModelUnavailable
 
@@ -327,11 +340,19 @@ def run_cv_cli(
             file=sys.stderr,
         )
         return 2
+    places = len({source_group(r.source) or f"row {i}" for i, r in enumerate(rows)})
+    if by_source and places < folds:
+        print(
+            f"tutor: {path} names {places} place{'' if places == 1 else 's'} in its source column, too few to keep "
+            f"each in one of {folds} folds (--by-source groups by GitHub repository or site)",
+            file=sys.stderr,
+        )
+        return 2
     for line in label_warnings(nodes, rows, path):
         print(f"tutor: warning: {line}", file=sys.stderr)
     figures: dict[str, Any] = {}
     try:
-        lines = cv_lines(nodes, rows, folds, seed, figures=figures)
+        lines = cv_lines(nodes, rows, folds, seed, figures=figures, by_source=by_source)
     except ModelUnavailable as err:
         print(f"tutor: cannot cross-validate the semantic matcher: {err}", file=sys.stderr)
         return 2

@@ -19,6 +19,16 @@ class Labelled:
     concept: str
     also: tuple[str, ...]
     question: str
+    source: str = ""  # where it was asked (a URL), when the file says
+
+
+def source_group(source: str) -> str:
+    """The place a question was asked, for folds that keep one place's questions together: a GitHub
+    repository (``github.com/keras-team/keras``), else the site (``stats.stackexchange.com``); "" if unknown."""
+    where = source.strip().split("://", 1)[-1].removeprefix("www.").split("/")
+    if not where[0]:
+        return ""
+    return "/".join(where[:3]).lower() if where[0].lower() == "github.com" and len(where) >= 3 else where[0].lower()
 
 
 def read_tsv(path: Path) -> list[Labelled]:
@@ -29,5 +39,6 @@ def read_tsv(path: Path) -> list[Labelled]:
                 continue
             concept = row["concept"].strip()
             also = tuple(a.strip() for a in (row.get("also") or "").split(",") if a.strip())
-            rows.append(Labelled(OUT if concept in REFUSE else concept, also, row["question"]))
+            source = (row.get("source") or "").strip()
+            rows.append(Labelled(OUT if concept in REFUSE else concept, also, row["question"], source))
     return rows

@@ -113,8 +113,12 @@ def features(f: Fitted, Q: np.ndarray, lex: np.ndarray, toks=None) -> np.ndarray
     return learn.class_features(head, *learn.knn_features(Q, f.X, f.y, f.n_classes), lex_all)
 
 
-def folds(labels: Sequence[str], k: int = FOLDS, seed: int = SEED) -> np.ndarray:
-    """Fold number of each row, stratified by label, deterministic."""
+def folds(labels: Sequence[str], k: int = FOLDS, seed: int = SEED, groups: Sequence[str] | None = None) -> np.ndarray:
+    """Fold number of each row, stratified by label, deterministic. With ``groups`` (a name per row, ""
+    for a row of its own), the rows of one group share a fold: the groups, shuffled by the seed, largest
+    first, each go to the fold with fewest rows so far (the labels are then only roughly balanced)."""
+    if groups is not None:
+        return _grouped_folds(groups, k, seed)
     rng = np.random.default_rng(seed)
     out = np.zeros(len(labels), dtype=np.int64)
     by_label: dict[str, list[int]] = {}
@@ -128,6 +132,22 @@ def folds(labels: Sequence[str], k: int = FOLDS, seed: int = SEED) -> np.ndarray
             out[i] = (start + j) % k
         start += len(idx)
     return out
+
+
+def _grouped_folds(groups: Sequence[str], k: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    names = [g or f"\0row {i}" for i, g in enumerate(groups)]  # a row with no group is a group of its own
+    size: dict[str, int] = {}
+    for g in names:
+        size[g] = size.get(g, 0) + 1
+    order = list(size)
+    rng.shuffle(order)
+    order.sort(key=lambda g: -size[g])  # stable: equal sizes stay in the shuffled order
+    load, fold_of = [0] * k, {}
+    for g in order:
+        j = int(np.argmin(load))
+        fold_of[g], load[j] = j, load[j] + size[g]
+    return np.array([fold_of[g] for g in names], dtype=np.int64)
 
 
 def _take(toks, idx):
@@ -334,10 +354,12 @@ def cross_validate(
     log=None,
     node_toks=None,
     row_toks=None,
+    groups=None,
 ) -> CVResult:
     """Outer folds over the rows; within each, stacker and thresholds come from inner folds of
-    the training part only, so nothing fitted or tuned ever sees the held-out fold."""
-    fold = folds(row_labels, k, seed)
+    the training part only, so nothing fitted or tuned ever sees the held-out fold. ``groups``: a name
+    per row (where it was asked) whose rows share an outer fold (:func:`folds`)."""
+    fold = folds(row_labels, k, seed, groups)
     res = CVResult(["refuse"] * len(row_X), [-1] * len(row_X), [-1] * len(row_X), [False] * len(row_X))
     for j in range(k):
         tr, te = np.flatnonzero(fold != j), np.flatnonzero(fold == j)
@@ -387,7 +409,10 @@ class Dataset:
     node_toks: list
     row_toks: list
 
-    def cross_validate(self, k: int = FOLDS, seed: int = SEED, log=None) -> CVResult:
+    def cross_validate(self, k: int = FOLDS, seed: int = SEED, log=None, by_source: bool = False) -> CVResult:
+        from tutor.matching.labelled import source_group
+
+        groups = [source_group(getattr(r, "source", "")) for r in self.rows] if by_source else None
         return cross_validate(
             self.node_X,
             self.node_y,
@@ -403,6 +428,7 @@ class Dataset:
             log,
             self.node_toks,
             self.row_toks,
+            groups,
         )
 
     def combiner(self) -> Combiner:
