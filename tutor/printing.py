@@ -105,10 +105,8 @@ def lesson_line(reply: Reply) -> str:
         return ""
     if reply.kind == "lesson":
         return f"*Lesson: {pos.title}, step {pos.step} of {pos.of}.*"
-    return (
-        f"*You are in the lesson {pos.title}, step {pos.step}: type next to go on, again to see the step, "
-        "or answer its checkpoint.*"
-    )
+    then = ", again to see the step, or answer its checkpoint" if pos.waiting else " or again to see the step"
+    return f"*You are in the lesson {pos.title}, step {pos.step}: type next to go on{then}.*"
 
 
 def reply_text(reply: Reply, with_plot: bool = True, *, one_shot: bool = False, words: bool = False) -> str:

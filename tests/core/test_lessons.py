@@ -60,6 +60,15 @@ def test_a_question_mid_lesson_is_answered_and_the_lesson_waits(fresh):
     assert replies[2].title == "Correct"
 
 
+def test_the_reminder_mid_lesson_offers_the_checkpoint_only_while_it_waits(fresh):
+    question = "why is the log of a probability negative?"
+    replies, _ = run(fresh, ["start lesson why-minus", question, "-0.6931", question])
+    waiting, solved = reply_text(replies[1]), reply_text(replies[3])
+    assert replies[2].title == "Correct"
+    assert replies[1].lesson.waiting and "answer its checkpoint" in waiting
+    assert not replies[3].lesson.waiting and "answer its checkpoint" not in solved and "type next" in solved
+
+
 def test_progress_resumes_after_restart(kb, tmp_path):
     path = tmp_path / "p.db"
     first = Tutor(kb, store=open_store(path))

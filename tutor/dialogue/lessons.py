@@ -28,7 +28,9 @@ ASKED_AGAIN = "Once more, please (not counted)"
 
 
 def position(lesson: Lesson, state: LessonState) -> LessonPosition:
-    return LessonPosition(lesson.id, lesson.title, state.step + 1, len(lesson.steps))
+    step = lesson.steps[state.step] if 0 <= state.step < len(lesson.steps) else None
+    waiting = step is not None and step.checkpoint is not None and not state.solved
+    return LessonPosition(lesson.id, lesson.title, state.step + 1, len(lesson.steps), waiting)
 
 
 def open_checkpoint(core: Core, ctx: Context) -> Checkpoint | None:

@@ -48,6 +48,7 @@ class LessonPosition:
     title: str
     step: int  # 1-based
     of: int
+    waiting: bool = False  # its step's checkpoint is not answered yet
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "step": self.step, "of": self.of}
