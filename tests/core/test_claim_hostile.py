@@ -8,6 +8,7 @@ Expected values are computed here with the math module or written out by hand.
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import sympy as sp
@@ -198,7 +199,9 @@ def _sigmoid(t: float) -> float:
 
 
 def _slope_in(summary: str) -> float:
-    return float(summary.split("the slope is ")[1].split(":")[0].replace("×10^", "e"))
+    said = re.match(r"At [^,]+, \S+ = ([^:]+):", summary)  # "At x = 2, df/dx = 0.5: ..."
+    assert said is not None, summary
+    return float(said.group(1).replace("×10^", "e"))
 
 
 @pytest.mark.parametrize(

@@ -889,3 +889,17 @@ def test_the_sigmoid_named_at_a_point_gives_its_slope_there():
 def test_a_stated_derivative_with_only_a_space_may_end_with_right():
     read = rq.claimed_derivative("is the derivative of ln x 1/x, right?")
     assert read is not None and (read.expression, read.claim) == ("ln x", "1/x")
+
+
+def test_e_is_printed_as_the_learner_writes_it():
+    assert derive.linear(sp.E) == "e" and derive.linear(2 * sp.E**2) == "2*e^(2)"
+    # the constant kept in x + e is named as that, not as "1 + e times the derivative"
+    checked = claims.check_claim("x + e", "1 + e")
+    assert not checked.right and "constant term e is kept" in checked.verdict
+
+
+def test_a_value_asked_at_a_point_is_said_first_with_the_function_s_name():
+    d = typing_in.expression_derivation("g(z) = 1/(1+e^-z)", "z", ("z", "0"))
+    # σ'(0) = σ(0)(1 - σ(0)) = 1/2 · 1/2: the value first, the domain after
+    assert d.result == sp.Rational(1, 4)
+    assert d.summary.startswith("At z = 0, dg/dz = 0.25") and "defined" in d.summary.split(". ", 1)[1]

@@ -465,10 +465,8 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
     mine = _claim_expression(f, claim)
     value = float(exact)
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
-    shown = re.sub(r"\bE\b", "e", linear(exact)).replace("*", "·")  # SymPy's E is the learner's e
+    shown = linear(exact).replace("*", "·")
     told = shown if exact.is_Integer or shown == fmt(value) else f"{shown} = {fmt(value)}"
-    if exact.has(sp.cosh, sp.sinh, sp.tanh):  # σ'(2) simplified to 1/(4·cosh(1)^2): the number alone
-        told = fmt(value)
     if mine.free_symbols:  # "the derivative of x^2 at 3 is 2x": the derivative checked, then its value there
         checked = check_claim(text, claim, wrt)
         head = checked.verdict.removesuffix(" The steps:")
@@ -591,17 +589,16 @@ def check_claim(text: str, claim: str, wrt: str | None = None) -> Checked:
     if not why and x is not None and x in mine.free_symbols and _agrees(sp.diff(mine, x), expr, d.domain):
         why = f"the derivative of yours is {linear(expr)}: that is an antiderivative, the other way from the derivative"
     if not why and x is not None:
+        # the constant term kept first: 1 + e for x + e is that, though it is also 1 + e times the derivative 1
+        gap = _simplified(mine - truth)
+        constant = sp.Add(*[t for t in sp.Add.make_args(expr) if x not in t.free_symbols])
         ratio = _simplified(mine / truth) if truth != 0 else None
-        if ratio is not None and ratio.is_number and ratio.is_real and ratio not in (0, 1):
+        if gap is not None and gap != 0 and constant != 0 and _simplified(gap - constant) == 0:
+            why = f"the constant term {linear(constant)} is kept, and a constant's derivative is 0"
+        elif ratio is not None and ratio.is_number and ratio.is_real and ratio not in (0, 1):
             why = f"yours is {_number(ratio, linear)} times the derivative: a constant factor is off"
-        else:
-            gap = _simplified(mine - truth)
-            if gap is not None and gap.is_number and gap.is_real and gap != 0:
-                constant = sp.Add(*[t for t in sp.Add.make_args(expr) if x not in t.free_symbols])
-                if constant != 0 and _simplified(gap - constant) == 0:
-                    why = f"the constant term {linear(constant)} is kept, and a constant's derivative is 0"
-                else:
-                    why = f"yours differs from the derivative by the constant {_number(gap, linear)}: a term is off"
+        elif gap is not None and gap.is_number and gap.is_real and gap != 0:
+            why = f"yours differs from the derivative by the constant {_number(gap, linear)}: a term is off"
     if not why and sampled:  # equal to many digits where sampled, unproven: exact numbers may tell them apart
         found = _exact_gap(mine, truth, expr, f.wrt, d.domain)
         apart = _where_real(f, claim) if found is None else None

@@ -162,6 +162,9 @@ class _Linear(_NumberLast, StrPrinter):
     def _print_Symbol(self, expr):
         return NAMES.get(expr.name) or self.GREEK.get(expr.name, expr.name)
 
+    def _print_Exp1(self, expr):  # SymPy's E is the e a learner writes (and the formula reader reads)
+        return "e"
+
     def _print_log(self, expr):
         return f"ln({self._print(expr.args[0])})"
 

@@ -275,6 +275,8 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
 
     put = _explicit(d.result).subs(symbol, value)  # σ(0) as 1/(1 + e^0): a number, where σ(0) was not known real
     exact = sp.simplify(put) if simplifiable(put, MAX_SIMPLIFY_OPS) else put
+    if exact.has(sp.cosh, sp.sinh, sp.tanh):  # σ'(2) as 1/(4cosh(1)^2): e^2/(1 + e^2)^2, as the steps write it
+        exact = sp.factor(put)
     if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or (exact.is_number and not exact.is_real):
         raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
     slope = f"d{f.lhs}/d{f.var(f.wrt).symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{f.var(f.wrt).symbol}"
@@ -285,8 +287,12 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
         said += f": {fmt(number)}"
         how = "falls" if number < 0 else "rises" if number > 0 else "has a horizontal tangent"
         grows = f"as {f.var(f.wrt).symbol} grows" if number else ""
-        summary += f" At {var.symbol} = {at[1]} the slope is {fmt(number)}: {f.display()} {how} {grows} there.".replace(
-            "  ", " "
+        # the value asked for first (the app shows this note before the steps), where it is defined after
+        summary = (
+            f"At {var.symbol} = {at[1]}, {slope} = {fmt(number)}: {f.display()} {how} {grows} there. ".replace(
+                "  ", " "
+            )
+            + summary
         )
     step = replace(d.steps[-1], rule="substitute", expression=exact, why=said, lhs=f"{slope} at {var.symbol} = {at[1]}")
     step = replace(step, claim=(exact, d.result.subs(symbol, value)))
