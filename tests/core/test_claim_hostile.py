@@ -286,3 +286,14 @@ def test_a_point_smaller_than_floats_hold_is_refused_as_too_small_not_undefined(
     with pytest.raises(InputError) as err:
         typing_in.expression_derivation("ln(x)", None, (None, "1e-400"))
     assert "too small" in err.value.message and "not defined" not in err.value.message
+
+
+@pytest.mark.parametrize("typed", ["f(x) = x^2, f'(x)?", "f(x) = x^2. f'(x)?", "f(x) = x^2 then f'(x)"])
+def test_a_derivative_asked_by_its_name_is_differentiated_not_taken_as_a_claim(typed):
+    from tutor.dialogue import requests as rq
+
+    assert rq.claimed_derivative(typed) is None
+    asked = rq.expression_derivative(typed)
+    assert asked is not None and asked.at is None
+    d = typing_in.expression_derivation(asked.expression, asked.wrt)
+    assert sp.simplify(d.result - 2 * sp.Symbol(str(next(iter(d.result.free_symbols))), real=True)) == 0
