@@ -260,3 +260,43 @@ def test_calling_an_attribute_says_what_may_be_called(tutor):
 def test_hostile_named_functions_and_points_get_a_reply_not_a_traceback(tutor, text):
     reply, _ = tutor.reply(text)
     assert "Something went wrong" not in reply.markdown and "Traceback" not in reply.markdown
+
+
+# ------------------------------------------------------------------ values at a point, attacked
+
+
+@pytest.mark.parametrize("z", [5, -5, 20, 1000])
+def test_the_sigmoid_slope_at_a_point_is_proved_quickly_and_right(z):
+    # σ'(z) = σ(z)(1 - σ(z)) = e^-z/(1 + e^-z)^2, written with the math module; 1/(4cosh(z/2)^2) had cost SymPy
+    # minutes to prove at z = 100 and failed at 5
+    want = math.exp(-z) / (1 + math.exp(-z)) ** 2
+    d = typing_in.expression_derivation("1/(1+e^-z)", None, (None, str(z)))
+    assert not d.result.has(sp.cosh)
+    assert math.isclose(float(d.result), want, rel_tol=1e-12, abs_tol=0.0)
+
+
+def test_zero_for_a_slope_too_small_for_floats_is_not_a_yes():
+    # σ'(1000) = e^-1000/(1 + e^-1000)^2 ≈ e^-1000 = 10^(-1000/ln 10) ≈ 5.076 × 10^-435, not 0
+    checked = claims.check_at_point("1/(1+e^-z)", "0", None, (None, "1000"))
+    assert not checked.right and not checked.verdict.startswith("Yes"), checked.verdict
+    exponent = -1000 / math.log(10)
+    mantissa = 10 ** (exponent - math.floor(exponent))
+    assert f"{mantissa:.4g}×10^{math.floor(exponent)}" in checked.verdict.replace("5.07596", "5.076")
+
+
+def test_a_point_smaller_than_floats_hold_is_refused_as_too_small_not_undefined():
+    # ln is defined at 10^-400 (> 0); it is 0 as a float, where ln is not
+    with pytest.raises(InputError) as err:
+        typing_in.expression_derivation("ln(x)", None, (None, "1e-400"))
+    assert "too small" in err.value.message and "not defined" not in err.value.message
+
+
+@pytest.mark.parametrize("typed", ["f(x) = x^2, f'(x)?", "f(x) = x^2. f'(x)?", "f(x) = x^2 then f'(x)"])
+def test_a_derivative_asked_by_its_name_is_differentiated_not_taken_as_a_claim(typed):
+    from tutor.dialogue import requests as rq
+
+    assert rq.claimed_derivative(typed) is None
+    asked = rq.expression_derivative(typed)
+    assert asked is not None and asked.at is None
+    d = typing_in.expression_derivation(asked.expression, asked.wrt)
+    assert sp.simplify(d.result - 2 * sp.Symbol(str(next(iter(d.result.free_symbols))), real=True)) == 0

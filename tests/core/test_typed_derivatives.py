@@ -903,3 +903,13 @@ def test_a_value_asked_at_a_point_is_said_first_with_the_function_s_name():
     # σ'(0) = σ(0)(1 - σ(0)) = 1/2 · 1/2: the value first, the domain after
     assert d.result == sp.Rational(1, 4)
     assert d.summary.startswith("At z = 0, dg/dz = 0.25") and "defined" in d.summary.split(". ", 1)[1]
+
+
+def test_e_alone_is_an_answer_and_0_for_a_tiny_slope_is_told_it_is_not_0():
+    read = rq.claimed_derivative("the derivative of e^x at 1 is e")
+    assert read is not None and read.claim == "e"
+    assert claims.check_at_point(read.expression, read.claim, read.wrt, read.at).right  # d/dx e^x = e^x, e at 1
+    # σ'(1000) = e^-1000/(1 + e^-1000)^2 ≈ 10^-434.3: rounds to 0, and is not 0
+    tiny = claims.check_at_point("1/(1+e^-z)", "0", None, (None, "1000"))
+    assert not tiny.right and "not 0" in tiny.verdict
+    assert f"10^{math.floor(-1000 / math.log(10))}" in tiny.verdict

@@ -655,24 +655,30 @@ def _named_function(text: str) -> str:
     """``text`` with a function named by a letter and its derivative asked or stated by that name (f'(x))
     written as "the derivative of" its expression: "f(x) = x^2, is f'(x) = 2x?" is "the derivative of x^2 with
     respect to x = 2x?", and f'(3) is its value at x = 3; any other text as it is."""
+    return _by_name(text)[0]
+
+
+def _by_name(text: str) -> tuple[str, bool]:
+    """:func:`_named_function`'s text, and whether the derivative is asked ("f(x) = x^2, f'(x)?"), not stated:
+    its text, "the derivative of f(x) = x^2 with respect to x?", would read as the claim "x^2 with respect to x"."""
     if "(" not in text:
-        return text
+        return text, False
     m = _FUNCTION_NOTATION.match(_text(text).strip())
     if m is None:
-        return text
+        return text, False
     expr, var, arg, rest = m["expr"].strip(), m["var"], m["arg"].strip(), m["rest"]
     at = ""
     if arg.lower() != var.lower():
         if not re.fullmatch(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:/[1-9]\d{0,5})?", arg):
-            return text  # f'(2x), f'(g(x)): not read
+            return text, False  # f'(2x), f'(g(x)): not read
         at = f" at {var} = {arg}"
     said = re.match(r"\s*(?:=|is|equals|is equal to|should be)\s*(?P<claim>.+)$", rest, re.I)
     if said is not None:  # g(z)(1 - g(z)) for the derivative of g(z) = σ(z): g(z) is that expression
         claim = re.sub(rf"\b{re.escape(m['f'])}\s*\(\s*{re.escape(var)}\s*\)", f"({expr})", said["claim"])
-        return f"the derivative of {m['f']}({var}) = {expr} with respect to {var}{at} = {claim}"
+        return f"the derivative of {m['f']}({var}) = {expr} with respect to {var}{at} = {claim}", False
     if re.fullmatch(r"\s*[?.!]*", rest):  # named, so that its derivative is written with its name (dg/dz)
-        return f"the derivative of {m['f']}({var}) = {expr} with respect to {var}{at}{rest}"
-    return text
+        return f"the derivative of {m['f']}({var}) = {expr} with respect to {var}{at}{rest}", True
+    return text, False
 
 
 @cache
@@ -839,7 +845,9 @@ class ClaimedDerivative:
 def claimed_derivative(text: str) -> ClaimedDerivative | None:
     """A derivative the learner states and asks about, both sides readable as expressions; None otherwise
     (left to the other readers)."""
-    text = _named_function(text)
+    text, asked = _by_name(text)
+    if asked:
+        return None  # "f(x) = x^2, f'(x)?": asked, for expression_derivative
     low = _text(text).strip()
     if not _MAY_DERIVE.search(low):
         return None
@@ -863,7 +871,9 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
         ):
             names = ["x"]  # a number ("d/dx ln(3)", "the derivative of 5"): its derivative is 0, said so
         if not names or not (
-            re.search(r"[-+*/^()\d]", formulas.typed_source(claim)) or (said and set(said) <= set(names))
+            re.search(r"[-+*/^()\d]", formulas.typed_source(claim))
+            or (said and set(said) <= set(names))
+            or formulas.typed_source(claim).strip() == "e"  # the derivative of e^x at 1 is e
         ):
             continue  # "... is negative, right?": words, left to the topics; "x" for 0.5x^2 is an answer
         if _NAME_ONLY.fullmatch(expr) and expr.split("(")[0] not in said and not set(said) <= set(names):

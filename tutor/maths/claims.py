@@ -466,7 +466,13 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
     value = float(exact)
     slope = f"d{f.lhs}/d{v.symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{v.symbol}"
     shown = linear(exact).replace("*", "·")
-    told = shown if exact.is_Integer or shown == fmt(value) else f"{shown} = {fmt(value)}"
+    number = fmt(value)
+    if value == 0 and exact != 0:  # e^-1000 is no float: its size, from SymPy's own digits
+        mant, _, power = str(sp.N(exact, 6)).partition("e")
+        number = f"{float(mant):.6g}×10^{int(power)}" if power else mant
+    told = shown if exact.is_Integer or shown == number else f"{shown} = {number}"
+    if len(shown) > 60:  # 1/5000…0 (400 digits) at x = 1e-400: its size alone
+        told = number
     if mine.free_symbols:  # "the derivative of x^2 at 3 is 2x": the derivative checked, then its value there
         checked = check_claim(text, claim, wrt)
         head = checked.verdict.removesuffix(" The steps:")
@@ -477,8 +483,10 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
         raise InputError(f"I cannot read your answer, {claim.strip()[:40]}, as a number")
     got = float(mine)
     yours = claim.strip()[:40]
+    if re.fullmatch(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d{1,4})?\s*", claim):
+        mine = sp.Rational(claim.strip())  # exact: 2e-400 is no float (it would be 0)
     gap = _simplified(mine - exact)
-    if gap == 0 or abs(got - value) <= 1e-12 * max(1.0, abs(value)):
+    if gap == 0 or (value != 0 and abs(got - value) <= 1e-12 * abs(value)):  # 0 for 2×10^-400 is not the slope
         more = "" if yours == told else f" ({told})"
         return Checked(True, f"Yes: at {where}, {slope} = {yours}{more}. The steps:", mine, d)
     typed_number = re.fullmatch(r"\s*[-+]?[\d.]+\s*", claim) is not None
@@ -505,7 +513,9 @@ def check_at_point(text: str, claim: str, wrt: str | None, at: tuple[str | None,
         digits, same = rounding(got, target, claim)
         return same and digits >= 2
 
-    if rounded:
+    if rounded and got == 0:  # σ'(1000) ≈ 5×10^-435: too small to see, but not 0
+        why += f"; {yours} is that rounded, but the slope there is not 0, only very small"
+    elif rounded:
         why += f"; {yours} is that to one significant digit, an estimate"
     elif value != 0 and got != 0 and near(-value):
         why += ": the sign is wrong"

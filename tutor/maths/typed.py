@@ -263,6 +263,8 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
         raise InputError(f"cannot read {at[1][:20]} as a number") from err
     if abs(value) > MAX_POINT:  # 1e999999: a float cannot hold it, so no value there could be checked
         raise InputError(f"{at[1][:20]} is too large a number to put in: I take points up to 10^300 in size")
+    if value and abs(value) < 1 / MAX_POINT:  # 1e-400 is 0 in floats: ln(x) there would be called undefined
+        raise InputError(f"{at[1][:20]} is too small a number to put in: I take points from 10^-300 in size, or 0")
     symbol = {s.name: s for s in d.result.free_symbols}.get(name)
     if symbol is None:
         raise InputError(f"the derivative of {f.display()} does not depend on {var.symbol}: it is the same everywhere")
@@ -275,8 +277,9 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
 
     put = _explicit(d.result).subs(symbol, value)  # σ(0) as 1/(1 + e^0): a number, where σ(0) was not known real
     exact = sp.simplify(put) if simplifiable(put, MAX_SIMPLIFY_OPS) else put
-    if exact.has(sp.cosh, sp.sinh, sp.tanh):  # σ'(2) as 1/(4cosh(1)^2): e^2/(1 + e^2)^2, as the steps write it
-        exact = sp.factor(put)
+    hyperbolic = (sp.cosh, sp.sinh, sp.tanh)
+    if exact.has(*hyperbolic) and not put.has(*hyperbolic):
+        exact = put  # σ'(20) as 1/(4cosh(10)^2): proving that costs SymPy seconds (minutes at 100; at 5 it fails)
     if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or (exact.is_number and not exact.is_real):
         raise InputError(f"the derivative of {f.display()} is not defined at {var.symbol} = {at[1]}")
     slope = f"d{f.lhs}/d{f.var(f.wrt).symbol}" if len(f.variables) == 1 else f"∂{f.lhs}/∂{f.var(f.wrt).symbol}"
