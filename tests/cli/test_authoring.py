@@ -407,6 +407,12 @@ def test_eval_cv_by_source_keeps_each_repository_in_one_fold(tmp_path, capsys):
     assert code == 0 and "grouped by source: 12 places" in out.splitlines()[0]
 
 
+def test_eval_by_source_needs_a_source_to_group_by(tmp_path, capsys):
+    path = tsv(tmp_path / "q.tsv", [("minus-sign", "why the minus"), ("log-base", "why ln and not log2")] * 6)
+    code, _, err = run(capsys, "eval", path, "--cv", "--by-source")
+    assert code == 2 and "names no source" in err
+
+
 def test_names_too_long_for_the_file_system_get_a_message(tmp_path, monkeypatch, capsys):
     long = "x" * 5000  # longer than any file name: stat() raises "File name too long"
     code, out, _ = run(capsys, "validate", long)

@@ -341,6 +341,15 @@ def run_cv_cli(
         )
         return 2
     places = len({source_group(r.source) or f"row {i}" for i, r in enumerate(rows)})
+    unsourced = sum(1 for r in rows if not source_group(r.source))
+    if by_source and unsourced == len(rows):
+        print(
+            f"tutor: {path} names no source for its questions (a source column of URLs): nothing to group by",
+            file=sys.stderr,
+        )
+        return 2
+    if by_source and unsourced:
+        print(f"tutor: warning: {unsourced} question(s) name no source: each is a place of its own", file=sys.stderr)
     if by_source and places < folds:
         print(
             f"tutor: {path} names {places} place{'' if places == 1 else 's'} in its source column, too few to keep "
