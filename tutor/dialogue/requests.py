@@ -651,16 +651,12 @@ _FUNCTION_NOTATION = re.compile(
 )
 
 
-def _named_function(text: str) -> str:
-    """``text`` with a function named by a letter and its derivative asked or stated by that name (f'(x))
-    written as "the derivative of" its expression: "f(x) = x^2, is f'(x) = 2x?" is "the derivative of x^2 with
-    respect to x = 2x?", and f'(3) is its value at x = 3; any other text as it is."""
-    return _by_name(text)[0]
-
-
 def _by_name(text: str) -> tuple[str, bool]:
-    """:func:`_named_function`'s text, and whether the derivative is asked ("f(x) = x^2, f'(x)?"), not stated:
-    its text, "the derivative of f(x) = x^2 with respect to x?", would read as the claim "x^2 with respect to x"."""
+    """``text`` with a function named by a letter and its derivative asked or stated by that name (f'(x))
+    written as "the derivative of" its expression: "f(x) = x^2, is f'(x) = 2x?" is "the derivative of f(x) = x^2
+    with respect to x = 2x?", and f'(3) is its value at x = 3; any other text as it is. Also whether the
+    derivative is asked ("f(x) = x^2, f'(x)?"), not stated: "the derivative of f(x) = x^2 with respect to x?"
+    would read as the claim "x^2 with respect to x"."""
     if "(" not in text:
         return text, False
     m = _FUNCTION_NOTATION.match(_text(text).strip())
@@ -715,7 +711,7 @@ def expression_derivative(text: str) -> TypedDerivative | None:
     """The request to differentiate an expression the learner typed,
     which the formula reader accepts whole; None for anything else (words, a bare name such as "the
     sigmoid", a function the tutor does not know such as sin), left to the other readers."""
-    text = _named_function(text)
+    text = _by_name(text)[0]
     low = _text(text).strip()
     if not _MAY_DERIVE.search(low):
         return None
@@ -881,9 +877,8 @@ def claimed_derivative(text: str) -> ClaimedDerivative | None:
         found = m.groupdict()
         at = (found.get("atvar"), found["at"]) if found.get("at") else None
         if at is not None and (said or len(names) > 1):
-            usual = {"ŷ": "y_hat", "yhat": "y_hat"}
-            by = usual.get(m.group("wrt") or "", m.group("wrt")) or (names[0] if len(names) == 1 else None)
-            if by is None or usual.get(at[0] or "", at[0]) not in (None, by):
+            by = formulas.variable_name(m.group("wrt")) or (names[0] if len(names) == 1 else None)
+            if by is None or formulas.variable_name(at[0]) not in (None, by):
                 continue  # "... when y = 1 is -1/ŷ": y put in before differentiating by ŷ, not read
         try:
             formulas.read(formulas.typed_source(expr), names)

@@ -349,7 +349,7 @@ def _check_constant(text: str, claim: str, wrt: str | None) -> Checked:
     src, said = formulas.typed_source(text), formulas.typed_source(claim)
     everywhere = formulas.Interval(-float("inf"), float("inf"), True, True)
     names = formulas.expression_variables(claim)
-    name = {"ŷ": "y_hat", "yhat": "y_hat"}.get(wrt or "", wrt) or (names[0] if names else "x")
+    name = formulas.variable_name(wrt) or (names[0] if names else "x")
     variables = tuple(formulas.Variable(n, everywhere) for n in dict.fromkeys([name, *names]))
 
     def expression(source: str, label: str) -> sp.Expr:

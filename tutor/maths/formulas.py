@@ -379,6 +379,11 @@ _SUPERSCRIPT_READ = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿˣᶻ", "
 _NAMED_AS = re.compile(r"^\s*(?:[A-Za-z]\w{0,5}(?:\s*\(\s*(?:[A-Za-z]\w{0,5}|ŷ)\s*\))?|ŷ|ℒ)\s*=(?!=)\s*(?=\S)")
 
 
+def variable_name(name: str | None) -> str | None:
+    """A variable as the formulas name it: ŷ and yhat as y_hat; None stays None."""
+    return {"ŷ": "y_hat", "yhat": "y_hat"}.get(name or "", name)
+
+
 def typed_name(text: str) -> str:
     """The name a typed expression is given ("g" for ``g(z) = z^3``, "L" for ``L = -ln(ŷ)``), "f" when none:
     what its derivative is written with (dg/dz)."""

@@ -63,7 +63,7 @@ def expression_formula(text: str, wrt: str | None = None):
         raise InputError(
             "I differentiate an expression in one variable, such as ln(1 - x), 1/(1 + e^(-z)) or x^2 * ln(x)"
         )
-    wrt = {"ŷ": "y_hat", "yhat": "y_hat"}.get(wrt or "", wrt)
+    wrt = formulas.variable_name(wrt)
     if wrt is not None and wrt not in names:
         symbol = formulas.GREEK.get(wrt, wrt)[:20]
         raise InputError(
@@ -253,7 +253,7 @@ def _at_point(d: Derivation, text: str, wrt: str | None, at: tuple[str | None, s
     from tutor.maths.numeric import fmt
 
     f = expression_formula(text, wrt)
-    name = {"ŷ": "y_hat", "yhat": "y_hat"}.get(at[0] or "", at[0]) or f.wrt
+    name = formulas.variable_name(at[0]) or f.wrt
     var = f.var(name)
     if var is None:
         raise InputError(f"{f.display()} has no variable {name[:20]} to put {at[1][:20]} in")
